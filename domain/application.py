@@ -1,0 +1,237 @@
+"""The application service: the only way anything becomes an event in FullPicture.
+
+Every command either records everything it was given or nothing, and names every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
+
+from domain import clock
+from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
+from domain.drafts import EntryDraft, parse_draft
+from domain.entries import ENTRY_EVENTS, Entry, entry_uuid, event_fields, new_entry
+from domain.errors import (
+    AgencyConflict,
+    ConflictingEntry,
+    DomainError,
+    InvalidEntry,
+    MissingField,
+    NotInVocabulary,
+)
+from domain.rules import RecordedFacts, check_entry
+from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with one submitted entry: `row N, column C: what is wrong`."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, column {self.column}" if self.row is not None else self.column
+        return f"{where}: {self.message}"
+
+
+class EntriesRejected(Exception):
+    """A batch broke the rules; nothing from it was recorded."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class RecordingOutcome:
+    """What a command recorded: new entry ids, and ids that were already recorded identically."""
+
+    recorded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    last_notification_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AgencyDetails:
+    code: str
+    name: str
+    agency_type: str
+    contact: str
+
+
+class Partnership(Application[Any]):
+    """A safeguarding partnership's event-sourced record of shares, requests, decisions and voice."""
+
+    name = "FullPicture"
+    log_section_size = 1000
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        super().__init__(env)
+        self.vocabulary = vocabulary
+        self._now = now
+        self._registered: set[str] = set()
+
+    # Agencies -------------------------------------------------------------------------------
+
+    def register_agency(
+        self, code: str, name: str, agency_type: str, contact: str = ""
+    ) -> bool:
+        """Register an agency; True if new, False if already registered with the same details."""
+        code, name, agency_type = code.strip(), name.strip(), agency_type.strip()
+        problems: list[DomainError] = []
+        if not code:
+            problems.append(MissingField("code"))
+        elif ":" in code or " " in code:
+            problems.append(DomainError("code", "an agency code has no spaces or ':'"))
+        if not name:
+            problems.append(MissingField("name"))
+        if agency_type not in self.vocabulary.agency_type:
+            problems.append(NotInVocabulary("type", agency_type, self.vocabulary.agency_type))
+        if problems:
+            raise InvalidEntry(problems)
+        existing = self.find_agency(code)
+        if existing is not None:
+            if (existing.name, existing.agency_type) != (name, agency_type):
+                raise AgencyConflict(
+                    "code", f"{code!r} is registered already as {existing.name!r}"
+                )
+            return False
+        self.save(new_agency(code, name, agency_type, contact, self._now().isoformat()))
+        self._registered.add(code)
+        return True
+
+    def find_agency(self, code: str) -> AgencyDetails | None:
+        try:
+            agency: Agency = self.repository.get(agency_uuid(code))
+        except AggregateNotFoundError:
+            return None
+        return AgencyDetails(agency.code, agency.name, agency.agency_type, agency.contact)
+
+    def agency_is_registered(self, code: str) -> bool:
+        if code not in self._registered and self.find_agency(code) is not None:
+            self._registered.add(code)
+        return code in self._registered
+
+    def agencies(self) -> list[AgencyDetails]:
+        """Every registered agency, in order of registration."""
+        topic = get_topic(AgencyRegistered)
+        found = []
+        for notification in self._notifications(topics=(topic,)):
+            event = self.mapper.to_domain_event(notification)
+            found.append(AgencyDetails(event.code, event.name, event.agency_type, event.contact))
+        return found
+
+    # Entries --------------------------------------------------------------------------------
+
+    def record(self, data: Mapping[str, Any]) -> RecordingOutcome:
+        """Record one entry from raw field values (CLI, JSON, a form)."""
+        return self.record_all([(None, data)])
+
+    def record_all(
+        self,
+        rows: Sequence[tuple[int | None, Mapping[str, Any]]],
+        progress: ProgressCallback | None = None,
+    ) -> RecordingOutcome:
+        """Record many entries atomically; rows may refer to entries earlier in the same batch.
+
+        Re-recording an entry identical to the one stored is a no-op; a different one under the
+        same `<agency>:<entry_ref>` is a conflict (record a correction instead).
+        """
+        recorded_now = self._now().isoformat()
+        accepted: dict[str, EntryDraft] = {}
+        problems: list[RowProblem] = []
+        outcome = RecordingOutcome()
+        facts = RecordedFacts(
+            agency_is_registered=self.agency_is_registered,
+            find_entry=lambda wanted: accepted.get(wanted) or self.find_entry(wanted),
+            today=self._now().date(),
+            vocabulary=self.vocabulary,
+        )
+        for done, (row, data) in enumerate(rows, start=1):
+            try:
+                draft = check_entry(parse_draft(data, recorded_now), facts)
+                given_recorded_at = bool(str(data.get("recorded_at") or "").strip())
+                self._check_not_conflicting(draft, given_recorded_at, accepted, outcome)
+            except InvalidEntry as invalid:
+                problems.extend(RowProblem(row, p.field, p.message) for p in invalid.problems)
+            except DomainError as problem:
+                problems.append(RowProblem(row, problem.field, problem.message))
+            else:
+                accepted.setdefault(draft.entry_id, draft)
+            if progress is not None:
+                progress(done, len(rows))
+        if problems:
+            raise EntriesRejected(problems)
+        new = [d for i, d in accepted.items() if i not in outcome.unchanged]
+        if new:
+            recordings = self.save(*(new_entry(draft) for draft in new))
+            outcome.recorded = [draft.entry_id for draft in new]
+            outcome.last_notification_id = recordings[-1].notification.id
+        return outcome
+
+    def _check_not_conflicting(
+        self,
+        draft: EntryDraft,
+        given_recorded_at: bool,
+        accepted: Mapping[str, EntryDraft],
+        outcome: RecordingOutcome,
+    ) -> None:
+        earlier = accepted.get(draft.entry_id)
+        stored = None if earlier is not None else self.find_entry(draft.entry_id)
+        existing = earlier or stored
+        if existing is None:
+            return
+        if _same_entry(existing, draft, compare_recorded_at=given_recorded_at):
+            if stored is not None:
+                outcome.unchanged.append(draft.entry_id)
+            return
+        raise ConflictingEntry(
+            "entry_ref",
+            f"{draft.entry_id} is recorded already with different content; "
+            "record a correction that refers to it instead",
+        )
+
+    def find_entry(self, entry_id: str) -> EntryDraft | None:
+        try:
+            entry: Entry = self.repository.get(entry_uuid(entry_id))
+        except AggregateNotFoundError:
+            return None
+        return entry.as_draft()
+
+    # The notification log --------------------------------------------------------------------
+
+    def _notifications(self, start: int = 1, topics: Sequence[str] = ()) -> Iterator[Any]:
+        while True:
+            section = self.recorder.select_notifications(
+                start=start, limit=self.log_section_size, topics=topics
+            )
+            yield from section
+            if len(section) < self.log_section_size:
+                return
+            start = section[-1].id + 1
+
+
+def _same_entry(existing: EntryDraft, draft: EntryDraft, compare_recorded_at: bool) -> bool:
+    """Same kind and same values in that kind's fields; `recorded_at` only if it was given."""
+    if existing.kind != draft.kind:
+        return False
+    names = set(event_fields(ENTRY_EVENTS[draft.kind]))
+    if not compare_recorded_at:
+        names.discard("recorded_at")
+    left, right = existing.as_fields(), draft.as_fields()
+    return all(left[name] == right[name] for name in names)

@@ -1,0 +1,212 @@
+"""Chronology entries as eventsourcing aggregates: one aggregate per entry.
+
+Each entry is its own aggregate (id derived from `<agency>:<entry_ref>`), so agencies writing about
+the same child never contend, and re-recording the same entry is recognisably the same entry.
+Events are immutable; a correction is a new entry that points at the one it corrects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.drafts import DRAFT_FIELDS, EntryDraft
+
+ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://fullpicture.invalid/ids")
+
+COMMON_FIELDS = (
+    "agency",
+    "entry_ref",
+    "child_refs",
+    "practitioner",
+    "occurred_at",
+    "recorded_at",
+    "summary",
+    "concerns",
+    "significance",
+)
+
+
+def entry_uuid(entry_id: str) -> UUID:
+    return uuid5(ID_NAMESPACE, f"entry:{entry_id}")
+
+
+class Entry(Aggregate):
+    """One significant event in a child's life as one agency recorded it."""
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.fields: dict[str, Any] = {}
+
+    def as_draft(self) -> EntryDraft:
+        values = {name: self.fields.get(name) for name in DRAFT_FIELDS if name in self.fields}
+        values["kind"] = self.kind
+        for name in ("child_refs", "concerns", "to_agencies"):
+            values[name] = tuple(values.get(name) or ())
+        return EntryDraft(**values)
+
+
+class EntryRecorded(Aggregate.Created):
+    """Fields every entry carries; subclasses add their kind's own fields."""
+
+    agency: str
+    entry_ref: str
+    child_refs: list[str]
+    practitioner: str
+    occurred_at: str
+    recorded_at: str
+    summary: str
+    concerns: list[str]
+    significance: str
+
+    kind = ""
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.kind = self.kind
+        aggregate.fields = {name: getattr(self, name) for name in event_fields(type(self))}
+
+
+class ConcernRecorded(EntryRecorded):
+    """An agency's own observation or incident."""
+
+    kind = "concern"
+
+
+class InformationShared(EntryRecorded):
+    """Information passed to other agencies, with the decision behind it (rules 2, 3, 6, 7)."""
+
+    to_agencies: list[str]
+    channel: str
+    reason: str
+    lawful_basis: str
+    consent: str
+    family_informed: str
+
+    kind = "share"
+
+
+class WrittenFollowUpRecorded(EntryRecorded):
+    """The written follow-up of a verbal share."""
+
+    refers_to: str
+    to_agencies: list[str]
+    channel: str
+
+    kind = "followup"
+
+
+class InformationRequested(EntryRecorded):
+    """A request to another agency, saying why (the context of the concern) and by when."""
+
+    to_agencies: list[str]
+    reason: str
+    due_by: str
+
+    kind = "request"
+
+
+class RequestAnswered(EntryRecorded):
+    """An answer to a request; addressed to the agency that asked."""
+
+    refers_to: str
+    to_agencies: list[str]
+
+    kind = "response"
+
+
+class RequestDeclined(EntryRecorded):
+    """A decision not to share, with the reason (rule 7)."""
+
+    refers_to: str
+    to_agencies: list[str]
+    reason: str
+
+    kind = "decline"
+
+
+class ConsentDecisionRecorded(EntryRecorded):
+    """A consent or lawful-basis decision: what was decided, by whom (practitioner), why."""
+
+    reason: str
+    lawful_basis: str
+    consent: str
+
+    kind = "consent"
+
+
+class ChildVoiceRecorded(EntryRecorded):
+    """The child's wishes, feelings or words, and how they were captured.
+
+    Version 1 called the words `words` and did not say how they were captured.
+    """
+
+    child_words: str
+    captured_how: str
+
+    kind = "voice"
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["child_words"] = state.pop("words", "")
+        state["captured_how"] = "other"
+
+
+class ActionRecorded(EntryRecorded):
+    """An intention or action: what the agency will do or did."""
+
+    kind = "action"
+
+
+class TransferPointRecorded(EntryRecorded):
+    """An assessment, closure, team transfer or step-down: a point to ask the wider partnership."""
+
+    transfer: str
+
+    kind = "transfer"
+
+
+class EntryCorrected(EntryRecorded):
+    """A correction of an earlier entry; its fields are the corrected account."""
+
+    refers_to: str
+
+    kind = "correction"
+
+
+ENTRY_EVENTS: dict[str, type[EntryRecorded]] = {
+    cls.kind: cls
+    for cls in (
+        ConcernRecorded,
+        InformationShared,
+        WrittenFollowUpRecorded,
+        InformationRequested,
+        RequestAnswered,
+        RequestDeclined,
+        ConsentDecisionRecorded,
+        ChildVoiceRecorded,
+        ActionRecorded,
+        TransferPointRecorded,
+        EntryCorrected,
+    )
+}
+
+_EVENTSOURCING_FIELDS = frozenset(
+    ("originator_id", "originator_version", "timestamp", "originator_topic")
+)
+
+
+def event_fields(event_class: type[Any]) -> tuple[str, ...]:
+    """The domain fields of an event class, in declaration order."""
+    names = getattr(event_class, "__dataclass_fields__", {})
+    return tuple(name for name in names if name not in _EVENTSOURCING_FIELDS)
+
+
+def new_entry(draft: EntryDraft) -> Entry:
+    """Create the aggregate for a checked draft, keeping only its kind's fields."""
+    event_class = ENTRY_EVENTS[draft.kind]
+    values = draft.as_fields()
+    kwargs = {name: values[name] for name in event_fields(event_class)}
+    return Entry._create(event_class, id=entry_uuid(draft.entry_id), **kwargs)

@@ -1,0 +1,72 @@
+"""Errors with domain names; each carries the field that is wrong so every entry point can say so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """Something a practitioner asked for breaks a rule; `field` names the input that is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class MissingField(DomainError):
+    """A field the rules require is empty."""
+
+    def __init__(self, field: str, why: str = "is required") -> None:
+        super().__init__(field, why)
+
+
+class MissingLawfulBasis(MissingField):
+    """A share without a lawful basis (rule 3: consent is not needed, a lawful basis is)."""
+
+    def __init__(self) -> None:
+        super().__init__("lawful_basis", "is required: every share needs a lawful basis")
+
+
+class NotInVocabulary(DomainError):
+    """A controlled field holds a word the partnership does not use."""
+
+    def __init__(self, field: str, value: str, allowed: Sequence[str]) -> None:
+        super().__init__(field, f"{value!r} is not one of: {', '.join(allowed)}")
+        self.value = value
+
+
+class InvalidDate(DomainError):
+    """A date that is not ISO 8601, or one in the future where only the past makes sense."""
+
+
+class UnknownAgency(DomainError):
+    """An agency code that was never registered."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(field, f"agency {code!r} is not registered")
+        self.code = code
+
+
+class UnknownEntry(DomainError):
+    """`refers_to` names an entry that does not exist (yet)."""
+
+    def __init__(self, field: str, entry_id: str, why: str = "no such entry") -> None:
+        super().__init__(field, f"{entry_id!r}: {why}")
+        self.entry_id = entry_id
+
+
+class ConflictingEntry(DomainError):
+    """The agency already recorded this `entry_ref` with different content; record a correction."""
+
+
+class AgencyConflict(DomainError):
+    """The agency code is registered already with different details."""
+
+
+class InvalidEntry(Exception):
+    """One entry broke one or more rules; nothing of it was recorded."""
+
+    def __init__(self, problems: Sequence[DomainError]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))

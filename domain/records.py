@@ -1,0 +1,50 @@
+"""Event records: the one plain-dict shape every consumer of events sees.
+
+The relay encodes records to Avro, the projections apply records, the feeds route records. A record
+is the event's domain fields plus `event_id`, `event_type`, `kind` and (for entries) `entry_id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from uuid import uuid5
+
+from eventsourcing.persistence import Mapper, Notification
+
+from domain.agencies import AgencyRegistered
+from domain.drafts import entry_id
+from domain.entries import EntryRecorded, event_fields
+
+EventRecord = dict[str, Any]
+
+
+def event_record(event: Any) -> EventRecord:
+    """The record of one stored domain event; `event_id` is stable for the same stored event."""
+    record: EventRecord = {
+        "event_id": str(uuid5(event.originator_id, str(event.originator_version))),
+        "event_type": type(event).__name__,
+        "kind": event.kind,
+    }
+    for name in event_fields(type(event)):
+        value = getattr(event, name)
+        record[name] = list(value) if isinstance(value, (list, tuple)) else value
+    if isinstance(event, EntryRecorded):
+        record["entry_id"] = entry_id(event.agency, event.entry_ref)
+    elif isinstance(event, AgencyRegistered):
+        record["agency"] = event.code
+    return record
+
+
+def records_from_notifications(
+    mapper: Mapper[Any], notifications: Iterable[Notification]
+) -> Iterator[tuple[int, EventRecord]]:
+    """(notification id, record) for each stored event, in store order."""
+    for notification in notifications:
+        yield notification.id, event_record(mapper.to_domain_event(notification))
+
+
+def addressed_agencies(record: EventRecord) -> list[str]:
+    """Agencies an event is addressed to (never including its own agency)."""
+    own = record.get("agency")
+    return [code for code in record.get("to_agencies") or () if code != own]

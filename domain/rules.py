@@ -1,0 +1,219 @@
+"""The safeguarding rules an entry must keep before it may become an event.
+
+Pure functions over a draft and what is already recorded; they return the completed draft
+(defaults and derived recipients filled in) or raise `InvalidEntry` listing every broken rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from domain.clock import add_days, day_of
+from domain.drafts import EntryDraft
+from domain.errors import (
+    DomainError,
+    InvalidDate,
+    InvalidEntry,
+    MissingField,
+    MissingLawfulBasis,
+    NotInVocabulary,
+    UnknownAgency,
+    UnknownEntry,
+)
+from domain.vocabulary import Vocabulary
+
+DEFAULT_REQUEST_DAYS = 5
+
+
+@dataclass(frozen=True)
+class RecordedFacts:
+    """What the rules may ask about the partnership's records."""
+
+    agency_is_registered: Callable[[str], bool]
+    find_entry: Callable[[str], EntryDraft | None]
+    today: date
+    vocabulary: Vocabulary
+
+
+def check_entry(draft: EntryDraft, facts: RecordedFacts) -> EntryDraft:
+    """Apply every rule; return the completed draft or raise `InvalidEntry`."""
+    problems: list[DomainError] = []
+    completed = _complete(draft, facts, problems)
+    problems.extend(_common_problems(completed, facts))
+    problems.extend(KIND_RULES[completed.kind](completed, facts))
+    if problems:
+        raise InvalidEntry(problems)
+    return completed
+
+
+def _common_problems(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    vocabulary = facts.vocabulary
+    problems: list[DomainError] = []
+    if not facts.agency_is_registered(draft.agency):
+        problems.append(UnknownAgency("agency", draft.agency))
+    problems.extend(
+        UnknownAgency("to_agencies", code)
+        for code in draft.to_agencies
+        if not facts.agency_is_registered(code)
+    )
+    if not draft.summary:
+        problems.append(MissingField("summary", "is required: what happened, in plain language"))
+    problems.extend(_outside("concerns", draft.concerns, vocabulary.concerns))
+    problems.extend(_outside("significance", (draft.significance,), vocabulary.significance))
+    if day_of(draft.occurred_at) > facts.today:
+        problems.append(InvalidDate("occurred_at", f"{draft.occurred_at} is in the future"))
+    if day_of(draft.recorded_at) < day_of(draft.occurred_at):
+        problems.append(
+            InvalidDate("recorded_at", f"{draft.recorded_at} is before occurred_at")
+        )
+    return problems
+
+
+def _complete(
+    draft: EntryDraft, facts: RecordedFacts, problems: list[DomainError]
+) -> EntryDraft:
+    """Fill in what a practitioner may leave out: defaults and recipients derived from links."""
+    changes: dict[str, object] = {}
+    if draft.kind == "request" and not draft.due_by:
+        changes["due_by"] = add_days(draft.occurred_at, DEFAULT_REQUEST_DAYS)
+    if draft.kind == "voice" and not draft.summary and draft.child_words:
+        changes["summary"] = draft.child_words
+    if draft.kind == "followup" and not draft.channel:
+        changes["channel"] = "written"
+    target = _referred_entry(draft, facts, problems)
+    if target is not None and not draft.to_agencies:
+        if draft.kind in ("response", "decline"):
+            changes["to_agencies"] = (target.agency,)
+        elif draft.kind == "followup":
+            changes["to_agencies"] = target.to_agencies
+    return replace(draft, **changes) if changes else draft  # type: ignore[arg-type]
+
+
+# What each linking kind may refer to, and whether it must be the same agency's own entry.
+REFERS_TO_RULES: dict[str, tuple[tuple[str, ...], bool]] = {
+    "followup": (("share",), True),
+    "response": (("request",), False),
+    "decline": (("request",), False),
+    "correction": (tuple(), True),
+}
+
+
+def _referred_entry(
+    draft: EntryDraft, facts: RecordedFacts, problems: list[DomainError]
+) -> EntryDraft | None:
+    if draft.kind not in REFERS_TO_RULES:
+        return None
+    if not draft.refers_to:
+        problems.append(MissingField("refers_to", "is required: the entry id <agency>:<entry_ref>"))
+        return None
+    target = facts.find_entry(draft.refers_to)
+    if target is None:
+        problems.append(UnknownEntry("refers_to", draft.refers_to))
+        return None
+    kinds, same_agency = REFERS_TO_RULES[draft.kind]
+    if kinds and target.kind not in kinds:
+        problems.append(
+            UnknownEntry("refers_to", draft.refers_to, f"is a {target.kind}, not a {kinds[0]}")
+        )
+    if same_agency and target.agency != draft.agency:
+        problems.append(
+            UnknownEntry("refers_to", draft.refers_to, f"was recorded by {target.agency}")
+        )
+    if draft.kind in ("response", "decline") and draft.agency not in target.to_agencies:
+        problems.append(
+            UnknownEntry("refers_to", draft.refers_to, f"was not addressed to {draft.agency}")
+        )
+    if draft.kind == "followup" and not facts.vocabulary.is_spoken(target.channel):
+        problems.append(
+            UnknownEntry("refers_to", draft.refers_to, "is not a verbal share to follow up")
+        )
+    return target
+
+
+def _outside(field: str, values: Sequence[str], allowed: Sequence[str]) -> list[DomainError]:
+    return [NotInVocabulary(field, value, allowed) for value in values if value not in allowed]
+
+
+def _required(draft: EntryDraft, *names: str) -> list[DomainError]:
+    return [MissingField(name) for name in names if not getattr(draft, name)]
+
+
+def _share_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    vocabulary = facts.vocabulary
+    problems = _required(draft, "to_agencies", "channel", "reason", "consent", "family_informed")
+    if not draft.lawful_basis:
+        problems.append(MissingLawfulBasis())
+    problems += _vocabulary_problems(draft, vocabulary, "channel", "lawful_basis", "consent")
+    problems += _outside("family_informed", _given(draft.family_informed), vocabulary.family_informed)
+    if draft.agency in draft.to_agencies:
+        problems.append(DomainError("to_agencies", "an agency does not share with itself"))
+    return problems
+
+
+def _followup_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    written = facts.vocabulary.written_channels
+    return _outside("channel", (draft.channel,), written)
+
+
+def _request_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    problems = _required(draft, "to_agencies", "reason")
+    if draft.due_by and draft.due_by < draft.occurred_at[:10]:
+        problems.append(InvalidDate("due_by", f"{draft.due_by} is before occurred_at"))
+    if draft.agency in draft.to_agencies:
+        problems.append(DomainError("to_agencies", "an agency does not ask itself"))
+    return problems
+
+
+def _decline_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    return [MissingField("reason", "is required: a decision not to share is recorded with why")] if not draft.reason else []
+
+
+def _consent_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    problems = _required(draft, "consent", "reason")
+    if not draft.lawful_basis:
+        problems.append(MissingLawfulBasis())
+    return problems + _vocabulary_problems(draft, facts.vocabulary, "lawful_basis", "consent")
+
+
+def _voice_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    problems = _required(draft, "child_words", "captured_how")
+    return problems + _vocabulary_problems(draft, facts.vocabulary, "captured_how")
+
+
+def _transfer_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    return _required(draft, "transfer") + _vocabulary_problems(draft, facts.vocabulary, "transfer")
+
+
+def _no_extra_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    return []
+
+
+def _vocabulary_problems(
+    draft: EntryDraft, vocabulary: Vocabulary, *names: str
+) -> list[DomainError]:
+    problems: list[DomainError] = []
+    for name in names:
+        allowed = vocabulary.channels if name == "channel" else getattr(vocabulary, name)
+        problems += _outside(name, _given(getattr(draft, name)), allowed)
+    return problems
+
+
+def _given(value: str) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
+KIND_RULES: dict[str, Callable[[EntryDraft, RecordedFacts], list[DomainError]]] = {
+    "concern": _no_extra_rules,
+    "share": _share_rules,
+    "followup": _followup_rules,
+    "request": _request_rules,
+    "response": _no_extra_rules,
+    "decline": _decline_rules,
+    "consent": _consent_rules,
+    "voice": _voice_rules,
+    "action": _no_extra_rules,
+    "transfer": _transfer_rules,
+    "correction": _no_extra_rules,
+}

@@ -1,0 +1,1 @@
+"""FullPicture: the composition root (configuration, wiring and the command line)."""

@@ -1,0 +1,79 @@
+"""The composition root: turns settings into the concrete application, read models and feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.application import Partnership
+from fullpicture.config import Settings, load_settings
+from projections.database import ReadModelDatabase, open_read_models
+from projections.read_models import ReadModels
+
+CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """eventsourcing's own environment keys for the configured database (and cipher)."""
+    database = settings.database
+    env: dict[str, str] = {}
+    if database.is_sqlite:
+        database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(database.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    else:
+        parts = database.postgres_parts()
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts["dbname"],
+            "POSTGRES_HOST": parts["host"],
+            "POSTGRES_PORT": parts["port"],
+            "POSTGRES_USER": parts["user"],
+            "POSTGRES_PASSWORD": parts["password"],
+        }
+    if settings.cipher_key:
+        env |= {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": settings.cipher_key}
+    return env
+
+
+def read_models_url(settings: Settings) -> str:
+    database = settings.database
+    if database.is_sqlite:
+        return f"sqlite:///{database.sqlite_path}"
+    return database.url
+
+
+@dataclass
+class Wiring:
+    """Everything a command needs, built once from settings."""
+
+    settings: Settings
+    _partnership: Partnership | None = None
+    _read_models: ReadModels | None = None
+
+    @property
+    def partnership(self) -> Partnership:
+        if self._partnership is None:
+            self._partnership = Partnership(env=event_store_env(self.settings))
+        return self._partnership
+
+    @property
+    def read_models(self) -> ReadModels:
+        if self._read_models is None:
+            self._read_models = ReadModels(self.read_model_database())
+        return self._read_models
+
+    def read_model_database(self) -> ReadModelDatabase:
+        return open_read_models(read_models_url(self.settings))
+
+    def close(self) -> None:
+        if self._partnership is not None:
+            self._partnership.close()
+        if self._read_models is not None:
+            self._read_models.db.close()
+
+
+def bootstrap(settings: Settings | None = None) -> Wiring:
+    return Wiring(settings or load_settings())

@@ -1,0 +1,128 @@
+"""The multi-agency chronology: one row per (child, entry), in world-time order.
+
+Queries answer the replay questions: "as at" a day (world time), "known by" an agency (what it
+recorded plus what was addressed to it), and "as the system held it" at a moment (recorded_at).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from domain.records import EventRecord
+from projections.database import Cursor, ReadModelDatabase
+
+TABLE = "chronology"
+CREATE = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    child_ref TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    concerns TEXT NOT NULL,
+    significance TEXT NOT NULL,
+    to_agencies TEXT NOT NULL,
+    child_refs TEXT NOT NULL,
+    practitioner TEXT NOT NULL,
+    refers_to TEXT NOT NULL,
+    PRIMARY KEY (child_ref, entry_id)
+)"""
+INDEXES = (f"CREATE INDEX IF NOT EXISTS chronology_by_child_time ON {TABLE} (child_ref, occurred_at)",)
+DROP = f"DROP TABLE IF EXISTS {TABLE}"
+
+COLUMNS = (
+    "child_ref, entry_id, kind, agency, occurred_at, recorded_at, summary, concerns, "
+    "significance, to_agencies, child_refs, practitioner, refers_to"
+)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    id: str
+    kind: str
+    occurred_at: str
+    recorded_at: str
+    agency: str
+    to_agencies: list[str]
+    child_refs: list[str]
+    summary: str
+    concerns: list[str]
+    significance: str
+    practitioner: str
+    refers_to: str
+
+
+def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
+    rows = [
+        _row(child, record)
+        for record in records
+        if "entry_id" in record
+        for child in record["child_refs"]
+    ]
+    if rows:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
+        )
+
+
+def _row(child: str, record: EventRecord) -> tuple[Any, ...]:
+    return (
+        child,
+        record["entry_id"],
+        record["kind"],
+        record["agency"],
+        record["occurred_at"],
+        record["recorded_at"],
+        record["summary"],
+        json.dumps(record.get("concerns") or []),
+        record["significance"],
+        json.dumps(record.get("to_agencies") or []),
+        json.dumps(record["child_refs"]),
+        record.get("practitioner") or "",
+        record.get("refers_to") or "",
+    )
+
+
+def chronology_for(
+    db: ReadModelDatabase,
+    child_ref: str,
+    as_at: str | None = None,
+    known_by: str | None = None,
+    system_time: str | None = None,
+) -> list[ChronologyEntry]:
+    """A child's merged chronology in world-time order, optionally replayed."""
+    sql = f"SELECT {COLUMNS} FROM {TABLE} WHERE child_ref = ?"
+    params: list[Any] = [child_ref]
+    if as_at is not None:
+        sql += " AND occurred_at <= ?"
+        params.append(as_at)
+    if system_time is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(system_time)
+    sql += " ORDER BY occurred_at, recorded_at, entry_id"
+    entries = [_entry(row) for row in db.query(sql, params)]
+    if known_by is not None:
+        entries = [e for e in entries if e.agency == known_by or known_by in e.to_agencies]
+    return entries
+
+
+def _entry(row: Sequence[Any]) -> ChronologyEntry:
+    return ChronologyEntry(
+        id=row[1],
+        kind=row[2],
+        agency=row[3],
+        occurred_at=row[4],
+        recorded_at=row[5],
+        summary=row[6],
+        concerns=json.loads(row[7]),
+        significance=row[8],
+        to_agencies=json.loads(row[9]),
+        child_refs=json.loads(row[10]),
+        practitioner=row[11],
+        refers_to=row[12],
+    )
