@@ -1,0 +1,148 @@
+"""Shared fixtures: an embedded partnership, a fresh real PostgreSQL database, a real Kafka broker.
+
+Integration fixtures talk to the servers `make services` starts (settings in
+`.fullpicture/services.env`, or FULLPICTURE_TEST_DATABASE_URL / FULLPICTURE_TEST_KAFKA_BOOTSTRAP).
+They fail, never skip, when a server is missing: a green run means the real thing was exercised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from domain.application import Partnership
+from fullpicture import config
+from fullpicture.bootstrap import Wiring, event_store_env
+from fullpicture.config import Settings, load_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SERVICES_ENV = REPO_ROOT / ".fullpicture" / "services.env"
+FIXED_NOW = datetime(2025, 6, 30, 12, 0, 0)
+
+
+def _service_settings() -> dict[str, str]:
+    found: dict[str, str] = {}
+    if SERVICES_ENV.exists():
+        for line in SERVICES_ENV.read_text().splitlines():
+            match = re.match(r"export (\w+)=(.*)", line.strip())
+            if match:
+                found[match.group(1)] = match.group(2).strip("'\"")
+    for key in (config.DATABASE_URL, config.KAFKA_BOOTSTRAP):
+        test_key = key.replace("FULLPICTURE_", "FULLPICTURE_TEST_")
+        if os.environ.get(test_key):
+            found[key] = os.environ[test_key]
+        elif os.environ.get(key):
+            found.setdefault(key, os.environ[key])
+    return found
+
+
+SERVICES = _service_settings()
+
+
+@pytest.fixture(autouse=True)
+def hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own FULLPICTURE_* settings by accident."""
+    for key in config.ALL_KEYS:
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: Path) -> Settings:
+    return load_settings({config.STATE_DIR: str(tmp_path / "state")})
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    return lambda: FIXED_NOW
+
+
+@pytest.fixture
+def embedded_partnership(
+    embedded_settings: Settings, clock: Callable[[], datetime]
+) -> Iterator[Partnership]:
+    app = Partnership(env=event_store_env(embedded_settings), now=clock)
+    yield app
+    app.close()
+
+
+def postgres_admin_url() -> str:
+    url = SERVICES.get(config.DATABASE_URL, "")
+    if not url.startswith("postgres"):
+        pytest.fail(
+            "No PostgreSQL configured: run `make services` (or set FULLPICTURE_TEST_DATABASE_URL)"
+        )
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A brand-new, empty database on the real server, dropped afterwards."""
+    import psycopg
+
+    admin_url = postgres_admin_url()
+    name = f"fp_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    base, _, _ = admin_url.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def kafka_bootstrap() -> str:
+    bootstrap = SERVICES.get(config.KAFKA_BOOTSTRAP, "")
+    if not bootstrap:
+        pytest.fail(
+            "No Kafka broker configured: run `make services` "
+            "(or set FULLPICTURE_TEST_KAFKA_BOOTSTRAP)"
+        )
+    return bootstrap
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Topics no other test uses."""
+    return f"fptest{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def postgres_settings(postgres_url: str, tmp_path: Path) -> Settings:
+    return load_settings({config.DATABASE_URL: postgres_url, config.STATE_DIR: str(tmp_path)})
+
+
+@pytest.fixture
+def distributed_settings(
+    postgres_url: str, kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
+) -> Settings:
+    return load_settings(
+        {
+            config.DATABASE_URL: postgres_url,
+            config.KAFKA_BOOTSTRAP: kafka_bootstrap,
+            config.TOPIC_PREFIX: topic_prefix,
+            config.TOPIC_PARTITIONS: "3",
+            config.STATE_DIR: str(tmp_path),
+        }
+    )
+
+
+@pytest.fixture
+def wiring_for(clock: Callable[[], datetime]) -> Iterator[Callable[[Settings], Wiring]]:
+    """Build wirings for settings; every one is closed at the end of the test."""
+    built: list[Wiring] = []
+
+    def build(settings: Settings) -> Wiring:
+        wiring = Wiring(settings)
+        wiring._partnership = Partnership(env=event_store_env(settings), now=clock)
+        built.append(wiring)
+        return wiring
+
+    yield build
+    for wiring in built:
+        wiring.close()
