@@ -1,0 +1,36 @@
+# The commands a newcomer runs. Each does its own set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test services services-down install bench lint clean
+
+demo: $(INSTALLED)
+	$(BIN)/fullpicture demo
+
+test: $(INSTALLED) services
+	. .fullpicture/services.env && $(BIN)/python -m pytest
+
+services:
+	bash scripts/services.sh up
+
+services-down:
+	bash scripts/services.sh down
+
+bench: $(INSTALLED) services
+	. .fullpicture/services.env && $(BIN)/fullpicture bench
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""The distributed projection runner: `<prefix>.events` through a consumer group into read models.
+
+Offsets are stored with the read-model rows in one database transaction (source
+`<topic>:<partition>`), and on every assignment the consumer seeks to the stored offsets, so a
+crash or a rebalance never applies an event twice or skips one. Kafka's own committed offsets are
+written afterwards only so that lag is visible to operators. Messages that cannot be decoded go to
+`<prefix>.deadletter` with the error in headers, and the runner carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
+
+from consumers import kafka_io
+from consumers.deadletter import DeadLetters
+from fullpicture.config import Settings
+from projections.positions import StalePosition
+from projections.read_models import ReadModels
+from schemas.codec import UndecodableMessage, decode
+
+log = logging.getLogger(__name__)
+
+GROUP = "projections"
+
+
+def source_name(topic: str, partition: int) -> str:
+    return f"{topic}:{partition}"
+
+
+class _SeekToStoredPositions(ConsumerRebalanceListener):
+    def __init__(self, projector: KafkaProjector) -> None:
+        self.projector = projector
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.projector.assigned -= set(revoked)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.projector.assigned |= set(assigned)
+        self.projector.seek_to_stored(assigned)
+
+
+class KafkaProjector:
+    def __init__(
+        self,
+        settings: Settings,
+        read_models: ReadModels,
+        group_id: str | None = None,
+        poll_timeout_ms: int = 500,
+    ) -> None:
+        self.settings = settings
+        self.read_models = read_models
+        self.topic = settings.topics.events
+        self.group_id = group_id or f"{settings.topics.prefix}-{GROUP}"
+        self.poll_timeout_ms = poll_timeout_ms
+        self.assigned: set[TopicPartition] = set()
+        self.consumer = None
+        self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
+
+    def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
+        stored = self.read_models.positions(prefix=f"{self.topic}:")
+        for partition in partitions:
+            offset = stored.get(source_name(partition.topic, partition.partition))
+            if offset is None:
+                self.consumer.seek_to_beginning(partition)
+            else:
+                self.consumer.seek(partition, offset + 1)
+
+    def run(
+        self,
+        once: bool = False,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> int:
+        """Apply events until stopped; with `once`, until every assigned partition is caught up."""
+        kafka_io.ensure_topics(self.settings, [self.topic, self.settings.topics.deadletter])
+        self.consumer = kafka_io.consumer(self.settings, self.group_id)
+        self.consumer.subscribe([self.topic], listener=_SeekToStoredPositions(self))
+        applied = 0
+        try:
+            while not should_stop():
+                batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if batch:
+                    applied += self._apply(batch)
+                    if on_batch is not None:
+                        on_batch(applied)
+                elif once and self._caught_up():
+                    break
+        finally:
+            self.consumer.close()
+            self.dead_letters.close()
+        return applied
+
+    def _apply(self, batch: dict[TopicPartition, list[Any]]) -> int:
+        records = []
+        positions: dict[str, tuple[int, int]] = {}
+        for partition, messages in batch.items():
+            if not messages:
+                continue
+            source = source_name(partition.topic, partition.partition)
+            positions[source] = (messages[0].offset, messages[-1].offset)
+            for message in messages:
+                try:
+                    records.append(decode(message.value))
+                except UndecodableMessage as error:
+                    self.dead_letters.send(message, error)
+        try:
+            self.read_models.apply(records, positions)
+        except StalePosition as stale:
+            log.info("projector: %s; re-seeking to stored positions", stale)
+            self.seek_to_stored(list(batch))
+            return 0
+        self.dead_letters.flush()
+        self.consumer.commit(
+            {p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m}
+        )
+        return len(records)
+
+    def _caught_up(self) -> bool:
+        if not self.assigned:
+            return False
+        ends = self.consumer.end_offsets(list(self.assigned))
+        return all(self.consumer.position(p) >= ends[p] for p in self.assigned)
+
+
+def wait_until_assigned(projector: KafkaProjector, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not projector.assigned and time.monotonic() < deadline:
+        time.sleep(0.1)

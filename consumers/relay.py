@@ -1,0 +1,186 @@
+"""The relay: the event store's notification log, in order, onto `<prefix>.events`.
+
+Each stored event is published once per child it concerns (key = child reference, so each child's
+order holds within its partition); agency registrations are keyed by the agency code. Headers carry
+`event_type`, `event_id` and the store position `notification_id`.
+
+Batches are published in Kafka transactions, then the position is stored in the database. On
+start (and after any broker failure) the relay resumes from the later of that stored position and
+the highest `notification_id` committed on the topic, so a crash between the two steps neither
+loses nor repeats a batch. It only ever reads from the store, so it never publishes an event the
+store does not hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from kafka import TopicPartition
+from kafka.errors import KafkaError
+
+from consumers import kafka_io
+from domain.application import Partnership
+from domain.records import EventRecord, records_from_notifications
+from fullpicture.config import Settings
+from projections.database import ReadModelDatabase
+from schemas.codec import encode
+
+log = logging.getLogger(__name__)
+
+TABLE = "relay_positions"
+CREATE = f"CREATE TABLE IF NOT EXISTS {TABLE} (topic TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+TAIL_SCAN = 500
+MAX_BACKOFF_SECONDS = 10.0
+
+
+def message_keys(record: EventRecord) -> list[bytes]:
+    """One message per child; events about no child (agency registrations) keyed by agency."""
+    children = record.get("child_refs") or []
+    if children:
+        return [child.encode("utf-8") for child in children]
+    return [f"agency:{record['agency']}".encode()]
+
+
+class Relay:
+    def __init__(
+        self,
+        settings: Settings,
+        partnership: Partnership,
+        db: ReadModelDatabase,
+        batch_size: int = 2000,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.partnership = partnership
+        self.db = db
+        self.topic = settings.topics.events
+        self.batch_size = batch_size
+        self._sleep = sleep
+        self._producer = None
+        with db.transaction() as cursor:
+            cursor.execute(CREATE)
+
+    def run(
+        self,
+        once: bool = False,
+        poll_seconds: float = 0.5,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Publish until stopped (or, with `once`, until the store has nothing more)."""
+        published = 0
+        backoff = 0.5
+        position: int | None = None
+        while not should_stop():
+            try:
+                if position is None:
+                    position = self._resume_position()
+                sent, position = self._publish_batch(position)
+                published += sent
+                backoff = 0.5
+                if sent == 0:
+                    if once:
+                        break
+                    self._sleep(poll_seconds)
+            except KafkaError as error:
+                log.warning("relay: broker unavailable (%s); retrying in %.1fs", error, backoff)
+                self._reset_producer()
+                position = None
+                self._sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        self._reset_producer()
+        return published
+
+    def _publish_batch(self, position: int) -> tuple[int, int]:
+        notifications = self.partnership.recorder.select_notifications(
+            start=position + 1, limit=self.batch_size
+        )
+        if not notifications:
+            return 0, position
+        producer = self._ensure_producer()
+        producer.begin_transaction()
+        try:
+            for notification_id, record in records_from_notifications(
+                self.partnership.mapper, notifications
+            ):
+                value = encode(record)
+                headers = [
+                    ("event_type", record["event_type"].encode()),
+                    ("event_id", record["event_id"].encode()),
+                    ("notification_id", str(notification_id).encode()),
+                ]
+                for key in message_keys(record):
+                    producer.send(self.topic, value=value, key=key, headers=headers)
+            producer.commit_transaction()
+        except BaseException:
+            self._reset_producer()
+            raise
+        last = notifications[-1].id
+        self._store_position(last)
+        return len(notifications), last
+
+    def _ensure_producer(self):  # type: ignore[no-untyped-def]
+        if self._producer is None:
+            kafka_io.ensure_topics(self.settings, [self.topic])
+            self._producer = kafka_io.producer(
+                self.settings, transactional_id=f"{self.settings.topics.prefix}-relay"
+            )
+            self._producer.init_transactions()
+        return self._producer
+
+    def _reset_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=2)
+            except Exception:  # noqa: BLE001 - closing a broken producer must not hide the cause
+                log.debug("relay: producer close failed", exc_info=True)
+            self._producer = None
+
+    def _resume_position(self) -> int:
+        stored = self._stored_position()
+        committed = self._highest_committed_notification()
+        return max(stored, committed)
+
+    def _stored_position(self) -> int:
+        rows = self.db.query(f"SELECT position FROM {TABLE} WHERE topic = ?", (self.topic,))
+        return int(rows[0][0]) if rows else 0
+
+    def _store_position(self, position: int) -> None:
+        with self.db.transaction() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE topic = ?", (self.topic,))
+            cursor.execute(
+                f"INSERT INTO {TABLE} (topic, position) VALUES (?, ?)", (self.topic, position)
+            )
+
+    def _highest_committed_notification(self) -> int:
+        """The highest store position already committed on the topic (0 if none)."""
+        kafka_io.ensure_topics(self.settings, [self.topic])
+        reader = kafka_io.consumer(self.settings, group_id=None)
+        try:
+            partitions = [
+                TopicPartition(self.topic, p) for p in reader.partitions_for_topic(self.topic) or ()
+            ]
+            if not partitions:
+                return 0
+            reader.assign(partitions)
+            ends = reader.end_offsets(partitions)
+            starts = reader.beginning_offsets(partitions)
+            highest = 0
+            for partition in partitions:
+                end = ends[partition]
+                if end <= starts[partition]:
+                    continue
+                reader.seek(partition, max(starts[partition], end - TAIL_SCAN))
+            deadline = time.monotonic() + 15
+            pending = {p for p in partitions if ends[p] > starts[p]}
+            while pending and time.monotonic() < deadline:
+                for partition, messages in reader.poll(timeout_ms=500).items():
+                    for message in messages:
+                        found = kafka_io.header(message.headers, "notification_id")
+                        if found is not None:
+                            highest = max(highest, int(found))
+                pending = {p for p in pending if reader.position(p) < ends[p]}
+            return highest
+        finally:
+            reader.close()

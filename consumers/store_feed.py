@@ -1,0 +1,55 @@
+"""The embedded projection runner: feeds read models straight from the event store's log.
+
+eventsourcing's SQLite recorder has no subscriptions, so this polls `select_notifications` from the
+position stored beside the read models; the same code serves PostgreSQL without Kafka.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from domain.application import Partnership
+from domain.records import records_from_notifications
+from projections.read_models import ReadModels
+
+SOURCE = "store"
+DEFAULT_BATCH = 2000
+
+Progress = Callable[[int], None]
+
+
+def catch_up(
+    partnership: Partnership,
+    read_models: ReadModels,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> int:
+    """Apply every stored event not yet applied; returns how many were applied."""
+    applied = 0
+    position = read_models.position(SOURCE) or 0
+    while True:
+        notifications = partnership.recorder.select_notifications(
+            start=position + 1, limit=batch_size
+        )
+        if not notifications:
+            return applied
+        records = [r for _, r in records_from_notifications(partnership.mapper, notifications)]
+        first, last = notifications[0].id, notifications[-1].id
+        read_models.apply(records, {SOURCE: (first, last)})
+        applied += len(records)
+        position = last
+        if progress is not None:
+            progress(applied)
+
+
+def follow(
+    partnership: Partnership,
+    read_models: ReadModels,
+    poll_seconds: float = 0.5,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Keep the read models current until asked to stop."""
+    while not should_stop():
+        if catch_up(partnership, read_models) == 0:
+            time.sleep(poll_seconds)

@@ -1,0 +1,289 @@
+"""The `fullpicture` command: parse arguments, call the application or a runner, print the result.
+
+User errors become one clear line on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from domain.application import EntriesRejected
+from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS
+from domain.errors import DomainError, InvalidEntry
+from domain.spreadsheet import read_chronology_csv
+from fullpicture.bootstrap import Wiring, bootstrap
+from fullpicture.config import ConfigurationError
+from fullpicture.output import FORMATS, emit
+
+USER_ERROR = 2
+CHRONOLOGY_COLUMNS = ("occurred_at", "id", "kind", "agency", "to_agencies", "summary", "concerns", "significance")
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return USER_ERROR
+    wiring: Wiring | None = None
+    try:
+        wiring = bootstrap()
+        return int(args.run(wiring, args) or 0)
+    except EntriesRejected as rejected:
+        for problem in rejected.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"nothing was recorded ({len(rejected.problems)} problem(s))", file=sys.stderr)
+        return USER_ERROR
+    except (DomainError, InvalidEntry, ConfigurationError, UserError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if wiring is not None:
+            wiring.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fullpicture",
+        description="Multi-agency safeguarding chronology: record, import, replay and relay events.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _agency_commands(commands)
+    _record_command(commands)
+    _import_command(commands)
+    _chronology_command(commands)
+    _runner_commands(commands)
+    return parser
+
+
+def _command(
+    commands: Any, name: str, help_text: str, run: Callable[[Wiring, argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(run=run)
+    return command
+
+
+def _format_option(command: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
+    command.add_argument("--format", choices=choices, default="table", help="output format")
+
+
+# agency ----------------------------------------------------------------------------------------
+
+
+def _agency_commands(commands: Any) -> None:
+    agency = commands.add_parser("agency", help="register and list the partnership's agencies")
+    sub = agency.add_subparsers(title="agency commands", metavar="ACTION", required=True)
+    register = _command(sub, "register", "register an agency", _register_agency)
+    register.add_argument("code", help="short code, e.g. police-north")
+    register.add_argument("--name", required=True)
+    register.add_argument("--type", required=True, dest="agency_type")
+    register.add_argument("--contact", default="")
+    _format_option(register)
+    listing = _command(sub, "list", "list registered agencies", _list_agencies)
+    _format_option(listing)
+
+
+def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
+    created = wiring.partnership.register_agency(
+        args.code, args.name, args.agency_type, args.contact
+    )
+    result = {"code": args.code, "registered": created}
+    if args.format == "json":
+        emit([result], "json", list(result))
+    else:
+        print(f"{'registered' if created else 'already registered'}: {args.code}")
+    return 0
+
+
+def _list_agencies(wiring: Wiring, args: argparse.Namespace) -> int:
+    agencies = [asdict(a) for a in wiring.partnership.agencies()]
+    emit(agencies, args.format, ("code", "name", "agency_type", "contact"))
+    return 0
+
+
+# record / import -------------------------------------------------------------------------------
+
+
+def _record_command(commands: Any) -> None:
+    record = _command(commands, "record", "record one entry", _record)
+    record.add_argument("kind", nargs="?", choices=ENTRY_KINDS, help="the kind of entry")
+    record.add_argument("--json", metavar="FILE", help="the entry as a JSON object ('-' for stdin)")
+    record.add_argument("--child", action="append", dest="child_refs", metavar="CHILD_REF",
+                        help="a child the entry concerns (repeat for siblings)")
+    for name in DRAFT_FIELDS:
+        if name in ("kind", "child_refs"):
+            continue
+        flag = "--" + name.replace("_", "-")
+        if name in ("concerns", "to_agencies"):
+            record.add_argument(flag, dest=name, action="append", metavar="VALUE",
+                                help=f"{name} (repeat, or ';'-separated)")
+        else:
+            record.add_argument(flag, dest=name, metavar="VALUE")
+    _format_option(record)
+
+
+def _record(wiring: Wiring, args: argparse.Namespace) -> int:
+    if args.json:
+        data = _read_json_entry(args.json)
+    else:
+        if not args.kind:
+            raise UserError("give a KIND (one of: " + ", ".join(ENTRY_KINDS) + ") or --json FILE")
+        data = {"kind": args.kind}
+        for name in DRAFT_FIELDS:
+            value = getattr(args, name, None)
+            if name != "kind" and value:
+                data[name] = ";".join(value) if isinstance(value, list) else value
+    outcome = wiring.partnership.record(data)
+    _after_recording(wiring)
+    ids = outcome.recorded or outcome.unchanged
+    if args.format == "json":
+        emit([{"id": i, "recorded": i in outcome.recorded} for i in ids], "json", ("id", "recorded"))
+    else:
+        for entry in ids:
+            print(f"{'recorded' if entry in outcome.recorded else 'already recorded'}: {entry}")
+    return 0
+
+
+def _read_json_entry(source: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except OSError as error:
+        raise UserError(f"--json: cannot read {source}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise UserError(f"--json: not valid JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(data, dict):
+        raise UserError("--json: expected one JSON object with the entry's fields")
+    return data
+
+
+def _import_command(commands: Any) -> None:
+    command = _command(commands, "import", "import an agency chronology spreadsheet (CSV)", _import)
+    command.add_argument("file", type=Path, metavar="FILE.csv")
+    _format_option(command)
+
+
+def _import(wiring: Wiring, args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise UserError(f"{args.file}: no such file")
+    rows = read_chronology_csv(args.file)
+    progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
+    outcome = wiring.partnership.record_all(rows, progress=progress)
+    _after_recording(wiring)
+    summary = {"rows": len(rows), "recorded": len(outcome.recorded), "unchanged": len(outcome.unchanged)}
+    if args.format == "json":
+        emit([summary], "json", list(summary))
+    else:
+        print(f"imported {args.file}: {summary['recorded']} recorded, "
+              f"{summary['unchanged']} already recorded, {summary['rows']} rows")
+    return 0
+
+
+def _progress_printer(verb: str, total: int) -> Callable[[int, int], None]:
+    step = max(1, total // 20)
+
+    def report(done: int, of: int) -> None:
+        if done % step == 0 or done == of:
+            print(f"\r{verb} {done}/{of} rows ({100 * done // of}%)", end="", file=sys.stderr)
+            if done == of:
+                print(file=sys.stderr)
+
+    return report
+
+
+def _after_recording(wiring: Wiring) -> None:
+    """Embedded mode has no separate projector process: bring the read models up to date now."""
+    if not wiring.settings.distributed:
+        from consumers.store_feed import catch_up
+
+        catch_up(wiring.partnership, wiring.read_models)
+
+
+# chronology ------------------------------------------------------------------------------------
+
+
+def _chronology_command(commands: Any) -> None:
+    command = _command(commands, "chronology", "a child's merged multi-agency chronology", _chronology)
+    command.add_argument("child", metavar="CHILD")
+    command.add_argument("--as-at", metavar="DATE", help="only what had happened by the end of DATE")
+    command.add_argument("--known-by", metavar="AGENCY", help="only what AGENCY knew")
+    command.add_argument("--system-time", metavar="TIMESTAMP",
+                         help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)")
+    _format_option(command, ("table", "json", "csv"))
+
+
+def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.clock import parse_when
+    from projections.chronology import chronology_for
+
+    as_at = end_of_day_of(parse_when("--as-at", args.as_at)) if args.as_at else None
+    system_time = parse_when("--system-time", args.system_time) if args.system_time else None
+    if system_time is not None and len(system_time) == 10:
+        system_time = end_of_day_of(system_time)
+    _after_recording(wiring)
+    entries = chronology_for(
+        wiring.read_models.db, args.child, as_at=as_at, known_by=args.known_by,
+        system_time=system_time,
+    )
+    emit([asdict(e) for e in entries], args.format, CHRONOLOGY_COLUMNS)
+    return 0
+
+
+def end_of_day_of(when: str) -> str:
+    from domain.clock import day_of, end_of_day
+
+    return when if len(when) > 10 else end_of_day(day_of(when))
+
+
+# runners ---------------------------------------------------------------------------------------
+
+
+def _runner_commands(commands: Any) -> None:
+    project = _command(commands, "project", "keep the read models current (Kafka or the store)", _project)
+    project.add_argument("--once", action="store_true", help="process what is there, then exit")
+    relay = _command(commands, "relay", "publish stored events to Kafka", _relay)
+    relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
+
+
+def _project(wiring: Wiring, args: argparse.Namespace) -> int:
+    if wiring.settings.distributed:
+        from consumers.kafka_projector import KafkaProjector
+
+        projector = KafkaProjector(wiring.settings, wiring.read_models)
+        applied = projector.run(once=args.once)
+    else:
+        from consumers.store_feed import catch_up, follow
+
+        applied = catch_up(wiring.partnership, wiring.read_models)
+        if not args.once:
+            follow(wiring.partnership, wiring.read_models)
+    print(f"applied {applied} events", file=sys.stderr)
+    return 0
+
+
+def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
+    if not wiring.settings.distributed:
+        raise UserError("relay needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)")
+    from consumers.relay import Relay
+
+    relay = Relay(wiring.settings, wiring.partnership, wiring.read_model_database())
+    published = relay.run(once=args.once)
+    print(f"published {published} events", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""How the CLI prints data: an aligned table for people, JSON or CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+FORMATS = ("table", "json")
+
+
+def emit(
+    items: Sequence[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[str],
+    out: TextIO | None = None,
+) -> None:
+    stream = out or sys.stdout
+    if fmt == "json":
+        json.dump(list(items), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif fmt == "jsonl":
+        for item in items:
+            stream.write(json.dumps(item, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        writer.writerows([_cell(item.get(c)) for c in columns] for item in items)
+    else:
+        _table(items, columns, stream)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _table(items: Sequence[Mapping[str, Any]], columns: Sequence[str], stream: TextIO) -> None:
+    cells = [[_cell(item.get(c)) for c in columns] for item in items]
+    widths = [
+        min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)
+    ]
+    stream.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    for row in cells:
+        shown = [
+            (v if len(v) <= w else v[: w - 1] + "…").ljust(w)
+            for v, w in zip(row, widths, strict=True)
+        ]
+        stream.write("  ".join(shown).rstrip() + "\n")
+    if not items:
+        stream.write("(none)\n")
