@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
@@ -205,6 +206,10 @@ class Partnership(Application[Any]):
             f"{draft.entry_id} is recorded already with different content; "
             "record a correction that refers to it instead",
         )
+
+    def find_entry_uuid(self, entry_id: str) -> UUID:
+        """The aggregate id of `<agency>:<entry_ref>` (stable: derived, never stored)."""
+        return entry_uuid(entry_id)
 
     def find_entry(self, entry_id: str) -> EntryDraft | None:
         try:

@@ -1,0 +1,79 @@
+"""Synthetic entries for tests: fictional references only (C-0001, police-north…)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.application import Partnership
+
+AGENCIES = {
+    "police-north": ("Northshire Police", "police"),
+    "school-elm": ("Elm Primary School", "education"),
+    "health-visiting": ("Community Health Visiting", "health"),
+    "csc-north": ("Northshire Children's Social Care", "social_care"),
+}
+
+
+def register_agencies(app: Partnership) -> None:
+    for code, (name, agency_type) in AGENCIES.items():
+        app.register_agency(code, name, agency_type)
+
+
+def share(**overrides: Any) -> dict[str, Any]:
+    entry = {
+        "kind": "share",
+        "agency": "police-north",
+        "entry_ref": "P-100",
+        "child_ref": "C-0001",
+        "occurred_at": "2025-03-01",
+        "summary": "Police attended a domestic incident; the children were present.",
+        "to_agencies": "school-elm",
+        "channel": "verbal",
+        "reason": "The school can watch for changes in the children's behaviour.",
+        "lawful_basis": "public_task",
+        "consent": "not_sought_unsafe",
+        "family_informed": "no_unsafe",
+        "concerns": "domestic_abuse",
+        "significance": "high",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def request(**overrides: Any) -> dict[str, Any]:
+    entry = {
+        "kind": "request",
+        "agency": "csc-north",
+        "entry_ref": "R-1",
+        "child_ref": "C-0001",
+        "occurred_at": "2025-03-02",
+        "summary": "Asked the health visitor for recent contact.",
+        "to_agencies": "health-visiting",
+        "reason": "Assessing the impact of a domestic incident on the baby.",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def entry(kind: str, **overrides: Any) -> dict[str, Any]:
+    """A minimal valid entry of any kind that needs no other entry."""
+    base = {
+        "kind": kind,
+        "agency": "school-elm",
+        "entry_ref": f"{kind.upper()}-1",
+        "child_ref": "C-0001",
+        "occurred_at": "2025-03-05",
+        "summary": f"A {kind} entry.",
+    }
+    extra = {
+        "consent": {"consent": "refused", "lawful_basis": "public_task",
+                    "reason": "Risk of harm outweighs the parent's refusal."},
+        "voice": {"child_words": "I don't like it when they shout.",
+                  "captured_how": "direct_words"},
+        "transfer": {"transfer": "closure"},
+    }.get(kind, {})
+    return {**base, **extra, **overrides}
+
+
+def stored_count(app: Partnership) -> int:
+    return app.recorder.max_notification_id() or 0

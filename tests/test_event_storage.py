@@ -1,0 +1,68 @@
+"""Stored events: older versions still load, and encryption at rest works by configuration."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from eventsourcing.cipher import AESCipher
+
+from domain.application import Partnership
+from fullpicture import config
+from fullpicture.bootstrap import event_store_env
+from fullpicture.config import load_settings
+from tests.builders import entry, register_agencies
+
+
+def database_bytes(path: Path) -> bytes:
+    """The database file and its write-ahead log, wherever the rows currently are."""
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_a_version_1_child_voice_event_still_loads(embedded_partnership: Partnership) -> None:
+    # Given a voice event stored in its version 1 shape ("words", no "captured_how")
+    app = embedded_partnership
+    register_agencies(app)
+    app.record(entry("voice", entry_ref="V-OLD"))
+    [stored] = app.recorder.select_events(app.find_entry_uuid("school-elm:V-OLD"))
+    state = json.loads(stored.state)
+    state.pop("class_version", None)
+    state["words"] = state.pop("child_words")
+    del state["captured_how"]
+    old = replace(stored, state=json.dumps(state).encode(), originator_version=1)
+    app.recorder.insert_events([replace(old, originator_id=app.find_entry_uuid("school-elm:V-V1"))])
+    # When it is loaded, Then it reads as version 2
+    loaded = app.find_entry("school-elm:V-V1")
+    assert loaded is not None
+    assert (loaded.child_words, loaded.captured_how) == (
+        "I don't like it when they shout.", "other",
+    )
+
+
+def test_events_are_encrypted_at_rest_when_a_cipher_key_is_set(
+    tmp_path: Path, clock  # type: ignore[no-untyped-def]
+) -> None:
+    key = AESCipher.create_key(num_bytes=32)
+    settings = load_settings({config.STATE_DIR: str(tmp_path), config.CIPHER_KEY: key})
+    app = Partnership(env=event_store_env(settings), now=clock)
+    register_agencies(app)
+    app.record(entry("voice", child_words="A distinctive synthetic phrase"))
+    assert app.find_entry("school-elm:VOICE-1").child_words == "A distinctive synthetic phrase"
+    app.close()
+    assert b"distinctive synthetic phrase" not in database_bytes(settings.database.sqlite_path)
+    wrong_key = load_settings(
+        {config.STATE_DIR: str(tmp_path), config.CIPHER_KEY: AESCipher.create_key(num_bytes=32)}
+    )
+    with pytest.raises(Exception):  # noqa: B017 - any decryption failure will do
+        Partnership(env=event_store_env(wrong_key), now=clock).find_entry("school-elm:VOICE-1")
+
+
+def test_without_a_cipher_key_events_are_plain_json(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings({config.STATE_DIR: str(tmp_path)})
+    app = Partnership(env=event_store_env(settings), now=clock)
+    register_agencies(app)
+    app.record(entry("voice", child_words="A distinctive synthetic phrase"))
+    app.close()
+    assert b"distinctive synthetic phrase" in database_bytes(settings.database.sqlite_path)
