@@ -16,6 +16,19 @@ from fullpicture.config import Settings
 log = logging.getLogger(__name__)
 
 
+def dead_letter_headers(
+    message: Any, error: Exception, consumer_name: str
+) -> list[tuple[str, bytes]]:
+    return [
+        ("error", str(error).encode("utf-8")),
+        ("error_type", type(error).__name__.encode()),
+        ("source_topic", message.topic.encode()),
+        ("source_partition", str(message.partition).encode()),
+        ("source_offset", str(message.offset).encode()),
+        ("consumer", consumer_name.encode()),
+    ]
+
+
 class DeadLetters:
     def __init__(self, settings: Settings, consumer_name: str) -> None:
         self.settings = settings
@@ -29,14 +42,7 @@ class DeadLetters:
         )
         if self._producer is None:
             self._producer = kafka_io.producer(self.settings)
-        headers = [
-            ("error", str(error).encode("utf-8")),
-            ("error_type", type(error).__name__.encode()),
-            ("source_topic", message.topic.encode()),
-            ("source_partition", str(message.partition).encode()),
-            ("source_offset", str(message.offset).encode()),
-            ("consumer", self.consumer_name.encode()),
-        ]
+        headers = dead_letter_headers(message, error, self.consumer_name)
         self._producer.send(self.topic, value=message.value, key=message.key, headers=headers)
 
     def flush(self) -> None:

@@ -86,3 +86,12 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
         if key == name:
             return value.decode("utf-8")
     return None
+
+
+def caught_up(consumer: KafkaConsumer) -> bool:
+    """True once the consumer has read everything committed in every partition it holds."""
+    assigned = consumer.assignment()
+    if not assigned:
+        return False
+    ends = consumer.end_offsets(list(assigned))
+    return all(consumer.position(p) >= ends[p] for p in assigned)

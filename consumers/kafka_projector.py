@@ -88,7 +88,7 @@ class KafkaProjector:
                     applied += self._apply(batch)
                     if on_batch is not None:
                         on_batch(applied)
-                elif once and self._caught_up():
+                elif once and kafka_io.caught_up(self.consumer):
                     break
         finally:
             self.consumer.close()
@@ -120,14 +120,23 @@ class KafkaProjector:
         )
         return len(records)
 
-    def _caught_up(self) -> bool:
-        if not self.assigned:
-            return False
-        ends = self.consumer.end_offsets(list(self.assigned))
-        return all(self.consumer.position(p) >= ends[p] for p in self.assigned)
-
 
 def wait_until_assigned(projector: KafkaProjector, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not projector.assigned and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+def total_events(settings: Settings) -> int:
+    """Messages on the events topic (an upper bound for a rebuild's progress bar)."""
+    reader = kafka_io.consumer(settings, group_id=None)
+    try:
+        partitions = [
+            TopicPartition(settings.topics.events, p)
+            for p in reader.partitions_for_topic(settings.topics.events) or ()
+        ]
+        ends = reader.end_offsets(partitions)
+        starts = reader.beginning_offsets(partitions)
+        return sum(ends[p] - starts[p] for p in partitions)
+    finally:
+        reader.close()

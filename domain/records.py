@@ -48,3 +48,13 @@ def addressed_agencies(record: EventRecord) -> list[str]:
     """Agencies an event is addressed to (never including its own agency)."""
     own = record.get("agency")
     return [code for code in record.get("to_agencies") or () if code != own]
+
+
+def agencies_allowed_to_see(record: EventRecord) -> list[str]:
+    """Need-to-know: the recording agency, and the agencies the event was addressed to.
+
+    Shares and follow-ups go to their recipients, requests to the agencies asked, answers and
+    declines to the agency that asked. Nobody else sees an event through a feed.
+    """
+    own = record.get("agency")
+    return ([own] if own else []) + addressed_agencies(record)

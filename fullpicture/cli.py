@@ -256,6 +256,17 @@ def _runner_commands(commands: Any) -> None:
     project.add_argument("--once", action="store_true", help="process what is there, then exit")
     relay = _command(commands, "relay", "publish stored events to Kafka", _relay)
     relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
+    feeds = _command(commands, "feeds", "route events to each agency's need-to-know feed", _feeds)
+    feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
+    subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe)
+    subscribe.add_argument("--agency", required=True, metavar="CODE")
+    subscribe.add_argument("--from-beginning", action="store_true",
+                           help="start from the first event, not the group's last position")
+    subscribe.add_argument("--follow", action="store_true", help="keep waiting for new events")
+    subscribe.add_argument("--once", action="store_true",
+                           help="print what is there, then exit (the default without --follow)")
+    _format_option(subscribe, ("jsonl", "table"))
+    _command(commands, "rebuild", "drop and rebuild every read model from the beginning", _rebuild)
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -274,9 +285,59 @@ def _project(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
+def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_kafka(wiring, "feeds")
+    from consumers.feed_router import FeedRouter
+
+    routed = FeedRouter(wiring.settings).run(once=args.once)
+    print(f"routed {routed} messages", file=sys.stderr)
+    return 0
+
+
+def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_kafka(wiring, "subscribe")
+    from consumers.subscriber import subscribe
+
+    columns = ("occurred_at", "event_type", "entry_id", "agency", "to_agencies", "child_refs", "summary")
+    if args.format == "table":
+        print("  ".join(columns))
+
+    def show(record: dict[str, Any]) -> None:
+        emit([record], "jsonl" if args.format == "jsonl" else "row", columns)
+        sys.stdout.flush()
+
+    subscribe(wiring.settings, args.agency, show, from_beginning=args.from_beginning,
+              follow=args.follow and not args.once)
+    return 0
+
+
+def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.progress import ProgressBar
+
+    read_models = wiring.read_models
+    read_models.reset()
+    if wiring.settings.distributed:
+        from consumers.kafka_projector import KafkaProjector, total_events
+
+        bar = ProgressBar("rebuilding from Kafka", total_events(wiring.settings))
+        KafkaProjector(wiring.settings, read_models).run(once=True, on_batch=bar.update)
+    else:
+        from consumers.store_feed import catch_up
+
+        bar = ProgressBar("rebuilding from the store", wiring.partnership.recorder.max_notification_id())
+        catch_up(wiring.partnership, read_models, progress=bar.update)
+    rate = bar.finish()
+    print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
+    return 0
+
+
+def _require_kafka(wiring: Wiring, command: str) -> None:
     if not wiring.settings.distributed:
-        raise UserError("relay needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)")
+        raise UserError(f"{command} needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)")
+
+
+def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_kafka(wiring, "relay")
     from consumers.relay import Relay
 
     relay = Relay(wiring.settings, wiring.partnership, wiring.read_model_database())

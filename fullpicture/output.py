@@ -28,6 +28,9 @@ def emit(
         writer = csv.writer(stream)
         writer.writerow(columns)
         writer.writerows([_cell(item.get(c)) for c in columns] for item in items)
+    elif fmt == "row":
+        for item in items:
+            stream.write("  ".join(_cell(item.get(c)) for c in columns) + "\n")
     else:
         _table(items, columns, stream)
 

@@ -1,0 +1,85 @@
+"""The feed router: `<prefix>.events` -> `<prefix>.feed.<agency>`, need-to-know only.
+
+Consume-transform-produce in Kafka transactions (the consumed offsets commit with the routed
+messages), so each event reaches each feed it belongs in exactly once, and never any other feed.
+Messages that cannot be decoded go to the dead-letter topic in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from kafka import OffsetAndMetadata
+
+from consumers import kafka_io
+from consumers.deadletter import dead_letter_headers
+from domain.records import agencies_allowed_to_see
+from fullpicture.config import Settings
+from schemas.codec import UndecodableMessage, decode
+
+log = logging.getLogger(__name__)
+
+
+class FeedRouter:
+    def __init__(self, settings: Settings, poll_timeout_ms: int = 500) -> None:
+        self.settings = settings
+        self.topics = settings.topics
+        self.group_id = f"{settings.topics.prefix}-feeds"
+        self.poll_timeout_ms = poll_timeout_ms
+        self._known_topics: set[str] = set()
+
+    def run(self, once: bool = False, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Route until stopped; with `once`, until caught up. Returns messages routed."""
+        kafka_io.ensure_topics(self.settings, [self.topics.events, self.topics.deadletter])
+        self._known_topics |= {self.topics.events, self.topics.deadletter}
+        consumer = kafka_io.consumer(self.settings, self.group_id)
+        producer = kafka_io.producer(self.settings, transactional_id=f"{self.group_id}-router")
+        producer.init_transactions()
+        consumer.subscribe([self.topics.events])
+        routed = 0
+        try:
+            while not should_stop():
+                batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if batch:
+                    routed += self._route(batch, consumer, producer)
+                elif once and kafka_io.caught_up(consumer):
+                    break
+        finally:
+            producer.close()
+            consumer.close()
+        return routed
+
+    def _route(self, batch: dict[Any, list[Any]], consumer: Any, producer: Any) -> int:
+        outgoing: list[tuple[str, Any, list[tuple[str, bytes]]]] = []
+        for messages in batch.values():
+            for message in messages:
+                try:
+                    record = decode(message.value)
+                except UndecodableMessage as error:
+                    log.warning("feeds: dead letter at offset %s: %s", message.offset, error)
+                    headers = dead_letter_headers(message, error, self.group_id)
+                    outgoing.append((self.topics.deadletter, message, headers))
+                    continue
+                for agency in agencies_allowed_to_see(record):
+                    outgoing.append((self.topics.feed(agency), message, list(message.headers)))
+        self._ensure_feed_topics({topic for topic, _, _ in outgoing})
+        producer.begin_transaction()
+        try:
+            for topic, message, headers in outgoing:
+                producer.send(topic, value=message.value, key=message.key, headers=headers)
+            offsets = {p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m}
+            producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
+            producer.commit_transaction()
+        except BaseException:
+            producer.abort_transaction()
+            raise
+        return len(outgoing)
+
+    def _ensure_feed_topics(self, topics: set[str]) -> None:
+        missing = topics - self._known_topics
+        if missing:
+            kafka_io.ensure_topics(self.settings, sorted(missing))
+            self._known_topics |= missing
+
