@@ -18,6 +18,7 @@ from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
+from domain.records import FOR_CHILD
 from fullpicture.config import Settings
 from projections.positions import StalePosition
 from projections.read_models import ReadModels
@@ -105,9 +106,13 @@ class KafkaProjector:
             positions[source] = (messages[0].offset, messages[-1].offset)
             for message in messages:
                 try:
-                    records.append(decode(message.value))
+                    record = decode(message.value)
                 except UndecodableMessage as error:
                     self.dead_letters.send(message, error)
+                    continue
+                if record.get("child_refs") and message.key:
+                    record[FOR_CHILD] = message.key.decode("utf-8")
+                records.append(record)
         try:
             self.read_models.apply(records, positions)
         except StalePosition as stale:

@@ -32,7 +32,13 @@ def event_record(event: Any) -> EventRecord:
     if isinstance(event, EntryRecorded):
         record["entry_id"] = entry_id(event.agency, event.entry_ref)
     elif isinstance(event, AgencyRegistered):
-        record["agency"] = event.code
+        # Shaped like every other event: the agency is its own source, and concerns no child.
+        record |= {
+            "agency": event.code,
+            "entry_ref": event.code,
+            "child_refs": [],
+            "occurred_at": event.recorded_at,
+        }
     return record
 
 
@@ -58,3 +64,16 @@ def agencies_allowed_to_see(record: EventRecord) -> list[str]:
     """
     own = record.get("agency")
     return ([own] if own else []) + addressed_agencies(record)
+
+
+FOR_CHILD = "for_child"
+
+
+def projected_children(record: EventRecord) -> list[str]:
+    """The children a projection should apply this record to.
+
+    On Kafka an entry about siblings arrives once per child (the message key), marked with
+    `for_child`; from the store it arrives once, for all its children.
+    """
+    child = record.get(FOR_CHILD)
+    return [child] if child else list(record.get("child_refs") or ())

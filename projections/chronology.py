@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.records import EventRecord
+from domain.records import EventRecord, projected_children
 from projections.database import Cursor, ReadModelDatabase
 
 TABLE = "chronology"
@@ -40,6 +40,14 @@ COLUMNS = (
     "significance, to_agencies, child_refs, practitioner, refers_to"
 )
 
+UPSERT = (
+    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (child_ref, entry_id) DO UPDATE SET "
+    + ", ".join(
+        f"{c} = excluded.{c}" for c in COLUMNS.split(", ") if c not in ("child_ref", "entry_id")
+    )
+)
+
 
 @dataclass(frozen=True)
 class ChronologyEntry:
@@ -62,12 +70,10 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         _row(child, record)
         for record in records
         if "entry_id" in record
-        for child in record["child_refs"]
+        for child in projected_children(record)
     ]
     if rows:
-        cursor.executemany(
-            f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows
-        )
+        cursor.executemany(UPSERT, rows)
 
 
 def _row(child: str, record: EventRecord) -> tuple[Any, ...]:
