@@ -267,6 +267,11 @@ def _runner_commands(commands: Any) -> None:
                            help="print what is there, then exit (the default without --follow)")
     _format_option(subscribe, ("jsonl", "table"))
     _command(commands, "rebuild", "drop and rebuild every read model from the beginning", _rebuild)
+    dashboard = _command(commands, "dashboard", "serve the Streamlit dashboard", _dashboard)
+    dashboard.add_argument("--port", type=int, default=8501)
+    demo = _command(commands, "demo", "record a synthetic partnership and show it", _demo)
+    demo.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
+    demo.add_argument("--port", type=int, default=8501)
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -329,6 +334,29 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     rate = bar.finish()
     print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
     return 0
+
+
+def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
+    import subprocess
+
+    import dashboard
+
+    app = Path(dashboard.__file__).resolve().parent / "app.py"
+    print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    return subprocess.call(command)
+
+
+def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.demo import record_demo_partnership
+
+    summary = record_demo_partnership(wiring)
+    print(summary)
+    if args.no_dashboard:
+        return 0
+    return _dashboard(wiring, args)
 
 
 def _require_kafka(wiring: Wiring, command: str) -> None:

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: one page per user task, reading only the read models."""
