@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.application import Partnership
 from fullpicture.config import Settings, load_settings
+from fullpicture.vocabulary_file import load_vocabulary
 from projections.database import ReadModelDatabase, open_read_models
 from projections.read_models import ReadModels
 
@@ -56,7 +57,9 @@ class Wiring:
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
-            self._partnership = Partnership(env=event_store_env(self.settings))
+            self._partnership = Partnership(
+                env=event_store_env(self.settings), vocabulary=load_vocabulary(self.settings)
+            )
         return self._partnership
 
     @property

@@ -15,6 +15,7 @@ TOPIC_PARTITIONS = "FULLPICTURE_TOPIC_PARTITIONS"
 TOPIC_REPLICATION_FACTOR = "FULLPICTURE_TOPIC_REPLICATION_FACTOR"
 CIPHER_KEY = "FULLPICTURE_CIPHER_KEY"
 STATE_DIR = "FULLPICTURE_STATE_DIR"
+VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 
 ALL_KEYS = (
     DATABASE_URL,
@@ -24,6 +25,7 @@ ALL_KEYS = (
     TOPIC_REPLICATION_FACTOR,
     CIPHER_KEY,
     STATE_DIR,
+    VOCABULARY_FILE,
 )
 
 DEFAULT_STATE_DIR = ".fullpicture"
@@ -106,6 +108,7 @@ class Settings:
     topic_replication_factor: int
     cipher_key: str | None
     state_dir: Path
+    vocabulary_file: Path | None = None
 
     @property
     def distributed(self) -> bool:
@@ -136,6 +139,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         cipher_key=env.get(CIPHER_KEY) or None,
         state_dir=state_dir,
+        vocabulary_file=Path(env[VOCABULARY_FILE]) if env.get(VOCABULARY_FILE) else None,
     )
 
 

@@ -111,3 +111,8 @@ def latest() -> dict[str, EventSchema]:
 
 def versions(event_type: str) -> list[EventSchema]:
     return [s for s in all_schemas() if s.event_type == event_type]
+
+
+def enum_symbols(name: str) -> list[str]:
+    """The symbols of a shared enum type, e.g. `ConcernCategory`."""
+    return list(_shared_types()[_full_name(name)]["symbols"])
