@@ -2,7 +2,7 @@
 # Start (or reuse), stop and report the local PostgreSQL and Apache Kafka that FullPicture's
 # distributed mode and integration tests use. No Docker: PostgreSQL from Debian's packages,
 # Kafka from its jars on Maven Central, run as a single KRaft node.
-#   scripts/services.sh up|down|status
+#   scripts/services.sh up|down|status   (kafka-up|kafka-down: the broker alone)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -194,5 +194,7 @@ case "${1:-}" in
   up) pg_up; kafka_up; write_env ;;
   down) kafka_down; pg_down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  kafka-up) kafka_up ;;      # just the broker (tests use a private one on another port)
+  kafka-down) kafka_down ;;
+  *) echo "usage: $0 up|down|status|kafka-up|kafka-down" >&2; exit 2 ;;
 esac

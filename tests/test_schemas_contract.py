@@ -1,0 +1,149 @@
+"""The Avro contracts are a public interface: complete, documented, evolvable, independently readable."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import avro.io
+import avro.schema
+import pytest
+from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
+from fastavro import schemaless_writer
+
+from domain.agencies import AgencyRegistered
+from domain.application import Partnership
+from domain.entries import ENTRY_EVENTS
+from domain.records import EventRecord, records_from_notifications
+from schemas.codec import (
+    HEADER_SIZE,
+    MAGIC,
+    NotSingleObjectEncoded,
+    UnknownSchema,
+    decode,
+    encode,
+)
+from schemas.registry import all_schemas, latest, versions
+from tests.builders import entry, register_agencies, request, share
+
+EVENT_TYPES = sorted([cls.__name__ for cls in ENTRY_EVENTS.values()] + [AgencyRegistered.__name__])
+REQUIRED_FIELDS = {"event_id", "event_type", "child_refs", "agency", "entry_ref", "occurred_at",
+                   "recorded_at"}
+ADDRESSED = {"InformationShared", "WrittenFollowUpRecorded", "InformationRequested",
+             "RequestAnswered", "RequestDeclined"}
+
+
+@pytest.fixture
+def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
+    """One real record of every event type, made through the domain."""
+    app = embedded_partnership
+    register_agencies(app)
+    app.record(share(child_ref="C-0001;C-0002", occurred_at="2025-03-01T21:15"))
+    app.record(request())
+    for kind in ("concern", "consent", "voice", "action", "transfer"):
+        app.record(entry(kind, practitioner=""))
+    app.record(entry("followup", agency="police-north", refers_to="police-north:P-100",
+                     channel="letter"))
+    app.record(entry("response", agency="health-visiting", refers_to="csc-north:R-1"))
+    app.record(entry("decline", agency="health-visiting", entry_ref="D-1",
+                     refers_to="csc-north:R-1", reason="Answered already."))
+    app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
+    notifications = app.recorder.select_notifications(start=1, limit=1000)
+    return {r["event_type"]: r for _, r in records_from_notifications(app.mapper, notifications)}
+
+
+def test_every_event_type_has_a_schema() -> None:
+    assert sorted(latest()) == EVENT_TYPES
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_schema_carries_the_common_fields(event_type: str) -> None:
+    names = {f["name"] for f in latest()[event_type].expanded["fields"]}
+    assert REQUIRED_FIELDS <= names
+    assert ("to_agencies" in names) == (event_type in ADDRESSED)
+
+
+def test_every_schema_and_field_is_documented_and_namespaced() -> None:
+    for schema in all_schemas():
+        assert schema.expanded["namespace"] == "org.fullpicture.events"
+        assert schema.expanded.get("doc")
+        undocumented = [f["name"] for f in schema.expanded["fields"] if not f.get("doc")]
+        assert undocumented == [], f"{schema.event_type} v{schema.version}"
+
+
+def test_schema_fields_are_exactly_the_record_fields(records: dict[str, EventRecord]) -> None:
+    assert sorted(records) == EVENT_TYPES
+    for event_type, record in records.items():
+        names = {f["name"] for f in latest()[event_type].expanded["fields"]}
+        assert names == set(record), event_type
+
+
+def test_every_record_round_trips_through_the_codec(records: dict[str, EventRecord]) -> None:
+    for record in records.values():
+        assert decode(encode(record)) == record
+
+
+def test_messages_use_avro_single_object_encoding(records: dict[str, EventRecord]) -> None:
+    data = encode(records["InformationShared"])
+    assert data[:2] == b"\xc3\x01"
+    assert data[2:HEADER_SIZE] == latest()["InformationShared"].fingerprint
+
+
+def avro_decode(data: bytes, expanded_schema: dict[str, Any]) -> Any:
+    schema = avro.schema.parse(json.dumps(expanded_schema))
+    reader = avro.io.DatumReader(schema)
+    return reader.read(avro.io.BinaryDecoder(io.BytesIO(data[HEADER_SIZE:])))
+
+
+def test_every_event_type_decodes_with_the_official_avro_library(
+    records: dict[str, EventRecord],
+) -> None:
+    for event_type, record in records.items():
+        data = encode(record)
+        assert avro_decode(data, latest()[event_type].expanded) == record, event_type
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_each_new_version_can_read_every_message_of_the_previous_one(event_type: str) -> None:
+    checker = ReaderWriterCompatibilityChecker()
+    known = versions(event_type)
+    for older, newer in zip(known, known[1:], strict=False):
+        result = checker.get_compatibility(
+            avro.schema.parse(json.dumps(newer.expanded)),
+            avro.schema.parse(json.dumps(older.expanded)),
+        )
+        assert result.compatibility is SchemaCompatibilityType.compatible, (
+            f"{event_type} v{newer.version} cannot read v{older.version}: {result.messages}"
+        )
+
+
+def test_the_compatibility_check_catches_a_breaking_change() -> None:
+    older = latest()["ConcernRecorded"].expanded
+    breaking = {**older, "fields": older["fields"] + [{"name": "new_required", "type": "string",
+                                                        "doc": "no default"}]}
+    result = ReaderWriterCompatibilityChecker().get_compatibility(
+        avro.schema.parse(json.dumps(breaking)), avro.schema.parse(json.dumps(older))
+    )
+    assert result.compatibility is SchemaCompatibilityType.incompatible
+
+
+def test_a_version_1_voice_message_reads_as_version_2(records: dict[str, EventRecord]) -> None:
+    [v1, _] = versions("ChildVoiceRecorded")
+    current = records["ChildVoiceRecorded"]
+    old = {k: v for k, v in current.items() if k not in ("child_words", "captured_how")}
+    old["words"] = current["child_words"]
+    out = io.BytesIO()
+    out.write(MAGIC + v1.fingerprint)
+    schemaless_writer(out, v1.parsed, old)
+    assert decode(out.getvalue()) == {**current, "captured_how": "other"}
+
+
+def test_bytes_that_are_not_single_object_encoded_are_refused() -> None:
+    with pytest.raises(NotSingleObjectEncoded):
+        decode(b"{\"json\": true}")
+
+
+def test_an_unknown_fingerprint_is_refused() -> None:
+    with pytest.raises(UnknownSchema):
+        decode(MAGIC + b"\x00" * 8 + b"\x00")
