@@ -67,11 +67,13 @@ class FeedRouter:
         self._ensure_feed_topics({topic for topic, _, _ in outgoing})
         producer.begin_transaction()
         try:
-            for topic, message, headers in outgoing:
+            sends = [
                 producer.send(topic, value=message.value, key=message.key, headers=headers)
+                for topic, message, headers in outgoing
+            ]
             offsets = {p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m}
             producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
-            producer.commit_transaction()
+            kafka_io.commit_transaction(producer, sends)
         except BaseException:
             producer.abort_transaction()
             raise

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
 from fullpicture.config import Settings
 
@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # Low enough that a test or a restarted process gets its partitions back in seconds.
 SESSION_TIMEOUT_MS = 10_000
 HEARTBEAT_INTERVAL_MS = 1_000
+RECONNECT_BACKOFF_MAX_MS = 2_000
 INFINITE_RETENTION = {"retention.ms": "-1"}
 
 
@@ -29,7 +30,12 @@ def producer(settings: Settings, transactional_id: str | None = None, **extra: A
         "batch_size": 256 * 1024,
         "compression_type": None,
         "bootstrap_timeout_ms": 10_000,
-        "max_block_ms": 30_000,
+        # Fail a stuck send within seconds, so a process notices a broker outage and retries.
+        "max_block_ms": 10_000,
+        "request_timeout_ms": 5_000,
+        "delivery_timeout_ms": 15_000,
+        "transaction_timeout_ms": 30_000,
+        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
     }
     if transactional_id:
         config["transactional_id"] = transactional_id
@@ -49,6 +55,7 @@ def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaCon
         "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
         "max_poll_records": 5000,
         "bootstrap_timeout_ms": 10_000,
+        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
     }
     config.update(extra)
     return KafkaConsumer(**config)
@@ -95,3 +102,23 @@ def caught_up(consumer: KafkaConsumer) -> bool:
         return False
     ends = consumer.end_offsets(list(assigned))
     return all(consumer.position(p) >= ends[p] for p in assigned)
+
+
+TRANSACTION_WAIT_SECONDS = 20.0
+
+
+def commit_transaction(producer: KafkaProducer, futures: Iterable[Any] = ()) -> None:
+    """Commit, or raise a KafkaError within a bounded time; never hang on a dead broker.
+
+    kafka-python's `commit_transaction()` waits without a limit, and after a failed send during an
+    outage it can wait forever. So: flush with a timeout, check every send, and wait for the
+    commit's result with a timeout (through the transaction manager that method itself uses).
+    """
+    producer.flush(timeout=TRANSACTION_WAIT_SECONDS)
+    for future in futures:
+        if future.failed():
+            raise future.exception
+    result = producer._transaction_manager.begin_commit()
+    producer._sender.wakeup()
+    if not result.wait(timeout_ms=TRANSACTION_WAIT_SECONDS * 1000):
+        raise KafkaTimeoutError("transaction commit did not complete in time")

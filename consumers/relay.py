@@ -100,6 +100,7 @@ class Relay:
             return 0, position
         producer = self._ensure_producer()
         producer.begin_transaction()
+        sends = []
         try:
             for notification_id, record in records_from_notifications(
                 self.partnership.mapper, notifications
@@ -111,8 +112,10 @@ class Relay:
                     ("notification_id", str(notification_id).encode()),
                 ]
                 for key in message_keys(record):
-                    producer.send(self.topic, value=value, key=key, headers=headers)
-            producer.commit_transaction()
+                    sends.append(
+                        producer.send(self.topic, value=value, key=key, headers=headers)
+                    )
+            kafka_io.commit_transaction(producer, sends)
         except BaseException:
             self._reset_producer()
             raise
