@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain.records import EventRecord, projected_children
 from projections.database import Cursor, ReadModelDatabase
+from projections.sql import upsert
 
 TABLE = "chronology"
 CREATE = f"""
@@ -32,21 +33,18 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     refers_to TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
-INDEXES = (f"CREATE INDEX IF NOT EXISTS chronology_by_child_time ON {TABLE} (child_ref, occurred_at)",)
-DROP = f"DROP TABLE IF EXISTS {TABLE}"
+CREATE = (
+    CREATE,
+    f"CREATE INDEX IF NOT EXISTS chronology_by_child_time ON {TABLE} (child_ref, occurred_at)",
+)
+DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 
 COLUMNS = (
     "child_ref, entry_id, kind, agency, occurred_at, recorded_at, summary, concerns, "
     "significance, to_agencies, child_refs, practitioner, refers_to"
 )
 
-UPSERT = (
-    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-    "ON CONFLICT (child_ref, entry_id) DO UPDATE SET "
-    + ", ".join(
-        f"{c} = excluded.{c}" for c in COLUMNS.split(", ") if c not in ("child_ref", "entry_id")
-    )
-)
+UPSERT = upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,27 @@ class ChronologyEntry:
     significance: str
     practitioner: str
     refers_to: str
+    corrected_by: list[str] = field(default_factory=list)
+    answered_by: list[str] = field(default_factory=list)
+    followed_up_by: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    child_ref: str
+    entries: int
+    agencies: int
+    first_occurred_at: str
+    last_occurred_at: str
+
+
+# Which list on the target an entry of each linking kind appears in.
+LINK_FIELDS = {
+    "correction": "corrected_by",
+    "response": "answered_by",
+    "decline": "answered_by",
+    "followup": "followed_up_by",
+}
 
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
@@ -114,7 +133,29 @@ def chronology_for(
     entries = [_entry(row) for row in db.query(sql, params)]
     if known_by is not None:
         entries = [e for e in entries if e.agency == known_by or known_by in e.to_agencies]
+    return with_links(entries)
+
+
+def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
+    """Link each entry to what answers, follows up or corrects it, among the entries shown.
+
+    Links are worked out when asked, not stored, so they hold whatever order events arrive in.
+    """
+    by_id = {e.id: e for e in entries}
+    for entry in entries:
+        target = by_id.get(entry.refers_to)
+        if target is not None and entry.kind in LINK_FIELDS:
+            getattr(target, LINK_FIELDS[entry.kind]).append(entry.id)
     return entries
+
+
+def children(db: ReadModelDatabase) -> list[ChildSummary]:
+    """Every child with a chronology, with how much is known and over what period."""
+    rows = db.query(
+        f"SELECT child_ref, COUNT(*), COUNT(DISTINCT agency), MIN(occurred_at), MAX(occurred_at) "
+        f"FROM {TABLE} GROUP BY child_ref ORDER BY child_ref"
+    )
+    return [ChildSummary(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
 
 
 def _entry(row: Sequence[Any]) -> ChronologyEntry:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from domain.records import EventRecord
-from projections import chronology, positions
+from projections import chronology, followups, knowledge, positions, requests, transfers, voice
 from projections.database import ReadModelDatabase
 
-# Each read model module offers CREATE (and optional INDEXES), DROP and apply(cursor, records).
-READ_MODELS = (chronology,)
+# Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
+READ_MODELS = (chronology, requests, followups, voice, transfers, knowledge)
 
 
 class ReadModels:
@@ -24,8 +24,7 @@ class ReadModels:
         with self.db.transaction() as cursor:
             cursor.execute(positions.CREATE)
             for model in READ_MODELS:
-                cursor.execute(model.CREATE)
-                for statement in getattr(model, "INDEXES", ()):
+                for statement in model.CREATE:
                     cursor.execute(statement)
 
     def apply(
@@ -49,6 +48,18 @@ class ReadModels:
         """Drop every read model and every position, ready for a rebuild from the beginning."""
         with self.db.transaction() as cursor:
             for model in READ_MODELS:
-                cursor.execute(model.DROP)
+                for statement in model.DROP:
+                    cursor.execute(statement)
             cursor.execute(f"DROP TABLE IF EXISTS {positions.TABLE}")
         self.create()
+
+
+def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
+    """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
+    tables = [
+        statement.split()[5]
+        for model in READ_MODELS
+        for statement in model.CREATE
+        if statement.lstrip().startswith("CREATE TABLE")
+    ]
+    return {table: sorted(db.query(f"SELECT * FROM {table}")) for table in tables}

@@ -1,0 +1,69 @@
+"""The child's voice: what each child said or showed, and how regularly it was heard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.records import EventRecord, projected_children
+from projections.database import Cursor, ReadModelDatabase
+from projections.sql import upsert
+
+TABLE = "child_voice"
+CREATE = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        child_ref TEXT NOT NULL, entry_id TEXT NOT NULL, agency TEXT NOT NULL,
+        occurred_at TEXT NOT NULL, captured_how TEXT NOT NULL, child_words TEXT NOT NULL,
+        PRIMARY KEY (child_ref, entry_id))""",
+)
+DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
+COLUMNS = ("child_ref", "entry_id", "agency", "occurred_at", "captured_how", "child_words")
+UPSERT = upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
+
+
+@dataclass(frozen=True)
+class VoiceEntry:
+    child_ref: str
+    entry_id: str
+    agency: str
+    occurred_at: str
+    captured_how: str
+    child_words: str
+
+
+def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
+    rows = [
+        (child, r["entry_id"], r["agency"], r["occurred_at"], r["captured_how"], r["child_words"])
+        for r in records
+        if r.get("kind") == "voice"
+        for child in projected_children(r)
+    ]
+    if rows:
+        cursor.executemany(UPSERT, rows)
+
+
+def voice_entries(db: ReadModelDatabase, child_ref: str) -> list[VoiceEntry]:
+    rows = db.query(
+        f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE child_ref = ? ORDER BY occurred_at",
+        (child_ref,),
+    )
+    return [VoiceEntry(*row) for row in rows]
+
+
+def last_voice(db: ReadModelDatabase, child_ref: str) -> VoiceEntry | None:
+    entries = voice_entries(db, child_ref)
+    return entries[-1] if entries else None
+
+
+def voice_by_month(db: ReadModelDatabase, child_ref: str) -> list[tuple[str, int]]:
+    """(YYYY-MM, entries) for each month the child's voice was recorded."""
+    counts: dict[str, int] = {}
+    for entry in voice_entries(db, child_ref):
+        counts[entry.occurred_at[:7]] = counts.get(entry.occurred_at[:7], 0) + 1
+    return sorted(counts.items())
+
+
+def children_heard_since(db: ReadModelDatabase, since: str) -> set[str]:
+    """Children whose voice was recorded on or after `since` (for voice coverage)."""
+    rows = db.query(f"SELECT DISTINCT child_ref FROM {TABLE} WHERE occurred_at >= ?", (since,))
+    return {row[0] for row in rows}

@@ -1,0 +1,173 @@
+"""One read-model suite, run against SQLite and the real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.application import Partnership
+from domain.records import EventRecord, records_from_notifications
+from projections.chronology import children, chronology_for
+from projections.database import open_read_models
+from projections.followups import followups_pending, verbal_share_statuses
+from projections.knowledge import known_by
+from projections.positions import StalePosition
+from projections.read_models import ReadModels, table_dump
+from projections.requests import overdue_requests, request_statuses, response_times_by_agency
+from projections.transfers import transfer_points
+from projections.voice import last_voice, voice_by_month
+from tests.builders import entry, register_agencies, request, share
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def read_models(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReadModels]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'read-models.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    models = ReadModels(open_read_models(url))
+    yield models
+    models.db.close()
+
+
+def scenario(app: Partnership) -> list[EventRecord]:
+    """Two siblings known to four agencies: shares, a request answered late, one unanswered,
+    a verbal share never followed up, the child's voice, a correction and a closure."""
+    register_agencies(app)
+    app.record(share(entry_ref="P-1", child_ref="C-0001;C-0002", occurred_at="2025-03-01T22:10",
+                     channel="phone", to_agencies="school-elm;csc-north"))
+    app.record(entry("followup", agency="police-north", entry_ref="P-2", child_ref="C-0001;C-0002",
+                     occurred_at="2025-03-02", refers_to="police-north:P-1", channel="secure_email"))
+    app.record(share(entry_ref="P-3", child_ref="C-0002", occurred_at="2025-04-10",
+                     to_agencies="csc-north", channel="verbal"))
+    app.record(request(entry_ref="R-1", child_ref="C-0001", occurred_at="2025-03-03"))
+    app.record(entry("response", agency="health-visiting", entry_ref="H-1", child_ref="C-0001",
+                     occurred_at="2025-03-12", refers_to="csc-north:R-1"))
+    app.record(request(entry_ref="R-2", child_ref="C-0002", occurred_at="2025-04-01",
+                       to_agencies="school-elm"))
+    app.record(entry("voice", agency="school-elm", entry_ref="V-1", child_ref="C-0001",
+                     occurred_at="2025-03-05", child_words="I hide under the bed."))
+    app.record(entry("voice", agency="school-elm", entry_ref="V-2", child_ref="C-0001",
+                     occurred_at="2025-05-20", child_words="Things are calmer now."))
+    app.record(entry("concern", agency="school-elm", entry_ref="S-1", child_ref="C-0001",
+                     occurred_at="2025-03-06", summary="Arrived without breakfast.",
+                     concerns="neglect"))
+    app.record(entry("correction", agency="school-elm", entry_ref="S-1c", child_ref="C-0001",
+                     occurred_at="2025-03-06", refers_to="school-elm:S-1",
+                     summary="Arrived without breakfast twice that week."))
+    app.record(entry("transfer", agency="csc-north", entry_ref="T-1", child_ref="C-0001",
+                     occurred_at="2025-03-20", transfer="closure"))
+    notifications = app.recorder.select_notifications(start=1, limit=1000)
+    return [r for _, r in records_from_notifications(app.mapper, notifications)]
+
+
+@pytest.fixture
+def records(embedded_partnership: Partnership) -> list[EventRecord]:
+    return scenario(embedded_partnership)
+
+
+def apply_all(models: ReadModels, records: list[EventRecord], source: str = "store") -> None:
+    models.apply(records, {source: (1, len(records))})
+
+
+def test_each_sibling_has_the_shared_entries_in_world_time_order(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    older = [e.id for e in chronology_for(read_models.db, "C-0002")]
+    assert older == ["police-north:P-1", "police-north:P-2", "csc-north:R-2", "police-north:P-3"]
+    assert [c.child_ref for c in children(read_models.db)] == ["C-0001", "C-0002"]
+
+
+def test_an_entry_shows_what_answers_follows_up_and_corrects_it(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    by_id = {e.id: e for e in chronology_for(read_models.db, "C-0001")}
+    assert by_id["police-north:P-1"].followed_up_by == ["police-north:P-2"]
+    assert by_id["csc-north:R-1"].answered_by == ["health-visiting:H-1"]
+    assert by_id["school-elm:S-1"].corrected_by == ["school-elm:S-1c"]
+
+
+def test_requests_are_answered_open_or_overdue_as_at_a_day(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    statuses = {s.request_id: s for s in request_statuses(read_models.db, "2025-04-03")}
+    assert statuses["csc-north:R-1"].status == "answered"
+    assert statuses["csc-north:R-1"].response_days == 9
+    assert statuses["csc-north:R-2"].status == "open"
+    assert [s.request_id for s in overdue_requests(read_models.db, "2025-04-07")] == [
+        "csc-north:R-2"
+    ]
+    early = {s.request_id: s for s in request_statuses(read_models.db, "2025-03-10")}
+    assert early["csc-north:R-1"].status == "overdue"
+    [health] = [t for t in response_times_by_agency(read_models.db, "2025-06-30")
+                if t.agency == "health-visiting"]
+    assert (health.replied, health.median_days) == (1, 9.0)
+
+
+def test_verbal_shares_wait_for_writing_until_followed_up(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    statuses = {s.share_id: s for s in verbal_share_statuses(read_models.db, "2025-04-11")}
+    assert statuses["police-north:P-1"].status == "followed_up"
+    assert statuses["police-north:P-1"].days_to_followup == 1
+    assert statuses["police-north:P-3"].status == "waiting"
+    assert [s.share_id for s in followups_pending(read_models.db, "2025-04-20")] == [
+        "police-north:P-3"
+    ]
+    assert followups_pending(read_models.db, "2025-04-20")[0].status == "overdue"
+
+
+def test_the_child_s_voice_last_entry_and_entries_per_month(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    assert last_voice(read_models.db, "C-0001").child_words == "Things are calmer now."
+    assert voice_by_month(read_models.db, "C-0001") == [("2025-03", 1), ("2025-05", 1)]
+    assert last_voice(read_models.db, "C-0002") is None
+
+
+def test_a_closure_lists_the_partners_asked_in_the_month_before(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    [closure] = transfer_points(read_models.db, "C-0001")
+    assert closure.transfer == "closure"
+    assert closure.partners_asked == ["health-visiting", "police-north"]
+
+
+def test_knowledge_records_who_knew_each_entry_and_from_when(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    school = known_by(read_models.db, "school-elm", "C-0002")
+    assert [(k.entry_id, k.how) for k in school] == [
+        ("police-north:P-1", "received"), ("police-north:P-2", "received"),
+        ("csc-north:R-2", "received"),
+    ]
+    assert known_by(read_models.db, "school-elm", "C-0002", at="2025-03-01T23:00:00")[0].entry_id == (
+        "police-north:P-1"
+    )
+
+
+def test_a_batch_at_or_before_the_stored_position_is_refused(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    with pytest.raises(StalePosition):
+        read_models.apply(records[-1:], {"store": (len(records), len(records))})
+    assert read_models.position("store") == len(records)
+
+
+def test_applying_the_same_events_again_from_another_source_changes_no_row(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    before = table_dump(read_models.db)
+    apply_all(read_models, records, source="events:0")
+    assert table_dump(read_models.db) == before
+
+
+def test_a_reset_and_rebuild_gives_identical_tables(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    half = len(records) // 2
+    read_models.apply(records[:half], {"store": (1, half)})
+    read_models.apply(records[half:], {"store": (half + 1, len(records))})
+    before = table_dump(read_models.db)
+    read_models.reset()
+    assert read_models.position("store") is None
+    apply_all(read_models, records)
+    assert table_dump(read_models.db) == before
+
+
+def test_answers_arriving_before_their_request_are_still_matched(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    reversed_order = list(reversed(records))
+    apply_all(read_models, reversed_order)
+    statuses = {s.request_id: s for s in request_statuses(read_models.db, "2025-06-30")}
+    assert statuses["csc-north:R-1"].status == "answered"
