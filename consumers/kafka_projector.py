@@ -42,6 +42,7 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.assigned |= set(assigned)
+        log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
         self.projector.seek_to_stored(assigned)
 
 

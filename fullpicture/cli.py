@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return USER_ERROR
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for noisy in ("kafka", "streamlit"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     wiring: Wiring | None = None
     try:
         wiring = bootstrap()

@@ -81,18 +81,31 @@ def postgres_admin_url() -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A brand-new, empty database on the real server, dropped afterwards."""
+def new_postgres_database() -> Iterator[Callable[[], str]]:
+    """Make brand-new, empty databases on the real server; all dropped afterwards."""
     import psycopg
 
     admin_url = postgres_admin_url()
-    name = f"fp_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
     base, _, _ = admin_url.rpartition("/")
-    yield f"{base}/{name}"
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"fp_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        return f"{base}/{name}"
+
+    yield make
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for name in made:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgres_url(new_postgres_database: Callable[[], str]) -> str:
+    """A brand-new, empty database on the real server, dropped afterwards."""
+    return new_postgres_database()
 
 
 @pytest.fixture

@@ -112,3 +112,12 @@ def test_the_chronology_exports_as_csv(capsys) -> None:  # type: ignore[no-untyp
 def test_a_bad_as_at_date_is_a_clear_error(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["chronology", "C-0001", "--as-at", "last tuesday"]) == 2
     assert "--as-at" in capsys.readouterr().err
+
+
+def test_rebuild_drops_and_rebuilds_every_read_model_with_a_rate(capsys) -> None:  # type: ignore[no-untyped-def]
+    before = chronology(capsys, "C-0002")
+    capsys.readouterr()
+    assert main(["rebuild"]) == 0
+    captured = capsys.readouterr()
+    assert "events/s" in captured.out and "rebuilding from the store" in captured.err
+    assert chronology(capsys, "C-0002") == before
