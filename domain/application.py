@@ -16,15 +16,18 @@ from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
+from domain.children import Child, child_uuid, new_child
 from domain.drafts import EntryDraft, parse_draft
 from domain.entries import ENTRY_EVENTS, Entry, entry_uuid, event_fields, new_entry
 from domain.errors import (
     AgencyConflict,
     ConflictingEntry,
     DomainError,
+    InvalidDate,
     InvalidEntry,
     MissingField,
     NotInVocabulary,
+    UnknownAgency,
 )
 from domain.rules import RecordedFacts, check_entry
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
@@ -136,6 +139,36 @@ class Partnership(Application[Any]):
             event = self.mapper.to_domain_event(notification)
             found.append(AgencyDetails(event.code, event.name, event.agency_type, event.contact))
         return found
+
+    # Children -------------------------------------------------------------------------------
+
+    def register_child(self, child_ref: str, date_of_birth: str, agency: str) -> bool:
+        """Record a child's date of birth; True if new, False if already recorded the same."""
+        child_ref = child_ref.strip()
+        problems: list[DomainError] = []
+        if not child_ref:
+            problems.append(MissingField("child_ref"))
+        try:
+            born = clock.parse_when("date_of_birth", date_of_birth)[:10]
+            if clock.day_of(born) > self._now().date():
+                problems.append(InvalidDate("date_of_birth", f"{born} is in the future"))
+        except DomainError as problem:
+            problems.append(problem)
+            born = ""
+        if not self.agency_is_registered(agency):
+            problems.append(UnknownAgency("agency", agency))
+        if problems:
+            raise InvalidEntry(problems)
+        try:
+            existing: Child = self.repository.get(child_uuid(child_ref))
+        except AggregateNotFoundError:
+            self.save(new_child(child_ref, born, agency, self._now().isoformat()))
+            return True
+        if existing.date_of_birth != born:
+            raise ConflictingEntry(
+                "date_of_birth", f"{child_ref} is recorded already as born {existing.date_of_birth}"
+            )
+        return False
 
     # Entries --------------------------------------------------------------------------------
 

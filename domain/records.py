@@ -13,6 +13,7 @@ from uuid import uuid5
 from eventsourcing.persistence import Mapper, Notification
 
 from domain.agencies import AgencyRegistered
+from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
 
@@ -38,6 +39,13 @@ def event_record(event: Any) -> EventRecord:
             "entry_ref": event.code,
             "child_refs": [],
             "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, ChildRegistered):
+        # Birth is where a chronology starts; the child is its own subject.
+        record |= {
+            "entry_ref": event.child_ref,
+            "child_refs": [event.child_ref],
+            "occurred_at": event.date_of_birth,
         }
     return record
 

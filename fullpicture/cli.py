@@ -98,6 +98,12 @@ def _agency_commands(commands: Any) -> None:
     _format_option(register)
     listing = _command(sub, "list", "list registered agencies", _list_agencies)
     _format_option(listing)
+    child = commands.add_parser("child", help="record what is known about a child")
+    child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
+    born = _command(child_sub, "register", "record a child's date of birth", _register_child)
+    born.add_argument("child", metavar="CHILD_REF")
+    born.add_argument("--date-of-birth", required=True, metavar="DATE")
+    born.add_argument("--agency", required=True, metavar="CODE", help="the agency recording it")
 
 
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -109,6 +115,13 @@ def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([result], "json", list(result))
     else:
         print(f"{'registered' if created else 'already registered'}: {args.code}")
+    return 0
+
+
+def _register_child(wiring: Wiring, args: argparse.Namespace) -> int:
+    created = wiring.partnership.register_child(args.child, args.date_of_birth, args.agency)
+    _after_recording(wiring)
+    print(f"{'registered' if created else 'already registered'}: {args.child}")
     return 0
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.records import EventRecord, projected_children
+from projections.children import age_at, date_of_birth
 from projections.database import Cursor, ReadModelDatabase
 from projections.sql import upsert
 
@@ -64,6 +65,7 @@ class ChronologyEntry:
     corrected_by: list[str] = field(default_factory=list)
     answered_by: list[str] = field(default_factory=list)
     followed_up_by: list[str] = field(default_factory=list)
+    child_age: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def chronology_for(
         sql += " AND recorded_at <= ?"
         params.append(system_time)
     sql += " ORDER BY occurred_at, recorded_at, entry_id"
-    entries = [_entry(row) for row in db.query(sql, params)]
+    born = date_of_birth(db, child_ref)
+    entries = [_entry(row, born) for row in db.query(sql, params)]
     if known_by is not None:
         entries = [e for e in entries if e.agency == known_by or known_by in e.to_agencies]
     return with_links(entries)
@@ -149,7 +152,7 @@ def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
     return entries
 
 
-def children(db: ReadModelDatabase) -> list[ChildSummary]:
+def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
     """Every child with a chronology, with how much is known and over what period."""
     rows = db.query(
         f"SELECT child_ref, COUNT(*), COUNT(DISTINCT agency), MIN(occurred_at), MAX(occurred_at) "
@@ -158,7 +161,7 @@ def children(db: ReadModelDatabase) -> list[ChildSummary]:
     return [ChildSummary(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
 
 
-def _entry(row: Sequence[Any]) -> ChronologyEntry:
+def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
     return ChronologyEntry(
         id=row[1],
         kind=row[2],
@@ -172,4 +175,5 @@ def _entry(row: Sequence[Any]) -> ChronologyEntry:
         child_refs=json.loads(row[10]),
         practitioner=row[11],
         refers_to=row[12],
+        child_age=age_at(born, row[4]) if born else "",
     )

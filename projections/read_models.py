@@ -8,11 +8,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from domain.records import EventRecord
-from projections import chronology, followups, knowledge, positions, requests, transfers, voice
+from projections import (
+    children,
+    chronology,
+    followups,
+    knowledge,
+    positions,
+    requests,
+    transfers,
+    voice,
+)
 from projections.database import ReadModelDatabase
 
 # Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
-READ_MODELS = (chronology, requests, followups, voice, transfers, knowledge)
+READ_MODELS = (children, chronology, requests, followups, voice, transfers, knowledge)
 
 
 class ReadModels:

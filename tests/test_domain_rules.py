@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.application import EntriesRejected, Partnership
+from domain.errors import ConflictingEntry, InvalidEntry
 from tests.builders import entry, register_agencies, request, share, stored_count
 
 
@@ -168,3 +169,16 @@ def test_a_different_entry_under_the_same_reference_is_a_conflict(app: Partnersh
 def test_an_entry_about_siblings_concerns_each_child(app: Partnership) -> None:
     app.record(share(child_ref="C-0001; C-0002"))
     assert app.find_entry("police-north:P-100").child_refs == ("C-0001", "C-0002")
+
+
+def test_a_child_s_date_of_birth_cannot_be_in_the_future(app: Partnership) -> None:
+    with pytest.raises(InvalidEntry) as invalid:
+        app.register_child("C-0001", "2026-01-01", "csc-north")
+    assert invalid.value.problems[0].field == "date_of_birth"
+
+
+def test_a_different_date_of_birth_for_the_same_child_is_a_conflict(app: Partnership) -> None:
+    assert app.register_child("C-0001", "2020-01-01", "csc-north") is True
+    assert app.register_child("C-0001", "2020-01-01", "csc-north") is False
+    with pytest.raises(ConflictingEntry):
+        app.register_child("C-0001", "2020-02-01", "csc-north")

@@ -9,7 +9,7 @@ import pytest
 
 from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
-from projections.chronology import children, chronology_for
+from projections.chronology import children_with_entries, chronology_for
 from projections.database import open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
 from projections.knowledge import known_by
@@ -36,6 +36,7 @@ def scenario(app: Partnership) -> list[EventRecord]:
     """Two siblings known to four agencies: shares, a request answered late, one unanswered,
     a verbal share never followed up, the child's voice, a correction and a closure."""
     register_agencies(app)
+    app.register_child("C-0001", "2019-03-10", "csc-north")
     app.record(share(entry_ref="P-1", child_ref="C-0001;C-0002", occurred_at="2025-03-01T22:10",
                      channel="phone", to_agencies="school-elm;csc-north"))
     app.record(entry("followup", agency="police-north", entry_ref="P-2", child_ref="C-0001;C-0002",
@@ -76,7 +77,7 @@ def test_each_sibling_has_the_shared_entries_in_world_time_order(read_models, re
     apply_all(read_models, records)
     older = [e.id for e in chronology_for(read_models.db, "C-0002")]
     assert older == ["police-north:P-1", "police-north:P-2", "csc-north:R-2", "police-north:P-3"]
-    assert [c.child_ref for c in children(read_models.db)] == ["C-0001", "C-0002"]
+    assert [c.child_ref for c in children_with_entries(read_models.db)] == ["C-0001", "C-0002"]
 
 
 def test_an_entry_shows_what_answers_follows_up_and_corrects_it(read_models, records) -> None:  # type: ignore[no-untyped-def]
@@ -171,3 +172,13 @@ def test_answers_arriving_before_their_request_are_still_matched(read_models, re
     apply_all(read_models, reversed_order)
     statuses = {s.request_id: s for s in request_statuses(read_models.db, "2025-06-30")}
     assert statuses["csc-north:R-1"].status == "answered"
+
+
+def test_the_chronology_shows_the_child_s_age_when_the_date_of_birth_is_known(
+    read_models, records  # type: ignore[no-untyped-def]
+) -> None:
+    apply_all(read_models, records)
+    ages = {e.id: e.child_age for e in chronology_for(read_models.db, "C-0001")}
+    assert ages["police-north:P-1"] == "5 years 11 months"
+    assert ages["school-elm:V-2"] == "6 years 2 months"
+    assert {e.child_age for e in chronology_for(read_models.db, "C-0002")} == {""}

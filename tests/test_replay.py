@@ -45,6 +45,8 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for code, name, agency_type in AGENCIES:
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+    assert main(["child", "register", "C-0002", "--date-of-birth", "2024-11-20",
+                 "--agency", "health-visiting"]) == 0
     sheet = tmp_path / "entries.json"
     for entry in ENTRIES:
         sheet.write_text(json.dumps(entry))
@@ -121,3 +123,11 @@ def test_rebuild_drops_and_rebuilds_every_read_model_with_a_rate(capsys) -> None
     captured = capsys.readouterr()
     assert "events/s" in captured.out and "rebuilding from the store" in captured.err
     assert chronology(capsys, "C-0002") == before
+
+
+def test_each_entry_shows_the_child_s_age_once_the_date_of_birth_is_known(capsys) -> None:  # type: ignore[no-untyped-def]
+    capsys.readouterr()
+    assert main(["chronology", "C-0002", "--format", "json"]) == 0
+    ages = {item["id"]: item["child_age"] for item in json.loads(capsys.readouterr().out)}
+    assert ages["health-visiting:H-2"] == "2 months"
+    assert ages["police-north:P-1"] == "2 months"

@@ -14,6 +14,7 @@ from fastavro import schemaless_writer
 
 from domain.agencies import AgencyRegistered
 from domain.application import Partnership
+from domain.children import ChildRegistered
 from domain.entries import ENTRY_EVENTS
 from domain.records import EventRecord, records_from_notifications
 from schemas.codec import (
@@ -27,7 +28,10 @@ from schemas.codec import (
 from schemas.registry import all_schemas, latest, versions
 from tests.builders import entry, register_agencies, request, share
 
-EVENT_TYPES = sorted([cls.__name__ for cls in ENTRY_EVENTS.values()] + [AgencyRegistered.__name__])
+EVENT_TYPES = sorted(
+    [cls.__name__ for cls in ENTRY_EVENTS.values()]
+    + [AgencyRegistered.__name__, ChildRegistered.__name__]
+)
 REQUIRED_FIELDS = {"event_id", "event_type", "child_refs", "agency", "entry_ref", "occurred_at",
                    "recorded_at"}
 ADDRESSED = {"InformationShared", "WrittenFollowUpRecorded", "InformationRequested",
@@ -39,6 +43,7 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     """One real record of every event type, made through the domain."""
     app = embedded_partnership
     register_agencies(app)
+    app.register_child("C-0001", "2021-07-14", "csc-north")
     app.record(share(child_ref="C-0001;C-0002", occurred_at="2025-03-01T21:15"))
     app.record(request())
     for kind in ("concern", "consent", "voice", "action", "transfer"):
