@@ -1,1 +1,1 @@
-"""Long-running processes: the relay (store -> Kafka), projection runners, feed router, subscriber."""
+"""Long-running processes: relay (store -> Kafka), projection runners, feed router, subscriber."""

@@ -1,4 +1,4 @@
-"""Messages that cannot be decoded or applied go to `<prefix>.deadletter`, with the error in headers.
+"""Messages that cannot be decoded or applied go to `<prefix>.deadletter`, error in headers.
 
 The original key and value are kept byte for byte, so a message can be replayed once its cause is
 fixed. Headers: `error`, `error_type`, `source_topic`, `source_partition`, `source_offset`,

@@ -71,7 +71,9 @@ class FeedRouter:
                 producer.send(topic, value=message.value, key=message.key, headers=headers)
                 for topic, message, headers in outgoing
             ]
-            offsets = {p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m}
+            offsets = {
+                p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m
+            }
             producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
             kafka_io.commit_transaction(producer, sends)
         except BaseException:
@@ -84,4 +86,3 @@ class FeedRouter:
         if missing:
             kafka_io.ensure_topics(self.settings, sorted(missing))
             self._known_topics |= missing
-

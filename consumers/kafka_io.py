@@ -20,7 +20,9 @@ RECONNECT_BACKOFF_MAX_MS = 2_000
 INFINITE_RETENTION = {"retention.ms": "-1"}
 
 
-def producer(settings: Settings, transactional_id: str | None = None, **extra: Any) -> KafkaProducer:
+def producer(
+    settings: Settings, transactional_id: str | None = None, **extra: Any
+) -> KafkaProducer:
     """An idempotent, acks=all producer; transactional when given an id."""
     config: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap,

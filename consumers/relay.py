@@ -112,9 +112,7 @@ class Relay:
                     ("notification_id", str(notification_id).encode()),
                 ]
                 for key in message_keys(record):
-                    sends.append(
-                        producer.send(self.topic, value=value, key=key, headers=headers)
-                    )
+                    sends.append(producer.send(self.topic, value=value, key=key, headers=headers))
             kafka_io.commit_transaction(producer, sends)
         except BaseException:
             self._reset_producer()
@@ -178,7 +176,7 @@ class Relay:
             deadline = time.monotonic() + 15
             pending = {p for p in partitions if ends[p] > starts[p]}
             while pending and time.monotonic() < deadline:
-                for partition, messages in reader.poll(timeout_ms=500).items():
+                for messages in reader.poll(timeout_ms=500).values():
                     for message in messages:
                         found = kafka_io.header(message.headers, "notification_id")
                         if found is not None:

@@ -65,4 +65,3 @@ def _decoded(message: Any) -> EventRecord:
         return decode(message.value)
     except UndecodableMessage as error:
         return {"event_type": "Undecodable", "error": str(error), "offset": message.offset}
-

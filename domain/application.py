@@ -74,7 +74,7 @@ class AgencyDetails:
 
 
 class Partnership(Application[Any]):
-    """A safeguarding partnership's event-sourced record of shares, requests, decisions and voice."""
+    """A partnership's event-sourced record of shares, requests, decisions and the child's voice."""
 
     name = "FullPicture"
     log_section_size = 1000
@@ -92,9 +92,7 @@ class Partnership(Application[Any]):
 
     # Agencies -------------------------------------------------------------------------------
 
-    def register_agency(
-        self, code: str, name: str, agency_type: str, contact: str = ""
-    ) -> bool:
+    def register_agency(self, code: str, name: str, agency_type: str, contact: str = "") -> bool:
         """Register an agency; True if new, False if already registered with the same details."""
         code, name, agency_type = code.strip(), name.strip(), agency_type.strip()
         problems: list[DomainError] = []
@@ -111,9 +109,7 @@ class Partnership(Application[Any]):
         existing = self.find_agency(code)
         if existing is not None:
             if (existing.name, existing.agency_type) != (name, agency_type):
-                raise AgencyConflict(
-                    "code", f"{code!r} is registered already as {existing.name!r}"
-                )
+                raise AgencyConflict("code", f"{code!r} is registered already as {existing.name!r}")
             return False
         self.save(new_agency(code, name, agency_type, contact, self._now().isoformat()))
         self._registered.add(code)

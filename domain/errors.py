@@ -1,4 +1,4 @@
-"""Errors with domain names; each carries the field that is wrong so every entry point can say so."""
+"""Errors with domain names; each carries the field that is wrong, for every entry point to say."""
 
 from __future__ import annotations
 

@@ -65,15 +65,11 @@ def _common_problems(draft: EntryDraft, facts: RecordedFacts) -> list[DomainErro
     if day_of(draft.occurred_at) > facts.today:
         problems.append(InvalidDate("occurred_at", f"{draft.occurred_at} is in the future"))
     if day_of(draft.recorded_at) < day_of(draft.occurred_at):
-        problems.append(
-            InvalidDate("recorded_at", f"{draft.recorded_at} is before occurred_at")
-        )
+        problems.append(InvalidDate("recorded_at", f"{draft.recorded_at} is before occurred_at"))
     return problems
 
 
-def _complete(
-    draft: EntryDraft, facts: RecordedFacts, problems: list[DomainError]
-) -> EntryDraft:
+def _complete(draft: EntryDraft, facts: RecordedFacts, problems: list[DomainError]) -> EntryDraft:
     """Fill in what a practitioner may leave out: defaults and recipients derived from links."""
     changes: dict[str, object] = {}
     if draft.kind == "request" and not draft.due_by:
@@ -146,7 +142,9 @@ def _share_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
     if not draft.lawful_basis:
         problems.append(MissingLawfulBasis())
     problems += _vocabulary_problems(draft, vocabulary, "channel", "lawful_basis", "consent")
-    problems += _outside("family_informed", _given(draft.family_informed), vocabulary.family_informed)
+    problems += _outside(
+        "family_informed", _given(draft.family_informed), vocabulary.family_informed
+    )
     if draft.agency in draft.to_agencies:
         problems.append(DomainError("to_agencies", "an agency does not share with itself"))
     return problems
@@ -167,7 +165,11 @@ def _request_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]
 
 
 def _decline_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
-    return [MissingField("reason", "is required: a decision not to share is recorded with why")] if not draft.reason else []
+    return (
+        [MissingField("reason", "is required: a decision not to share is recorded with why")]
+        if not draft.reason
+        else []
+    )
 
 
 def _consent_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:

@@ -1,4 +1,4 @@
-"""An agency's chronology spreadsheet (CSV) as rows of entry fields, numbered as a spreadsheet shows.
+"""An agency's chronology spreadsheet (CSV) as rows of entry fields, numbered like a spreadsheet.
 
 The header is row 1, so the first entry is row 2. Unknown or missing columns are reported against
 row 1 before any row is looked at.

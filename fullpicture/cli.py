@@ -23,7 +23,16 @@ from fullpicture.config import ConfigurationError
 from fullpicture.output import FORMATS, emit
 
 USER_ERROR = 2
-CHRONOLOGY_COLUMNS = ("occurred_at", "id", "kind", "agency", "to_agencies", "summary", "concerns", "significance")
+CHRONOLOGY_COLUMNS = (
+    "occurred_at",
+    "id",
+    "kind",
+    "agency",
+    "to_agencies",
+    "summary",
+    "concerns",
+    "significance",
+)
 
 
 class UserError(Exception):
@@ -61,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fullpicture",
-        description="Multi-agency safeguarding chronology: record, import, replay and relay events.",
+        description="Multi-agency safeguarding chronology: record, import, replay, relay.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _agency_commands(commands)
@@ -138,15 +147,25 @@ def _record_command(commands: Any) -> None:
     record = _command(commands, "record", "record one entry", _record)
     record.add_argument("kind", nargs="?", choices=ENTRY_KINDS, help="the kind of entry")
     record.add_argument("--json", metavar="FILE", help="the entry as a JSON object ('-' for stdin)")
-    record.add_argument("--child", action="append", dest="child_refs", metavar="CHILD_REF",
-                        help="a child the entry concerns (repeat for siblings)")
+    record.add_argument(
+        "--child",
+        action="append",
+        dest="child_refs",
+        metavar="CHILD_REF",
+        help="a child the entry concerns (repeat for siblings)",
+    )
     for name in DRAFT_FIELDS:
         if name in ("kind", "child_refs"):
             continue
         flag = "--" + name.replace("_", "-")
         if name in ("concerns", "to_agencies"):
-            record.add_argument(flag, dest=name, action="append", metavar="VALUE",
-                                help=f"{name} (repeat, or ';'-separated)")
+            record.add_argument(
+                flag,
+                dest=name,
+                action="append",
+                metavar="VALUE",
+                help=f"{name} (repeat, or ';'-separated)",
+            )
         else:
             record.add_argument(flag, dest=name, metavar="VALUE")
     _format_option(record)
@@ -167,7 +186,9 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     _after_recording(wiring)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
-        emit([{"id": i, "recorded": i in outcome.recorded} for i in ids], "json", ("id", "recorded"))
+        emit(
+            [{"id": i, "recorded": i in outcome.recorded} for i in ids], "json", ("id", "recorded")
+        )
     else:
         for entry in ids:
             print(f"{'recorded' if entry in outcome.recorded else 'already recorded'}: {entry}")
@@ -200,12 +221,18 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
     outcome = wiring.partnership.record_all(rows, progress=progress)
     _after_recording(wiring)
-    summary = {"rows": len(rows), "recorded": len(outcome.recorded), "unchanged": len(outcome.unchanged)}
+    summary = {
+        "rows": len(rows),
+        "recorded": len(outcome.recorded),
+        "unchanged": len(outcome.unchanged),
+    }
     if args.format == "json":
         emit([summary], "json", list(summary))
     else:
-        print(f"imported {args.file}: {summary['recorded']} recorded, "
-              f"{summary['unchanged']} already recorded, {summary['rows']} rows")
+        print(
+            f"imported {args.file}: {summary['recorded']} recorded, "
+            f"{summary['unchanged']} already recorded, {summary['rows']} rows"
+        )
     return 0
 
 
@@ -233,12 +260,19 @@ def _after_recording(wiring: Wiring) -> None:
 
 
 def _chronology_command(commands: Any) -> None:
-    command = _command(commands, "chronology", "a child's merged multi-agency chronology", _chronology)
+    command = _command(
+        commands, "chronology", "a child's merged multi-agency chronology", _chronology
+    )
     command.add_argument("child", metavar="CHILD")
-    command.add_argument("--as-at", metavar="DATE", help="only what had happened by the end of DATE")
+    command.add_argument(
+        "--as-at", metavar="DATE", help="only what had happened by the end of DATE"
+    )
     command.add_argument("--known-by", metavar="AGENCY", help="only what AGENCY knew")
-    command.add_argument("--system-time", metavar="TIMESTAMP",
-                         help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)")
+    command.add_argument(
+        "--system-time",
+        metavar="TIMESTAMP",
+        help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)",
+    )
     _format_option(command, ("table", "json", "csv"))
 
 
@@ -252,7 +286,10 @@ def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
         system_time = end_of_day_of(system_time)
     _after_recording(wiring)
     entries = chronology_for(
-        wiring.read_models.db, args.child, as_at=as_at, known_by=args.known_by,
+        wiring.read_models.db,
+        args.child,
+        as_at=as_at,
+        known_by=args.known_by,
         system_time=system_time,
     )
     emit([asdict(e) for e in entries], args.format, CHRONOLOGY_COLUMNS)
@@ -269,7 +306,9 @@ def end_of_day_of(when: str) -> str:
 
 
 def _runner_commands(commands: Any) -> None:
-    project = _command(commands, "project", "keep the read models current (Kafka or the store)", _project)
+    project = _command(
+        commands, "project", "keep the read models current (Kafka or the store)", _project
+    )
     project.add_argument("--once", action="store_true", help="process what is there, then exit")
     relay = _command(commands, "relay", "publish stored events to Kafka", _relay)
     relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
@@ -277,11 +316,17 @@ def _runner_commands(commands: Any) -> None:
     feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
     subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe)
     subscribe.add_argument("--agency", required=True, metavar="CODE")
-    subscribe.add_argument("--from-beginning", action="store_true",
-                           help="start from the first event, not the group's last position")
+    subscribe.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="start from the first event, not the group's last position",
+    )
     subscribe.add_argument("--follow", action="store_true", help="keep waiting for new events")
-    subscribe.add_argument("--once", action="store_true",
-                           help="print what is there, then exit (the default without --follow)")
+    subscribe.add_argument(
+        "--once",
+        action="store_true",
+        help="print what is there, then exit (the default without --follow)",
+    )
     _format_option(subscribe, ("jsonl", "table"))
     _command(commands, "rebuild", "drop and rebuild every read model from the beginning", _rebuild)
     dashboard = _command(commands, "dashboard", "serve the Streamlit dashboard", _dashboard)
@@ -320,7 +365,15 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "subscribe")
     from consumers.subscriber import subscribe
 
-    columns = ("occurred_at", "event_type", "entry_id", "agency", "to_agencies", "child_refs", "summary")
+    columns = (
+        "occurred_at",
+        "event_type",
+        "entry_id",
+        "agency",
+        "to_agencies",
+        "child_refs",
+        "summary",
+    )
     if args.format == "table":
         print("  ".join(columns))
 
@@ -328,8 +381,13 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([record], "jsonl" if args.format == "jsonl" else "row", columns)
         sys.stdout.flush()
 
-    subscribe(wiring.settings, args.agency, show, from_beginning=args.from_beginning,
-              follow=args.follow and not args.once)
+    subscribe(
+        wiring.settings,
+        args.agency,
+        show,
+        from_beginning=args.from_beginning,
+        follow=args.follow and not args.once,
+    )
     return 0
 
 
@@ -346,7 +404,9 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     else:
         from consumers.store_feed import catch_up
 
-        bar = ProgressBar("rebuilding from the store", wiring.partnership.recorder.max_notification_id())
+        bar = ProgressBar(
+            "rebuilding from the store", wiring.partnership.recorder.max_notification_id()
+        )
         catch_up(wiring.partnership, read_models, progress=bar.update)
     rate = bar.finish()
     print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
@@ -360,9 +420,21 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
 
     app = Path(dashboard.__file__).resolve().parent / "app.py"
     print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     return subprocess.call(command)
 
 

@@ -46,7 +46,9 @@ def _table(items: Sequence[Mapping[str, Any]], columns: Sequence[str], stream: T
     widths = [
         min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)
     ]
-    stream.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    stream.write(
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n"
+    )
     for row in cells:
         shown = [
             (v if len(v) <= w else v[: w - 1] + "…").ljust(w)

@@ -12,7 +12,6 @@ them; publish a new schema version first.
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from fullpicture.config import VOCABULARY_FILE, ConfigurationError, Settings

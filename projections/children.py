@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from domain.records import EventRecord
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import day

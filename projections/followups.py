@@ -49,8 +49,15 @@ class VerbalShareStatus:
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     shares = [
-        (r["entry_id"], r["agency"], as_json(r["to_agencies"]), as_json(r["child_refs"]),
-         r["channel"], r["occurred_at"], r["summary"])
+        (
+            r["entry_id"],
+            r["agency"],
+            as_json(r["to_agencies"]),
+            as_json(r["child_refs"]),
+            r["channel"],
+            r["occurred_at"],
+            r["summary"],
+        )
         for r in records
         if r.get("kind") == "share" and r.get("channel") in SPOKEN_CHANNELS
     ]
@@ -87,8 +94,17 @@ def verbal_share_statuses(
             late = days_between(row[5], today) > within_days
             status, days = ("overdue" if late else "waiting"), None
         statuses[row[0]] = VerbalShareStatus(
-            row[0], row[1], from_json(row[2]), from_json(row[3]), row[4], row[5], row[6],
-            status, followup_id, followed_up_at, days,
+            row[0],
+            row[1],
+            from_json(row[2]),
+            from_json(row[3]),
+            row[4],
+            row[5],
+            row[6],
+            status,
+            followup_id,
+            followed_up_at,
+            days,
         )
     return list(statuses.values())
 

@@ -43,8 +43,9 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         if "entry_id" not in record:
             continue
         for child in projected_children(record):
-            rows.append((record["agency"], child, record["entry_id"], record["occurred_at"],
-                         "recorded"))
+            rows.append(
+                (record["agency"], child, record["entry_id"], record["occurred_at"], "recorded")
+            )
             rows.extend(
                 (agency, child, record["entry_id"], record["occurred_at"], "received")
                 for agency in addressed_agencies(record)

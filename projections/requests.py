@@ -29,8 +29,16 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {REQUESTS}", f"DROP TABLE IF EXISTS {REPLIES}")
 
-REQUEST_COLUMNS = ("request_id", "agency", "to_agencies", "child_refs", "occurred_at", "due_by",
-                   "summary", "reason")
+REQUEST_COLUMNS = (
+    "request_id",
+    "agency",
+    "to_agencies",
+    "child_refs",
+    "occurred_at",
+    "due_by",
+    "summary",
+    "reason",
+)
 REPLY_COLUMNS = ("reply_id", "request_id", "kind", "agency", "occurred_at")
 UPSERT_REQUEST = upsert(REQUESTS, REQUEST_COLUMNS, ("request_id",))
 UPSERT_REPLY = upsert(REPLIES, REPLY_COLUMNS, ("reply_id",))
@@ -53,8 +61,16 @@ class RequestStatus:
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     requests = [
-        (r["entry_id"], r["agency"], as_json(r["to_agencies"]), as_json(r["child_refs"]),
-         r["occurred_at"], r["due_by"], r["summary"], r["reason"])
+        (
+            r["entry_id"],
+            r["agency"],
+            as_json(r["to_agencies"]),
+            as_json(r["child_refs"]),
+            r["occurred_at"],
+            r["due_by"],
+            r["summary"],
+            r["reason"],
+        )
         for r in records
         if r.get("kind") == "request"
     ]
@@ -96,8 +112,17 @@ def request_statuses(
             status = "overdue" if today[:10] > row[5] else "open"
             days = None
         statuses[request_id] = RequestStatus(
-            request_id, row[1], from_json(row[2]), children, row[4], row[5], row[6], status,
-            reply_id, replied_at, days,
+            request_id,
+            row[1],
+            from_json(row[2]),
+            children,
+            row[4],
+            row[5],
+            row[6],
+            status,
+            reply_id,
+            replied_at,
+            days,
         )
     return list(statuses.values())
 
@@ -128,7 +153,8 @@ def response_times_by_agency(db: ReadModelDatabase, today: str) -> list[AgencyRe
                 overdue[agency] = overdue.get(agency, 0) + 1
     agencies = sorted(set(days) | set(overdue))
     return [
-        AgencyResponseTimes(a, len(days.get(a, [])), float(median(days[a])) if a in days else 0.0,
-                            overdue.get(a, 0))
+        AgencyResponseTimes(
+            a, len(days.get(a, [])), float(median(days[a])) if a in days else 0.0, overdue.get(a, 0)
+        )
         for a in agencies
     ]

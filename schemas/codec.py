@@ -72,4 +72,3 @@ def writer_schema_of(data: bytes | None) -> EventSchema:
 
 def event_type_of(data: bytes) -> str:
     return writer_schema_of(data).event_type
-

@@ -66,10 +66,15 @@ def entry(kind: str, **overrides: Any) -> dict[str, Any]:
         "summary": f"A {kind} entry.",
     }
     extra = {
-        "consent": {"consent": "refused", "lawful_basis": "public_task",
-                    "reason": "Risk of harm outweighs the parent's refusal."},
-        "voice": {"child_words": "I don't like it when they shout.",
-                  "captured_how": "direct_words"},
+        "consent": {
+            "consent": "refused",
+            "lawful_basis": "public_task",
+            "reason": "Risk of harm outweighs the parent's refusal.",
+        },
+        "voice": {
+            "child_words": "I don't like it when they shout.",
+            "captured_how": "direct_words",
+        },
         "transfer": {"transfer": "closure"},
     }.get(kind, {})
     return {**base, **extra, **overrides}

@@ -1,4 +1,4 @@
-"""Agency feeds hold exactly what each agency may see; poison messages go to the dead-letter topic."""
+"""Agency feeds hold exactly what each agency may see; poison messages are dead-lettered."""
 
 from __future__ import annotations
 
@@ -30,17 +30,33 @@ def random_exchanges(seed: int, count: int) -> list[dict[str, str]]:
         sender, *recipients = rng.sample(codes, k=rng.randint(2, 3))
         child = f"C-{rng.randint(1, 12):04d}"
         if rng.random() < 0.5:
-            entries.append(share(agency=sender, entry_ref=f"S-{n}", child_ref=child,
-                                 to_agencies=";".join(recipients), channel="secure_email"))
+            entries.append(
+                share(
+                    agency=sender,
+                    entry_ref=f"S-{n}",
+                    child_ref=child,
+                    to_agencies=";".join(recipients),
+                    channel="secure_email",
+                )
+            )
             continue
-        entries.append(request(agency=sender, entry_ref=f"R-{n}", child_ref=child,
-                               to_agencies=recipients[0]))
+        entries.append(
+            request(agency=sender, entry_ref=f"R-{n}", child_ref=child, to_agencies=recipients[0])
+        )
         answer = rng.choice(["response", "decline", None])
         if answer:
-            entries.append({"kind": answer, "agency": recipients[0], "entry_ref": f"A-{n}",
-                            "child_ref": child, "occurred_at": "2025-03-04",
-                            "summary": "Reply to the request.", "reason": "Not held.",
-                            "refers_to": f"{sender}:R-{n}"})
+            entries.append(
+                {
+                    "kind": answer,
+                    "agency": recipients[0],
+                    "entry_ref": f"A-{n}",
+                    "child_ref": child,
+                    "occurred_at": "2025-03-04",
+                    "summary": "Reply to the request.",
+                    "reason": "Not held.",
+                    "refers_to": f"{sender}:R-{n}",
+                }
+            )
     return entries
 
 
@@ -51,7 +67,8 @@ def stored_records(wiring) -> list[EventRecord]:  # type: ignore[no-untyped-def]
 
 
 def test_each_agency_feed_holds_exactly_the_events_it_may_see(
-    distributed_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    distributed_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(distributed_settings)
     register_agencies(wiring.partnership)
@@ -71,15 +88,19 @@ def test_each_agency_feed_holds_exactly_the_events_it_may_see(
             expected[agency].add(record["event_id"])
     for agency in AGENCIES:
         delivered: list[str] = []
-        subscribe(distributed_settings, agency, lambda r: delivered.append(r["event_id"]),
-                  from_beginning=True)
+
+        def collect(record: EventRecord, into: list[str] = delivered) -> None:
+            into.append(record["event_id"])
+
+        subscribe(distributed_settings, agency, collect, from_beginning=True)
         assert set(delivered) == expected[agency], agency
         never_more = set(delivered) - expected[agency]
         assert never_more == set()
 
 
 def test_a_poison_message_is_dead_lettered_and_the_next_message_is_applied(
-    distributed_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    distributed_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(distributed_settings)
     register_agencies(wiring.partnership)

@@ -33,21 +33,48 @@ def synthetic_rows(count: int, seed: int = 7) -> list[dict[str, str]]:
         day = f"2025-0{rng.randint(1, 5)}-{rng.randint(10, 28)}"
         if n % 3 == 0 and n > 0 and rows[-1]["kind"] == "request":
             asked = rows[-1]
-            rows.append({"entry_ref": f"A-{n}", "child_ref": asked["child_ref"],
-                         "kind": "response", "occurred_at": "2025-06-01",
-                         "agency": asked["to_agencies"], "summary": "Answered with records.",
-                         "refers_to": f"{asked['agency']}:{asked['entry_ref']}"})
+            rows.append(
+                {
+                    "entry_ref": f"A-{n}",
+                    "child_ref": asked["child_ref"],
+                    "kind": "response",
+                    "occurred_at": "2025-06-01",
+                    "agency": asked["to_agencies"],
+                    "summary": "Answered with records.",
+                    "refers_to": f"{asked['agency']}:{asked['entry_ref']}",
+                }
+            )
         elif n % 2 == 0:
-            rows.append({"entry_ref": f"S-{n}", "child_ref": f"{child};C-9{n % 10:03d}",
-                         "kind": "share", "occurred_at": day, "agency": agency,
-                         "to_agencies": other, "channel": "secure_email",
-                         "summary": "Shared a concern.", "concerns": "neglect",
-                         "lawful_basis": "public_task", "consent": "given",
-                         "family_informed": "yes", "reason": "So the school can support."})
+            rows.append(
+                {
+                    "entry_ref": f"S-{n}",
+                    "child_ref": f"{child};C-9{n % 10:03d}",
+                    "kind": "share",
+                    "occurred_at": day,
+                    "agency": agency,
+                    "to_agencies": other,
+                    "channel": "secure_email",
+                    "summary": "Shared a concern.",
+                    "concerns": "neglect",
+                    "lawful_basis": "public_task",
+                    "consent": "given",
+                    "family_informed": "yes",
+                    "reason": "So the school can support.",
+                }
+            )
         else:
-            rows.append({"entry_ref": f"R-{n}", "child_ref": child, "kind": "request",
-                         "occurred_at": day, "agency": agency, "to_agencies": other,
-                         "summary": "Asked for recent contact.", "reason": "Assessment."})
+            rows.append(
+                {
+                    "entry_ref": f"R-{n}",
+                    "child_ref": child,
+                    "kind": "request",
+                    "occurred_at": day,
+                    "agency": agency,
+                    "to_agencies": other,
+                    "summary": "Asked for recent contact.",
+                    "reason": "Assessment.",
+                }
+            )
     return rows
 
 
@@ -83,7 +110,7 @@ def test_every_problem_in_the_file_is_reported(app: Partnership) -> None:
 
 
 def test_an_unknown_column_is_an_error_on_the_header_row(app: Partnership) -> None:
-    text = spreadsheet(synthetic_rows(2), COLUMNS) .replace("transfer", "favourite_colour", 1)
+    text = spreadsheet(synthetic_rows(2), COLUMNS).replace("transfer", "favourite_colour", 1)
     with pytest.raises(EntriesRejected) as rejected:
         import_text(app, text)
     assert str(rejected.value.problems[0]) == "row 1, column favourite_colour: unknown column"
@@ -91,8 +118,14 @@ def test_an_unknown_column_is_an_error_on_the_header_row(app: Partnership) -> No
 
 def test_optional_columns_may_be_absent(app: Partnership) -> None:
     columns = ("entry_ref", "child_ref", "kind", "occurred_at", "agency", "summary")
-    row = {"entry_ref": "C-1", "child_ref": "C-0001", "kind": "concern",
-           "occurred_at": "2025-04-01", "agency": "school-elm", "summary": "Arrived hungry."}
+    row = {
+        "entry_ref": "C-1",
+        "child_ref": "C-0001",
+        "kind": "concern",
+        "occurred_at": "2025-04-01",
+        "agency": "school-elm",
+        "summary": "Arrived hungry.",
+    }
     outcome = import_text(app, spreadsheet([row], columns))
     assert outcome.recorded == ["school-elm:C-1"]
 
@@ -136,6 +169,8 @@ def test_a_few_thousand_rows_import_into_postgresql(postgres_settings, wiring_fo
 
 def test_progress_is_reported_for_each_row(app: Partnership) -> None:
     seen: list[tuple[int, int]] = []
-    app.record_all(parse_chronology_csv(spreadsheet(synthetic_rows(5))),
-                   progress=lambda done, total: seen.append((done, total)))
+    app.record_all(
+        parse_chronology_csv(spreadsheet(synthetic_rows(5))),
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[-1] == (5, 5) and len(seen) == 5

@@ -15,11 +15,32 @@ REGISTER = [
     ["agency", "register", "school-elm", "--name", "Elm Primary School", "--type", "education"],
 ]
 SHARE_FLAGS = [
-    "record", "share", "--child", "C-0001", "--child", "C-0002", "--agency", "police-north",
-    "--entry-ref", "P-1", "--occurred-at", "2025-01-03", "--summary", "Domestic incident.",
-    "--to-agencies", "school-elm", "--channel", "verbal", "--reason", "Support at school.",
-    "--lawful-basis", "public_task", "--consent", "not_sought_unsafe",
-    "--family-informed", "no_unsafe",
+    "record",
+    "share",
+    "--child",
+    "C-0001",
+    "--child",
+    "C-0002",
+    "--agency",
+    "police-north",
+    "--entry-ref",
+    "P-1",
+    "--occurred-at",
+    "2025-01-03",
+    "--summary",
+    "Domestic incident.",
+    "--to-agencies",
+    "school-elm",
+    "--channel",
+    "verbal",
+    "--reason",
+    "Support at school.",
+    "--lawful-basis",
+    "public_task",
+    "--consent",
+    "not_sought_unsafe",
+    "--family-informed",
+    "no_unsafe",
 ]
 
 
@@ -52,15 +73,24 @@ def test_a_share_recorded_with_flags_appears_in_both_siblings_chronologies(
     assert main(["chronology", "C-0002", "--format", "json"]) == 0
     [item] = json.loads(capsys.readouterr().out)
     assert {k: item[k] for k in ("id", "kind", "agency", "to_agencies", "child_refs")} == {
-        "id": "police-north:P-1", "kind": "share", "agency": "police-north",
-        "to_agencies": ["school-elm"], "child_refs": ["C-0001", "C-0002"],
+        "id": "police-north:P-1",
+        "kind": "share",
+        "agency": "police-north",
+        "to_agencies": ["school-elm"],
+        "child_refs": ["C-0001", "C-0002"],
     }
 
 
 def test_an_entry_can_be_recorded_from_json(tmp_path: Path) -> None:
-    entry = {"kind": "concern", "agency": "school-elm", "entry_ref": "S-1",
-             "child_ref": "C-0001", "occurred_at": "2025-02-01", "summary": "Arrived hungry.",
-             "concerns": ["neglect"]}
+    entry = {
+        "kind": "concern",
+        "agency": "school-elm",
+        "entry_ref": "S-1",
+        "child_ref": "C-0001",
+        "occurred_at": "2025-02-01",
+        "summary": "Arrived hungry.",
+        "concerns": ["neglect"],
+    }
     path = tmp_path / "entry.json"
     path.write_text(json.dumps(entry))
     assert main(["record", "--json", str(path)]) == 0
@@ -120,8 +150,12 @@ def test_a_partnership_can_extend_a_vocabulary_by_configuration(
     extra = tmp_path / "vocabulary.toml"
     extra.write_text('[vocabulary]\nagency_type = ["early_years"]\n')
     monkeypatch.setenv(config.VOCABULARY_FILE, str(extra))
-    assert main(["agency", "register", "nursery-oak", "--name", "Oak Nursery",
-                 "--type", "early_years"]) == 0
+    assert (
+        main(
+            ["agency", "register", "nursery-oak", "--name", "Oak Nursery", "--type", "early_years"]
+        )
+        == 0
+    )
 
 
 def test_distributed_mode_refuses_words_the_published_contract_cannot_carry(

@@ -24,7 +24,9 @@ def test_a_kafka_bootstrap_switches_on_distributed_mode() -> None:
 def test_topic_names_come_from_the_prefix() -> None:
     topics = load_settings({config.TOPIC_PREFIX: "northshire"}).topics
     assert (topics.events, topics.feed("school-elm"), topics.deadletter) == (
-        "northshire.events", "northshire.feed.school-elm", "northshire.deadletter",
+        "northshire.events",
+        "northshire.feed.school-elm",
+        "northshire.deadletter",
     )
 
 
@@ -35,7 +37,9 @@ def test_a_postgresql_url_configures_eventsourcing_for_postgres() -> None:
     env = event_store_env(settings)
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == (
-        "db.example.invalid", "5433", "chronology",
+        "db.example.invalid",
+        "5433",
+        "chronology",
     )
 
 

@@ -10,7 +10,12 @@ from fullpicture import config
 from fullpicture.cli import build_parser
 from tests.conftest import REPO_ROOT
 
-APP_SERVICES = {"relay": "relay", "projector": "project", "feeds": "feeds", "dashboard": "dashboard"}
+APP_SERVICES = {
+    "relay": "relay",
+    "projector": "project",
+    "feeds": "feeds",
+    "dashboard": "dashboard",
+}
 
 
 def compose() -> dict[str, Any]:
@@ -32,13 +37,17 @@ def test_app_services_use_exactly_the_configuration_module_s_keys() -> None:
     for name in APP_SERVICES:
         environment = compose()["services"][name]["environment"]
         assert set(environment) <= set(config.ALL_KEYS), name
-        assert {config.DATABASE_URL, config.KAFKA_BOOTSTRAP, config.TOPIC_PREFIX} <= set(environment)
+        assert {config.DATABASE_URL, config.KAFKA_BOOTSTRAP, config.TOPIC_PREFIX} <= set(
+            environment
+        )
 
 
 def test_app_services_point_at_the_compose_servers() -> None:
     environment = compose()["services"]["relay"]["environment"]
     settings = config.load_settings(environment)
-    assert settings.database.is_postgres and settings.database.postgres_parts()["host"] == "postgres"
+    assert (
+        settings.database.is_postgres and settings.database.postgres_parts()["host"] == "postgres"
+    )
     assert settings.kafka_bootstrap == "kafka:9092" and settings.distributed
 
 

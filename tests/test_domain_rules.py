@@ -47,7 +47,9 @@ def test_a_share_without_lawful_basis_says_every_share_needs_one(app: Partnershi
         ("significance", "enormous"),
     ],
 )
-def test_a_value_outside_the_vocabulary_is_rejected(app: Partnership, field: str, value: str) -> None:
+def test_a_value_outside_the_vocabulary_is_rejected(
+    app: Partnership, field: str, value: str
+) -> None:
     assert field in rejected_fields(app, share(**{field: value}))
 
 
@@ -75,8 +77,9 @@ def test_a_linking_entry_must_refer_to_an_existing_entry(app: Partnership, kind:
 
 def test_an_answer_goes_back_to_the_agency_that_asked(app: Partnership) -> None:
     app.record(request())
-    app.record(entry("response", agency="health-visiting", entry_ref="A-1",
-                     refers_to="csc-north:R-1"))
+    app.record(
+        entry("response", agency="health-visiting", entry_ref="A-1", refers_to="csc-north:R-1")
+    )
     assert app.find_entry("health-visiting:A-1").to_agencies == ("csc-north",)
 
 
@@ -94,8 +97,15 @@ def test_a_written_follow_up_must_follow_a_verbal_share(app: Partnership) -> Non
 
 def test_a_written_follow_up_is_addressed_like_the_share(app: Partnership) -> None:
     app.record(share())
-    app.record(entry("followup", agency="police-north", entry_ref="F-1",
-                     refers_to="police-north:P-100", channel="secure_email"))
+    app.record(
+        entry(
+            "followup",
+            agency="police-north",
+            entry_ref="F-1",
+            refers_to="police-north:P-100",
+            channel="secure_email",
+        )
+    )
     assert app.find_entry("police-north:F-1").to_agencies == ("school-elm",)
 
 
@@ -142,11 +152,19 @@ def test_every_kind_can_be_recorded_with_both_clocks(app: Partnership) -> None:
     app.record(request())
     for kind in ("concern", "consent", "voice", "action", "transfer"):
         app.record(entry(kind, recorded_at="2025-03-06T09:30:00"))
-    app.record(entry("followup", agency="police-north", refers_to="police-north:P-100",
-                     channel="letter"))
+    app.record(
+        entry("followup", agency="police-north", refers_to="police-north:P-100", channel="letter")
+    )
     app.record(entry("response", agency="health-visiting", refers_to="csc-north:R-1"))
-    app.record(entry("decline", agency="health-visiting", entry_ref="D-1",
-                     refers_to="csc-north:R-1", reason="Already answered."))
+    app.record(
+        entry(
+            "decline",
+            agency="health-visiting",
+            entry_ref="D-1",
+            refers_to="csc-north:R-1",
+            reason="Already answered.",
+        )
+    )
     app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
     voice = app.find_entry("school-elm:VOICE-1")
     assert (voice.occurred_at, voice.recorded_at) == ("2025-03-05", "2025-03-06T09:30:00")
@@ -157,7 +175,9 @@ def test_recording_the_same_entry_again_changes_nothing(app: Partnership) -> Non
     first = app.record(share())
     again = app.record(share())
     assert (first.recorded, again.recorded, again.unchanged) == (
-        ["police-north:P-100"], [], ["police-north:P-100"],
+        ["police-north:P-100"],
+        [],
+        ["police-north:P-100"],
     )
 
 

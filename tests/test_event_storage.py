@@ -37,12 +37,14 @@ def test_a_version_1_child_voice_event_still_loads(embedded_partnership: Partner
     loaded = app.find_entry("school-elm:V-V1")
     assert loaded is not None
     assert (loaded.child_words, loaded.captured_how) == (
-        "I don't like it when they shout.", "other",
+        "I don't like it when they shout.",
+        "other",
     )
 
 
 def test_events_are_encrypted_at_rest_when_a_cipher_key_is_set(
-    tmp_path: Path, clock  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     key = AESCipher.create_key(num_bytes=32)
     settings = load_settings({config.STATE_DIR: str(tmp_path), config.CIPHER_KEY: key})

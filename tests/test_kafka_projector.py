@@ -48,7 +48,9 @@ def clean_rebuild(settings: Settings, new_database: Callable[[], str]) -> ReadMo
 def start_projector(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "fullpicture.cli", "project", *extra],
-        env=cli_environment(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=cli_environment(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -64,7 +66,9 @@ def wait_for_positions(models: ReadModels, topic: str, at_least: int, timeout: f
 
 
 def test_a_projector_killed_mid_batch_and_restarted_equals_a_clean_rebuild(
-    published: Wiring, distributed_settings: Settings, new_postgres_database  # type: ignore[no-untyped-def]
+    published: Wiring,
+    distributed_settings: Settings,
+    new_postgres_database,  # type: ignore[no-untyped-def]
 ) -> None:
     topic = distributed_settings.topics.events
     projector = start_projector(distributed_settings)
@@ -83,7 +87,9 @@ def test_a_projector_killed_mid_batch_and_restarted_equals_a_clean_rebuild(
 
 
 def test_two_projectors_in_one_group_split_the_partitions_and_agree_with_one(
-    published: Wiring, distributed_settings: Settings, new_postgres_database  # type: ignore[no-untyped-def]
+    published: Wiring,
+    distributed_settings: Settings,
+    new_postgres_database,  # type: ignore[no-untyped-def]
 ) -> None:
     expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database).db)
     first, second = start_projector(distributed_settings), start_projector(distributed_settings)
@@ -95,7 +101,9 @@ def test_two_projectors_in_one_group_split_the_partitions_and_agree_with_one(
         for process in (first, second):
             process.send_signal(signal.SIGTERM)
         logs = [p.communicate(timeout=60)[1].decode() for p in (first, second)]
-    assigned = [[line for line in log.splitlines() if "assigned partitions" in line] for log in logs]
+    assigned = [
+        [line for line in log.splitlines() if "assigned partitions" in line] for log in logs
+    ]
     assert all(assigned), "each process should have been given partitions"
     final = [lines[-1] for lines in assigned]
     assert "[]" not in " ".join(final)

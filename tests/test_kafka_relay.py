@@ -1,4 +1,4 @@
-"""The relay publishes the store to Kafka once per child, in store order, through crashes and outages."""
+"""The relay publishes the store once per child, in store order, through crashes and outages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import avro.io
 import avro.schema
@@ -34,7 +33,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 def record_rows(wiring: Wiring, count: int, seed: int = 7) -> None:
     rows = synthetic_rows(count, seed=seed)
-    for n, row in enumerate(rows):
+    for row in rows:
         row["entry_ref"] = f"{row['entry_ref']}-{seed}"
         if row.get("refers_to"):
             agency, ref = row["refers_to"].split(":")
@@ -62,7 +61,8 @@ def published_messages(settings: Settings) -> Counter[tuple[int, str]]:
 
 
 def test_every_event_reaches_the_topic_once_per_child_in_store_order(
-    distributed_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    distributed_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(distributed_settings)
     register_agencies(wiring.partnership)
@@ -85,7 +85,8 @@ def test_every_event_reaches_the_topic_once_per_child_in_store_order(
 
 
 def test_a_restarted_relay_continues_where_it_stopped(
-    distributed_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    distributed_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(distributed_settings)
     register_agencies(wiring.partnership)
@@ -109,23 +110,32 @@ def cli_environment(settings: Settings) -> dict[str, str]:
 
 
 def test_a_relay_killed_mid_stream_loses_and_repeats_nothing(
-    distributed_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    distributed_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(distributed_settings)
     register_agencies(wiring.partnership)
     record_rows(wiring, 3000)
     env = cli_environment(distributed_settings)
     relay = subprocess.Popen(
-        [sys.executable, "-m", "fullpicture.cli", "relay"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "fullpicture.cli", "relay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not read_topic(distributed_settings, distributed_settings.topics.events, timeout=2):
+    while time.monotonic() < deadline and not read_topic(
+        distributed_settings, distributed_settings.topics.events, timeout=2
+    ):
         time.sleep(0.2)
     relay.send_signal(signal.SIGKILL)
     relay.wait()
-    subprocess.run([sys.executable, "-m", "fullpicture.cli", "relay", "--once"], env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "fullpicture.cli", "relay", "--once"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert published_messages(distributed_settings) == expected_messages(wiring)
 
 
@@ -134,8 +144,12 @@ PRIVATE_KAFKA_PORT = "19192"
 
 def private_broker(action: str) -> None:
     env = {**os.environ, "FULLPICTURE_KAFKA_PORT": PRIVATE_KAFKA_PORT}
-    subprocess.run(["bash", str(REPO_ROOT / "scripts" / "services.sh"), f"kafka-{action}"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts" / "services.sh"), f"kafka-{action}"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -153,14 +167,17 @@ def outage_settings(distributed_settings: Settings) -> Settings:
 
 
 def test_the_relay_waits_out_a_broker_outage_and_read_models_get_each_event_once(
-    outage_settings: Settings, wiring_for  # type: ignore[no-untyped-def]
+    outage_settings: Settings,
+    wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(outage_settings)
     register_agencies(wiring.partnership)
     record_rows(wiring, 200)
     stop = threading.Event()
     relay = Relay(outage_settings, wiring.partnership, wiring.read_model_database(), batch_size=50)
-    worker = threading.Thread(target=relay.run, kwargs={"should_stop": stop.is_set, "poll_seconds": 0.2})
+    worker = threading.Thread(
+        target=relay.run, kwargs={"should_stop": stop.is_set, "poll_seconds": 0.2}
+    )
     worker.start()
     try:
         time.sleep(2)

@@ -37,29 +37,103 @@ def scenario(app: Partnership) -> list[EventRecord]:
     a verbal share never followed up, the child's voice, a correction and a closure."""
     register_agencies(app)
     app.register_child("C-0001", "2019-03-10", "csc-north")
-    app.record(share(entry_ref="P-1", child_ref="C-0001;C-0002", occurred_at="2025-03-01T22:10",
-                     channel="phone", to_agencies="school-elm;csc-north"))
-    app.record(entry("followup", agency="police-north", entry_ref="P-2", child_ref="C-0001;C-0002",
-                     occurred_at="2025-03-02", refers_to="police-north:P-1", channel="secure_email"))
-    app.record(share(entry_ref="P-3", child_ref="C-0002", occurred_at="2025-04-10",
-                     to_agencies="csc-north", channel="verbal"))
+    app.record(
+        share(
+            entry_ref="P-1",
+            child_ref="C-0001;C-0002",
+            occurred_at="2025-03-01T22:10",
+            channel="phone",
+            to_agencies="school-elm;csc-north",
+        )
+    )
+    app.record(
+        entry(
+            "followup",
+            agency="police-north",
+            entry_ref="P-2",
+            child_ref="C-0001;C-0002",
+            occurred_at="2025-03-02",
+            refers_to="police-north:P-1",
+            channel="secure_email",
+        )
+    )
+    app.record(
+        share(
+            entry_ref="P-3",
+            child_ref="C-0002",
+            occurred_at="2025-04-10",
+            to_agencies="csc-north",
+            channel="verbal",
+        )
+    )
     app.record(request(entry_ref="R-1", child_ref="C-0001", occurred_at="2025-03-03"))
-    app.record(entry("response", agency="health-visiting", entry_ref="H-1", child_ref="C-0001",
-                     occurred_at="2025-03-12", refers_to="csc-north:R-1"))
-    app.record(request(entry_ref="R-2", child_ref="C-0002", occurred_at="2025-04-01",
-                       to_agencies="school-elm"))
-    app.record(entry("voice", agency="school-elm", entry_ref="V-1", child_ref="C-0001",
-                     occurred_at="2025-03-05", child_words="I hide under the bed."))
-    app.record(entry("voice", agency="school-elm", entry_ref="V-2", child_ref="C-0001",
-                     occurred_at="2025-05-20", child_words="Things are calmer now."))
-    app.record(entry("concern", agency="school-elm", entry_ref="S-1", child_ref="C-0001",
-                     occurred_at="2025-03-06", summary="Arrived without breakfast.",
-                     concerns="neglect"))
-    app.record(entry("correction", agency="school-elm", entry_ref="S-1c", child_ref="C-0001",
-                     occurred_at="2025-03-06", refers_to="school-elm:S-1",
-                     summary="Arrived without breakfast twice that week."))
-    app.record(entry("transfer", agency="csc-north", entry_ref="T-1", child_ref="C-0001",
-                     occurred_at="2025-03-20", transfer="closure"))
+    app.record(
+        entry(
+            "response",
+            agency="health-visiting",
+            entry_ref="H-1",
+            child_ref="C-0001",
+            occurred_at="2025-03-12",
+            refers_to="csc-north:R-1",
+        )
+    )
+    app.record(
+        request(
+            entry_ref="R-2", child_ref="C-0002", occurred_at="2025-04-01", to_agencies="school-elm"
+        )
+    )
+    app.record(
+        entry(
+            "voice",
+            agency="school-elm",
+            entry_ref="V-1",
+            child_ref="C-0001",
+            occurred_at="2025-03-05",
+            child_words="I hide under the bed.",
+        )
+    )
+    app.record(
+        entry(
+            "voice",
+            agency="school-elm",
+            entry_ref="V-2",
+            child_ref="C-0001",
+            occurred_at="2025-05-20",
+            child_words="Things are calmer now.",
+        )
+    )
+    app.record(
+        entry(
+            "concern",
+            agency="school-elm",
+            entry_ref="S-1",
+            child_ref="C-0001",
+            occurred_at="2025-03-06",
+            summary="Arrived without breakfast.",
+            concerns="neglect",
+        )
+    )
+    app.record(
+        entry(
+            "correction",
+            agency="school-elm",
+            entry_ref="S-1c",
+            child_ref="C-0001",
+            occurred_at="2025-03-06",
+            refers_to="school-elm:S-1",
+            summary="Arrived without breakfast twice that week.",
+        )
+    )
+    app.record(
+        entry(
+            "transfer",
+            agency="csc-north",
+            entry_ref="T-1",
+            child_ref="C-0001",
+            occurred_at="2025-03-20",
+            transfer="closure",
+        )
+    )
     notifications = app.recorder.select_notifications(start=1, limit=1000)
     return [r for _, r in records_from_notifications(app.mapper, notifications)]
 
@@ -99,8 +173,11 @@ def test_requests_are_answered_open_or_overdue_as_at_a_day(read_models, records)
     ]
     early = {s.request_id: s for s in request_statuses(read_models.db, "2025-03-10")}
     assert early["csc-north:R-1"].status == "overdue"
-    [health] = [t for t in response_times_by_agency(read_models.db, "2025-06-30")
-                if t.agency == "health-visiting"]
+    [health] = [
+        t
+        for t in response_times_by_agency(read_models.db, "2025-06-30")
+        if t.agency == "health-visiting"
+    ]
     assert (health.replied, health.median_days) == (1, 9.0)
 
 
@@ -134,12 +211,13 @@ def test_knowledge_records_who_knew_each_entry_and_from_when(read_models, record
     apply_all(read_models, records)
     school = known_by(read_models.db, "school-elm", "C-0002")
     assert [(k.entry_id, k.how) for k in school] == [
-        ("police-north:P-1", "received"), ("police-north:P-2", "received"),
+        ("police-north:P-1", "received"),
+        ("police-north:P-2", "received"),
         ("csc-north:R-2", "received"),
     ]
-    assert known_by(read_models.db, "school-elm", "C-0002", at="2025-03-01T23:00:00")[0].entry_id == (
-        "police-north:P-1"
-    )
+    assert known_by(read_models.db, "school-elm", "C-0002", at="2025-03-01T23:00:00")[
+        0
+    ].entry_id == ("police-north:P-1")
 
 
 def test_a_batch_at_or_before_the_stored_position_is_refused(read_models, records) -> None:  # type: ignore[no-untyped-def]
@@ -149,7 +227,9 @@ def test_a_batch_at_or_before_the_stored_position_is_refused(read_models, record
     assert read_models.position("store") == len(records)
 
 
-def test_applying_the_same_events_again_from_another_source_changes_no_row(read_models, records) -> None:  # type: ignore[no-untyped-def]
+def test_applying_the_same_events_again_from_another_source_changes_no_row(
+    read_models, records
+) -> None:  # type: ignore[no-untyped-def]
     apply_all(read_models, records)
     before = table_dump(read_models.db)
     apply_all(read_models, records, source="events:0")
@@ -175,7 +255,8 @@ def test_answers_arriving_before_their_request_are_still_matched(read_models, re
 
 
 def test_the_chronology_shows_the_child_s_age_when_the_date_of_birth_is_known(
-    read_models, records  # type: ignore[no-untyped-def]
+    read_models,
+    records,  # type: ignore[no-untyped-def]
 ) -> None:
     apply_all(read_models, records)
     ages = {e.id: e.child_age for e in chronology_for(read_models.db, "C-0001")}

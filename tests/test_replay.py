@@ -18,25 +18,63 @@ AGENCIES = [
 ]
 # Two siblings; recorded_at is when each agency recorded the entry (the system clock).
 ENTRIES = [
-    {"kind": "concern", "agency": "school-elm", "entry_ref": "S-1", "child_ref": "C-0001;C-0002",
-     "occurred_at": "2025-02-03T09:00", "recorded_at": "2025-02-03T12:00",
-     "summary": "Both children arrived late and hungry.", "concerns": "neglect"},
-    {"kind": "share", "agency": "police-north", "entry_ref": "P-1", "child_ref": "C-0001;C-0002",
-     "occurred_at": "2025-02-10T23:30", "recorded_at": "2025-02-11T08:00",
-     "summary": "Domestic incident at home.", "to_agencies": "school-elm", "channel": "phone",
-     "reason": "Support in school.", "lawful_basis": "public_task",
-     "consent": "not_sought_unsafe", "family_informed": "no_unsafe", "concerns": "domestic_abuse"},
-    {"kind": "request", "agency": "csc-north", "entry_ref": "R-1", "child_ref": "C-0002",
-     "occurred_at": "2025-02-12", "recorded_at": "2025-02-12T10:00",
-     "summary": "Asked the health visitor for contact history.", "to_agencies": "health-visiting",
-     "reason": "Assessment after the incident."},
-    {"kind": "response", "agency": "health-visiting", "entry_ref": "H-1", "child_ref": "C-0002",
-     "occurred_at": "2025-02-14", "recorded_at": "2025-02-20T16:00",
-     "summary": "Two missed checks.", "refers_to": "csc-north:R-1"},
-    {"kind": "concern", "agency": "health-visiting", "entry_ref": "H-2", "child_ref": "C-0002",
-     "occurred_at": "2025-01-20", "recorded_at": "2025-02-25T09:00",
-     "summary": "Missed developmental check (recorded late).",
-     "concerns": "missed_health_appointment"},
+    {
+        "kind": "concern",
+        "agency": "school-elm",
+        "entry_ref": "S-1",
+        "child_ref": "C-0001;C-0002",
+        "occurred_at": "2025-02-03T09:00",
+        "recorded_at": "2025-02-03T12:00",
+        "summary": "Both children arrived late and hungry.",
+        "concerns": "neglect",
+    },
+    {
+        "kind": "share",
+        "agency": "police-north",
+        "entry_ref": "P-1",
+        "child_ref": "C-0001;C-0002",
+        "occurred_at": "2025-02-10T23:30",
+        "recorded_at": "2025-02-11T08:00",
+        "summary": "Domestic incident at home.",
+        "to_agencies": "school-elm",
+        "channel": "phone",
+        "reason": "Support in school.",
+        "lawful_basis": "public_task",
+        "consent": "not_sought_unsafe",
+        "family_informed": "no_unsafe",
+        "concerns": "domestic_abuse",
+    },
+    {
+        "kind": "request",
+        "agency": "csc-north",
+        "entry_ref": "R-1",
+        "child_ref": "C-0002",
+        "occurred_at": "2025-02-12",
+        "recorded_at": "2025-02-12T10:00",
+        "summary": "Asked the health visitor for contact history.",
+        "to_agencies": "health-visiting",
+        "reason": "Assessment after the incident.",
+    },
+    {
+        "kind": "response",
+        "agency": "health-visiting",
+        "entry_ref": "H-1",
+        "child_ref": "C-0002",
+        "occurred_at": "2025-02-14",
+        "recorded_at": "2025-02-20T16:00",
+        "summary": "Two missed checks.",
+        "refers_to": "csc-north:R-1",
+    },
+    {
+        "kind": "concern",
+        "agency": "health-visiting",
+        "entry_ref": "H-2",
+        "child_ref": "C-0002",
+        "occurred_at": "2025-01-20",
+        "recorded_at": "2025-02-25T09:00",
+        "summary": "Missed developmental check (recorded late).",
+        "concerns": "missed_health_appointment",
+    },
 ]
 
 
@@ -45,8 +83,20 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for code, name, agency_type in AGENCIES:
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
-    assert main(["child", "register", "C-0002", "--date-of-birth", "2024-11-20",
-                 "--agency", "health-visiting"]) == 0
+    assert (
+        main(
+            [
+                "child",
+                "register",
+                "C-0002",
+                "--date-of-birth",
+                "2024-11-20",
+                "--agency",
+                "health-visiting",
+            ]
+        )
+        == 0
+    )
     sheet = tmp_path / "entries.json"
     for entry in ENTRIES:
         sheet.write_text(json.dumps(entry))
@@ -61,29 +111,39 @@ def chronology(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
 
 def test_the_full_chronology_is_in_world_time_order(capsys) -> None:  # type: ignore[no-untyped-def]
     assert chronology(capsys, "C-0002") == [
-        "health-visiting:H-2", "school-elm:S-1", "police-north:P-1", "csc-north:R-1",
+        "health-visiting:H-2",
+        "school-elm:S-1",
+        "police-north:P-1",
+        "csc-north:R-1",
         "health-visiting:H-1",
     ]
 
 
 def test_as_at_a_day_includes_everything_that_happened_by_its_end(capsys) -> None:  # type: ignore[no-untyped-def]
     assert chronology(capsys, "C-0002", "--as-at", "2025-02-10") == [
-        "health-visiting:H-2", "school-elm:S-1", "police-north:P-1",
+        "health-visiting:H-2",
+        "school-elm:S-1",
+        "police-north:P-1",
     ]
     assert chronology(capsys, "C-0002", "--as-at", "2025-02-09") == [
-        "health-visiting:H-2", "school-elm:S-1",
+        "health-visiting:H-2",
+        "school-elm:S-1",
     ]
 
 
 def test_known_by_shows_own_entries_and_those_addressed_to_the_agency(capsys) -> None:  # type: ignore[no-untyped-def]
     assert chronology(capsys, "C-0001", "--known-by", "school-elm") == [
-        "school-elm:S-1", "police-north:P-1",
+        "school-elm:S-1",
+        "police-north:P-1",
     ]
     assert chronology(capsys, "C-0002", "--known-by", "csc-north") == [
-        "csc-north:R-1", "health-visiting:H-1",
+        "csc-north:R-1",
+        "health-visiting:H-1",
     ]
     assert chronology(capsys, "C-0002", "--known-by", "health-visiting") == [
-        "health-visiting:H-2", "csc-north:R-1", "health-visiting:H-1",
+        "health-visiting:H-2",
+        "csc-north:R-1",
+        "health-visiting:H-1",
     ]
 
 
@@ -95,10 +155,15 @@ def test_known_by_and_as_at_together_answer_what_an_agency_knew_then(capsys) -> 
 
 def test_system_time_shows_only_what_had_been_recorded(capsys) -> None:  # type: ignore[no-untyped-def]
     assert chronology(capsys, "C-0002", "--system-time", "2025-02-20T15:59:59") == [
-        "school-elm:S-1", "police-north:P-1", "csc-north:R-1",
+        "school-elm:S-1",
+        "police-north:P-1",
+        "csc-north:R-1",
     ]
     assert chronology(capsys, "C-0002", "--system-time", "2025-02-25") == [
-        "health-visiting:H-2", "school-elm:S-1", "police-north:P-1", "csc-north:R-1",
+        "health-visiting:H-2",
+        "school-elm:S-1",
+        "police-north:P-1",
+        "csc-north:R-1",
         "health-visiting:H-1",
     ]
 

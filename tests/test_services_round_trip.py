@@ -1,4 +1,4 @@
-"""The real servers answer: a round trip through PostgreSQL and one through a Kafka consumer group."""
+"""The real servers answer: round trips through PostgreSQL and through a Kafka consumer group."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.postgres]
 
 
 def test_an_entry_stored_in_postgresql_is_read_back_by_a_new_process(
-    postgres_settings: Settings, clock  # type: ignore[no-untyped-def]
+    postgres_settings: Settings,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     writer = Partnership(env=event_store_env(postgres_settings), now=clock)
     register_agencies(writer)

@@ -27,7 +27,12 @@ def project(wiring: Wiring) -> None:
         catch_up(wiring.partnership, wiring.read_models)
 
 
-@pytest.fixture(params=["embedded", pytest.param("distributed", marks=[pytest.mark.postgres, pytest.mark.kafka])])
+@pytest.fixture(
+    params=[
+        "embedded",
+        pytest.param("distributed", marks=[pytest.mark.postgres, pytest.mark.kafka]),
+    ]
+)
 def wiring(request: pytest.FixtureRequest, wiring_for: Callable[[Settings], Wiring]) -> Wiring:
     if request.param == "embedded":
         settings = request.getfixturevalue("embedded_settings")
@@ -46,7 +51,10 @@ def test_a_recorded_share_reaches_every_child_s_chronology(wiring: Wiring) -> No
     for child in ("C-0001", "C-0002"):
         [entry] = chronology_for(wiring.read_models.db, child)
         assert (entry.id, entry.kind, entry.agency, entry.to_agencies) == (
-            "police-north:P-100", "share", "police-north", ["school-elm"],
+            "police-north:P-100",
+            "share",
+            "police-north",
+            ["school-elm"],
         )
         assert entry.occurred_at == "2025-03-01" and entry.recorded_at.startswith("2025-06-30")
 

@@ -17,8 +17,16 @@ if child:
     st.caption(f"{len(entries)} entries from {len({e.agency for e in entries})} agencies")
     st.dataframe(
         [asdict(e) for e in entries],
-        column_order=("occurred_at", "agency", "kind", "summary", "concerns", "significance",
-                      "to_agencies", "practitioner"),
+        column_order=(
+            "occurred_at",
+            "agency",
+            "kind",
+            "summary",
+            "concerns",
+            "significance",
+            "to_agencies",
+            "practitioner",
+        ),
         hide_index=True,
     )
 else:
