@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import random
 from collections import defaultdict
 
@@ -13,6 +15,8 @@ from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
 from consumers.subscriber import subscribe
 from domain.records import EventRecord, agencies_allowed_to_see, records_from_notifications
+from fullpicture import config
+from fullpicture.cli import main
 from fullpicture.config import Settings
 from projections.chronology import chronology_for
 from tests.builders import AGENCIES, register_agencies, request, share
@@ -125,3 +129,34 @@ def test_a_poison_message_is_dead_lettered_and_the_next_message_is_applied(
         f"{distributed_settings.topics.prefix}-feeds",
     }
     assert all("single-object" in (header(m, "error") or "") for m in dead)
+
+
+def test_the_cli_relays_routes_and_prints_an_agency_feed_as_json_lines(
+    distributed_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(config.DATABASE_URL, distributed_settings.database.url)
+    monkeypatch.setenv(config.KAFKA_BOOTSTRAP, distributed_settings.kafka_bootstrap or "")
+    monkeypatch.setenv(config.TOPIC_PREFIX, distributed_settings.topics.prefix)
+    for code, (name, agency_type) in AGENCIES.items():
+        assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+    data = share(entry_ref="P-9", child_ref="C-0001;C-0002")
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(data)))
+    assert main(["record", "--json", "-"]) == 0
+    assert main(["relay", "--once"]) == 0
+    assert main(["feeds", "--once"]) == 0
+    assert main(["project", "--once"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["subscribe", "--agency", "school-elm", "--from-beginning", "--format", "jsonl"]) == 0
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted((r["event_type"], r["entry_ref"]) for r in lines) == [
+        ("AgencyRegistered", "school-elm"),
+        ("InformationShared", "P-9"),  # once per sibling
+        ("InformationShared", "P-9"),
+    ]
+    assert main(["chronology", "C-0002", "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["id"] == "police-north:P-9"
