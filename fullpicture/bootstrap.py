@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.application import Partnership
-from fullpicture.config import Settings, load_settings
+from fullpicture.config import PATTERNS_FILE, ConfigurationError, Settings, load_settings
 from fullpicture.vocabulary_file import load_vocabulary
+from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
+from projections.patterns.settings import PatternConfigError
 from projections.read_models import ReadModels
 
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
@@ -65,8 +67,16 @@ class Wiring:
     @property
     def read_models(self) -> ReadModels:
         if self._read_models is None:
-            self._read_models = ReadModels(self.read_model_database())
+            self._read_models = ReadModels(self.read_model_database(), self.pattern_context())
         return self._read_models
+
+    def pattern_context(self) -> PatternContext:
+        try:
+            return PatternContext.from_files(
+                self.settings.patterns_file, self.settings.glossary_file
+            )
+        except (PatternConfigError, OSError, KeyError) as error:
+            raise ConfigurationError(PATTERNS_FILE, str(error)) from None
 
     def read_model_database(self) -> ReadModelDatabase:
         return open_read_models(read_models_url(self.settings))

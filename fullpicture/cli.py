@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _record_command(commands)
     _import_command(commands)
     _chronology_command(commands)
+    _patterns_command(commands)
     _runner_commands(commands)
     return parser
 
@@ -300,6 +301,48 @@ def end_of_day_of(when: str) -> str:
     from domain.clock import day_of, end_of_day
 
     return when if len(when) > 10 else end_of_day(day_of(when))
+
+
+# patterns --------------------------------------------------------------------------------------
+
+ALERT_COLUMNS = ("child_ref", "pattern", "severity", "as_at", "evidence", "explanation")
+
+
+def _patterns_command(commands: Any) -> None:
+    command = _command(
+        commands, "patterns", "patterns of concern, for a person to review", _patterns
+    )
+    command.add_argument("--child", metavar="CHILD")
+    command.add_argument("--as-at", metavar="DATE", help="evaluate with what had happened by DATE")
+    command.add_argument(
+        "--pattern", metavar="NAME", action="append", help="only this pattern (repeatable)"
+    )
+    _format_option(command)
+
+
+def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from domain.clock import day_of, parse_when
+    from projections.chronology import records_by_child
+    from projections.patterns.evaluation import UnknownPattern, evaluate_child
+
+    as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
+    _after_recording(wiring)
+    context = wiring.read_models.patterns
+    grouped = records_by_child(wiring.read_models.db, [args.child] if args.child else None)
+    try:
+        alerts = [
+            alert
+            for child in sorted(grouped)
+            for alert in evaluate_child(
+                grouped[child], child, as_at, context.config, context.glossary, args.pattern
+            )
+        ]
+    except UnknownPattern as error:
+        raise UserError(f"--pattern: {error}") from None
+    emit([a.as_dict() for a in alerts], args.format, ALERT_COLUMNS)
+    return 0
 
 
 # runners ---------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ TOPIC_REPLICATION_FACTOR = "FULLPICTURE_TOPIC_REPLICATION_FACTOR"
 CIPHER_KEY = "FULLPICTURE_CIPHER_KEY"
 STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
+PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
+GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
 
 ALL_KEYS = (
     DATABASE_URL,
@@ -26,6 +28,8 @@ ALL_KEYS = (
     CIPHER_KEY,
     STATE_DIR,
     VOCABULARY_FILE,
+    PATTERNS_FILE,
+    GLOSSARY_FILE,
 )
 
 DEFAULT_STATE_DIR = ".fullpicture"
@@ -109,6 +113,8 @@ class Settings:
     cipher_key: str | None
     state_dir: Path
     vocabulary_file: Path | None = None
+    patterns_file: Path | None = None
+    glossary_file: Path | None = None
 
     @property
     def distributed(self) -> bool:
@@ -139,8 +145,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         cipher_key=env.get(CIPHER_KEY) or None,
         state_dir=state_dir,
-        vocabulary_file=Path(env[VOCABULARY_FILE]) if env.get(VOCABULARY_FILE) else None,
+        vocabulary_file=_optional_path(env, VOCABULARY_FILE),
+        patterns_file=_optional_path(env, PATTERNS_FILE),
+        glossary_file=_optional_path(env, GLOSSARY_FILE),
     )
+
+
+def _optional_path(env: Mapping[str, str], key: str) -> Path | None:
+    return Path(env[key]) if env.get(key) else None
 
 
 def _positive_int(env: Mapping[str, str], key: str, default: int) -> int:

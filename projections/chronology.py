@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.records import EventRecord, projected_children
+from domain.records import FOR_CHILD, EventRecord, projected_children
 from projections.children import age_at, date_of_birth
 from projections.database import Cursor, ReadModelDatabase
 from projections.sql import upsert
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     child_refs TEXT NOT NULL,
     practitioner TEXT NOT NULL,
     refers_to TEXT NOT NULL,
+    record TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 CREATE = (
@@ -42,9 +43,10 @@ DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 
 COLUMNS = (
     "child_ref, entry_id, kind, agency, occurred_at, recorded_at, summary, concerns, "
-    "significance, to_agencies, child_refs, practitioner, refers_to"
+    "significance, to_agencies, child_refs, practitioner, refers_to, record"
 )
 
+ENTRY_COLUMNS = COLUMNS.removesuffix(", record")
 UPSERT = upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
 
 
@@ -112,6 +114,7 @@ def _row(child: str, record: EventRecord) -> tuple[Any, ...]:
         json.dumps(record["child_refs"]),
         record.get("practitioner") or "",
         record.get("refers_to") or "",
+        json.dumps({k: v for k, v in record.items() if k != FOR_CHILD}, sort_keys=True),
     )
 
 
@@ -123,7 +126,7 @@ def chronology_for(
     system_time: str | None = None,
 ) -> list[ChronologyEntry]:
     """A child's merged chronology in world-time order, optionally replayed."""
-    sql = f"SELECT {COLUMNS} FROM {TABLE} WHERE child_ref = ?"
+    sql = f"SELECT {ENTRY_COLUMNS} FROM {TABLE} WHERE child_ref = ?"
     params: list[Any] = [child_ref]
     if as_at is not None:
         sql += " AND occurred_at <= ?"
@@ -177,3 +180,25 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         refers_to=row[12],
         child_age=age_at(born, row[4]) if born else "",
     )
+
+
+def records_by_child(
+    cursor_or_db: Cursor | ReadModelDatabase, child_refs: Sequence[str] | None = None
+) -> dict[str, list[EventRecord]]:
+    """Each child's full entry records (for the pattern detectors), all children or some."""
+    sql = f"SELECT child_ref, record FROM {TABLE}"
+    params: list[str] = []
+    if child_refs is not None:
+        if not child_refs:
+            return {}
+        sql += f" WHERE child_ref IN ({', '.join('?' for _ in child_refs)})"
+        params = list(child_refs)
+    if isinstance(cursor_or_db, ReadModelDatabase):
+        rows = cursor_or_db.query(sql, params)
+    else:
+        cursor_or_db.execute(sql, params)
+        rows = cursor_or_db.fetchall()
+    grouped: dict[str, list[EventRecord]] = {}
+    for child_ref, record in rows:
+        grouped.setdefault(child_ref, []).append(json.loads(record))
+    return grouped

@@ -5,10 +5,12 @@ A batch's rows and its consumer positions are written in one transaction (exactl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
 from domain.records import EventRecord
 from projections import (
+    alerts,
     children,
     chronology,
     followups,
@@ -18,21 +20,39 @@ from projections import (
     transfers,
     voice,
 )
+from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase
+
+log = logging.getLogger(__name__)
 
 # Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
 READ_MODELS = (children, chronology, requests, followups, voice, transfers, knowledge)
+# Alerts are derived from the rows above, so they are refreshed after them (and built with them).
+ALL_TABLES = (*READ_MODELS, alerts)
+
+
+# Raise when any read-model table changes shape: older tables are then dropped and rebuilt
+# from the beginning of the stream, which every read model supports.
+SCHEMA_VERSION = 2
+VERSION_TABLE = "read_model_schema"
 
 
 class ReadModels:
-    def __init__(self, db: ReadModelDatabase) -> None:
+    def __init__(self, db: ReadModelDatabase, patterns: PatternContext | None = None) -> None:
         self.db = db
+        self.patterns = patterns or PatternContext()
         self.create()
 
     def create(self) -> None:
+        if self._stored_version() not in (None, SCHEMA_VERSION):
+            log.warning("read models are from an older version: rebuilding from the beginning")
+            self._drop()
         with self.db.transaction() as cursor:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)")
+            cursor.execute(f"DELETE FROM {VERSION_TABLE}")
+            cursor.execute(f"INSERT INTO {VERSION_TABLE} (version) VALUES (?)", (SCHEMA_VERSION,))
             cursor.execute(positions.CREATE)
-            for model in READ_MODELS:
+            for model in ALL_TABLES:
                 for statement in model.CREATE:
                     cursor.execute(statement)
 
@@ -44,6 +64,7 @@ class ReadModels:
             positions.advance_positions(cursor, batch_positions)
             for model in READ_MODELS:
                 model.apply(cursor, records)
+            alerts.refresh(cursor, records, self.patterns)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:
@@ -55,19 +76,37 @@ class ReadModels:
 
     def reset(self) -> None:
         """Drop every read model and every position, ready for a rebuild from the beginning."""
+        self._drop()
+        self.create()
+
+    def _drop(self) -> None:
         with self.db.transaction() as cursor:
-            for model in READ_MODELS:
+            for model in ALL_TABLES:
                 for statement in model.DROP:
                     cursor.execute(statement)
             cursor.execute(f"DROP TABLE IF EXISTS {positions.TABLE}")
-        self.create()
+
+    def _stored_version(self) -> int | None:
+        """The schema version the tables were made with; 1 for tables from before versioning."""
+        try:
+            rows = self.db.query(f"SELECT version FROM {VERSION_TABLE}")
+        except Exception:  # noqa: BLE001 - no version table: new database, or version 1
+            return 1 if self._has_positions() else None
+        return int(rows[0][0]) if rows else None
+
+    def _has_positions(self) -> bool:
+        try:
+            self.db.query(f"SELECT 1 FROM {positions.TABLE} LIMIT 1")
+        except Exception:  # noqa: BLE001 - no positions table: a new database
+            return False
+        return True
 
 
 def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
     """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
     tables = [
         statement.split()[5]
-        for model in READ_MODELS
+        for model in ALL_TABLES
         for statement in model.CREATE
         if statement.lstrip().startswith("CREATE TABLE")
     ]

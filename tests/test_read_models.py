@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
-from projections.chronology import children_with_entries, chronology_for
+from projections.alerts import PatternContext, stored_alerts
+from projections.chronology import children_with_entries, chronology_for, records_by_child
 from projections.database import open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
 from projections.knowledge import known_by
+from projections.patterns.evaluation import evaluate_child
 from projections.positions import StalePosition
 from projections.read_models import ReadModels, table_dump
 from projections.requests import overdue_requests, request_statuses, response_times_by_agency
@@ -27,7 +30,7 @@ def read_models(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Read
         url = f"sqlite:///{tmp_path / 'read-models.sqlite'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    models = ReadModels(open_read_models(url))
+    models = ReadModels(open_read_models(url), PatternContext(today=lambda: date(2025, 6, 30)))
     yield models
     models.db.close()
 
@@ -263,3 +266,29 @@ def test_the_chronology_shows_the_child_s_age_when_the_date_of_birth_is_known(
     assert ages["police-north:P-1"] == "5 years 11 months"
     assert ages["school-elm:V-2"] == "6 years 2 months"
     assert {e.child_age for e in chronology_for(read_models.db, "C-0002")} == {""}
+
+
+def test_alerts_kept_current_equal_an_on_demand_evaluation(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    half = len(records) // 2
+    read_models.apply(records[:half], {"store": (1, half)})
+    read_models.apply(records[half:], {"store": (half + 1, len(records))})
+    context = read_models.patterns
+    on_demand = [
+        alert
+        for child, child_records in sorted(records_by_child(read_models.db).items())
+        for alert in evaluate_child(
+            child_records, child, date(2025, 6, 30), context.config, context.glossary
+        )
+    ]
+    assert on_demand, "the scenario should raise some alerts"
+    assert stored_alerts(read_models.db) == on_demand
+    assert {a.pattern for a in on_demand} >= {"unanswered_request", "no_written_followup"}
+
+
+def test_read_models_from_an_older_schema_are_rebuilt(read_models, records) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    with read_models.db.transaction() as cursor:
+        cursor.execute("UPDATE read_model_schema SET version = 1")
+    reopened = ReadModels(read_models.db, read_models.patterns)
+    assert reopened.position("store") is None
+    assert children_with_entries(reopened.db) == []

@@ -196,3 +196,43 @@ def test_each_entry_shows_the_child_s_age_once_the_date_of_birth_is_known(capsys
     ages = {item["id"]: item["child_age"] for item in json.loads(capsys.readouterr().out)}
     assert ages["health-visiting:H-2"] == "2 months"
     assert ages["police-north:P-1"] == "2 months"
+
+
+def test_patterns_as_at_a_date_are_listed_as_json(capsys) -> None:  # type: ignore[no-untyped-def]
+    capsys.readouterr()
+    args = ["patterns", "--child", "C-0001", "--as-at", "2025-02-20", "--format", "json"]
+    assert main(args) == 0
+    alerts = json.loads(capsys.readouterr().out)
+    assert [(a["pattern"], a["evidence"]) for a in alerts] == [
+        ("no_written_followup", ["police-north:P-1"])
+    ]
+    assert set(alerts[0]) == {
+        "pattern",
+        "child_ref",
+        "as_at",
+        "evidence",
+        "explanation",
+        "severity",
+    }
+    assert main(["patterns", "--child", "C-0001", "--as-at", "2025-02-11", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_patterns_can_be_narrowed_to_one_pattern(capsys) -> None:  # type: ignore[no-untyped-def]
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "patterns",
+                "--as-at",
+                "2025-03-01",
+                "--pattern",
+                "unanswered_request",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    alerts = json.loads(capsys.readouterr().out)
+    assert {a["pattern"] for a in alerts} <= {"unanswered_request"}

@@ -1,0 +1,94 @@
+"""The alerts read model: every child's current pattern alerts, kept up to date as events arrive.
+
+After each batch the runner re-evaluates the children the batch touched, in the same transaction,
+so the table always equals an on-demand evaluation on the same day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from domain.records import EventRecord, projected_children
+from projections.chronology import records_by_child
+from projections.database import Cursor, ReadModelDatabase
+from projections.patterns.alerts import Alert
+from projections.patterns.evaluation import evaluate_child
+from projections.patterns.glossary import Glossary, load_glossary
+from projections.patterns.settings import PatternConfig, load_pattern_config
+
+TABLE = "alerts"
+CREATE = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        child_ref TEXT NOT NULL, pattern TEXT NOT NULL, position INTEGER NOT NULL,
+        as_at TEXT NOT NULL, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
+        severity TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
+    f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
+)
+DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
+COLUMNS = ("child_ref", "pattern", "position", "as_at", "evidence", "explanation", "severity")
+
+
+@dataclass
+class PatternContext:
+    """Thresholds, glossary and the evaluation day used to keep alerts current."""
+
+    config: PatternConfig = field(default_factory=load_pattern_config)
+    glossary: Glossary = field(default_factory=load_glossary)
+    today: Callable[[], date] = date.today
+
+    @classmethod
+    def from_files(cls, patterns: Path | None, glossary: Path | None) -> PatternContext:
+        return cls(load_pattern_config(patterns), load_glossary(glossary))
+
+
+def refresh(cursor: Cursor, records: Sequence[EventRecord], context: PatternContext) -> None:
+    """Re-evaluate every child these records concern, replacing their alerts."""
+    children = sorted({c for r in records if "entry_id" in r for c in projected_children(r)})
+    if not children:
+        return
+    as_at = context.today()
+    grouped = records_by_child(cursor, children)
+    placeholders = ", ".join("?" for _ in children)
+    cursor.execute(f"DELETE FROM {TABLE} WHERE child_ref IN ({placeholders})", children)
+    rows = []
+    for child in children:
+        alerts = evaluate_child(
+            grouped.get(child, []), child, as_at, context.config, context.glossary
+        )
+        rows += [_row(n, alert) for n, alert in enumerate(alerts)]
+    if rows:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            rows,
+        )
+
+
+def _row(position: int, alert: Alert) -> tuple[object, ...]:
+    return (
+        alert.child_ref,
+        alert.pattern,
+        position,
+        alert.as_at,
+        json.dumps(list(alert.evidence)),
+        alert.explanation,
+        alert.severity,
+    )
+
+
+def stored_alerts(
+    db: ReadModelDatabase, child_ref: str | None = None, pattern: str | None = None
+) -> list[Alert]:
+    sql = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE 1 = 1"
+    params: list[str] = []
+    if child_ref is not None:
+        sql += " AND child_ref = ?"
+        params.append(child_ref)
+    if pattern is not None:
+        sql += " AND pattern = ?"
+        params.append(pattern)
+    rows = db.query(sql + " ORDER BY child_ref, pattern, position", params)
+    return [Alert(r[1], r[0], r[3], tuple(json.loads(r[4])), r[5], r[6]) for r in rows]

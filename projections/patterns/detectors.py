@@ -1,0 +1,428 @@
+"""One small pure function per pattern of concern (DOMAIN.md), each over one child's timeline.
+
+Every detector takes (timeline, its settings, glossary) and returns alerts; windows look back
+from the evaluation date, and the timeline holds nothing that happened after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from projections.patterns.alerts import Alert
+from projections.patterns.glossary import Glossary
+from projections.patterns.timeline import Item, Timeline
+
+Settings = dict[str, Any]
+Detector = Callable[[Timeline, Settings, Glossary], list[Alert]]
+
+SPOKEN = ("verbal", "phone", "meeting")
+CHECKPOINTS = ("assessment", "closure", "team_transfer", "step_down")
+
+
+def _alert(
+    pattern: str, timeline: Timeline, evidence: Sequence[Item], severity: str, text: str
+) -> Alert:
+    ordered = sorted(evidence, key=lambda i: (i.moment, i.id))
+    return Alert(
+        pattern=pattern,
+        child_ref=timeline.child_ref,
+        as_at=timeline.as_at.isoformat(),
+        evidence=tuple(dict.fromkeys(i.id for i in ordered)),
+        explanation=text,
+        severity=severity,
+    )
+
+
+def _when(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _span(items: Sequence[Item]) -> str:
+    return f"between {_when(items[0].day)} and {_when(items[-1].day)}"
+
+
+def _agencies(items: Sequence[Item]) -> str:
+    names = sorted({i.agency for i in items})
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _words(category: str) -> str:
+    return category.replace("_", " ")
+
+
+def recurring_concern(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    alerts = []
+    for category, items in sorted(t.by_concern.items()):
+        if category in s["exclude"]:
+            continue
+        recent = t.within(items, s["window_days"])
+        if len(recent) >= s["min_count"]:
+            alerts.append(
+                _alert(
+                    "recurring_concern",
+                    t,
+                    recent,
+                    "concern",
+                    f"{len(recent)} entries about {_words(category)} in the last "
+                    f"{s['window_days']} days ({_span(recent)}), from {_agencies(recent)}.",
+                )
+            )
+    return alerts
+
+
+def escalation(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    concerned = t.concerned()
+    window = s["window_days"]
+    recent = t.within(concerned, window)
+    before = t.within(concerned, window, end=t.as_at - timedelta(days=window))
+    if len(recent) >= s["min_count"] and len(recent) > s["factor"] * len(before):
+        return [
+            _alert(
+                "escalation",
+                t,
+                recent,
+                "priority",
+                f"Concerns are rising: {len(recent)} in the last {window} days against "
+                f"{len(before)} in the {window} days before.",
+            )
+        ]
+    return []
+
+
+def fragmented_picture(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    recent = t.within(t.concerned(), s["window_days"])
+    concerned = {i.agency for i in recent}
+    if len(concerned) < s["min_agencies"]:
+        return []
+    shares = t.within(t.kind("share", "followup"), s["window_days"])
+    heard_from: dict[str, set[str]] = {}
+    for share in shares:
+        for recipient in share.to_agencies:
+            heard_from.setdefault(recipient, set()).add(share.agency)
+    candidates = concerned | set(heard_from)
+    if any(concerned - {a} <= heard_from.get(a, set()) for a in candidates):
+        return []
+    return [
+        _alert(
+            "fragmented_picture",
+            t,
+            recent,
+            "concern",
+            f"{len(concerned)} agencies ({_agencies(recent)}) recorded concerns in the last "
+            f"{s['window_days']} days, but no agency has had information from all of them.",
+        )
+    ]
+
+
+def toxic_trio(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    found = {c: t.within(t.by_concern.get(c, []), s["window_days"]) for c in s["categories"]}
+    if not all(found.values()):
+        return []
+    evidence = [i for items in found.values() for i in items]
+    named = ", ".join(_words(c) for c in s["categories"][:-1])
+    return [
+        _alert(
+            "toxic_trio",
+            t,
+            evidence,
+            "priority",
+            f"{named} and {_words(s['categories'][-1])} have all been recorded in the last "
+            f"{s['window_days'] // 30} months, by {_agencies(evidence)}.",
+        )
+    ]
+
+
+def _counted(pattern: str, category: str, severity: str, what: str) -> Detector:
+    def detect(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+        recent = t.within(t.by_concern.get(category, []), s["window_days"])
+        if len(recent) < s["min_count"]:
+            return []
+        return [
+            _alert(
+                pattern,
+                t,
+                recent,
+                severity,
+                f"{len(recent)} {what} in the last {s['window_days']} days ({_span(recent)}), "
+                f"recorded by {_agencies(recent)}.",
+            )
+        ]
+
+    detect.__name__ = pattern
+    return detect
+
+
+was_not_brought = _counted(
+    "was_not_brought", "missed_health_appointment", "concern", "missed health appointments"
+)
+
+
+def frequent_moves(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    moves = t.by_concern.get("change_of_address", []) + t.by_concern.get("change_of_school", [])
+    recent = sorted(t.within(moves, s["window_days"]), key=lambda i: i.moment)
+    if len(recent) < s["min_count"]:
+        return []
+    return [
+        _alert(
+            "frequent_moves",
+            t,
+            recent,
+            "concern",
+            f"{len(recent)} changes of address or school in the last {s['window_days'] // 30} "
+            f"months ({_span(recent)}).",
+        )
+    ]
+
+
+def repeat_missing(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    episodes = t.within(t.by_concern.get("missing", []), s["window_days"])
+    interviews = [
+        i for i in t.kind("action") if "return home interview" in i.summary.lower() or i.refers_to
+    ]
+    limit = timedelta(hours=s["return_interview_hours"])
+    late = []
+    for episode in episodes:
+        done = [
+            i
+            for i in interviews
+            if i.moment >= episode.moment
+            and ("return home interview" in i.summary.lower() or i.refers_to == episode.id)
+        ]
+        first = done[0] if done else None
+        if first is not None and first.moment - episode.moment > limit:
+            late.append((episode, first))
+        elif first is None and t.as_at - episode.day > timedelta(days=limit.days or 1):
+            late.append((episode, None))
+    alerts = []
+    if len(episodes) >= s["min_count"]:
+        alerts.append(
+            _alert(
+                "repeat_missing",
+                t,
+                episodes,
+                "priority",
+                f"{len(episodes)} missing episodes in the last {s['window_days']} days "
+                f"({_span(episodes)}).",
+            )
+        )
+    if late:
+        evidence = [i for pair in late for i in pair if i is not None]
+        alerts.append(
+            _alert(
+                "repeat_missing",
+                t,
+                evidence,
+                "priority",
+                f"{len(late)} missing episode(s) without a return home interview within "
+                f"{s['return_interview_hours']} hours.",
+            )
+        )
+    return alerts
+
+
+def unanswered_request(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    alerts = []
+    for request in t.kind("request"):
+        due = date.fromisoformat(request.due_by) + timedelta(days=s["grace_days"])
+        replies = [r for r in t.replies_to.get(request.id, []) if r.kind in ("response", "decline")]
+        if t.as_at > due and not replies:
+            alerts.append(
+                _alert(
+                    "unanswered_request",
+                    t,
+                    [request],
+                    "practice",
+                    f"{request.agency} asked {', '.join(request.to_agencies)} for information on "
+                    f"{_when(request.day)}; it was due by {_when(due)} and has had no answer and "
+                    f"no recorded decline.",
+                )
+            )
+    return alerts
+
+
+def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    alerts = []
+    within = timedelta(days=s["within_days"])
+    for share in t.within(t.kind("share"), s["lookback_days"]):
+        if share.channel not in SPOKEN or t.as_at - share.day <= within:
+            continue
+        written = [
+            f
+            for f in t.replies_to.get(share.id, [])
+            if f.kind == "followup" and f.day - share.day <= within
+        ]
+        if not written:
+            alerts.append(
+                _alert(
+                    "no_written_followup",
+                    t,
+                    [share],
+                    "practice",
+                    f"{share.agency} shared information by {share.channel} with "
+                    f"{', '.join(share.to_agencies)} on {_when(share.day)}, with no written "
+                    f"follow-up within {s['within_days']} days.",
+                )
+            )
+    return alerts
+
+
+def voice_absent(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    voices = t.kind("voice")
+    alerts = []
+    for point in t.within(t.kind("transfer"), s["transfer_lookback_days"]):
+        if point.transfer not in CHECKPOINTS:
+            continue
+        if not t.within(voices, s["before_transfer_days"], end=point.day):
+            alerts.append(
+                _alert(
+                    "voice_absent",
+                    t,
+                    [point],
+                    "practice",
+                    f"No record of the child's wishes, feelings or words in the "
+                    f"{s['before_transfer_days']} days before the {_words(point.transfer)} on "
+                    f"{_when(point.day)}.",
+                )
+            )
+    days = s["while_concerns_days"]
+    recent = t.within(t.concerned(), days)
+    known_long_enough = t.items and (t.as_at - t.items[0].day).days >= days
+    if recent and known_long_enough and not t.within(voices, days):
+        alerts.append(
+            _alert(
+                "voice_absent",
+                t,
+                recent,
+                "practice",
+                f"{len(recent)} concerns in the last {days} days and no record of the child's "
+                f"wishes, feelings or words in that time.",
+            )
+        )
+    return alerts
+
+
+def closed_without_partnership_check(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    alerts = []
+    for closure in t.within(t.kind("transfer"), s["lookback_days"]):
+        if closure.transfer != "closure":
+            continue
+        before = t.within(t.items, s["window_days"], end=closure.day)
+        asked = [
+            i
+            for i in before
+            if (i.kind == "request" and i.agency == closure.agency)
+            or (
+                i.kind in ("share", "followup", "response")
+                and closure.agency in i.to_agencies
+                and i.agency != closure.agency
+            )
+        ]
+        if not asked:
+            alerts.append(
+                _alert(
+                    "closed_without_partnership_check",
+                    t,
+                    [closure],
+                    "practice",
+                    f"{closure.agency} closed the case on {_when(closure.day)} with no request to, "
+                    f"or information from, another agency in the {s['window_days']} days before.",
+                )
+            )
+    return alerts
+
+
+def consent_relied_on(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    alerts = []
+    wait = timedelta(days=s["max_wait_days"])
+    for concern in t.within(t.concerned(), s["lookback_days"]):
+        if concern.significance != "high":
+            continue
+        later = [
+            i
+            for i in t.items
+            if i.agency == concern.agency
+            and i.moment > concern.moment
+            and i.kind in ("share", "consent")
+        ]
+        shares = [i for i in later if i.kind == "share"]
+        first_share = shares[0] if shares else None
+        if (
+            first_share is not None
+            and first_share.consent == "given"
+            and first_share.moment - concern.moment > wait
+        ):
+            alerts.append(
+                _alert(
+                    "consent_relied_on",
+                    t,
+                    [concern, first_share],
+                    "practice",
+                    f"After a high-significance concern on {_when(concern.day)}, {concern.agency} "
+                    f"shared only on {_when(first_share.day)}, once consent was given; consent is "
+                    f"not needed to share when a child may be at risk.",
+                )
+            )
+        elif first_share is None and any(i.consent == "refused" for i in later):
+            refused = [i for i in later if i.consent == "refused"]
+            alerts.append(
+                _alert(
+                    "consent_relied_on",
+                    t,
+                    [concern, *refused],
+                    "practice",
+                    f"After a high-significance concern on {_when(concern.day)}, consent was "
+                    f"refused and {concern.agency} has not shared; a lawful basis other than "
+                    f"consent may apply when a child may be at risk.",
+                )
+            )
+    return alerts
+
+
+def jargon(t: Timeline, s: Settings, glossary: Glossary) -> list[Alert]:
+    alerts = []
+    shared = t.within(
+        t.kind("share", "followup", "request", "response", "decline"), s["lookback_days"]
+    )
+    for item in shared:
+        unexplained = glossary.unexplained(item.summary)
+        if not unexplained:
+            continue
+        words = []
+        for acronym in unexplained:
+            text = f"{acronym.acronym} ({acronym.expansion})"
+            if acronym.ambiguous:
+                text = f"{acronym.acronym} (ambiguous: {acronym.expansion} or {acronym.ambiguous})"
+            words.append(text)
+        alerts.append(
+            _alert(
+                "jargon",
+                t,
+                [item],
+                "practice",
+                f"The summary {item.agency} shared on {_when(item.day)} uses "
+                f"{'; '.join(words)} without spelling it out.",
+            )
+        )
+    return alerts
+
+
+PATTERNS: dict[str, Detector] = {
+    detector.__name__: detector
+    for detector in (
+        recurring_concern,
+        escalation,
+        fragmented_picture,
+        toxic_trio,
+        was_not_brought,
+        repeat_missing,
+        unanswered_request,
+        no_written_followup,
+        voice_absent,
+        closed_without_partnership_check,
+        consent_relied_on,
+        frequent_moves,
+        jargon,
+    )
+}
