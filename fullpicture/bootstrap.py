@@ -82,10 +82,13 @@ class Wiring:
         return open_read_models(read_models_url(self.settings))
 
     def close(self) -> None:
+        """Close what was opened; safe to call twice."""
         if self._partnership is not None:
             self._partnership.close()
+            self._partnership = None
         if self._read_models is not None:
             self._read_models.db.close()
+            self._read_models = None
 
 
 def bootstrap(settings: Settings | None = None) -> Wiring:

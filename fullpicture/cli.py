@@ -375,6 +375,13 @@ def _runner_commands(commands: Any) -> None:
     dashboard = _command(commands, "dashboard", "serve the Streamlit dashboard", _dashboard)
     dashboard.add_argument("--port", type=int, default=8501)
     demo = _command(commands, "demo", "record a synthetic partnership and show it", _demo)
+    demo.add_argument("--children", type=int, default=300, help="how many children (default 300)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--regenerate",
+        action="store_true",
+        help="discard the embedded demo data and generate it again",
+    )
     demo.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     demo.add_argument("--port", type=int, default=8501)
 
@@ -484,8 +491,17 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
 def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
     from fullpicture.demo import record_demo_partnership
 
-    summary = record_demo_partnership(wiring)
-    print(summary)
+    if args.children < 1:
+        raise UserError("--children: must be at least 1")
+    if args.regenerate:
+        if not wiring.settings.database.is_sqlite:
+            raise UserError("--regenerate only discards embedded (SQLite) data")
+        wiring.close()
+        database = wiring.settings.database.sqlite_path
+        for path in database.parent.glob(database.name + "*"):
+            path.unlink()
+    print(record_demo_partnership(wiring, args.children, args.seed), flush=True)
+    wiring.close()  # the dashboard opens its own connections
     if args.no_dashboard:
         return 0
     return _dashboard(wiring, args)

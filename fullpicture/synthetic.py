@@ -1,0 +1,489 @@
+"""A deterministic synthetic partnership: fictional agencies, families and years of entries.
+
+Used by `fullpicture demo`, the tests and the benchmark. Most families are well handled (shares
+followed up in writing, requests answered, the child heard, partners asked before closing); a few
+have one pattern of concern planted near the end, so every detector has something to find.
+Everything is invented: place names, agencies, references. No person's details appear anywhere.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain.application import Partnership
+
+Entry = dict[str, str]
+
+AGENCIES = (
+    ("police-north", "Northshire Police", "police"),
+    ("police-east", "Eastmarch Police", "police"),
+    ("health-visiting", "Northshire Health Visiting", "health"),
+    ("gp-willow", "Willow Lane Surgery", "health"),
+    ("hospital-ash", "Ashford General Hospital", "health"),
+    ("school-elm", "Elm Primary School", "education"),
+    ("school-oak", "Oakfield Academy", "education"),
+    ("csc-north", "Northshire Children's Social Care", "social_care"),
+    ("housing-north", "Northshire Housing", "housing"),
+    ("probation-north", "Northshire Probation", "probation"),
+    ("youth-justice", "Northshire Youth Justice Service", "youth_justice"),
+    ("charity-harbour", "Harbour Family Support", "voluntary"),
+    ("library-outreach", "Northshire Library Outreach", "other"),
+)
+SOCIAL_CARE = "csc-north"
+# Categories the everyday cycle rotates through, so well-handled families never repeat one
+# three times within ninety days.
+EVERYDAY_CONCERNS = (
+    "neglect",
+    "education_attendance",
+    "housing",
+    "emotional_abuse",
+    "child_mental_health",
+    "injury",
+    "online_harm",
+    "other",
+)
+REPORTERS = (
+    "police-north",
+    "health-visiting",
+    "school-elm",
+    "housing-north",
+    "gp-willow",
+    "charity-harbour",
+    "school-oak",
+)
+PLANTED = (
+    "recurring_concern",
+    "escalation",
+    "fragmented_picture",
+    "toxic_trio",
+    "was_not_brought",
+    "repeat_missing",
+    "unanswered_request",
+    "no_written_followup",
+    "voice_absent",
+    "closed_without_partnership_check",
+    "consent_relied_on",
+    "frequent_moves",
+    "jargon",
+)
+WORDS = (
+    "I don't like it when they shout.",
+    "I want to stay at my school.",
+    "My brother looks after me.",
+    "I'm hungry when I get to school.",
+    "I like my teacher.",
+    "Home is calmer now.",
+    "I worry about my mum.",
+)
+
+
+@dataclass
+class SyntheticPartnership:
+    agencies: list[tuple[str, str, str]]
+    children: list[tuple[str, str]]  # (child_ref, date_of_birth)
+    entries: list[Entry]
+    planted: dict[str, list[str]] = field(default_factory=dict)
+    well_handled: list[str] = field(default_factory=list)
+    today: date = date(2025, 6, 30)
+
+
+class _Family:
+    """Writes one family's entries in time order, with each agency's own references."""
+
+    def __init__(
+        self, refs: list[str], rng: random.Random, counters: dict[str, int], today: date
+    ) -> None:
+        self.refs = refs
+        self.rng = rng
+        self.counters = counters
+        self.today = today
+        self.entries: list[Entry] = []
+
+    def add(self, kind: str, agency: str, when: datetime, summary: str, **fields: str) -> str:
+        self.counters[agency] = self.counters.get(agency, 0) + 1
+        ref = f"{agency.split('-')[0][:3].upper()}-{self.counters[agency]:06d}"
+        recorded = min(
+            when + timedelta(hours=self.rng.randint(1, 72)),
+            datetime.combine(self.today, datetime.min.time()),
+        )
+        occurred = when.date().isoformat() if self.rng.random() < 0.3 else when.isoformat()
+        entry = {
+            "kind": kind,
+            "agency": agency,
+            "entry_ref": ref,
+            "child_ref": ";".join(self.refs),
+            "occurred_at": occurred,
+            "recorded_at": max(recorded, when).isoformat(),
+            "summary": summary,
+            "practitioner": f"{agency} duty desk",
+            **fields,
+        }
+        self.entries.append(entry)
+        return f"{agency}:{ref}"
+
+    def concern(
+        self,
+        agency: str,
+        when: datetime,
+        category: str,
+        significance: str = "medium",
+        summary: str | None = None,
+    ) -> str:
+        text = summary or f"Concern about {category.replace('_', ' ')} noted by staff."
+        return self.add("concern", agency, when, text, concerns=category, significance=significance)
+
+    def share(
+        self,
+        agency: str,
+        when: datetime,
+        to: str,
+        channel: str = "phone",
+        summary: str = "Shared the concern so the family can be supported.",
+        consent: str = "not_needed",
+        follow_up: bool = True,
+    ) -> str:
+        share_id = self.add(
+            "share",
+            agency,
+            when,
+            summary,
+            to_agencies=to,
+            channel=channel,
+            reason="So partners can support the children.",
+            lawful_basis="public_task",
+            consent=consent,
+            family_informed=self.rng.choice(["yes", "yes", "no_unsafe"]),
+        )
+        if follow_up and channel in ("verbal", "phone", "meeting"):
+            self.add(
+                "followup",
+                agency,
+                when + timedelta(hours=20),
+                "Written summary of the phone call sent.",
+                refers_to=share_id,
+                channel="secure_email",
+            )
+        return share_id
+
+    def request(
+        self,
+        agency: str,
+        when: datetime,
+        to: str,
+        answer_days: int | None,
+        summary: str = "Asked for recent contact and any worries.",
+    ) -> str:
+        request_id = self.add(
+            "request",
+            agency,
+            when,
+            summary,
+            to_agencies=to,
+            reason="Building the picture for the family's plan.",
+            due_by=(when + timedelta(days=5)).date().isoformat(),
+        )
+        if answer_days is not None:
+            self.add(
+                "response",
+                to,
+                when + timedelta(days=answer_days),
+                "Replied with contact history.",
+                refers_to=request_id,
+            )
+        return request_id
+
+    def voice(self, agency: str, when: datetime) -> str:
+        return self.add(
+            "voice",
+            agency,
+            when,
+            "Spent time with the child on their own.",
+            child_words=self.rng.choice(WORDS),
+            captured_how=self.rng.choice(
+                ["direct_words", "direct_words", "observation", "advocate"]
+            ),
+        )
+
+    def transfer(self, when: datetime, transfer: str) -> str:
+        return self.add(
+            "transfer",
+            SOCIAL_CARE,
+            when,
+            f"{transfer.replace('_', ' ')} recorded.",
+            transfer=transfer,
+        )
+
+
+def generate_partnership(
+    children: int = 300, seed: int = 1, months: int = 24, today: date | None = None
+) -> SyntheticPartnership:
+    """The same seed always gives the same partnership."""
+    rng = random.Random(seed)
+    end = today or date(2025, 6, 30)
+    start = end - timedelta(days=months * 30)
+    counters: dict[str, int] = {}
+    result = SyntheticPartnership(list(AGENCIES), [], [], {p: [] for p in PLANTED}, [], end)
+    made = 0
+    family_number = 0
+    while made < children:
+        size = min(rng.choice([1, 1, 2, 2, 3]), children - made)
+        refs = [f"C-{made + n + 1:05d}" for n in range(size)]
+        made += size
+        for ref in refs:
+            born = start - timedelta(days=rng.randint(60, 12 * 365))
+            result.children.append((ref, born.isoformat()))
+        family = _Family(refs, rng, counters, end)
+        planted = PLANTED[family_number % len(PLANTED)] if family_number % 4 == 3 else None
+        family_number += 1
+        _everyday(family, start, end, planted)
+        if planted is None:
+            result.well_handled.extend(refs)
+        else:
+            _PLANTERS[planted](family, end)
+            result.planted[planted].extend(refs)
+        result.entries.extend(family.entries)
+    return result
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, datetime.min.time()) + timedelta(
+        hours=rng.randint(8, 17), minutes=rng.choice([0, 15, 30])
+    )
+
+
+def _everyday(family: _Family, start: date, end: date, planted: str | None) -> None:
+    """Well-handled practice: concerns shared and followed up, requests answered, voice heard."""
+    rng = family.rng
+    quiet_from = end - timedelta(days=130) if planted else end
+    concerns = list(EVERYDAY_CONCERNS)
+    rng.shuffle(concerns)
+    day = start + timedelta(days=rng.randint(0, 20))
+    cycle = 0
+    while day < quiet_from - timedelta(days=3):
+        when = _at(day, rng)
+        reporter = rng.choice(REPORTERS)
+        family.concern(reporter, when, concerns[cycle % len(concerns)])
+        family.share(
+            reporter,
+            when + timedelta(hours=1),
+            SOCIAL_CARE,
+            channel=rng.choice(["phone", "secure_email", "meeting"]),
+        )
+        if cycle % 3 == 0:
+            family.request(
+                SOCIAL_CARE,
+                when + timedelta(days=1),
+                rng.choice(["health-visiting", "school-elm", "gp-willow"]),
+                answer_days=rng.randint(1, 4),
+            )
+        if cycle % 2 == 0:
+            family.voice(rng.choice(["school-elm", SOCIAL_CARE]), when + timedelta(days=2))
+        if cycle == 8:
+            family.transfer(when + timedelta(days=3), "assessment")
+        cycle += 1
+        day += timedelta(days=rng.randint(21, 35))
+    if planted is None and rng.random() < 0.3 and quiet_from - start > timedelta(days=120):
+        closing = _at(quiet_from - timedelta(days=2), rng)
+        family.request(
+            SOCIAL_CARE,
+            closing - timedelta(days=10),
+            "health-visiting",
+            2,
+            summary="Any worries before we close?",
+        )
+        family.voice(SOCIAL_CARE, closing - timedelta(days=5))
+        family.transfer(closing, "closure")
+
+
+def _days_ago(end: date, days: int, rng: random.Random) -> datetime:
+    return _at(end - timedelta(days=days), rng)
+
+
+def _recurring(f: _Family, end: date) -> None:
+    for days in (70, 40, 12):
+        f.concern(
+            "school-elm",
+            _days_ago(end, days, f.rng),
+            "neglect",
+            summary="Arrived hungry and in unwashed clothes.",
+        )
+
+
+def _escalation(f: _Family, end: date) -> None:
+    for days, category in zip(
+        (80, 60, 40, 25, 10),
+        ("injury", "emotional_abuse", "neglect", "online_harm", "self_harm"),
+        strict=True,
+    ):
+        f.concern("police-north", _days_ago(end, days, f.rng), category)
+
+
+def _fragmented(f: _Family, end: date) -> None:
+    for days, agency, category in (
+        (60, "school-elm", "neglect"),
+        (45, "gp-willow", "injury"),
+        (20, "housing-north", "housing"),
+    ):
+        f.concern(agency, _days_ago(end, days, f.rng), category)
+
+
+def _toxic_trio(f: _Family, end: date) -> None:
+    for days, agency, category in (
+        (100, "police-north", "domestic_abuse"),
+        (70, "gp-willow", "parental_mental_health"),
+        (30, "probation-north", "parental_substance_misuse"),
+    ):
+        f.concern(agency, _days_ago(end, days, f.rng), category)
+
+
+def _was_not_brought(f: _Family, end: date) -> None:
+    for days in (110, 30):
+        f.concern(
+            "health-visiting",
+            _days_ago(end, days, f.rng),
+            "missed_health_appointment",
+            summary="The child was not brought to the developmental check.",
+        )
+
+
+def _repeat_missing(f: _Family, end: date) -> None:
+    for days in (60, 20):
+        went = _days_ago(end, days, f.rng)
+        f.concern(
+            "police-north",
+            went,
+            "missing",
+            significance="high",
+            summary="Reported missing overnight, found the next day.",
+        )
+        f.add("action", "youth-justice", went + timedelta(days=5), "Return home interview held.")
+
+
+def _unanswered(f: _Family, end: date) -> None:
+    f.request(SOCIAL_CARE, _days_ago(end, 25, f.rng), "gp-willow", answer_days=None)
+
+
+def _no_followup(f: _Family, end: date) -> None:
+    f.share(
+        "police-north",
+        _days_ago(end, 12, f.rng),
+        "school-elm",
+        channel="phone",
+        follow_up=False,
+        summary="Told the school by phone about an incident at home.",
+    )
+
+
+def _voice_absent(f: _Family, end: date) -> None:
+    f.transfer(_days_ago(end, 20, f.rng), "assessment")
+
+
+def _closed_unchecked(f: _Family, end: date) -> None:
+    f.transfer(_days_ago(end, 15, f.rng), "closure")
+
+
+def _consent(f: _Family, end: date) -> None:
+    seen = _days_ago(end, 25, f.rng)
+    f.concern(
+        "school-elm",
+        seen,
+        "injury",
+        significance="high",
+        summary="Bruising seen on the child's arm.",
+    )
+    f.add(
+        "consent",
+        "school-elm",
+        seen + timedelta(days=4),
+        "Parent agreed to the referral.",
+        consent="given",
+        lawful_basis="consent",
+        reason="Waited to speak to the parent first.",
+    )
+    f.share(
+        "school-elm",
+        seen + timedelta(days=5),
+        SOCIAL_CARE,
+        channel="portal",
+        consent="given",
+        summary="Referred the bruising once the parent agreed.",
+    )
+
+
+def _moves(f: _Family, end: date) -> None:
+    for days, category in (
+        (300, "change_of_address"),
+        (180, "change_of_school"),
+        (40, "change_of_address"),
+    ):
+        f.concern(
+            "housing-north",
+            _days_ago(end, days, f.rng),
+            category,
+            significance="low",
+            summary="The family moved again.",
+        )
+
+
+def _jargon(f: _Family, end: date) -> None:
+    f.share(
+        "police-north",
+        _days_ago(end, 15, f.rng),
+        SOCIAL_CARE,
+        channel="secure_email",
+        summary="Referred to MASH after the DV call-out; S47 likely.",
+    )
+
+
+_PLANTERS: dict[str, Callable[[_Family, date], None]] = {
+    "recurring_concern": _recurring,
+    "escalation": _escalation,
+    "fragmented_picture": _fragmented,
+    "toxic_trio": _toxic_trio,
+    "was_not_brought": _was_not_brought,
+    "repeat_missing": _repeat_missing,
+    "unanswered_request": _unanswered,
+    "no_written_followup": _no_followup,
+    "voice_absent": _voice_absent,
+    "closed_without_partnership_check": _closed_unchecked,
+    "consent_relied_on": _consent,
+    "frequent_moves": _moves,
+    "jargon": _jargon,
+}
+
+
+def batches(entries: list[Entry], size: int) -> Iterator[list[tuple[None, Entry]]]:
+    for first in range(0, len(entries), size):
+        yield [(None, entry) for entry in entries[first : first + size]]
+
+
+def record_partnership(
+    app: Partnership,
+    data: SyntheticPartnership,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Register the agencies and children, then record every entry; returns entries recorded."""
+    for code, name, agency_type in data.agencies:
+        app.register_agency(code, name, agency_type)
+    for child_ref, born in data.children:
+        app.register_child(child_ref, born, SOCIAL_CARE)
+    recorded = 0
+    for batch in batches(data.entries, batch_size):
+        recorded += len(app.record_all(batch).recorded)
+        if progress is not None:
+            progress(recorded)
+    return recorded
+
+
+def describe(data: SyntheticPartnership) -> dict[str, Any]:
+    return {
+        "agencies": len(data.agencies),
+        "children": len(data.children),
+        "entries": len(data.entries),
+        "planted": {p: len(c) for p, c in data.planted.items()},
+    }
