@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
-
-PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="FullPicture", layout="wide")
 navigation = st.navigation(
-    [st.Page(str(PAGES / "chronology.py"), title="Child chronology", default=True)]
+    [
+        st.Page(
+            "pages/chronology.py", title="Child chronology", url_path="chronology", default=True
+        ),
+        st.Page("pages/patterns.py", title="Patterns", url_path="patterns"),
+        st.Page("pages/partnership.py", title="Partnership", url_path="partnership"),
+        st.Page("pages/requests.py", title="Requests & follow-ups", url_path="requests"),
+        st.Page("pages/record.py", title="Record", url_path="record"),
+        st.Page("pages/feeds.py", title="Feeds", url_path="feeds"),
+    ]
 )
 navigation.run()

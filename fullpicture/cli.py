@@ -469,6 +469,8 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
     import dashboard
 
     app = Path(dashboard.__file__).resolve().parent / "app.py"
+    _after_recording(wiring)  # embedded mode: bring the read models up to date first
+    wiring.close()
     print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
     command = [
         sys.executable,

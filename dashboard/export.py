@@ -1,0 +1,71 @@
+"""Exports for case reviews: the chronology as CSV, and as a printable HTML document."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Sequence
+from typing import Any
+
+EXPORT_COLUMNS = (
+    "occurred_at",
+    "recorded_at",
+    "id",
+    "agency",
+    "kind",
+    "summary",
+    "concerns",
+    "significance",
+    "to_agencies",
+    "practitioner",
+    "child_age",
+)
+
+
+def _cell(value: Any) -> str:
+    return "; ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
+def chronology_csv(entries: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([_cell(e.get(c)) for c in EXPORT_COLUMNS] for e in entries)
+    return out.getvalue()
+
+
+def chronology_html(
+    child: str, entries: Sequence[dict[str, Any]], scope: str, alerts: Sequence[dict[str, Any]]
+) -> str:
+    """A self-contained page that prints cleanly, for a case review pack."""
+    body_rows = "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(_cell(e.get(c)))}</td>" for c in EXPORT_COLUMNS)
+        + "</tr>"
+        for e in entries
+    )
+    alert_items = "\n".join(
+        f"<li><strong>{html.escape(a['pattern'].replace('_', ' '))}</strong>: "
+        f"{html.escape(a['explanation'])} (evidence: {html.escape(', '.join(a['evidence']))})</li>"
+        for a in alerts
+    )
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in EXPORT_COLUMNS)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Multi-agency chronology {html.escape(child)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
+th, td {{ border: 1px solid #999; padding: 4px; vertical-align: top; text-align: left; }}
+th {{ background: #eee; }}
+@media print {{ body {{ margin: 0; }} tr {{ page-break-inside: avoid; }} }}
+</style></head><body>
+<h1>Multi-agency chronology: {html.escape(child)}</h1>
+<p>{html.escape(scope)}. Synthetic, pseudonymous data. {len(entries)} entries.</p>
+<h2>Patterns for review</h2><ul>{alert_items or "<li>None.</li>"}</ul>
+<h2>Entries</h2>
+<table><thead><tr>{head}</tr></thead><tbody>
+{body_rows}
+</tbody></table></body></html>
+"""
