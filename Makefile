@@ -4,16 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test services services-down install bench lint clean
+.PHONY: demo test services services-down browser install bench lint clean
 
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo
 
-test: $(INSTALLED) services
+test: $(INSTALLED) services browser
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
 services:
 	bash scripts/services.sh up
+
+browser:
+	bash scripts/browser.sh
 
 services-down:
 	bash scripts/services.sh down

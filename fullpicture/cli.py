@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -464,8 +465,6 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
-    import subprocess
-
     import dashboard
 
     app = Path(dashboard.__file__).resolve().parent / "app.py"
@@ -487,7 +486,9 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    return subprocess.call(command)
+    # Become the Streamlit server, so signals (Ctrl-C, SIGTERM) reach it directly.
+    os.execv(sys.executable, command)
+    return 0  # not reached
 
 
 def _demo(wiring: Wiring, args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from dashboard import data
 st.title("Partnership")
 figures = data.partnership_figures(data.today())
 left, right = st.columns(2)
-left.metric("Verbal shares followed up in writing", f"{figures['followup_rate']:.0f}%")
+left.metric("Verbal shares followed up in writing", f"{figures['followup_rate']:.1f}%")
 right.metric(
     "Children recently heard (voice in the last 90 days)", f"{figures['voice_coverage']:.0f}%"
 )
