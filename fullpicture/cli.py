@@ -373,6 +373,9 @@ def _runner_commands(commands: Any) -> None:
     )
     _format_option(subscribe, ("jsonl", "table"))
     _command(commands, "rebuild", "drop and rebuild every read model from the beginning", _rebuild)
+    bench = _command(commands, "bench", "measure speed and scale against the services", _bench)
+    bench.add_argument("--events", type=int, default=200_000, metavar="N")
+    _format_option(bench)
     dashboard = _command(commands, "dashboard", "serve the Streamlit dashboard", _dashboard)
     dashboard.add_argument("--port", type=int, default=8501)
     demo = _command(commands, "demo", "record a synthetic partnership and show it", _demo)
@@ -508,6 +511,27 @@ def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
     if args.no_dashboard:
         return 0
     return _dashboard(wiring, args)
+
+
+def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.bench import TARGETS, run_benchmark
+
+    if args.events < 1000:
+        raise UserError("--events: at least 1000")
+    try:
+        results = run_benchmark(
+            wiring.settings, args.events, lambda line: print(f"bench: {line}", file=sys.stderr)
+        )
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        print(json.dumps(results, indent=2))
+        return 0
+    machine = results.pop("machine")
+    rows = [{"measure": k, "value": v, "target": TARGETS.get(k, "")} for k, v in results.items()]
+    emit(rows, "table", ("measure", "value", "target"))
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
+    return 0
 
 
 def _require_kafka(wiring: Wiring, command: str) -> None:

@@ -1,0 +1,305 @@
+"""`fullpicture bench`: speed and scale of the distributed stack, measured side by side.
+
+Runs against the configured PostgreSQL and Kafka (`make services`) in a fresh database and fresh
+topics, with the synthetic partnership. Targets are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from consumers import kafka_io
+from consumers.kafka_projector import KafkaProjector
+from consumers.relay import Relay
+from domain.application import Partnership
+from domain.drafts import parse_draft
+from fullpicture import config
+from fullpicture.bootstrap import Wiring, event_store_env, read_models_url
+from fullpicture.config import Settings, load_settings
+from fullpicture.synthetic import generate_partnership, record_partnership
+from projections.chronology import chronology_for
+from projections.database import open_read_models
+from projections.patterns.evaluation import evaluate_child
+from projections.patterns.glossary import load_glossary
+from projections.patterns.settings import load_pattern_config
+from projections.read_models import ReadModels
+from schemas.codec import decode
+
+TARGETS = {
+    "import_events_per_s": ">= 5000",
+    "rebuild_events_per_s": ">= 20000",
+    "rebuild_vs_ceiling": ">= 0.5",
+    "e2e_latency_p95_ms": "<= 1000",
+    "chronology_query_p95_ms": "<= 50",
+    "chronology_known_by_query_p95_ms": "<= 50",
+    "patterns_10k_children_s": "<= 10",
+}
+BENCH_TODAY = date(2025, 6, 30)
+E2E_TIMEOUT_SECONDS = 30
+
+
+def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -> dict[str, Any]:
+    if not settings.distributed or not settings.database.is_postgres:
+        raise ValueError(
+            "bench needs PostgreSQL and Kafka: run `make services` and "
+            "`. .fullpicture/services.env`"
+        )
+    bench = _fresh_settings(settings)
+    results: dict[str, Any] = {"events": events}
+    app = Partnership(env=event_store_env(bench), now=lambda: datetime(2025, 6, 30, 23, 0))
+    wiring = Wiring(bench, _partnership=app)
+    try:
+        say(f"generating {events} synthetic entries")
+        data = _partnership_of_size(events)
+        say("import: recording through the domain into PostgreSQL")
+        started = time.perf_counter()
+        record_partnership(app, data)
+        results["import_events_per_s"] = round(len(data.entries) / (time.perf_counter() - started))
+
+        stored = app.recorder.max_notification_id() or 0
+        say("relay: store -> Kafka")
+        started = time.perf_counter()
+        Relay(bench, app, wiring.read_model_database(), batch_size=5000).run(once=True)
+        results["relay_events_per_s"] = round(stored / (time.perf_counter() - started))
+
+        say("ceiling: kafka-python consume + fastavro decode, nothing else")
+        messages, seconds = _ceiling(bench)
+        results["messages_on_topic"] = messages
+        results["ceiling_events_per_s"] = round(messages / seconds)
+
+        say("rebuild: Kafka -> every read model in PostgreSQL, from offset 0")
+        seconds, rss = _rebuild_in_subprocess(bench)
+        results["rebuild_events_per_s"] = round(messages / seconds)
+        results["rebuild_vs_ceiling"] = round(
+            results["rebuild_events_per_s"] / results["ceiling_events_per_s"], 2
+        )
+        results["peak_rss_mb"] = rss
+
+        say("end-to-end latency: record -> chronology row, relay and projector running")
+        latencies = _end_to_end(bench, app)
+        results["e2e_latency_p50_ms"] = _percentile(latencies, 50)
+        results["e2e_latency_p95_ms"] = _percentile(latencies, 95)
+
+        say("chronology queries for a child with 5,000 entries")
+        plain, known = _chronology_queries(bench, app)
+        results["chronology_query_p50_ms"] = _percentile(plain, 50)
+        results["chronology_query_p95_ms"] = _percentile(plain, 95)
+        results["chronology_known_by_query_p50_ms"] = _percentile(known, 50)
+        results["chronology_known_by_query_p95_ms"] = _percentile(known, 95)
+
+        say("patterns: every detector for 10,000 children")
+        results["patterns_10k_children_s"] = _patterns_for_10k_children()
+    finally:
+        wiring.close()
+        _drop_database(settings, bench)
+    results["machine"] = _machine(settings)
+    return results
+
+
+def _fresh_settings(settings: Settings) -> Settings:
+    import psycopg
+
+    name = f"fp_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    base, _, _ = settings.database.url.rpartition("/")
+    return load_settings(
+        {
+            config.DATABASE_URL: f"{base}/{name}",
+            config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
+            config.TOPIC_PREFIX: f"bench{uuid.uuid4().hex[:8]}",
+            config.TOPIC_PARTITIONS: str(settings.topic_partitions),
+        }
+    )
+
+
+def _drop_database(settings: Settings, bench: Settings) -> None:
+    import psycopg
+
+    name = bench.database.postgres_parts()["dbname"]
+    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _partnership_of_size(events: int) -> Any:
+    children = max(1, events // 50)
+    data = generate_partnership(children=children, seed=11, today=BENCH_TODAY)
+    while len(data.entries) < events:
+        children = int(children * events / len(data.entries)) + 1
+        data = generate_partnership(children=children, seed=11, today=BENCH_TODAY)
+    data.entries = data.entries[:events]  # references only point backwards: a prefix is valid
+    return data
+
+
+def _ceiling(settings: Settings) -> tuple[int, float]:
+    consumer = kafka_io.consumer(settings, group_id=f"ceiling-{uuid.uuid4().hex[:6]}")
+    consumer.subscribe([settings.topics.events])
+    count = 0
+    started = None
+    try:
+        while True:
+            batch = consumer.poll(timeout_ms=1000)
+            if batch and started is None:
+                started = time.perf_counter()
+            for messages in batch.values():
+                for message in messages:
+                    decode(message.value)
+                    count += 1
+            if not batch and started is not None and kafka_io.caught_up(consumer):
+                break
+    finally:
+        consumer.close()
+    return count, time.perf_counter() - (started or time.perf_counter())
+
+
+def _rebuild_in_subprocess(settings: Settings) -> tuple[float, float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
+    env |= {
+        config.DATABASE_URL: settings.database.url,
+        config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
+        config.TOPIC_PREFIX: settings.topics.prefix,
+    }
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "fullpicture.cli", "project", "--once"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, round(peak_kb / 1024, 1)
+
+
+def _end_to_end(settings: Settings, app: Partnership, samples: int = 60) -> list[float]:
+    models = ReadModels(open_read_models(read_models_url(settings)))
+    stop = threading.Event()
+    relay = Relay(settings, app, open_read_models(read_models_url(settings)), batch_size=500)
+    projector = KafkaProjector(
+        settings, models, group_id=f"{settings.topics.prefix}-projections", poll_timeout_ms=20
+    )
+    threads = [
+        threading.Thread(
+            target=relay.run, kwargs={"should_stop": stop.is_set, "poll_seconds": 0.01}
+        ),
+        threading.Thread(target=projector.run, kwargs={"should_stop": stop.is_set}),
+    ]
+    for thread in threads:
+        thread.start()
+    reader = open_read_models(read_models_url(settings))
+    latencies = []
+    try:
+        time.sleep(3)
+        for n in range(samples):
+            entry = {
+                "kind": "concern",
+                "agency": "school-elm",
+                "entry_ref": f"E2E-{n}",
+                "child_ref": "C-E2E",
+                "occurred_at": "2025-06-01",
+                "summary": "Latency probe.",
+                "concerns": "other",
+            }
+            started = time.perf_counter()
+            app.record(entry)
+            deadline = started + E2E_TIMEOUT_SECONDS
+            while not any(e.id == f"school-elm:E2E-{n}" for e in chronology_for(reader, "C-E2E")):
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"entry {n} not projected within {E2E_TIMEOUT_SECONDS}s")
+                time.sleep(0.002)
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        reader.close()
+        models.db.close()
+    return latencies
+
+
+def _chronology_queries(settings: Settings, app: Partnership) -> tuple[list[float], list[float]]:
+    agencies = ["school-elm", "police-north", "health-visiting", "gp-willow"]
+    rows = [
+        (
+            None,
+            {
+                "kind": "concern",
+                "agency": agencies[n % 4],
+                "entry_ref": f"BIG-{n}",
+                "child_ref": "C-BIG",
+                "occurred_at": f"20{10 + n % 15}-0{1 + n % 9}-1{n % 9}",
+                "summary": "A long-known child's entry.",
+                "concerns": "other",
+            },
+        )
+        for n in range(5000)
+    ]
+    app.record_all(rows)
+    models = ReadModels(open_read_models(read_models_url(settings)))
+    relay = Relay(settings, app, open_read_models(read_models_url(settings)), batch_size=5000)
+    relay.run(once=True)
+    KafkaProjector(settings, models, group_id=f"{settings.topics.prefix}-projections").run(
+        once=True
+    )
+    plain, known = [], []
+    for _ in range(50):
+        started = time.perf_counter()
+        assert len(chronology_for(models.db, "C-BIG")) >= 5000
+        plain.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        chronology_for(models.db, "C-BIG", known_by="school-elm")
+        known.append((time.perf_counter() - started) * 1000)
+    models.db.close()
+    return plain, known
+
+
+def _patterns_for_10k_children() -> float:
+    data = generate_partnership(children=10_000, seed=12, today=BENCH_TODAY)
+    by_child: dict[str, list[dict[str, Any]]] = {}
+    for entry in data.entries:
+        draft = parse_draft(entry, entry.get("recorded_at", ""))
+        record = {**draft.as_fields(), "entry_id": draft.entry_id}
+        for child in draft.child_refs:
+            by_child.setdefault(child, []).append(record)
+    config_, glossary = load_pattern_config(), load_glossary()
+    started = time.perf_counter()
+    for child, records in by_child.items():
+        evaluate_child(records, child, BENCH_TODAY, config_, glossary)
+    return round(time.perf_counter() - started, 2)
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))
+    return round(ordered[index], 1)
+
+
+def _machine(settings: Settings) -> dict[str, Any]:
+    import psycopg
+
+    with psycopg.connect(settings.database.url) as connection:
+        postgres = connection.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    client = kafka_io.admin(settings)
+    try:
+        kafka = ".".join(map(str, client._manager.broker_version))  # noqa: SLF001
+    finally:
+        client.close()
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "kafka": kafka,
+        "date": date.today().isoformat(),
+    }
