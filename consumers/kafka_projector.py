@@ -27,6 +27,8 @@ from schemas.codec import UndecodableMessage, decode
 log = logging.getLogger(__name__)
 
 GROUP = "projections"
+# Under constant load, alerts are brought up to date at least this often.
+ALERT_REFRESH_SECONDS = 5.0
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -83,6 +85,7 @@ class KafkaProjector:
         self.consumer = kafka_io.consumer(self.settings, self.group_id)
         self.consumer.subscribe([self.topic], listener=_SeekToStoredPositions(self))
         applied = 0
+        last_refresh = time.monotonic()
         try:
             while not should_stop():
                 batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
@@ -90,7 +93,13 @@ class KafkaProjector:
                     applied += self._apply(batch)
                     if on_batch is not None:
                         on_batch(applied)
-                elif once and kafka_io.caught_up(self.consumer):
+                    if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
+                        self.read_models.refresh_alerts()
+                        last_refresh = time.monotonic()
+                    continue
+                self.read_models.refresh_alerts()  # idle: caught up for now
+                last_refresh = time.monotonic()
+                if once and kafka_io.caught_up(self.consumer):
                     break
         finally:
             self.consumer.close()

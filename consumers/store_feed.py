@@ -33,6 +33,7 @@ def catch_up(
             start=position + 1, limit=batch_size
         )
         if not notifications:
+            read_models.refresh_alerts()
             return applied
         records = [r for _, r in records_from_notifications(partnership.mapper, notifications)]
         first, last = notifications[0].id, notifications[-1].id

@@ -1,7 +1,9 @@
 """The alerts read model: every child's current pattern alerts, kept up to date as events arrive.
 
-After each batch the runner re-evaluates the children the batch touched, in the same transaction,
-so the table always equals an on-demand evaluation on the same day.
+Each batch marks the children it touched as pending, in the batch's own transaction; the runner
+re-evaluates pending children whenever it has caught up (and every few seconds under load). So a
+rebuild evaluates each child once, not once per batch, a crash loses no pending child, and once
+caught up the table equals an on-demand evaluation on the same day.
 """
 
 from __future__ import annotations
@@ -19,16 +21,21 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_child
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
+from projections.sql import upsert
 
 TABLE = "alerts"
+PENDING = "alerts_pending"
+REFRESH_CHUNK = 500
 CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {PENDING} (child_ref TEXT PRIMARY KEY)",
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         child_ref TEXT NOT NULL, pattern TEXT NOT NULL, position INTEGER NOT NULL,
         as_at TEXT NOT NULL, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
         severity TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
     f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
 )
-DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
+DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
+MARK_PENDING = upsert(PENDING, ("child_ref",), ("child_ref",))
 COLUMNS = ("child_ref", "pattern", "position", "as_at", "evidence", "explanation", "severity")
 
 
@@ -45,11 +52,32 @@ class PatternContext:
         return cls(load_pattern_config(patterns), load_glossary(glossary))
 
 
-def refresh(cursor: Cursor, records: Sequence[EventRecord], context: PatternContext) -> None:
-    """Re-evaluate every child these records concern, replacing their alerts."""
-    children = sorted({c for r in records if "entry_id" in r for c in projected_children(r)})
-    if not children:
-        return
+def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
+    """Note the children these records concern, to be re-evaluated."""
+    children = {c for r in records if "entry_id" in r for c in projected_children(r)}
+    if children:
+        cursor.executemany(MARK_PENDING, [(c,) for c in sorted(children)])
+
+
+def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
+    """Re-evaluate every pending child, a chunk per transaction; returns children evaluated."""
+    done = 0
+    while True:
+        with db.transaction() as cursor:
+            cursor.execute(
+                f"SELECT child_ref FROM {PENDING} ORDER BY child_ref LIMIT {REFRESH_CHUNK}"
+            )
+            children = [row[0] for row in cursor.fetchall()]
+            if not children:
+                return done
+            _evaluate(cursor, children, context)
+            placeholders = ", ".join("?" for _ in children)
+            cursor.execute(f"DELETE FROM {PENDING} WHERE child_ref IN ({placeholders})", children)
+        done += len(children)
+
+
+def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
+    """Replace these children's alerts with a fresh evaluation."""
     as_at = context.today()
     grouped = records_by_child(cursor, children)
     placeholders = ", ".join("?" for _ in children)

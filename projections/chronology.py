@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from domain.records import FOR_CHILD, EventRecord, projected_children
@@ -89,19 +90,17 @@ LINK_FIELDS = {
 
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    rows = [
-        _row(child, record)
-        for record in records
-        if "entry_id" in record
-        for child in projected_children(record)
-    ]
+    rows = []
+    for record in records:
+        if "entry_id" in record:
+            values = _values(record)  # serialised once, shared by every child's row
+            rows.extend((child, *values) for child in projected_children(record))
     if rows:
         cursor.executemany(UPSERT, rows)
 
 
-def _row(child: str, record: EventRecord) -> tuple[Any, ...]:
+def _values(record: EventRecord) -> tuple[Any, ...]:
     return (
-        child,
         record["entry_id"],
         record["kind"],
         record["agency"],
@@ -164,6 +163,16 @@ def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
     return [ChildSummary(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
 
 
+@lru_cache(maxsize=8192)
+def _decoded(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def list_of(text: str) -> list[str]:
+    """A stored JSON list; the same few lists recur, so each text is decoded once."""
+    return list(_decoded(text))
+
+
 def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
     return ChronologyEntry(
         id=row[1],
@@ -172,10 +181,10 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         occurred_at=row[4],
         recorded_at=row[5],
         summary=row[6],
-        concerns=json.loads(row[7]),
+        concerns=list_of(row[7]),
         significance=row[8],
-        to_agencies=json.loads(row[9]),
-        child_refs=json.loads(row[10]),
+        to_agencies=list_of(row[9]),
+        child_refs=list_of(row[10]),
         practitioner=row[11],
         refers_to=row[12],
         child_age=age_at(born, row[4]) if born else "",

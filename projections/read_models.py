@@ -64,7 +64,11 @@ class ReadModels:
             positions.advance_positions(cursor, batch_positions)
             for model in READ_MODELS:
                 model.apply(cursor, records)
-            alerts.refresh(cursor, records, self.patterns)
+            alerts.mark_pending(cursor, records)
+
+    def refresh_alerts(self) -> int:
+        """Re-evaluate the patterns for every child touched since the last refresh."""
+        return alerts.refresh_pending(self.db, self.patterns)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:

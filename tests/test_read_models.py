@@ -272,6 +272,7 @@ def test_alerts_kept_current_equal_an_on_demand_evaluation(read_models, records)
     half = len(records) // 2
     read_models.apply(records[:half], {"store": (1, half)})
     read_models.apply(records[half:], {"store": (half + 1, len(records))})
+    assert read_models.refresh_alerts() == 2  # both siblings were touched
     context = read_models.patterns
     on_demand = [
         alert
