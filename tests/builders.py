@@ -82,3 +82,26 @@ def entry(kind: str, **overrides: Any) -> dict[str, Any]:
 
 def stored_count(app: Partnership) -> int:
     return app.recorder.max_notification_id() or 0
+
+
+def record_every_kind(app: Partnership, **common: Any) -> None:
+    """One entry of every kind (the linking kinds pointing at the others); `common` goes to the
+    kinds that need no other entry."""
+    app.record(share(child_ref="C-0001;C-0002", occurred_at="2025-03-01T21:15"))
+    app.record(request())
+    for kind in ("concern", "consent", "voice", "action", "transfer"):
+        app.record(entry(kind, **common))
+    app.record(
+        entry("followup", agency="police-north", refers_to="police-north:P-100", channel="letter")
+    )
+    app.record(entry("response", agency="health-visiting", refers_to="csc-north:R-1"))
+    app.record(
+        entry(
+            "decline",
+            agency="health-visiting",
+            entry_ref="D-1",
+            refers_to="csc-north:R-1",
+            reason="Already answered.",
+        )
+    )
+    app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))

@@ -6,7 +6,14 @@ import pytest
 
 from domain.application import EntriesRejected, Partnership
 from domain.errors import ConflictingEntry, InvalidEntry
-from tests.builders import entry, register_agencies, request, share, stored_count
+from tests.builders import (
+    entry,
+    record_every_kind,
+    register_agencies,
+    request,
+    share,
+    stored_count,
+)
 
 
 @pytest.fixture
@@ -148,24 +155,7 @@ def test_an_entry_needs_a_child(app: Partnership) -> None:
 
 
 def test_every_kind_can_be_recorded_with_both_clocks(app: Partnership) -> None:
-    app.record(share())
-    app.record(request())
-    for kind in ("concern", "consent", "voice", "action", "transfer"):
-        app.record(entry(kind, recorded_at="2025-03-06T09:30:00"))
-    app.record(
-        entry("followup", agency="police-north", refers_to="police-north:P-100", channel="letter")
-    )
-    app.record(entry("response", agency="health-visiting", refers_to="csc-north:R-1"))
-    app.record(
-        entry(
-            "decline",
-            agency="health-visiting",
-            entry_ref="D-1",
-            refers_to="csc-north:R-1",
-            reason="Already answered.",
-        )
-    )
-    app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
+    record_every_kind(app, recorded_at="2025-03-06T09:30:00")
     voice = app.find_entry("school-elm:VOICE-1")
     assert (voice.occurred_at, voice.recorded_at) == ("2025-03-05", "2025-03-06T09:30:00")
     assert stored_count(app) == len(app.agencies()) + 11

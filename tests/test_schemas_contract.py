@@ -26,7 +26,7 @@ from schemas.codec import (
     encode,
 )
 from schemas.registry import all_schemas, latest, versions
-from tests.builders import entry, register_agencies, request, share
+from tests.builders import record_every_kind, register_agencies
 
 EVENT_TYPES = sorted(
     [cls.__name__ for cls in ENTRY_EVENTS.values()]
@@ -56,24 +56,7 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     app = embedded_partnership
     register_agencies(app)
     app.register_child("C-0001", "2021-07-14", "csc-north")
-    app.record(share(child_ref="C-0001;C-0002", occurred_at="2025-03-01T21:15"))
-    app.record(request())
-    for kind in ("concern", "consent", "voice", "action", "transfer"):
-        app.record(entry(kind, practitioner=""))
-    app.record(
-        entry("followup", agency="police-north", refers_to="police-north:P-100", channel="letter")
-    )
-    app.record(entry("response", agency="health-visiting", refers_to="csc-north:R-1"))
-    app.record(
-        entry(
-            "decline",
-            agency="health-visiting",
-            entry_ref="D-1",
-            refers_to="csc-north:R-1",
-            reason="Answered already.",
-        )
-    )
-    app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
+    record_every_kind(app, practitioner="")
     notifications = app.recorder.select_notifications(start=1, limit=1000)
     return {r["event_type"]: r for _, r in records_from_notifications(app.mapper, notifications)}
 
