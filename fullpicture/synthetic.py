@@ -263,7 +263,7 @@ def _everyday(family: _Family, start: date, end: date, planted: str | None) -> N
     rng.shuffle(concerns)
     day = start + timedelta(days=rng.randint(0, 20))
     cycle = 0
-    while day < quiet_from - timedelta(days=3):
+    while day < quiet_from - timedelta(days=8):  # every follow-on lands before the end
         when = _at(day, rng)
         reporter = rng.choice(REPORTERS)
         family.concern(reporter, when, concerns[cycle % len(concerns)])
