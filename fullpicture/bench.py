@@ -186,7 +186,7 @@ def _end_to_end(settings: Settings, app: Partnership, samples: int = 60) -> list
     stop = threading.Event()
     relay = Relay(settings, app, open_read_models(read_models_url(settings)), batch_size=500)
     projector = KafkaProjector(
-        settings, models, group_id=f"{settings.topics.prefix}-projections", poll_timeout_ms=20
+        settings, models, group_id=f"{settings.topics.prefix}-e2e", poll_timeout_ms=20
     )
     threads = [
         threading.Thread(
@@ -248,9 +248,7 @@ def _chronology_queries(settings: Settings, app: Partnership) -> tuple[list[floa
     models = ReadModels(open_read_models(read_models_url(settings)))
     relay = Relay(settings, app, open_read_models(read_models_url(settings)), batch_size=5000)
     relay.run(once=True)
-    KafkaProjector(settings, models, group_id=f"{settings.topics.prefix}-projections").run(
-        once=True
-    )
+    KafkaProjector(settings, models, group_id=f"{settings.topics.prefix}-queries").run(once=True)
     plain, known = [], []
     for _ in range(50):
         started = time.perf_counter()
