@@ -37,7 +37,7 @@ class FeedRouter:
         consumer = kafka_io.consumer(self.settings, self.group_id)
         producer = kafka_io.producer(self.settings, transactional_id=f"{self.group_id}-router")
         producer.init_transactions()
-        consumer.subscribe([self.topics.events])
+        kafka_io.subscribe(consumer, [self.topics.events])
         routed = 0
         try:
             while not should_stop():

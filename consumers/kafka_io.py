@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -124,3 +125,19 @@ def commit_transaction(producer: KafkaProducer, futures: Iterable[Any] = ()) -> 
     producer._sender.wakeup()
     if not result.wait(timeout_ms=TRANSACTION_WAIT_SECONDS * 1000):
         raise KafkaTimeoutError("transaction commit did not complete in time")
+
+
+def subscribe(consumer: KafkaConsumer, topics: list[str], listener: Any = None) -> None:
+    """Subscribe once the topics' partitions are known, so the first assignment is never empty.
+
+    Joining a group before the consumer has the topics' metadata can give an empty assignment
+    that kafka-python does not always revisit until its next metadata refresh (minutes).
+    """
+    for topic in topics:
+        deadline = time.monotonic() + 30
+        while not consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    if listener is None:
+        consumer.subscribe(topics)
+    else:
+        consumer.subscribe(topics, listener=listener)

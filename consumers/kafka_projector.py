@@ -83,7 +83,7 @@ class KafkaProjector:
         """Apply events until stopped; with `once`, until every assigned partition is caught up."""
         kafka_io.ensure_topics(self.settings, [self.topic, self.settings.topics.deadletter])
         self.consumer = kafka_io.consumer(self.settings, self.group_id)
-        self.consumer.subscribe([self.topic], listener=_SeekToStoredPositions(self))
+        kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
         applied = 0
         last_refresh = time.monotonic()
         try:

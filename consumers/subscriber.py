@@ -37,7 +37,7 @@ def subscribe(
     topic = settings.topics.feed(agency)
     kafka_io.ensure_topics(settings, [topic])
     consumer = kafka_io.consumer(settings, subscriber_group(settings, agency))
-    consumer.subscribe([topic])
+    kafka_io.subscribe(consumer, [topic])
     delivered = 0
     rewound = not from_beginning
     try:
