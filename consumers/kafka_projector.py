@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 GROUP = "projections"
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
+REJOIN_AFTER_SECONDS = 10.0
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -62,6 +63,7 @@ class KafkaProjector:
         self.group_id = group_id or f"{settings.topics.prefix}-{GROUP}"
         self.poll_timeout_ms = poll_timeout_ms
         self.assigned: set[TopicPartition] = set()
+        self._unassigned_since: float | None = None
         self.consumer = None
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
 
@@ -99,12 +101,29 @@ class KafkaProjector:
                     continue
                 self.read_models.refresh_alerts()  # idle: caught up for now
                 last_refresh = time.monotonic()
+                self._rejoin_if_left_out()
                 if once and kafka_io.caught_up(self.consumer):
                     break
         finally:
             self.consumer.close()
             self.dead_letters.close()
         return applied
+
+    def _rejoin_if_left_out(self) -> None:
+        """A member left with no partitions for long (a lost rebalance) asks to rejoin the group."""
+        if self.assigned:
+            self._unassigned_since = None
+            return
+        now = time.monotonic()
+        if self._unassigned_since is None:
+            self._unassigned_since = now
+        elif now - self._unassigned_since > REJOIN_AFTER_SECONDS:
+            log.info(
+                "projector: no partitions for %.0fs; rejoining the group", REJOIN_AFTER_SECONDS
+            )
+            self.consumer.unsubscribe()
+            kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
+            self._unassigned_since = None
 
     def _apply(self, batch: dict[TopicPartition, list[Any]]) -> int:
         records = []
