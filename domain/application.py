@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import clock
@@ -181,7 +182,21 @@ class Partnership(Application[Any]):
 
         Re-recording an entry identical to the one stored is a no-op; a different one under the
         same `<agency>:<entry_ref>` is a conflict (record a correction instead).
+
+        Most batches are all new, so the batch is first saved without reading each entry back;
+        only if the store already holds one of them is it checked again entry by entry.
         """
+        try:
+            return self._record_all(rows, progress, look_up_stored=False)
+        except IntegrityError:
+            return self._record_all(rows, progress, look_up_stored=True)
+
+    def _record_all(
+        self,
+        rows: Sequence[tuple[int | None, Mapping[str, Any]]],
+        progress: ProgressCallback | None,
+        look_up_stored: bool,
+    ) -> RecordingOutcome:
         recorded_now = self._now().isoformat()
         accepted: dict[str, EntryDraft] = {}
         problems: list[RowProblem] = []
@@ -196,7 +211,9 @@ class Partnership(Application[Any]):
             try:
                 draft = check_entry(parse_draft(data, recorded_now), facts)
                 given_recorded_at = bool(str(data.get("recorded_at") or "").strip())
-                self._check_not_conflicting(draft, given_recorded_at, accepted, outcome)
+                self._check_not_conflicting(
+                    draft, given_recorded_at, accepted, outcome, look_up_stored
+                )
             except InvalidEntry as invalid:
                 problems.extend(RowProblem(row, p.field, p.message) for p in invalid.problems)
             except DomainError as problem:
@@ -220,9 +237,12 @@ class Partnership(Application[Any]):
         given_recorded_at: bool,
         accepted: Mapping[str, EntryDraft],
         outcome: RecordingOutcome,
+        look_up_stored: bool,
     ) -> None:
         earlier = accepted.get(draft.entry_id)
-        stored = None if earlier is not None else self.find_entry(draft.entry_id)
+        stored = None
+        if earlier is None and look_up_stored:
+            stored = self.find_entry(draft.entry_id)
         existing = earlier or stored
         if existing is None:
             return

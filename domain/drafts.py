@@ -8,7 +8,7 @@ field, what is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from domain.clock import parse_when
@@ -63,7 +63,11 @@ class EntryDraft:
 
     def as_fields(self) -> dict[str, Any]:
         """Plain values (lists, not tuples) as they are stored in an event."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in DRAFT_FIELDS
+            for value in (getattr(self, name),)
+        }
 
 
 DRAFT_FIELDS = tuple(f.name for f in fields(EntryDraft))

@@ -174,3 +174,29 @@ def test_progress_is_reported_for_each_row(app: Partnership) -> None:
         progress=lambda done, total: seen.append((done, total)),
     )
     assert seen[-1] == (5, 5) and len(seen) == 5
+
+
+@pytest.mark.postgres
+def test_reimporting_into_postgresql_is_idempotent_and_conflicts_are_refused(
+    postgres_settings,
+    wiring_for,  # type: ignore[no-untyped-def]
+) -> None:
+    app = wiring_for(postgres_settings).partnership
+    register_agencies(app)
+    rows = synthetic_rows(200)
+    import_text(app, spreadsheet(rows))
+    stored = stored_count(app)
+    again = import_text(app, spreadsheet(rows))
+    assert (again.recorded, len(again.unchanged), stored_count(app)) == ([], 200, stored)
+    rows[5]["summary"] = "A different account under the same reference."
+    with pytest.raises(EntriesRejected) as rejected:
+        import_text(app, spreadsheet(rows))
+    assert "row 7, column entry_ref" in str(rejected.value)
+    assert stored_count(app) == stored
+
+
+def test_a_file_with_old_and_new_rows_records_only_the_new(app: Partnership) -> None:
+    rows = synthetic_rows(30)
+    import_text(app, spreadsheet(rows[:20]))
+    outcome = import_text(app, spreadsheet(rows))
+    assert (len(outcome.recorded), len(outcome.unchanged)) == (10, 20)
