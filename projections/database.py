@@ -7,8 +7,9 @@ transaction: rows and the consumer's position commit together or not at all.
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,21 +23,23 @@ class Cursor(Protocol):
     def fetchone(self) -> Row | None: ...
 
 
-class ReadModelDatabase:
+class ReadModelDatabase(ABC):
     """A connection to the read-model database (SQLite file or PostgreSQL)."""
 
     dialect: str = ""
 
-    def transaction(self) -> Any:  # context manager yielding a Cursor
-        raise NotImplementedError
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Cursor]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connection."""
 
 
 class _SQLiteCursor:
