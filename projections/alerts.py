@@ -21,13 +21,12 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_child
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
-from projections.sql import upsert
 
 TABLE = "alerts"
 PENDING = "alerts_pending"
 REFRESH_CHUNK = 500
 CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {PENDING} (child_ref TEXT PRIMARY KEY)",
+    f"CREATE TABLE IF NOT EXISTS {PENDING} (child_ref TEXT PRIMARY KEY, version BIGINT NOT NULL)",
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         child_ref TEXT NOT NULL, pattern TEXT NOT NULL, position INTEGER NOT NULL,
         as_at TEXT NOT NULL, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
@@ -35,7 +34,11 @@ CREATE = (
     f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
-MARK_PENDING = upsert(PENDING, ("child_ref",), ("child_ref",))
+# Each mark bumps the child's version, so a refresh that read an older version leaves it pending.
+MARK_PENDING = (
+    f"INSERT INTO {PENDING} (child_ref, version) VALUES (?, 1) "
+    f"ON CONFLICT (child_ref) DO UPDATE SET version = {PENDING}.version + 1"
+)
 COLUMNS = ("child_ref", "pattern", "position", "as_at", "evidence", "explanation", "severity")
 
 
@@ -60,20 +63,29 @@ def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
 
 
 def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
-    """Re-evaluate every pending child, a chunk per transaction; returns children evaluated."""
+    """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
+
+    Only the version evaluated is cleared: a child marked again meanwhile (by another consumer's
+    batch) stays pending for the next refresh.
+    """
     done = 0
+    after = ""
     while True:
         with db.transaction() as cursor:
             cursor.execute(
-                f"SELECT child_ref FROM {PENDING} ORDER BY child_ref LIMIT {REFRESH_CHUNK}"
+                f"SELECT child_ref, version FROM {PENDING} WHERE child_ref > ? "
+                f"ORDER BY child_ref LIMIT {REFRESH_CHUNK}",
+                (after,),
             )
-            children = [row[0] for row in cursor.fetchall()]
-            if not children:
+            pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
+            if not pending:
                 return done
-            _evaluate(cursor, children, context)
-            placeholders = ", ".join("?" for _ in children)
-            cursor.execute(f"DELETE FROM {PENDING} WHERE child_ref IN ({placeholders})", children)
-        done += len(children)
+            _evaluate(cursor, [child for child, _ in pending], context)
+            cursor.executemany(
+                f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending
+            )
+        done += len(pending)
+        after = pending[-1][0]
 
 
 def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
