@@ -8,7 +8,6 @@ caught up the table equals an on-demand evaluation on the same day.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +20,7 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_child
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
+from projections.sql import as_json, from_json
 
 TABLE = "alerts"
 PENDING = "alerts_pending"
@@ -113,7 +113,7 @@ def _row(position: int, alert: Alert) -> tuple[object, ...]:
         alert.pattern,
         position,
         alert.as_at,
-        json.dumps(list(alert.evidence)),
+        as_json(alert.evidence),
         alert.explanation,
         alert.severity,
     )
@@ -131,4 +131,4 @@ def stored_alerts(
         sql += " AND pattern = ?"
         params.append(pattern)
     rows = db.query(sql + " ORDER BY child_ref, pattern, position", params)
-    return [Alert(r[1], r[0], r[3], tuple(json.loads(r[4])), r[5], r[6]) for r in rows]
+    return [Alert(r[1], r[0], r[3], tuple(from_json(r[4])), r[5], r[6]) for r in rows]

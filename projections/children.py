@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from domain.records import EventRecord
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import day
-from projections.sql import upsert
+from projections.sql import Upsert
 
 TABLE = "child_details"
 CREATE = (
@@ -15,13 +15,13 @@ CREATE = (
         child_ref TEXT PRIMARY KEY, date_of_birth TEXT NOT NULL)""",
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
-UPSERT = upsert(TABLE, ("child_ref", "date_of_birth"), ("child_ref",))
+UPSERT = Upsert(TABLE, ("child_ref", "date_of_birth"), ("child_ref",))
 
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = [(r["child_ref"], r["date_of_birth"]) for r in records if r.get("kind") == "child"]
     if rows:
-        cursor.executemany(UPSERT, rows)
+        cursor.upsert(UPSERT, rows)
 
 
 def date_of_birth(db: ReadModelDatabase, child_ref: str) -> str | None:

@@ -6,7 +6,6 @@ recorded plus what was addressed to it), and "as the system held it" at a moment
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +14,7 @@ from typing import Any
 from domain.records import FOR_CHILD, EventRecord, projected_children
 from projections.children import age_at, date_of_birth
 from projections.database import Cursor, ReadModelDatabase
-from projections.sql import upsert
+from projections.sql import Upsert, as_json, from_json, record_as_json
 
 TABLE = "chronology"
 CREATE = f"""
@@ -48,7 +47,7 @@ COLUMNS = (
 )
 
 ENTRY_COLUMNS = COLUMNS.removesuffix(", record")
-UPSERT = upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
             values = _values(record)  # serialised once, shared by every child's row
             rows.extend((child, *values) for child in projected_children(record))
     if rows:
-        cursor.executemany(UPSERT, rows)
+        cursor.upsert(UPSERT, rows)
 
 
 def _values(record: EventRecord) -> tuple[Any, ...]:
@@ -107,13 +106,13 @@ def _values(record: EventRecord) -> tuple[Any, ...]:
         record["occurred_at"],
         record["recorded_at"],
         record["summary"],
-        json.dumps(record.get("concerns") or []),
+        as_json(record.get("concerns")),
         record["significance"],
-        json.dumps(record.get("to_agencies") or []),
-        json.dumps(record["child_refs"]),
+        as_json(record.get("to_agencies")),
+        as_json(record["child_refs"]),
         record.get("practitioner") or "",
         record.get("refers_to") or "",
-        json.dumps({k: v for k, v in record.items() if k != FOR_CHILD}, sort_keys=True),
+        record_as_json({k: v for k, v in record.items() if k != FOR_CHILD}),
     )
 
 
@@ -165,7 +164,7 @@ def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
 
 @lru_cache(maxsize=8192)
 def _decoded(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text))
+    return tuple(from_json(text))
 
 
 def list_of(text: str) -> list[str]:
@@ -209,5 +208,5 @@ def records_by_child(
         rows = cursor_or_db.fetchall()
     grouped: dict[str, list[EventRecord]] = {}
     for child_ref, record in rows:
-        grouped.setdefault(child_ref, []).append(json.loads(record))
+        grouped.setdefault(child_ref, []).append(from_json(record))
     return grouped

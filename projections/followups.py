@@ -9,7 +9,7 @@ from domain.records import EventRecord
 from domain.vocabulary import SPOKEN_CHANNELS
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import days_between
-from projections.sql import as_json, from_json, upsert
+from projections.sql import Upsert, as_json, from_json
 
 SHARES = "verbal_shares"
 FOLLOWUPS = "written_followups"
@@ -23,12 +23,12 @@ CREATE = (
     f"CREATE INDEX IF NOT EXISTS followups_by_share ON {FOLLOWUPS} (share_id)",
 )
 DROP = (f"DROP TABLE IF EXISTS {SHARES}", f"DROP TABLE IF EXISTS {FOLLOWUPS}")
-UPSERT_SHARE = upsert(
+UPSERT_SHARE = Upsert(
     SHARES,
     ("share_id", "agency", "to_agencies", "child_refs", "channel", "occurred_at", "summary"),
     ("share_id",),
 )
-UPSERT_FOLLOWUP = upsert(FOLLOWUPS, ("followup_id", "share_id", "occurred_at"), ("followup_id",))
+UPSERT_FOLLOWUP = Upsert(FOLLOWUPS, ("followup_id", "share_id", "occurred_at"), ("followup_id",))
 DEFAULT_WITHIN_DAYS = 2
 
 
@@ -67,9 +67,9 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         if r.get("kind") == "followup"
     ]
     if shares:
-        cursor.executemany(UPSERT_SHARE, shares)
+        cursor.upsert(UPSERT_SHARE, shares)
     if followups:
-        cursor.executemany(UPSERT_FOLLOWUP, followups)
+        cursor.upsert(UPSERT_FOLLOWUP, followups)
 
 
 def verbal_share_statuses(

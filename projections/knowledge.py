@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from domain.records import EventRecord, addressed_agencies, projected_children
 from projections.database import Cursor, ReadModelDatabase
-from projections.sql import upsert
+from projections.sql import Upsert
 
 TABLE = "knowledge"
 CREATE = (
@@ -25,7 +25,7 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 COLUMNS = ("agency", "child_ref", "entry_id", "known_from", "how")
-UPSERT = upsert(TABLE, COLUMNS, ("agency", "child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS, ("agency", "child_ref", "entry_id"))
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
                 for agency in addressed_agencies(record)
             )
     if rows:
-        cursor.executemany(UPSERT, rows)
+        cursor.upsert(UPSERT, rows)
 
 
 def known_by(

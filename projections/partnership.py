@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +10,7 @@ from projections import chronology, voice
 from projections.database import ReadModelDatabase
 from projections.dates import day
 from projections.followups import verbal_share_statuses
+from projections.sql import from_json
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def concerns_by_category(db: ReadModelDatabase) -> list[CountBy]:
     rows = db.query(
         f"SELECT DISTINCT entry_id, concerns FROM {chronology.TABLE} WHERE concerns <> '[]'"
     )
-    counts = Counter(c for _, concerns in rows for c in json.loads(concerns))
+    counts = Counter(c for _, concerns in rows for c in from_json(concerns))
     return [CountBy(category, "", n) for category, n in counts.most_common()]
 
 
@@ -42,7 +42,7 @@ def shares_by_channel(db: ReadModelDatabase) -> list[CountBy]:
     rows = db.query(
         f"SELECT record FROM {chronology.TABLE} WHERE kind = 'share' GROUP BY entry_id, record"
     )
-    counts = Counter(json.loads(r[0]).get("channel", "") for r in rows)
+    counts = Counter(from_json(r[0]).get("channel", "") for r in rows)
     return [CountBy(channel, "", n) for channel, n in counts.most_common()]
 
 

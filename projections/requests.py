@@ -13,7 +13,7 @@ from statistics import median
 from domain.records import EventRecord
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import days_between
-from projections.sql import as_json, from_json, upsert
+from projections.sql import Upsert, as_json, from_json
 
 REQUESTS = "requests"
 REPLIES = "request_replies"
@@ -40,8 +40,8 @@ REQUEST_COLUMNS = (
     "reason",
 )
 REPLY_COLUMNS = ("reply_id", "request_id", "kind", "agency", "occurred_at")
-UPSERT_REQUEST = upsert(REQUESTS, REQUEST_COLUMNS, ("request_id",))
-UPSERT_REPLY = upsert(REPLIES, REPLY_COLUMNS, ("reply_id",))
+UPSERT_REQUEST = Upsert(REQUESTS, REQUEST_COLUMNS, ("request_id",))
+UPSERT_REPLY = Upsert(REPLIES, REPLY_COLUMNS, ("reply_id",))
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         if r.get("kind") in ("response", "decline")
     ]
     if requests:
-        cursor.executemany(UPSERT_REQUEST, requests)
+        cursor.upsert(UPSERT_REQUEST, requests)
     if replies:
-        cursor.executemany(UPSERT_REPLY, replies)
+        cursor.upsert(UPSERT_REPLY, replies)
 
 
 def request_statuses(

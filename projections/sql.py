@@ -2,29 +2,65 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
 
-def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-    """INSERT … ON CONFLICT DO UPDATE: applying the same event twice leaves one row."""
-    updates = [c for c in columns if c not in key]
-    action = (
-        "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
-        if updates
-        else "DO NOTHING"
-    )
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(key)}) {action}"
-    )
+
+@dataclass(frozen=True)
+class Upsert:
+    """Rows written by key, the newest row winning: applying the same event twice leaves one row.
+
+    Read models hand rows to `Cursor.upsert`; each database writes them its fastest way (PostgreSQL
+    copies a large batch into a staging table, then upserts it in one statement).
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+    def __init__(self, table: str, columns: Sequence[str], key: Sequence[str]) -> None:
+        object.__setattr__(self, "table", table)
+        object.__setattr__(self, "columns", tuple(columns))
+        object.__setattr__(self, "key", tuple(key))
+
+    @property
+    def sql(self) -> str:
+        """INSERT … VALUES (?, …) ON CONFLICT DO UPDATE, for one row at a time."""
+        placeholders = ", ".join("?" for _ in self.columns)
+        return self.from_source(f"VALUES ({placeholders})")
+
+    def from_source(self, source: str) -> str:
+        """INSERT … <source> ON CONFLICT DO UPDATE, where source is VALUES or a SELECT."""
+        updates = [c for c in self.columns if c not in self.key]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
+            if updates
+            else "DO NOTHING"
+        )
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}) {source} "
+            f"ON CONFLICT ({', '.join(self.key)}) {action}"
+        )
+
+    def newest_per_key(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """One row per key, the last given: what writing the rows one by one would leave."""
+        positions = [self.columns.index(c) for c in self.key]
+        newest = {tuple(row[i] for i in positions): row for row in rows}
+        return list(newest.values())
 
 
 def as_json(values: Any) -> str:
-    return json.dumps(list(values or ()))
+    """A list column's text. orjson: JSON text is most of what a projection writes and reads."""
+    return orjson.dumps(list(values or ())).decode()
 
 
-def from_json(text: str) -> list[str]:
-    return list(json.loads(text))
+def from_json(text: str) -> Any:
+    return orjson.loads(text)
+
+
+def record_as_json(record: Mapping[str, Any]) -> str:
+    """A whole record as JSON text with sorted keys, so equal records give equal text."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()

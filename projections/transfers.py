@@ -15,7 +15,7 @@ from domain.records import EventRecord, projected_children
 from projections.chronology import ChronologyEntry, chronology_for
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import day
-from projections.sql import upsert
+from projections.sql import Upsert
 
 TABLE = "transfer_points"
 CREATE = (
@@ -26,7 +26,7 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 COLUMNS = ("child_ref", "entry_id", "agency", "transfer", "occurred_at", "summary")
-UPSERT = upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
 DEFAULT_WINDOW_DAYS = 30
 
 
@@ -49,7 +49,7 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         for child in projected_children(r)
     ]
     if rows:
-        cursor.executemany(UPSERT, rows)
+        cursor.upsert(UPSERT, rows)
 
 
 def transfer_points(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.records import EventRecord, projected_children
 from projections.database import Cursor, ReadModelDatabase
-from projections.sql import upsert
+from projections.sql import Upsert
 
 TABLE = "child_voice"
 CREATE = (
@@ -18,7 +18,7 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 COLUMNS = ("child_ref", "entry_id", "agency", "occurred_at", "captured_how", "child_words")
-UPSERT = upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         for child in projected_children(r)
     ]
     if rows:
-        cursor.executemany(UPSERT, rows)
+        cursor.upsert(UPSERT, rows)
 
 
 def voice_entries(db: ReadModelDatabase, child_ref: str) -> list[VoiceEntry]:

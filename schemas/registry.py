@@ -28,11 +28,12 @@ class EventSchema:
     version: int
     expanded: dict[str, Any]
     parsed: Any
+    """fastavro's parsed form, marked as parsed so readers and writers never parse it again."""
     fingerprint: bytes
 
     @property
     def canonical_form(self) -> str:
-        return to_parsing_canonical_form(self.parsed)
+        return to_parsing_canonical_form(parse_schema(self.expanded, _write_hint=False))
 
 
 def fingerprint_of(schema: dict[str, Any]) -> bytes:
@@ -88,7 +89,7 @@ def all_schemas() -> tuple[EventSchema, ...]:
                 event_type=match["event_type"],
                 version=int(match["version"]),
                 expanded=expanded,
-                parsed=parse_schema(expanded, _write_hint=False),
+                parsed=parse_schema(expanded),
                 fingerprint=fingerprint_of(expanded),
             )
         )

@@ -10,9 +10,10 @@ import pytest
 
 from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
+from fullpicture.synthetic import generate_partnership, record_partnership
 from projections.alerts import PatternContext, stored_alerts
 from projections.chronology import children_with_entries, chronology_for, records_by_child
-from projections.database import open_read_models
+from projections.database import STAGED_UPSERT_MIN_ROWS, open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
 from projections.knowledge import known_by
 from projections.patterns.evaluation import evaluate_child
@@ -293,3 +294,20 @@ def test_read_models_from_an_older_schema_are_rebuilt(read_models, records) -> N
     reopened = ReadModels(read_models.db, read_models.patterns)
     assert reopened.position("store") is None
     assert children_with_entries(reopened.db) == []
+
+
+def test_a_large_batch_gives_the_same_tables_as_one_event_at_a_time(
+    read_models: ReadModels, embedded_partnership: Partnership
+) -> None:
+    """PostgreSQL writes a large batch through a staging table; the rows must not differ."""
+    record_partnership(embedded_partnership, generate_partnership(children=12, seed=5))
+    notifications = embedded_partnership.recorder.select_notifications(start=1, limit=10_000)
+    records = [r for _, r in records_from_notifications(embedded_partnership.mapper, notifications)]
+    assert len(records) > STAGED_UPSERT_MIN_ROWS
+    doubled = records + records  # every key twice in one batch: the last row wins
+    apply_all(read_models, doubled)
+    in_one_batch = table_dump(read_models.db)
+    read_models.reset()
+    for position, record in enumerate(records, start=1):
+        read_models.apply([record], {"store": (position, position)})
+    assert table_dump(read_models.db) == in_one_batch
