@@ -66,7 +66,8 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
     """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
 
     Only the version evaluated is cleared: a child marked again meanwhile (by another consumer's
-    batch) stays pending for the next refresh.
+    batch) stays pending for the next refresh. Pending rows are claimed for the transaction, so
+    two consumers refreshing at once evaluate different children.
     """
     done = 0
     after = ""
@@ -74,7 +75,7 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
         with db.transaction() as cursor:
             cursor.execute(
                 f"SELECT child_ref, version FROM {PENDING} WHERE child_ref > ? "
-                f"ORDER BY child_ref LIMIT {REFRESH_CHUNK}",
+                f"ORDER BY child_ref LIMIT {REFRESH_CHUNK} {db.claim_rows}",
                 (after,),
             )
             pending = [(row[0], int(row[1])) for row in cursor.fetchall()]

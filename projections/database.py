@@ -33,6 +33,9 @@ class ReadModelDatabase(ABC):
     """A connection to the read-model database (SQLite file or PostgreSQL)."""
 
     dialect: str = ""
+    claim_rows: str = ""
+    """Appended to a SELECT: claims its rows for this transaction, skipping rows another
+    transaction has claimed (empty where one writer at a time is the rule, as in SQLite)."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Cursor]:
@@ -136,6 +139,7 @@ class _PostgresCursor:
 
 class PostgresReadModels(ReadModelDatabase):
     dialect = "postgres"
+    claim_rows = "FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str) -> None:
         import psycopg

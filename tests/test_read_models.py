@@ -11,7 +11,7 @@ import pytest
 from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.synthetic import generate_partnership, record_partnership
-from projections.alerts import PatternContext, stored_alerts
+from projections.alerts import PENDING, PatternContext, stored_alerts
 from projections.chronology import children_with_entries, chronology_for, records_by_child
 from projections.database import STAGED_UPSERT_MIN_ROWS, open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
@@ -311,3 +311,22 @@ def test_a_large_batch_gives_the_same_tables_as_one_event_at_a_time(
     for position, record in enumerate(records, start=1):
         read_models.apply([record], {"store": (position, position)})
     assert table_dump(read_models.db) == in_one_batch
+
+
+@pytest.mark.postgres
+def test_two_consumers_refreshing_alerts_at_once_evaluate_different_children(
+    postgres_url: str, records: list[EventRecord]
+) -> None:
+    today = PatternContext(today=lambda: date(2025, 6, 30))
+    first, second = (ReadModels(open_read_models(postgres_url), today) for _ in range(2))
+    apply_all(first, records)
+    with first.db.transaction() as cursor:  # another consumer is evaluating C-0001
+        cursor.execute(
+            f"SELECT child_ref FROM {PENDING} WHERE child_ref = ? FOR UPDATE", ("C-0001",)
+        )
+        assert second.refresh_alerts() == 1  # C-0002 only; C-0001 is not waited for
+    assert second.refresh_alerts() == 1  # C-0001, now that it is free
+    assert second.refresh_alerts() == 0
+    assert second.db.query(f"SELECT COUNT(*) FROM {PENDING}") == [(0,)]
+    first.db.close()
+    second.db.close()
