@@ -22,6 +22,8 @@ class Upsert:
     key: tuple[str, ...]
 
     def __init__(self, table: str, columns: Sequence[str], key: Sequence[str]) -> None:
+        if tuple(columns[: len(key)]) != tuple(key):
+            raise ValueError(f"{table}: the key columns {key} must come first")
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "columns", tuple(columns))
         object.__setattr__(self, "key", tuple(key))
@@ -47,9 +49,8 @@ class Upsert:
 
     def newest_per_key(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
         """One row per key, the last given: what writing the rows one by one would leave."""
-        positions = [self.columns.index(c) for c in self.key]
-        newest = {tuple(row[i] for i in positions): row for row in rows}
-        return list(newest.values())
+        width = len(self.key)  # the key columns come first
+        return list({tuple(row[:width]): row for row in rows}.values())
 
 
 def as_json(values: Any) -> str:
