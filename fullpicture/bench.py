@@ -27,7 +27,7 @@ from domain.drafts import parse_draft
 from fullpicture import config
 from fullpicture.bootstrap import Wiring, event_store_env, read_models_url
 from fullpicture.config import Settings, load_settings
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
 from projections.patterns.evaluation import evaluate_child
@@ -63,8 +63,9 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
         say(f"generating {events} synthetic entries")
         data = _partnership_of_size(events)
         say("import: recording through the domain into PostgreSQL")
+        register_partnership(app, data)  # agencies and children: set up once, not an import
         started = time.perf_counter()
-        record_partnership(app, data)
+        record_entries(app, data)
         results["import_events_per_s"] = round(len(data.entries) / (time.perf_counter() - started))
         del data  # a query process would not hold 200,000 entries: keep them out of its GC
         gc.collect()

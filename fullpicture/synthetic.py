@@ -468,10 +468,25 @@ def record_partnership(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Register the agencies and children, then record every entry; returns entries recorded."""
+    register_partnership(app, data)
+    return record_entries(app, data, batch_size, progress)
+
+
+def register_partnership(app: Partnership, data: SyntheticPartnership) -> None:
+    """The agencies, and the children's dates of birth: what a partnership sets up once."""
     for code, name, agency_type in data.agencies:
         app.register_agency(code, name, agency_type)
     for child_ref, born in data.children:
         app.register_child(child_ref, born, SOCIAL_CARE)
+
+
+def record_entries(
+    app: Partnership,
+    data: SyntheticPartnership,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Record every entry in batches, as an import does; returns entries recorded."""
     recorded = 0
     for batch in batches(data.entries, batch_size):
         recorded += len(app.record_all(batch).recorded)

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 import avro.io
 import avro.schema
@@ -153,8 +154,8 @@ def private_broker(action: str) -> None:
 
 
 @pytest.fixture
-def outage_settings(distributed_settings: Settings) -> Settings:
-    """Settings pointing at a private broker this test may stop and start."""
+def outage_settings(distributed_settings: Settings) -> Iterator[Settings]:
+    """Settings pointing at a private broker this test may stop and start (stopped after)."""
     private_broker("up")
     environ = {
         config.DATABASE_URL: distributed_settings.database.url,
@@ -163,7 +164,8 @@ def outage_settings(distributed_settings: Settings) -> Settings:
         config.TOPIC_PARTITIONS: "3",
         config.STATE_DIR: str(distributed_settings.state_dir),
     }
-    return load_settings(environ)
+    yield load_settings(environ)
+    private_broker("down")
 
 
 def test_the_relay_waits_out_a_broker_outage_and_read_models_get_each_event_once(
