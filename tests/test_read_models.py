@@ -20,6 +20,7 @@ from projections.patterns.evaluation import evaluate_child
 from projections.positions import StalePosition
 from projections.read_models import ReadModels, table_dump
 from projections.requests import overdue_requests, request_statuses, response_times_by_agency
+from projections.sql import Upsert
 from projections.transfers import transfer_points
 from projections.voice import last_voice, voice_by_month
 from tests.builders import entry, register_agencies, request, share
@@ -330,3 +331,11 @@ def test_two_consumers_refreshing_alerts_at_once_evaluate_different_children(
     assert second.db.query(f"SELECT COUNT(*) FROM {PENDING}") == [(0,)]
     first.db.close()
     second.db.close()
+
+
+def test_an_upsert_keeps_the_last_row_for_each_key_and_wants_its_key_columns_first() -> None:
+    upsert = Upsert("voice", ("child_ref", "entry_id", "words"), ("child_ref", "entry_id"))
+    rows = [("C-1", "a:1", "first"), ("C-2", "a:1", "other"), ("C-1", "a:1", "second")]
+    assert upsert.newest_per_key(rows) == [("C-1", "a:1", "second"), ("C-2", "a:1", "other")]
+    with pytest.raises(ValueError, match="key columns"):
+        Upsert("voice", ("words", "child_ref"), ("child_ref",))
