@@ -24,7 +24,11 @@ def db() -> Any:
 
 
 def rows(items: list[Any]) -> list[dict[str, Any]]:
-    return [asdict(item) for item in items]
+    """Plain dicts for pages and tables; tuples become lists, which tables show as lists."""
+    return [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(item).items()}
+        for item in items
+    ]
 
 
 @st.cache_data(ttl=CACHE_SECONDS)

@@ -7,7 +7,7 @@ recorded plus what was addressed to it), and "as the system held it" at a moment
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -54,24 +54,27 @@ UPSERT = Upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
 
 @dataclass(slots=True)
 class ChronologyEntry:
-    """One entry of a child's chronology as shown; not frozen, since a frozen dataclass
-    takes three times as long to build and a long chronology builds thousands."""
+    """One entry of a child's chronology as shown.
+
+    A long chronology builds thousands of these, so they are cheap to build: slotted, not frozen
+    (a frozen dataclass takes three times as long), and their lists are shared tuples.
+    """
 
     id: str
     kind: str
     occurred_at: str
     recorded_at: str
     agency: str
-    to_agencies: list[str]
-    child_refs: list[str]
+    to_agencies: tuple[str, ...]
+    child_refs: tuple[str, ...]
     summary: str
-    concerns: list[str]
+    concerns: tuple[str, ...]
     significance: str
     practitioner: str
     refers_to: str
-    corrected_by: list[str] = field(default_factory=list)
-    answered_by: list[str] = field(default_factory=list)
-    followed_up_by: list[str] = field(default_factory=list)
+    corrected_by: tuple[str, ...] = ()
+    answered_by: tuple[str, ...] = ()
+    followed_up_by: tuple[str, ...] = ()
     child_age: str = ""
 
 
@@ -156,7 +159,8 @@ def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
     for entry in entries:
         target = by_id.get(entry.refers_to)
         if target is not None and entry.kind in LINK_FIELDS:
-            getattr(target, LINK_FIELDS[entry.kind]).append(entry.id)
+            links = LINK_FIELDS[entry.kind]
+            setattr(target, links, (*getattr(target, links), entry.id))
     return entries
 
 
@@ -171,12 +175,8 @@ def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
 
 @lru_cache(maxsize=8192)
 def _decoded(text: str) -> tuple[str, ...]:
+    """A stored JSON list; the same few lists recur, so each text is decoded once and shared."""
     return tuple(from_json(text))
-
-
-def list_of(text: str) -> list[str]:
-    """A stored JSON list; the same few lists recur, so each text is decoded once."""
-    return list(_decoded(text))
 
 
 def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
@@ -187,16 +187,16 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         row[4],  # occurred_at
         row[5],  # recorded_at
         row[3],  # agency
-        list_of(row[9]),  # to_agencies
-        list_of(row[10]),  # child_refs
+        _decoded(row[9]),  # to_agencies
+        _decoded(row[10]),  # child_refs
         row[6],  # summary
-        list_of(row[7]),  # concerns
+        _decoded(row[7]),  # concerns
         row[8],  # significance
         row[11],  # practitioner
         row[12],  # refers_to
-        [],  # corrected_by
-        [],  # answered_by
-        [],  # followed_up_by
+        (),  # corrected_by
+        (),  # answered_by
+        (),  # followed_up_by
         age_at(born, row[4]) if born else "",  # child_age
     )
 

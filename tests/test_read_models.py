@@ -162,9 +162,9 @@ def test_each_sibling_has_the_shared_entries_in_world_time_order(read_models, re
 def test_an_entry_shows_what_answers_follows_up_and_corrects_it(read_models, records) -> None:  # type: ignore[no-untyped-def]
     apply_all(read_models, records)
     by_id = {e.id: e for e in chronology_for(read_models.db, "C-0001")}
-    assert by_id["police-north:P-1"].followed_up_by == ["police-north:P-2"]
-    assert by_id["csc-north:R-1"].answered_by == ["health-visiting:H-1"]
-    assert by_id["school-elm:S-1"].corrected_by == ["school-elm:S-1c"]
+    assert by_id["police-north:P-1"].followed_up_by == ("police-north:P-2",)
+    assert by_id["csc-north:R-1"].answered_by == ("health-visiting:H-1",)
+    assert by_id["school-elm:S-1"].corrected_by == ("school-elm:S-1c",)
 
 
 def test_requests_are_answered_open_or_overdue_as_at_a_day(read_models, records) -> None:  # type: ignore[no-untyped-def]

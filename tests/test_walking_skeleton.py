@@ -54,7 +54,7 @@ def test_a_recorded_share_reaches_every_child_s_chronology(wiring: Wiring) -> No
             "police-north:P-100",
             "share",
             "police-north",
-            ["school-elm"],
+            ("school-elm",),
         )
         assert entry.occurred_at == "2025-03-01" and entry.recorded_at.startswith("2025-06-30")
 
