@@ -151,6 +151,12 @@ class PostgresReadModels(ReadModelDatabase):
         with self._connection.transaction(), self._connection.cursor() as cursor:
             yield _PostgresCursor(cursor)
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """One statement is its own transaction here (autocommit): no BEGIN and COMMIT trips."""
+        with self._connection.cursor() as cursor:
+            cursor.execute(_to_postgres(sql), tuple(params) or None)
+            return cursor.fetchall()
+
     def close(self) -> None:
         self._connection.close()
 
