@@ -186,14 +186,12 @@ def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> float:
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for _ in range(processes)
     ]
-    failures = [
-        error.decode(errors="replace")[-2000:]
-        for projector in projectors
-        for _, error in [projector.communicate()]
-        if projector.returncode != 0
-    ]
-    if failures:
-        raise RuntimeError(f"a projector failed during the rebuild: {failures[0]}")
+    for projector in projectors:
+        _, error = projector.communicate()
+        if projector.returncode != 0:
+            raise RuntimeError(
+                f"a projector failed during the rebuild: {error.decode(errors='replace')[-2000:]}"
+            )
     return time.perf_counter() - started
 
 

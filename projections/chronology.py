@@ -49,7 +49,7 @@ COLUMNS = (
 
 ENTRY_COLUMNS = COLUMNS.removesuffix(", record")
 IN_WORLD_TIME_ORDER = itemgetter(4, 5, 1)  # occurred_at, recorded_at, entry_id
-UPSERT = Upsert(TABLE, COLUMNS.split(", "), ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, tuple(COLUMNS.split(", ")), ("child_ref", "entry_id"))
 
 
 @dataclass(slots=True)

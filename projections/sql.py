@@ -21,12 +21,9 @@ class Upsert:
     columns: tuple[str, ...]
     key: tuple[str, ...]
 
-    def __init__(self, table: str, columns: Sequence[str], key: Sequence[str]) -> None:
-        if tuple(columns[: len(key)]) != tuple(key):
-            raise ValueError(f"{table}: the key columns {key} must come first")
-        object.__setattr__(self, "table", table)
-        object.__setattr__(self, "columns", tuple(columns))
-        object.__setattr__(self, "key", tuple(key))
+    def __post_init__(self) -> None:
+        if self.columns[: len(self.key)] != self.key:
+            raise ValueError(f"{self.table}: the key columns {self.key} must come first")
 
     @property
     def sql(self) -> str:
