@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
 from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS
 from domain.errors import DomainError, InvalidEntry
@@ -391,6 +392,7 @@ def _runner_commands(commands: Any) -> None:
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
+    collect_less_often()
     if wiring.settings.distributed:
         from consumers.kafka_projector import KafkaProjector
 
@@ -448,6 +450,7 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
 def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     from fullpicture.progress import ProgressBar
 
+    collect_less_often()
     read_models = wiring.read_models
     read_models.reset()
     if wiring.settings.distributed:

@@ -146,7 +146,7 @@ def chronology_for(
     # cheaper than PostgreSQL's locale-aware sort.
     rows.sort(key=IN_WORLD_TIME_ORDER)
     if known_by is not None:
-        rows = [r for r in rows if r[3] == known_by or known_by in _decoded(r[9])]
+        rows = [r for r in rows if r[3] == known_by or known_by in listed(r[9])]
     return with_links([_entry(row, born) for row in rows])
 
 
@@ -174,7 +174,7 @@ def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
 
 
 @lru_cache(maxsize=8192)
-def _decoded(text: str) -> tuple[str, ...]:
+def listed(text: str) -> tuple[str, ...]:
     """A stored JSON list; the same few lists recur, so each text is decoded once and shared."""
     return tuple(from_json(text))
 
@@ -187,10 +187,10 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         row[4],  # occurred_at
         row[5],  # recorded_at
         row[3],  # agency
-        _decoded(row[9]),  # to_agencies
-        _decoded(row[10]),  # child_refs
+        listed(row[9]),  # to_agencies
+        listed(row[10]),  # child_refs
         row[6],  # summary
-        _decoded(row[7]),  # concerns
+        listed(row[7]),  # concerns
         row[8],  # significance
         row[11],  # practitioner
         row[12],  # refers_to

@@ -3,29 +3,20 @@
 An agency knows an entry it recorded, and an entry addressed to it (a share or follow-up to it, a
 request to it, an answer or decline to its request). It knew it from the entry's `occurred_at`:
 for its own entries, when it happened in front of it; for the rest, when the share, request or
-answer happened. "What did agency X know at T" is every row for X with `known_from` <= T. (The
-system clock — what the system held at T — is the chronology's `system_time` replay.)
+answer happened. "What did agency X know at T" is every entry known to X with `known_from` <= T.
+(The system clock — what the system held at T — is the chronology's `system_time` replay.)
+
+Knowledge is read from the chronology, not stored beside it: a chronology row already says who
+recorded the entry and to whom it was addressed, and a stored copy (one row per agency, child and
+entry) was a third of the rows a rebuild wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.records import EventRecord, addressed_agencies, projected_children
-from projections.database import Cursor, ReadModelDatabase
-from projections.sql import Upsert
-
-TABLE = "knowledge"
-CREATE = (
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        agency TEXT NOT NULL, child_ref TEXT NOT NULL, entry_id TEXT NOT NULL,
-        known_from TEXT NOT NULL, how TEXT NOT NULL,
-        PRIMARY KEY (agency, child_ref, entry_id))""",
-)
-DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
-COLUMNS = ("agency", "child_ref", "entry_id", "known_from", "how")
-UPSERT = Upsert(TABLE, COLUMNS, ("agency", "child_ref", "entry_id"))
+from projections import chronology
+from projections.database import ReadModelDatabase
 
 
 @dataclass(frozen=True)
@@ -37,29 +28,27 @@ class KnownEntry:
     how: str  # recorded | received
 
 
-def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    rows = []
-    for record in records:
-        if "entry_id" not in record:
-            continue
-        for child in projected_children(record):
-            rows.append(
-                (record["agency"], child, record["entry_id"], record["occurred_at"], "recorded")
-            )
-            rows.extend(
-                (agency, child, record["entry_id"], record["occurred_at"], "received")
-                for agency in addressed_agencies(record)
-            )
-    if rows:
-        cursor.upsert(UPSERT, rows)
-
-
 def known_by(
     db: ReadModelDatabase, agency: str, child_ref: str, at: str | None = None
 ) -> list[KnownEntry]:
-    sql = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE agency = ? AND child_ref = ?"
-    params: list[str] = [agency, child_ref]
+    """Entries about the child that the agency recorded or was sent, in the order it learnt them."""
+    sql = (
+        f"SELECT entry_id, occurred_at, agency, to_agencies FROM {chronology.TABLE} "
+        "WHERE child_ref = ?"
+    )
+    params: list[str] = [child_ref]
     if at is not None:
-        sql += " AND known_from <= ?"
+        sql += " AND occurred_at <= ?"
         params.append(at)
-    return [KnownEntry(*row) for row in db.query(sql + " ORDER BY known_from, entry_id", params)]
+    known = [
+        KnownEntry(agency, child_ref, entry_id, occurred_at, how)
+        for entry_id, occurred_at, recorder, to_agencies in db.query(sql, params)
+        if (how := _how_known(agency, recorder, to_agencies))
+    ]
+    return sorted(known, key=lambda k: (k.known_from, k.entry_id))
+
+
+def _how_known(agency: str, recorder: str, to_agencies: str) -> str:
+    if recorder == agency:
+        return "recorded"
+    return "received" if agency in chronology.listed(to_agencies) else ""

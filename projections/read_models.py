@@ -14,7 +14,6 @@ from projections import (
     children,
     chronology,
     followups,
-    knowledge,
     positions,
     requests,
     transfers,
@@ -26,14 +25,17 @@ from projections.database import ReadModelDatabase
 log = logging.getLogger(__name__)
 
 # Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
-READ_MODELS = (children, chronology, requests, followups, voice, transfers, knowledge)
+READ_MODELS = (children, chronology, requests, followups, voice, transfers)
 # Alerts are derived from the rows above, so they are refreshed after them (and built with them).
 ALL_TABLES = (*READ_MODELS, alerts)
 
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
+# chronology).
+RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 
 
@@ -88,7 +90,8 @@ class ReadModels:
             for model in ALL_TABLES:
                 for statement in model.DROP:
                     cursor.execute(statement)
-            cursor.execute(f"DROP TABLE IF EXISTS {positions.TABLE}")
+            for table in (*RETIRED_TABLES, positions.TABLE):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _stored_version(self) -> int | None:
         """The schema version the tables were made with; 1 for tables from before versioning."""

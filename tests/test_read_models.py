@@ -223,6 +223,9 @@ def test_knowledge_records_who_knew_each_entry_and_from_when(read_models, record
     assert known_by(read_models.db, "school-elm", "C-0002", at="2025-03-01T23:00:00")[
         0
     ].entry_id == ("police-north:P-1")
+    police = known_by(read_models.db, "police-north", "C-0002")
+    assert ("police-north:P-1", "recorded") in [(k.entry_id, k.how) for k in police]
+    assert all(k.how == "recorded" for k in police if k.entry_id.startswith("police-north:"))
 
 
 def test_a_batch_at_or_before_the_stored_position_is_refused(read_models, records) -> None:  # type: ignore[no-untyped-def]
