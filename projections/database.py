@@ -101,8 +101,9 @@ class SQLiteReadModels(ReadModelDatabase):
 
 
 class _PostgresCursor:
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, column_types: dict[str, list[int]]) -> None:
         self._cursor = cursor
+        self._column_types = column_types  # the connection's: (table -> type oids) read once
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(_to_postgres(sql), tuple(params) or None)
@@ -113,8 +114,9 @@ class _PostgresCursor:
     def upsert(self, upsert: Upsert, rows: Sequence[Sequence[Any]]) -> None:
         """A large batch is copied into a session-local staging table and upserted at once.
 
-        COPY is several times faster than row-by-row statements. The staging table is emptied in
-        the same transaction, so a rollback leaves it as empty as a commit does.
+        COPY is several times faster than row-by-row statements, and its binary format takes
+        about half the CPU of its text format on both ends. The staging table is emptied in the
+        same transaction, so a rollback leaves it as empty as a commit does.
         """
         if len(rows) < STAGED_UPSERT_MIN_ROWS:
             self.executemany(upsert.sql, rows)
@@ -124,11 +126,26 @@ class _PostgresCursor:
         self._cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {upsert.table} INCLUDING DEFAULTS)"
         )
-        with self._cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+        types = self._types_of(upsert)
+        with self._cursor.copy(f"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
             for row in upsert.newest_per_key(rows):
                 copy.write_row(row)
         self._cursor.execute(upsert.from_source(f"SELECT {columns} FROM {staging}"))
         self._cursor.execute(f"TRUNCATE {staging}")
+
+    def _types_of(self, upsert: Upsert) -> list[int]:
+        """The upsert's column types (binary COPY must name them), from the catalogue."""
+        types = self._column_types.get(upsert.table)
+        if types is None:
+            self._cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                (upsert.table,),
+            )
+            oid_of = dict(self._cursor.fetchall())
+            types = self._column_types[upsert.table] = [oid_of[c] for c in upsert.columns]
+        return types
 
     def fetchall(self) -> list[Row]:
         return self._cursor.fetchall()
@@ -145,11 +162,12 @@ class PostgresReadModels(ReadModelDatabase):
         import psycopg
 
         self._connection = psycopg.connect(url, autocommit=True)
+        self._column_types: dict[str, list[int]] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:
         with self._connection.transaction(), self._connection.cursor() as cursor:
-            yield _PostgresCursor(cursor)
+            yield _PostgresCursor(cursor, self._column_types)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """One statement is its own transaction here (autocommit): no BEGIN and COMMIT trips."""
