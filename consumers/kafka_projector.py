@@ -95,6 +95,9 @@ class KafkaProjector:
                     applied += self._apply(batch)
                     if on_batch is not None:
                         on_batch(applied)
+                    if once and self._at_the_end():
+                        self.read_models.refresh_alerts()
+                        break
                     if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
                         self.read_models.refresh_alerts()
                         last_refresh = time.monotonic()
@@ -108,6 +111,13 @@ class KafkaProjector:
             self.consumer.close()
             self.dead_letters.close()
         return applied
+
+    def _at_the_end(self) -> bool:
+        """Caught up right after a batch, so `--once` need not wait for an empty poll: checked
+        against the last fetch responses first, and only then asked of the broker."""
+        return kafka_io.read_to_last_fetched_end(self.consumer) and kafka_io.caught_up(
+            self.consumer
+        )
 
     def _rejoin_if_left_out(self) -> None:
         """A member left with no partitions for long (a lost rebalance) asks to rejoin the group."""

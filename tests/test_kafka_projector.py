@@ -18,6 +18,7 @@ from fullpicture.config import Settings, load_settings
 from projections.database import open_read_models
 from projections.read_models import ReadModels, table_dump
 from tests.builders import register_agencies
+from tests.kafka_helpers import read_topic
 from tests.test_kafka_relay import cli_environment, record_rows
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -108,3 +109,18 @@ def test_two_projectors_in_one_group_split_the_partitions_and_agree_with_one(
     final = [lines[-1] for lines in assigned]
     assert "[]" not in " ".join(final)
     assert table_dump(published.read_models.db) == expected
+
+
+def test_a_run_once_stops_after_the_last_batch_without_waiting_for_an_empty_poll(
+    published: Wiring,
+    distributed_settings: Settings,
+    new_postgres_database,  # type: ignore[no-untyped-def]
+) -> None:
+    models = ReadModels(open_read_models(new_postgres_database()))
+    patient = KafkaProjector(
+        distributed_settings, models, group_id="once-stops", poll_timeout_ms=120_000
+    )
+    started = time.monotonic()
+    applied = patient.run(once=True)
+    assert applied == len(read_topic(distributed_settings, distributed_settings.topics.events))
+    assert time.monotonic() - started < 60  # an empty poll would have waited two minutes
