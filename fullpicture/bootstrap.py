@@ -13,6 +13,7 @@ from projections.patterns.settings import PatternConfigError
 from projections.read_models import ReadModels
 
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
+RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -30,6 +31,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         parts = database.postgres_parts()
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
             "POSTGRES_DBNAME": parts["dbname"],
             "POSTGRES_HOST": parts["host"],
             "POSTGRES_PORT": parts["port"],

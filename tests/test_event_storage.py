@@ -13,6 +13,7 @@ from domain.application import Partnership
 from fullpicture import config
 from fullpicture.bootstrap import event_store_env
 from fullpicture.config import load_settings
+from fullpicture.event_store import BinaryBatchRecorder
 from tests.builders import entry, register_agencies
 
 
@@ -68,3 +69,26 @@ def test_without_a_cipher_key_events_are_plain_json(tmp_path: Path, clock) -> No
     app.record(entry("voice", child_words="A distinctive synthetic phrase"))
     app.close()
     assert b"distinctive synthetic phrase" in database_bytes(settings.database.sqlite_path)
+
+
+@pytest.mark.postgres
+def test_a_batch_sent_to_postgresql_in_binary_reads_back_byte_for_byte(
+    postgres_settings,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    # Given the PostgreSQL store, whose recorder sends each batch in binary
+    app = Partnership(env=event_store_env(postgres_settings), now=clock)
+    try:
+        assert isinstance(app.recorder, BinaryBatchRecorder)
+        register_agencies(app)
+        # When a batch with quotes, backslashes and non-ASCII text is recorded
+        summary = 'She said "it\'s fine" \\ then cried; café, naïve, 🙂'
+        rows = [(n, entry("concern", entry_ref=f"B-{n}", summary=summary)) for n in range(50)]
+        app.record_all(rows)
+        # Then every event reads back as recorded
+        stored = app.recorder.select_events(app.find_entry_uuid("school-elm:B-49"))
+        assert json.loads(stored[0].state)["summary"] == summary
+        assert app.find_entry("school-elm:B-0").summary == summary  # type: ignore[union-attr]
+        assert app.recorder.max_notification_id() == len(app.recorder.select_notifications(1, 1000))
+    finally:
+        app.close()
