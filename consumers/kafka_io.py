@@ -107,19 +107,6 @@ def caught_up(consumer: KafkaConsumer) -> bool:
     return all(consumer.position(p) >= ends[p] for p in assigned)
 
 
-def read_to_last_fetched_end(consumer: KafkaConsumer) -> bool:
-    """True when every partition held has been read up to the end the broker last reported
-    (no network round trip; False while a partition has not been fetched yet)."""
-    assigned = consumer.assignment()
-    if not assigned:
-        return False
-    for partition in assigned:
-        end = consumer.highwater(partition)
-        if end is None or consumer.position(partition) < end:
-            return False
-    return True
-
-
 TRANSACTION_WAIT_SECONDS = 20.0
 
 

@@ -30,6 +30,7 @@ GROUP = "projections"
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
 REJOIN_AFTER_SECONDS = 10.0
+ONCE_POLL_MS = 100
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -88,16 +89,15 @@ class KafkaProjector:
         kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
         applied = 0
         last_refresh = time.monotonic()
+        # A run `--once` ends at its first empty poll once caught up: it need not wait long.
+        poll_timeout_ms = min(self.poll_timeout_ms, ONCE_POLL_MS) if once else self.poll_timeout_ms
         try:
             while not should_stop():
-                batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
+                batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
                 if batch:
                     applied += self._apply(batch)
                     if on_batch is not None:
                         on_batch(applied)
-                    if once and self._at_the_end():
-                        self.read_models.refresh_alerts()
-                        break
                     if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
                         self.read_models.refresh_alerts()
                         last_refresh = time.monotonic()
@@ -111,13 +111,6 @@ class KafkaProjector:
             self.consumer.close()
             self.dead_letters.close()
         return applied
-
-    def _at_the_end(self) -> bool:
-        """Caught up right after a batch, so `--once` need not wait for an empty poll: checked
-        against the last fetch responses first, and only then asked of the broker."""
-        return kafka_io.read_to_last_fetched_end(self.consumer) and kafka_io.caught_up(
-            self.consumer
-        )
 
     def _rejoin_if_left_out(self) -> None:
         """A member left with no partitions for long (a lost rebalance) asks to rejoin the group."""
