@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,12 @@ from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.synthetic import generate_partnership, record_partnership
 from projections.alerts import PENDING, PatternContext, stored_alerts
-from projections.chronology import children_with_entries, chronology_for, records_by_child
+from projections.chronology import (
+    _in_world_time_order,
+    children_with_entries,
+    chronology_for,
+    records_by_child,
+)
 from projections.database import STAGED_UPSERT_MIN_ROWS, open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
 from projections.knowledge import known_by
@@ -342,3 +348,14 @@ def test_an_upsert_keeps_the_last_row_for_each_key_and_wants_its_key_columns_fir
     assert upsert.newest_per_key(rows) == [("C-1", "a:1", "second"), ("C-2", "a:1", "other")]
     with pytest.raises(ValueError, match="key columns"):
         Upsert("voice", ("words", "child_ref"), ("child_ref",))
+
+
+def test_world_time_order_is_occurred_then_recorded_then_entry_id() -> None:
+    # Given every mix of dates, date-times that extend them, and entry ids that prefix each other
+    moments = ["2025-03-05", "2025-03-05T09:00:00", "2025-03-05T10:00:00", "2025-03-06"]
+    ids = ["school-elm:1", "school-elm:10", "school-elm:2", "police-north:1"]
+    rows = [("C-0001", i, "", "", o, r) for o in moments for r in moments for i in ids]
+    random.Random(7).shuffle(rows)
+    # Then the chronology's sort key orders them exactly as the three fields in turn would
+    expected = sorted(rows, key=lambda row: (row[4], row[5], row[1]))
+    assert sorted(rows, key=_in_world_time_order) == expected
