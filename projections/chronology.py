@@ -117,8 +117,17 @@ def _values(record: EventRecord) -> tuple[Any, ...]:
         as_json(record["child_refs"]),
         record.get("practitioner") or "",
         record.get("refers_to") or "",
-        record_as_json({k: v for k, v in record.items() if k != FOR_CHILD}),
+        record_as_json(_without_child_marker(record)),
     )
+
+
+def _without_child_marker(record: EventRecord) -> EventRecord:
+    """The record as stored, whichever child's copy of it this is."""
+    if FOR_CHILD not in record:
+        return record
+    stored = dict(record)  # a C-level copy: several times faster than a comprehension
+    del stored[FOR_CHILD]
+    return stored
 
 
 def chronology_for(
