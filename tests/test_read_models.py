@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Iterator
 from datetime import date
@@ -359,3 +360,18 @@ def test_world_time_order_is_occurred_then_recorded_then_entry_id() -> None:
     # Then the chronology's sort key orders them exactly as the three fields in turn would
     expected = sorted(rows, key=lambda row: (row[4], row[5], row[1]))
     assert sorted(rows, key=_in_world_time_order) == expected
+
+
+def test_a_chronology_query_leaves_the_garbage_collector_as_it_found_it(
+    read_models, records
+) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    assert gc.isenabled()
+    assert chronology_for(read_models.db, "C-0001")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        chronology_for(read_models.db, "C-0001")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
