@@ -111,6 +111,7 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
     finally:
         wiring.close()
         _drop_database(settings, bench)
+        _drop_topics(bench)
     results["machine"] = _machine(settings)
     return results
 
@@ -138,6 +139,17 @@ def _drop_database(settings: Settings, bench: Settings) -> None:
     name = bench.database.postgres_parts()["dbname"]
     with psycopg.connect(settings.database.url, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _drop_topics(bench: Settings) -> None:
+    """The run's own topics (its prefix is unique): a topic of 364,562 messages is ~100 MB."""
+    client = kafka_io.admin(bench)
+    try:
+        own = [t for t in client.list_topics() if t.startswith(f"{bench.topics.prefix}.")]
+        if own:
+            client.delete_topics(own)
+    finally:
+        client.close()
 
 
 def _partnership_of_size(events: int) -> Any:
