@@ -1,0 +1,73 @@
+"""`fullpicture bench` end to end on a small N: every measure reported, nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import psycopg
+import pytest
+
+from consumers import kafka_io
+from fullpicture.bench import TARGETS
+from fullpicture.config import Settings
+from tests.test_kafka_relay import cli_environment
+
+pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+
+MEASURES = (
+    "import_events_per_s",
+    "relay_events_per_s",
+    "ceiling_events_per_s",
+    "rebuild_events_per_s",
+    "rebuild_vs_ceiling",
+    "e2e_latency_p50_ms",
+    "e2e_latency_p95_ms",
+    "chronology_query_p50_ms",
+    "chronology_query_p95_ms",
+    "chronology_known_by_query_p50_ms",
+    "chronology_known_by_query_p95_ms",
+    "patterns_10k_children_s",
+    "peak_rss_mb",
+)
+
+
+def bench_leftovers(settings: Settings) -> tuple[set[str], set[str]]:
+    """Bench databases and bench topics that exist now."""
+    with psycopg.connect(settings.database.url) as connection:
+        rows = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'fp_bench_%'"
+        ).fetchall()
+    admin = kafka_io.admin(settings)
+    try:
+        topics = {t for t in admin.list_topics() if t.startswith("bench")}
+    finally:
+        admin.close()
+    return {r[0] for r in rows}, topics
+
+
+def test_the_bench_reports_every_measure_as_json_and_removes_its_database_and_topics(
+    distributed_settings: Settings,
+) -> None:
+    before = bench_leftovers(distributed_settings)
+    run = subprocess.run(
+        [sys.executable, "-m", "fullpicture.cli", "bench", "--events", "2000", "--format", "json"],
+        env=cli_environment(distributed_settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert results["events"] == 2000
+    assert results["messages_on_topic"] >= 2000  # one message per child of each entry
+    assert set(TARGETS) <= set(MEASURES)
+    for measure in MEASURES:
+        assert isinstance(results[measure], int | float) and results[measure] > 0, measure
+    assert {"cores", "python", "postgresql", "kafka"} <= set(results["machine"])
+    deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
+    while bench_leftovers(distributed_settings) != before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert bench_leftovers(distributed_settings) == before
