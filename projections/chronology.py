@@ -155,7 +155,7 @@ def chronology_for(
         # and cheaper than PostgreSQL's locale-aware sort.
         rows.sort(key=_in_world_time_order)
         if known_by is not None:
-            rows = [r for r in rows if r[3] == known_by or known_by in listed(r[9])]
+            rows = [r for r in rows if how_known(known_by, r[3], r[9])]
         return with_links([_entry(row, born) for row in rows])
 
 
@@ -195,6 +195,14 @@ def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
         f"FROM {TABLE} GROUP BY child_ref ORDER BY child_ref"
     )
     return [ChildSummary(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
+
+
+def how_known(agency: str, recorder: str, to_agencies: str) -> str:
+    """ "recorded" or "received" when the agency knows an entry (its own, or addressed to it:
+    `to_agencies` is the stored JSON list), "" when it does not."""
+    if recorder == agency:
+        return "recorded"
+    return "received" if agency in listed(to_agencies) else ""
 
 
 def _in_world_time_order(row: Sequence[Any]) -> str:

@@ -43,12 +43,6 @@ def known_by(
     known = [
         KnownEntry(agency, child_ref, entry_id, occurred_at, how)
         for entry_id, occurred_at, recorder, to_agencies in db.query(sql, params)
-        if (how := _how_known(agency, recorder, to_agencies))
+        if (how := chronology.how_known(agency, recorder, to_agencies))
     ]
     return sorted(known, key=lambda k: (k.known_from, k.entry_id))
-
-
-def _how_known(agency: str, recorder: str, to_agencies: str) -> str:
-    if recorder == agency:
-        return "recorded"
-    return "received" if agency in chronology.listed(to_agencies) else ""
