@@ -91,6 +91,19 @@ def ensure_topics(settings: Settings, names: Iterable[str]) -> None:
         client.close()
 
 
+def delete_topics_with_prefixes(settings: Settings, prefixes: Iterable[str]) -> list[str]:
+    """Delete every topic named `<prefix>.…` (a bench run's or a test's own); returns them."""
+    starts = tuple(f"{prefix}." for prefix in prefixes)
+    client = admin(settings)
+    try:
+        own = [t for t in client.list_topics() if starts and t.startswith(starts)]
+        if own:
+            client.delete_topics(own)
+        return own
+    finally:
+        client.close()
+
+
 def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None:
     for key, value in headers or ():
         if key == name:

@@ -143,13 +143,7 @@ def _drop_database(settings: Settings, bench: Settings) -> None:
 
 def _drop_topics(bench: Settings) -> None:
     """The run's own topics (its prefix is unique): a topic of 364,562 messages is ~100 MB."""
-    client = kafka_io.admin(bench)
-    try:
-        own = [t for t in client.list_topics() if t.startswith(f"{bench.topics.prefix}.")]
-        if own:
-            client.delete_topics(own)
-    finally:
-        client.close()
+    kafka_io.delete_topics_with_prefixes(bench, [bench.topics.prefix])
 
 
 def _partnership_of_size(events: int) -> Any:

@@ -326,18 +326,18 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
     from datetime import date
 
     from domain.clock import day_of, parse_when
-    from projections.chronology import records_by_child
-    from projections.patterns.evaluation import UnknownPattern, evaluate_child
+    from projections.chronology import pattern_items_by_child
+    from projections.patterns.evaluation import UnknownPattern, evaluate_items
 
     as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
     _after_recording(wiring)
     context = wiring.read_models.patterns
-    grouped = records_by_child(wiring.read_models.db, [args.child] if args.child else None)
+    grouped = pattern_items_by_child(wiring.read_models.db, [args.child] if args.child else None)
     try:
         alerts = [
             alert
             for child in sorted(grouped)
-            for alert in evaluate_child(
+            for alert in evaluate_items(
                 grouped[child], child, as_at, context.config, context.glossary, args.pattern
             )
         ]

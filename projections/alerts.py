@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from domain.records import EventRecord, projected_children
-from projections.chronology import records_by_child
+from projections.chronology import pattern_items_by_child
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import evaluate_child
+from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
 from projections.sql import as_json, from_json
@@ -92,12 +92,12 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
 def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
     """Replace these children's alerts with a fresh evaluation."""
     as_at = context.today()
-    grouped = records_by_child(cursor, children)
+    grouped = pattern_items_by_child(cursor, children)
     placeholders = ", ".join("?" for _ in children)
     cursor.execute(f"DELETE FROM {TABLE} WHERE child_ref IN ({placeholders})", children)
     rows = []
     for child in children:
-        alerts = evaluate_child(
+        alerts = evaluate_items(
             grouped.get(child, []), child, as_at, context.config, context.glossary
         )
         rows += [_row(n, alert) for n, alert in enumerate(alerts)]

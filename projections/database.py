@@ -116,23 +116,42 @@ class _PostgresCursor:
 
         COPY is several times faster than row-by-row statements, and its binary format takes
         about half the CPU of its text format on both ends. The staging table is emptied in the
-        same transaction, so a rollback leaves it as empty as a commit does.
+        same transaction, so a rollback leaves it as empty as a commit does. Rows that are mostly
+        new are first copied straight into the table (inside a savepoint: a key already there
+        undoes just that copy, and the batch is upserted through staging instead).
         """
         if len(rows) < STAGED_UPSERT_MIN_ROWS:
             self.executemany(upsert.sql, rows)
             return
+        newest = upsert.newest_per_key(rows)
+        if upsert.rows_are_mostly_new and self._copied_straight_in(upsert, newest):
+            return
         staging = f"staging_{upsert.table}"
-        columns = ", ".join(upsert.columns)
         self._cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {upsert.table} INCLUDING DEFAULTS)"
         )
-        types = self._types_of(upsert)
-        with self._cursor.copy(f"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(types)
-            for row in upsert.newest_per_key(rows):
-                copy.write_row(row)
+        self._copy(upsert, staging, newest)
+        columns = ", ".join(upsert.columns)
         self._cursor.execute(upsert.from_source(f"SELECT {columns} FROM {staging}"))
         self._cursor.execute(f"TRUNCATE {staging}")
+
+    def _copied_straight_in(self, upsert: Upsert, rows: Sequence[Sequence[Any]]) -> bool:
+        from psycopg.errors import UniqueViolation
+
+        try:
+            with self._cursor.connection.transaction():  # a savepoint
+                self._copy(upsert, upsert.table, rows)
+        except UniqueViolation:
+            return False
+        return True
+
+    def _copy(self, upsert: Upsert, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        columns = ", ".join(upsert.columns)
+        types = self._types_of(upsert)  # before the COPY starts: it may need a query
+        with self._cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
 
     def _types_of(self, upsert: Upsert) -> list[int]:
         """The upsert's column types (binary COPY must name them), from the catalogue."""

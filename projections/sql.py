@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,9 @@ class Upsert:
     table: str
     columns: tuple[str, ...]
     key: tuple[str, ...]
+    rows_are_mostly_new: bool = False
+    """Set for rows that are facts never rewritten (a chronology entry): a large batch is then
+    copied straight into the table, and only a batch holding a key already there is upserted."""
 
     def __post_init__(self) -> None:
         if self.columns[: len(self.key)] != self.key:
@@ -57,8 +60,3 @@ def as_json(values: Any) -> str:
 
 def from_json(text: str) -> Any:
     return orjson.loads(text)
-
-
-def record_as_json(record: Mapping[str, Any]) -> str:
-    """A whole record as JSON text with sorted keys, so equal records give equal text."""
-    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()

@@ -26,7 +26,7 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 COLUMNS = ("child_ref", "entry_id", "agency", "transfer", "occurred_at", "summary")
-UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"), rows_are_mostly_new=True)
 DEFAULT_WINDOW_DAYS = 30
 
 

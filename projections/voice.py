@@ -18,7 +18,7 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 COLUMNS = ("child_ref", "entry_id", "agency", "occurred_at", "captured_how", "child_words")
-UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"))
+UPSERT = Upsert(TABLE, COLUMNS, ("child_ref", "entry_id"), rows_are_mostly_new=True)
 
 
 @dataclass(frozen=True)

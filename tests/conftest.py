@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from consumers import kafka_io
 from domain.application import Partnership
 from fullpicture import config
 from fullpicture.bootstrap import Wiring, event_store_env
@@ -119,10 +120,23 @@ def kafka_bootstrap() -> str:
     return bootstrap
 
 
+@pytest.fixture(scope="session")
+def topic_prefixes_used() -> Iterator[list[str]]:
+    """Every test's topic prefix; their topics are deleted when the run ends, in one call."""
+    prefixes: list[str] = []
+    yield prefixes
+    bootstrap = SERVICES.get(config.KAFKA_BOOTSTRAP, "")
+    if prefixes and bootstrap:
+        settings = load_settings({config.KAFKA_BOOTSTRAP: bootstrap})
+        kafka_io.delete_topics_with_prefixes(settings, prefixes)
+
+
 @pytest.fixture
-def topic_prefix() -> str:
-    """Topics no other test uses."""
-    return f"fptest{uuid.uuid4().hex[:10]}"
+def topic_prefix(topic_prefixes_used: list[str]) -> str:
+    """Topics no other test uses (deleted at the end of the run)."""
+    prefix = f"fptest{uuid.uuid4().hex[:10]}"
+    topic_prefixes_used.append(prefix)
+    return prefix
 
 
 @pytest.fixture

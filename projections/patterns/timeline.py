@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from domain.records import EventRecord
-
-CORRECTED_FIELDS = ("occurred_at", "summary", "concerns", "significance")
-
 
 class Item(NamedTuple):
     """An entry as the detectors see it (immutable; a tuple, as every alert refresh builds one per
@@ -59,22 +55,23 @@ class Timeline:
         return [i for i in self.items if i.concerns]
 
 
-def build_timeline(child_ref: str, records: Iterable[EventRecord], as_at: date) -> Timeline:
-    entries = sorted((r for r in records if "entry_id" in r), key=_order)
-    corrections = {r["refers_to"]: r for r in entries if r["kind"] == "correction"}
-    items = []
-    for record in entries:
-        if record["kind"] == "correction":
+def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeline:
+    """A child's items, corrections applied (the latest correction of an entry wins), in world-time
+    order, up to `as_at`."""
+    in_order = sorted(items, key=_order)
+    corrections = {i.refers_to: i for i in in_order if i.kind == "correction"}
+    shown = []
+    for item in in_order:
+        if item.kind == "correction":
             continue
-        correction = corrections.get(record["entry_id"])
+        correction = corrections.get(item.id)
         if correction is not None:
-            record = {**record, **{f: correction[f] for f in CORRECTED_FIELDS}}
-        item = _item(record)
+            item = _corrected(item, correction)
         if item.day <= as_at:
-            items.append(item)
-    items.sort(key=lambda i: (i.moment, i.id))
-    timeline = Timeline(child_ref, as_at, items)
-    for item in items:
+            shown.append(item)
+    shown.sort(key=lambda i: (i.moment, i.id))
+    timeline = Timeline(child_ref, as_at, shown)
+    for item in shown:
         timeline.by_kind.setdefault(item.kind, []).append(item)
         for concern in item.concerns:
             timeline.by_concern.setdefault(concern, []).append(item)
@@ -83,28 +80,72 @@ def build_timeline(child_ref: str, records: Iterable[EventRecord], as_at: date) 
     return timeline
 
 
-def _order(record: EventRecord) -> tuple[str, str]:
-    return (record["occurred_at"], record["entry_id"])
+def _order(item: Item) -> tuple[str, str]:
+    return (item.occurred_at, item.id)
 
 
-def _item(record: dict[str, Any]) -> Item:
-    occurred = record["occurred_at"]
-    moment = datetime.fromisoformat(occurred)
+def _corrected(item: Item, correction: Item) -> Item:
+    """The entry as its correction restates it: when it happened, what, concerns, significance."""
+    return item._replace(
+        occurred_at=correction.occurred_at,
+        day=correction.day,
+        moment=correction.moment,
+        summary=correction.summary,
+        concerns=correction.concerns,
+        significance=correction.significance,
+    )
+
+
+def item_of(record: dict[str, Any]) -> Item:
+    """An entry record (a whole event, or the fields a read model keeps) as the detectors see it."""
     get = record.get
-    return Item(  # positional, in field order
+    return entry_item(
         record["entry_id"],
         record["kind"],
         record["agency"],
         tuple(get("to_agencies") or ()),
-        occurred,
+        record["occurred_at"],
+        tuple(get("concerns") or ()),
+        get("significance") or "",
+        get("summary") or "",
+        get("refers_to") or "",
+        get("channel") or "",
+        get("due_by") or "",
+        get("consent") or "",
+        get("transfer") or "",
+    )
+
+
+def entry_item(
+    entry_id: str,
+    kind: str,
+    agency: str,
+    to_agencies: tuple[str, ...],
+    occurred_at: str,
+    concerns: tuple[str, ...],
+    significance: str,
+    summary: str,
+    refers_to: str,
+    channel: str,
+    due_by: str,
+    consent: str,
+    transfer: str,
+) -> Item:
+    moment = datetime.fromisoformat(occurred_at)
+    return Item(  # positional, in field order
+        entry_id,
+        kind,
+        agency,
+        to_agencies,
+        occurred_at,
         moment.date(),
         moment,
-        tuple(get("concerns") or ()),
-        get("significance", ""),
-        get("summary", ""),
-        get("refers_to", ""),
-        get("channel", ""),
-        get("due_by", ""),
-        get("consent", ""),
-        get("transfer", ""),
+        concerns,
+        significance,
+        summary,
+        refers_to,
+        channel,
+        due_by,
+        consent,
+        transfer,
     )
