@@ -16,6 +16,7 @@ from domain.records import EventRecord, projected_children, records_from_notific
 from fullpicture.synthetic import generate_partnership, record_partnership
 from projections.alerts import PENDING, PatternContext, stored_alerts
 from projections.chronology import (
+    SHOWN_COLUMNS,
     _in_world_time_order,
     children_with_entries,
     chronology_for,
@@ -412,10 +413,18 @@ def test_world_time_order_is_occurred_then_recorded_then_entry_id() -> None:
     # Given every mix of dates, date-times that extend them, and entry ids that prefix each other
     moments = ["2025-03-05", "2025-03-05T09:00:00", "2025-03-05T10:00:00", "2025-03-06"]
     ids = ["school-elm:1", "school-elm:10", "school-elm:2", "police-north:1"]
-    rows = [("C-0001", i, "", "", o, r) for o in moments for r in moments for i in ids]
+    names = SHOWN_COLUMNS.split(", ")
+    fields = [
+        {"occurred_at": o, "recorded_at": r, "entry_id": i}
+        for o in moments
+        for r in moments
+        for i in ids
+    ]
+    rows = [tuple(row.get(name, "") for name in names) for row in fields]
     random.Random(7).shuffle(rows)
     # Then the chronology's sort key orders them exactly as the three fields in turn would
-    expected = sorted(rows, key=lambda row: (row[4], row[5], row[1]))
+    occurred, recorded, entry = (names.index(n) for n in ("occurred_at", "recorded_at", "entry_id"))
+    expected = sorted(rows, key=lambda row: (row[occurred], row[recorded], row[entry]))
     assert sorted(rows, key=_in_world_time_order) == expected
 
 
