@@ -85,3 +85,13 @@ def projected_children(record: EventRecord) -> list[str]:
     """
     child = record.get(FOR_CHILD)
     return [child] if child else list(record.get("child_refs") or ())
+
+
+def is_entry_first_copy(record: EventRecord) -> bool:
+    """True for the copy of an entry that writes the rows kept once per entry (requests, shares…).
+
+    On Kafka an entry about siblings arrives once per child; its first child's copy writes those
+    rows, so each is written once. From the store every entry arrives once.
+    """
+    child = record.get(FOR_CHILD)
+    return not child or child == record["child_refs"][0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.records import EventRecord
+from domain.records import EventRecord, is_entry_first_copy
 from domain.vocabulary import SPOKEN_CHANNELS
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import days_between
@@ -27,8 +27,14 @@ UPSERT_SHARE = Upsert(
     SHARES,
     ("share_id", "agency", "to_agencies", "child_refs", "channel", "occurred_at", "summary"),
     ("share_id",),
+    rows_are_mostly_new=True,
 )
-UPSERT_FOLLOWUP = Upsert(FOLLOWUPS, ("followup_id", "share_id", "occurred_at"), ("followup_id",))
+UPSERT_FOLLOWUP = Upsert(
+    FOLLOWUPS,
+    ("followup_id", "share_id", "occurred_at"),
+    ("followup_id",),
+    rows_are_mostly_new=True,
+)
 DEFAULT_WITHIN_DAYS = 2
 
 
@@ -59,12 +65,14 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
             r["summary"],
         )
         for r in records
-        if r.get("kind") == "share" and r.get("channel") in SPOKEN_CHANNELS
+        if r.get("kind") == "share"
+        and r.get("channel") in SPOKEN_CHANNELS
+        and is_entry_first_copy(r)
     ]
     followups = [
         (r["entry_id"], r["refers_to"], r["occurred_at"])
         for r in records
-        if r.get("kind") == "followup"
+        if r.get("kind") == "followup" and is_entry_first_copy(r)
     ]
     if shares:
         cursor.upsert(UPSERT_SHARE, shares)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from domain.records import EventRecord
+from domain.records import EventRecord, is_entry_first_copy
 from projections.database import Cursor, ReadModelDatabase
 from projections.dates import days_between
 from projections.sql import Upsert, as_json, from_json
@@ -40,8 +40,9 @@ REQUEST_COLUMNS = (
     "reason",
 )
 REPLY_COLUMNS = ("reply_id", "request_id", "kind", "agency", "occurred_at")
-UPSERT_REQUEST = Upsert(REQUESTS, REQUEST_COLUMNS, ("request_id",))
-UPSERT_REPLY = Upsert(REPLIES, REPLY_COLUMNS, ("reply_id",))
+# Written once per entry (from its first child's copy), so rows are new but for replays.
+UPSERT_REQUEST = Upsert(REQUESTS, REQUEST_COLUMNS, ("request_id",), rows_are_mostly_new=True)
+UPSERT_REPLY = Upsert(REPLIES, REPLY_COLUMNS, ("reply_id",), rows_are_mostly_new=True)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,12 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
             r["reason"],
         )
         for r in records
-        if r.get("kind") == "request"
+        if r.get("kind") == "request" and is_entry_first_copy(r)
     ]
     replies = [
         (r["entry_id"], r["refers_to"], r["kind"], r["agency"], r["occurred_at"])
         for r in records
-        if r.get("kind") in ("response", "decline")
+        if r.get("kind") in ("response", "decline") and is_entry_first_copy(r)
     ]
     if requests:
         cursor.upsert(UPSERT_REQUEST, requests)
