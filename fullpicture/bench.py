@@ -10,7 +10,6 @@ import gc
 import multiprocessing
 import os
 import platform
-import resource
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from consumers import kafka_io
-from consumers.kafka_projector import KafkaProjector
+from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector, total_events
 from consumers.relay import Relay
 from domain.application import Partnership
 from domain.drafts import parse_draft
@@ -78,21 +77,23 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
         Relay(bench, app, wiring.read_model_database(), batch_size=5000).run(once=True)
         results["relay_events_per_s"] = round(stored / (time.perf_counter() - started))
 
-        say("ceiling: kafka-python consume + fastavro decode, nothing else")
-        messages, seconds = _ceiling(bench)
+        messages = total_events(bench)
         results["messages_on_topic"] = messages
-        results["ceiling_events_per_s"] = round(messages / seconds)
-
         processes = os.cpu_count() or 1
+        say(f"ceiling: kafka-python consume + fastavro decode only, {processes} processes")
+        results["ceiling_events_per_s"] = round(messages / _ceiling(bench, processes))
         say(f"rebuild: Kafka -> every read model in PostgreSQL, {processes} projector processes")
         results["rebuild_processes"] = processes
-        results["rebuild_events_per_s"] = round(messages / _rebuild(bench, wiring, processes))
+        seconds, peak_mb = _rebuild(bench, wiring, processes)
+        results["rebuild_events_per_s"] = round(messages / seconds)
         results["rebuild_vs_ceiling"] = round(
             results["rebuild_events_per_s"] / results["ceiling_events_per_s"], 2
         )
-        say("rebuild again with one projector process")
-        results["rebuild_one_process_events_per_s"] = round(messages / _rebuild(bench, wiring, 1))
-        results["peak_rss_mb"] = _peak_rss_of_children_mb()
+        say("ceiling and rebuild again with one process each")
+        results["ceiling_one_process_events_per_s"] = round(messages / _ceiling(bench, 1))
+        seconds, one_process_peak_mb = _rebuild(bench, wiring, 1)
+        results["rebuild_one_process_events_per_s"] = round(messages / seconds)
+        results["peak_rss_mb"] = max(peak_mb, one_process_peak_mb)
 
         say("end-to-end latency: record -> chronology row, relay and projector running")
         latencies = _end_to_end(bench, app)
@@ -156,30 +157,47 @@ def _partnership_of_size(events: int) -> Any:
     return data
 
 
-def _ceiling(settings: Settings) -> tuple[int, float]:
-    consumer = kafka_io.consumer(settings, group_id=f"ceiling-{uuid.uuid4().hex[:6]}")
-    consumer.subscribe([settings.topics.events])
-    count = 0
-    started = None
+def _ceiling(settings: Settings, processes: int) -> float:
+    """Seconds for `processes` consumers in one group, each in a process of its own as the
+    rebuild's projectors are, to read and decode every message and commit their offsets as the
+    projectors do, and nothing else: from their start to the last one's exit."""
+    group = f"ceiling-{uuid.uuid4().hex[:6]}"
+    context = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    consumers = [
+        context.Process(target=_consume_and_decode, args=(settings, group))
+        for _ in range(processes)
+    ]
+    for consumer in consumers:
+        consumer.start()
+    for consumer in consumers:
+        consumer.join()
+        if consumer.exitcode != 0:
+            raise RuntimeError(f"a ceiling consumer failed (exit code {consumer.exitcode})")
+    return time.perf_counter() - started
+
+
+def _consume_and_decode(settings: Settings, group: str) -> None:
+    consumer = kafka_io.consumer(settings, group_id=group)
+    kafka_io.subscribe(consumer, [settings.topics.events])
     try:
         while True:
-            batch = consumer.poll(timeout_ms=1000)
-            if batch and started is None:
-                started = time.perf_counter()
+            batch = consumer.poll(timeout_ms=ONCE_POLL_MS)
             for messages in batch.values():
                 for message in messages:
                     decode(message.value)
-                    count += 1
-            if not batch and started is not None and kafka_io.caught_up(consumer):
+            if batch:
+                consumer.commit()
+            elif kafka_io.caught_up(consumer):
                 break
     finally:
         consumer.close()
-    return count, time.perf_counter() - (started or time.perf_counter())
 
 
-def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> float:
+def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> tuple[float, float]:
     """Seconds for `processes` × `fullpicture project --once` (one consumer group) to rebuild
-    every read model from offset 0, from their start to the last one's exit."""
+    every read model from offset 0, from their start to the last one's exit; and the largest
+    resident memory one of them reached (MB)."""
     wiring.read_models.reset()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
     env |= {
@@ -193,18 +211,19 @@ def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> float:
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for _ in range(processes)
     ]
+    peak_mb = 0.0
     for projector in projectors:
-        _, error = projector.communicate()
+        assert projector.stderr is not None
+        error = projector.stderr.read()
+        _, status, usage = os.wait4(projector.pid, 0)  # reaped here, for its own resource use
+        projector.returncode = os.waitstatus_to_exitcode(status)
+        projector.stderr.close()
         if projector.returncode != 0:
             raise RuntimeError(
                 f"a projector failed during the rebuild: {error.decode(errors='replace')[-2000:]}"
             )
-    return time.perf_counter() - started
-
-
-def _peak_rss_of_children_mb() -> float:
-    """The largest resident set any projector process reached (Linux reports kilobytes)."""
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+        peak_mb = max(peak_mb, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+    return time.perf_counter() - started, round(peak_mb, 1)
 
 
 def _end_to_end(settings: Settings, app: Partnership, samples: int = 60) -> list[float]:
