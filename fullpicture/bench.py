@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from consumers import kafka_io
-from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector, total_events
+from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector
 from consumers.relay import Relay
 from domain.application import Partnership
 from domain.drafts import parse_draft
@@ -77,11 +77,11 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
         Relay(bench, app, wiring.read_model_database(), batch_size=5000).run(once=True)
         results["relay_events_per_s"] = round(stored / (time.perf_counter() - started))
 
-        messages = total_events(bench)
-        results["messages_on_topic"] = messages
         processes = os.cpu_count() or 1
         say(f"ceiling: kafka-python consume + fastavro decode only, {processes} processes")
-        results["ceiling_events_per_s"] = round(messages / _ceiling(bench, processes))
+        messages, seconds = _ceiling(bench, processes)
+        results["messages_on_topic"] = messages
+        results["ceiling_events_per_s"] = round(messages / seconds)
         say(f"rebuild: Kafka -> every read model in PostgreSQL, {processes} projector processes")
         results["rebuild_processes"] = processes
         seconds, peak_mb = _rebuild(bench, wiring, processes)
@@ -90,7 +90,7 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
             results["rebuild_events_per_s"] / results["ceiling_events_per_s"], 2
         )
         say("ceiling and rebuild again with one process each")
-        results["ceiling_one_process_events_per_s"] = round(messages / _ceiling(bench, 1))
+        results["ceiling_one_process_events_per_s"] = round(messages / _ceiling(bench, 1)[1])
         seconds, one_process_peak_mb = _rebuild(bench, wiring, 1)
         results["rebuild_one_process_events_per_s"] = round(messages / seconds)
         results["peak_rss_mb"] = max(peak_mb, one_process_peak_mb)
@@ -157,15 +157,16 @@ def _partnership_of_size(events: int) -> Any:
     return data
 
 
-def _ceiling(settings: Settings, processes: int) -> float:
-    """Seconds for `processes` consumers in one group, each in a process of its own as the
-    rebuild's projectors are, to read and decode every message and commit their offsets as the
-    projectors do, and nothing else: from their start to the last one's exit."""
+def _ceiling(settings: Settings, processes: int) -> tuple[int, float]:
+    """Messages, and seconds for `processes` consumers in one group, each in a process of its own
+    as the rebuild's projectors are, to read and decode every message and commit their offsets as
+    the projectors do, and nothing else: from their start to the last one's exit."""
     group = f"ceiling-{uuid.uuid4().hex[:6]}"
     context = multiprocessing.get_context("spawn")
+    counts = context.SimpleQueue()
     started = time.perf_counter()
     consumers = [
-        context.Process(target=_consume_and_decode, args=(settings, group))
+        context.Process(target=_consume_and_decode, args=(settings, group, counts))
         for _ in range(processes)
     ]
     for consumer in consumers:
@@ -174,24 +175,30 @@ def _ceiling(settings: Settings, processes: int) -> float:
         consumer.join()
         if consumer.exitcode != 0:
             raise RuntimeError(f"a ceiling consumer failed (exit code {consumer.exitcode})")
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return sum(counts.get() for _ in consumers), seconds
 
 
-def _consume_and_decode(settings: Settings, group: str) -> None:
+def _consume_and_decode(settings: Settings, group: str, counts: Any) -> None:
+    """One ceiling consumer; puts how many messages it decoded (each batch is committed before
+    the next poll, where a rebalance happens, so no message is counted twice)."""
     consumer = kafka_io.consumer(settings, group_id=group)
     kafka_io.subscribe(consumer, [settings.topics.events])
+    decoded = 0
     try:
         while True:
             batch = consumer.poll(timeout_ms=ONCE_POLL_MS)
             for messages in batch.values():
                 for message in messages:
                     decode(message.value)
+                decoded += len(messages)
             if batch:
                 consumer.commit()
             elif kafka_io.caught_up(consumer):
                 break
     finally:
         consumer.close()
+    counts.put(decoded)
 
 
 def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> tuple[float, float]:
