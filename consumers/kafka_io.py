@@ -96,7 +96,7 @@ def delete_topics_with_prefixes(settings: Settings, prefixes: Iterable[str]) -> 
     starts = tuple(f"{prefix}." for prefix in prefixes)
     client = admin(settings)
     try:
-        own = [t for t in client.list_topics() if starts and t.startswith(starts)]
+        own = [t for t in client.list_topics() if t.startswith(starts)]  # () matches none
         if own:
             client.delete_topics(own)
         return own

@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 CREATE = (CREATE,)
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 
-# What a chronology shows of an entry.
+# The columns every entry's row has, first in the table (the key leads).
 ENTRY_COLUMNS = (
     "child_ref, entry_id, kind, agency, occurred_at, recorded_at, summary, concerns, "
     "significance, to_agencies, child_refs, practitioner, refers_to"
