@@ -301,6 +301,15 @@ class Queries:
             "response_times": requests.response_times_by_agency(self.db, today),
         }
 
+    def check_may_read_feed(self, user: str, agency: str) -> None:
+        """An agency's feed is read by that agency's own people (or its system, with its own
+        Kafka credentials)."""
+        viewer = self.viewer(user)
+        if not (viewer.acts_for_agency and viewer.agency == agency):
+            raise AccessRefused(
+                "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
+            )
+
     # Recording ----------------------------------------------------------------------------
 
     def rows_to_record(
