@@ -17,11 +17,11 @@ from consumers.subscriber import subscribe
 from domain.records import EventRecord, agencies_allowed_to_see, records_from_notifications
 from fullpicture import config
 from fullpicture.cli import main
-from tests.people import REVIEWER, practitioner_of, register_people
 from fullpicture.config import Settings
 from projections.chronology import chronology_for
 from tests.builders import AGENCIES, register_agencies, request, share
 from tests.kafka_helpers import header, read_topic
+from tests.people import REVIEWER, practitioner_of, register_people
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
