@@ -889,11 +889,19 @@ def _require_kafka(wiring: Wiring, command: str) -> None:
 
 def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "relay")
-    from consumers.relay import Relay
+    from consumers.relay import Relay, run_relays
 
-    relay = Relay(wiring.settings, wiring.partnership, wiring.read_model_database())
-    published = relay.run(once=args.once)
-    print(f"published {published} events", file=sys.stderr)
+    settings, db = wiring.settings, wiring.read_model_database()
+    events = Relay(settings, wiring.partnership, db)
+    audit = Relay(
+        settings,
+        wiring.access_log,
+        db,
+        topic=settings.topics.audit,
+        transactional_id=f"{settings.topics.prefix}.audit-relay",
+    )
+    published = run_relays([events, audit], once=args.once)
+    print(f"published {published} events (chronology and access log)", file=sys.stderr)
     return 0
 
 

@@ -60,6 +60,11 @@ class Topics:
         return f"{self.prefix}.events"
 
     @property
+    def audit(self) -> str:
+        """The access log: one message per child a read concerned."""
+        return f"{self.prefix}.audit"
+
+    @property
     def deadletter(self) -> str:
         return f"{self.prefix}.deadletter"
 
