@@ -62,7 +62,12 @@ class Relay:
         self.application = application
         self.db = db
         self.topic = topic or settings.topics.events
-        self.transactional_id = transactional_id or f"{settings.topics.prefix}-relay"
+        # The chronology's relay keeps its original id; another topic's relay is named after it.
+        self.transactional_id = transactional_id or (
+            f"{settings.topics.prefix}-relay"
+            if self.topic == settings.topics.events
+            else f"{self.topic}-relay"
+        )
         self.batch_size = batch_size
         self._sleep = sleep
         self._producer = None

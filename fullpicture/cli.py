@@ -893,13 +893,7 @@ def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
 
     settings, db = wiring.settings, wiring.read_model_database()
     events = Relay(settings, wiring.partnership, db)
-    audit = Relay(
-        settings,
-        wiring.access_log,
-        db,
-        topic=settings.topics.audit,
-        transactional_id=f"{settings.topics.prefix}.audit-relay",
-    )
+    audit = Relay(settings, wiring.access_log, db, topic=settings.topics.audit)
     published = run_relays([events, audit], once=args.once)
     print(f"published {published} events (chronology and access log)", file=sys.stderr)
     return 0
