@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Multi-agency safeguarding chronology: record, import, replay, relay.",
     )
     parser.add_argument("--as", dest="acting_as", metavar="USER", help=AS_HELP)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _agency_commands(commands)
     _record_command(commands)
@@ -99,8 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     _export_command(commands)
     _people_commands(commands)
     _audit_command(commands)
+    _schemas_command(commands)
     _runner_commands(commands)
     return parser
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fullpicture")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _command(
@@ -670,6 +681,33 @@ def _audit(wiring: Wiring, args: argparse.Namespace) -> int:
     }
     accesses = wiring.queries.audit(args.acting_as, child=args.child, of_user=args.of_user, **days)
     emit([a.as_dict() for a in accesses], args.format, AUDIT_COLUMNS)
+    return 0
+
+
+# schemas ---------------------------------------------------------------------------------------
+
+
+def _schemas_command(commands: Any) -> None:
+    schemas = commands.add_parser("schemas", help="the Avro contracts, for agencies' own systems")
+    sub = schemas.add_subparsers(title="schemas commands", metavar="ACTION", required=True)
+    export = _command(
+        sub,
+        "export",
+        "write one standalone .avsc per event type and version, and fingerprints.json",
+        _export_schemas,
+        person=NONE,
+    )
+    export.add_argument("directory", type=Path, metavar="DIR")
+
+
+def _export_schemas(wiring: Wiring, args: argparse.Namespace) -> int:
+    from schemas.registry import export_schemas
+
+    try:
+        written = export_schemas(args.directory)
+    except OSError as error:
+        raise UserError(f"DIR: cannot write {args.directory}: {error.strerror}") from None
+    print(f"wrote {len(written)} schemas and fingerprints.json to {args.directory}")
     return 0
 
 
