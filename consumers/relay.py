@@ -21,6 +21,7 @@ from kafka import TopicPartition
 from kafka.errors import KafkaError
 
 from consumers import kafka_io
+from consumers.kafka_security import relay_transactional_id
 from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.config import Settings
@@ -125,7 +126,7 @@ class Relay:
         if self._producer is None:
             kafka_io.ensure_topics(self.settings, [self.topic])
             self._producer = kafka_io.producer(
-                self.settings, transactional_id=f"{self.settings.topics.prefix}-relay"
+                self.settings, transactional_id=relay_transactional_id(self.settings.topics)
             )
             self._producer.init_transactions()
         return self._producer
