@@ -203,6 +203,44 @@ def grant(client: KafkaAdminClient, username: str, grants: Iterable[Grant]) -> i
     return len(acls)
 
 
+def grant_exactly(client: KafkaAdminClient, username: str, grants: Iterable[Grant]) -> None:
+    """Leave the principal with exactly these ACLs: add what is missing, remove anything else.
+
+    Never revokes first, so a running service keeps every permission it still needs.
+    """
+    wanted = [acl for g in grants for acl in g.acls(username)]
+    grant(client, username, grants)
+    keep = {_acl_key(acl) for acl in wanted}
+    extra = [acl for acl in acls_of(client, username) if _acl_key(acl) not in keep]
+    if extra:
+        client.delete_acls([_exact_filter(acl) for acl in extra])
+
+
+def _acl_key(acl: ACL) -> tuple[object, ...]:
+    pattern = acl.resource_pattern
+    return (
+        int(pattern.resource_type),
+        pattern.resource_name,
+        int(pattern.pattern_type),
+        int(acl.operation),
+        int(acl.permission_type),
+        acl.host,
+    )
+
+
+def _exact_filter(acl: ACL) -> ACLFilter:
+    pattern = acl.resource_pattern
+    return ACLFilter(
+        principal=acl.principal,
+        host=acl.host,
+        operation=acl.operation,
+        permission_type=acl.permission_type,
+        resource_pattern=ResourcePatternFilter(
+            pattern.resource_type, pattern.resource_name, pattern.pattern_type
+        ),
+    )
+
+
 def acls_of(client: KafkaAdminClient, username: str) -> list[ACL]:
     acls, _ = client.describe_acls(_principal_filter(username))
     return acls
@@ -244,8 +282,7 @@ def setup_services(
             password = previous.password if previous and previous.username == username else None
             credentials = KafkaCredentials(username, password or new_password())
             set_password(client, admin_settings, credentials)
-            revoke_all(client, username)  # exactly the grants below, nothing left from before
-            grant(client, username, service_grants(topics, service))
+            grant_exactly(client, username, service_grants(topics, service))
             issued[service] = credentials
     finally:
         client.close()

@@ -516,13 +516,24 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([record], "jsonl" if args.format == "jsonl" else "row", columns)
         sys.stdout.flush()
 
-    subscribe(
-        _subscriber_settings(wiring, args),
-        args.agency,
-        show,
-        from_beginning=args.from_beginning,
-        follow=args.follow and not args.once,
-    )
+    from kafka.errors import AuthorizationError, KafkaTimeoutError
+
+    settings = _subscriber_settings(wiring, args)
+    try:
+        subscribe(
+            settings,
+            args.agency,
+            show,
+            from_beginning=args.from_beginning,
+            follow=args.follow and not args.once,
+        )
+    except AuthorizationError as error:
+        raise UserError(f"Kafka refused to let this principal read the feed: {error}") from None
+    except KafkaTimeoutError:
+        raise UserError(
+            f"cannot connect to Kafka at {settings.kafka_bootstrap} "
+            "(is it running, and are the credentials right? the broker's log says which)"
+        ) from None
     return 0
 
 
@@ -676,7 +687,7 @@ def _kafka_commands(commands: Any) -> None:
         required=True,
         metavar="FILE",
         help="where the services' credentials are written (0600, shell `export` lines); "
-        "passwords already in it are kept",
+        "passwords already in it, or given as FULLPICTURE_KAFKA_<SERVICE>_PASSWORD, are kept",
     )
 
 
@@ -696,7 +707,8 @@ def _kafka_setup(wiring: Wiring, args: argparse.Namespace) -> int:
             "kafka setup: FULLPICTURE_KAFKA_SECURITY_PROTOCOL must be SASL_PLAINTEXT or SASL_SSL"
         )
     try:
-        issued = setup_services(settings, read_service_env_file(args.env_file))
+        known = read_service_env_file(args.env_file) | dict(settings.kafka_security.services)
+        issued = setup_services(settings, known)
     except KafkaSecurityError as error:
         raise UserError(f"kafka setup: {error}") from None
     write_service_env_file(args.env_file, issued)

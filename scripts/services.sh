@@ -116,7 +116,8 @@ pg_ensure_role() {
       END \$\$;
     ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
     ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;" 2>&1 | sed 's/^psql:[^ ]* NOTICE: */services: /'
+    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;" 2>&1 | { grep -v 'already a member' || true; } \
+    | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
   if ! "${psql_admin[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'fullpicture'" | grep -q 1; then
     say "creating database 'fullpicture' owned by role '$PG_APP_ROLE'"
     "${psql_admin[@]}" -c "CREATE DATABASE fullpicture OWNER $PG_APP_ROLE" >/dev/null
@@ -143,8 +144,9 @@ kafka_fetch() {
   if [ -f "$KAFKA_LIBS/.complete" ]; then return; fi
   say "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
-      -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
+  mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime > "$CACHE/maven.log" 2>&1 \
+    || { cat "$CACHE/maven.log"; exit 1; }
   touch "$KAFKA_LIBS/.complete"
 }
 
@@ -232,10 +234,10 @@ PROPS
     say "formatting Kafka storage (super user 'admin' with a SCRAM-SHA-512 credential)"
     local cluster_id
     cluster_id="$(java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-    java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone \
+    (umask 077; java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone \
         -t "$cluster_id" -c "$KAFKA_RUN/server.properties" \
         --add-scram "$KAFKA_MECHANISM=[name=admin,password=$admin_password]" \
-        >"$KAFKA_RUN/format.log" 2>&1 \
+        >"$KAFKA_RUN/format.log" 2>&1) \
       || { cat "$KAFKA_RUN/format.log"; exit 1; }
   fi
 }

@@ -81,6 +81,25 @@ def new_agency(admin_settings: Settings, principals: list[str]) -> Callable[[], 
     return make
 
 
+@pytest.fixture
+def cli_as_admin(monkeypatch: pytest.MonkeyPatch, admin_settings: Settings) -> None:
+    """`main()` in this process runs with the fixtures' settings (the administrative principal)."""
+    environ = {
+        **config.kafka_environ(admin_settings),
+        config.DATABASE_URL: admin_settings.database.url,
+        config.TOPIC_PREFIX: admin_settings.topics.prefix,
+        config.STATE_DIR: str(admin_settings.state_dir),
+    }
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+
+
+def with_wrong_password(settings: Settings) -> Settings:
+    credentials = settings.kafka_security.credentials
+    assert credentials is not None
+    return settings.as_kafka_user(KafkaCredentials(credentials.username, "not-the-password"))
+
+
 def as_agency(admin: Settings, issued: kafka_security.AgencyCredentials) -> Settings:
     return kafka_security.settings_for_agency(admin, issued)
 
@@ -196,22 +215,18 @@ def test_a_client_without_credentials_or_with_a_wrong_password_is_refused(
     no_password = admin_settings.as_kafka_user(KafkaCredentials("agency-nobody", "guessed"))
     with pytest.raises(KafkaTimeoutError):
         kafka_io.consumer(no_password, None, **FAST_BOOTSTRAP)
-    admin = admin_settings.kafka_security.credentials
-    assert admin is not None
-    wrong = admin_settings.as_kafka_user(KafkaCredentials(admin.username, "not-the-password"))
     with pytest.raises(KafkaTimeoutError):
-        kafka_io.consumer(wrong, None, **FAST_BOOTSTRAP)
+        kafka_io.consumer(with_wrong_password(admin_settings), None, **FAST_BOOTSTRAP)
     kafka_io.consumer(admin_settings, None).close()  # the broker itself was up all along
 
 
 def test_rotating_an_agency_credential_retires_the_old_password(
     admin_settings: Settings,
     new_agency: Callable[[], str],
-    monkeypatch: pytest.MonkeyPatch,
+    cli_as_admin: None,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    use_environment(monkeypatch, admin_settings)
     code = new_agency()
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     assert main(["agency", "register", code, "--name", "Rotation School", "--type", "education",
@@ -235,11 +250,10 @@ def test_rotating_an_agency_credential_retires_the_old_password(
 def test_registering_an_agency_writes_its_credentials_file_once_and_private(
     admin_settings: Settings,
     new_agency: Callable[[], str],
-    monkeypatch: pytest.MonkeyPatch,
+    cli_as_admin: None,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    use_environment(monkeypatch, admin_settings)
     code = new_agency()
     target = tmp_path / "agency.json"
     register = ["agency", "register", code, "--name", "Oak School", "--type", "education"]
@@ -260,6 +274,37 @@ def test_registering_an_agency_writes_its_credentials_file_once_and_private(
     assert main([*register, "--credentials-out", str(again)]) == 0
     assert not again.exists()  # issued once; replacing it is `agency credentials --rotate`
     assert "--rotate" in capsys.readouterr().err
+
+
+def test_an_agency_subscribes_with_its_credentials_file_and_only_to_its_own_feed(
+    admin_settings: Settings,
+    new_agency: Callable[[], str],
+    cli_as_admin: None,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    code, other = new_agency(), new_agency()
+    mine, theirs = tmp_path / "mine.json", tmp_path / "theirs.json"
+    for agency, path in ((code, mine), (other, theirs)):
+        assert main(["agency", "register", agency, "--name", f"School {agency}",
+                     "--type", "education", "--credentials-out", str(path)]) == 0  # fmt: skip
+    assert main(["relay", "--once"]) == 0
+    assert main(["feeds", "--once"]) == 0
+    capsys.readouterr()
+    read = ["subscribe", "--agency", code, "--from-beginning", "--format", "jsonl"]
+    assert main([*read, "--credentials", str(mine)]) == 0
+    [event] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (event["event_type"], event["entry_ref"]) == ("AgencyRegistered", code)
+
+    assert main([*read, "--credentials", str(theirs)]) == 2
+    assert f"is for {admin_settings.topics.feed(other)}" in capsys.readouterr().err
+    forged = json.loads(theirs.read_text()) | {"topic": admin_settings.topics.feed(code)}
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    assert main([*read, "--credentials", str(tmp_path / "forged.json")]) == 2
+    assert "Kafka refused" in capsys.readouterr().err
+    (tmp_path / "broken.json").write_text(json.dumps({"bootstrap": "x"}))
+    assert main([*read, "--credentials", str(tmp_path / "broken.json")]) == 2
+    assert "security_protocol: is required" in capsys.readouterr().err
 
 
 # Services -------------------------------------------------------------------------------------
@@ -292,6 +337,8 @@ def test_each_service_principal_does_its_job_and_an_agency_reads_the_result(
     assert KafkaProjector(services["projector"], wiring.read_models).run(once=True) >= 2
     assert [e.id for e in chronology_for(wiring.read_models.db, "C-0001")] == ["police-north:P-1"]
     assert FeedRouter(services["feeds"]).run(once=True) >= 1
+    audit_transaction = f"{admin_settings.topics.prefix}.audit-relay-0"
+    send_one(services["audit"], admin_settings.topics.audit, transactional_id=audit_transaction)
     status = feed_status(services["dashboard"], [school])
     assert status.events >= 2 and status.feeds[0]["messages"] >= 2  # offsets: with markers
 
@@ -335,25 +382,10 @@ def test_the_broker_log_records_failed_authentications_and_denied_requests(
     if not log.exists():
         pytest.fail(f"no broker log at {log}: is this the broker `make services` started?")
     before = log.stat().st_size
-    admin = admin_settings.kafka_security.credentials
-    assert admin is not None
-    wrong = admin_settings.as_kafka_user(KafkaCredentials(admin.username, "not-the-password"))
     with pytest.raises(KafkaTimeoutError):
-        kafka_io.consumer(wrong, None, **FAST_BOOTSTRAP)
+        kafka_io.consumer(with_wrong_password(admin_settings), None, **FAST_BOOTSTRAP)
     with pytest.raises(TopicAuthorizationFailedError):
         first_poll(services["dashboard"], admin_settings.topics.events)
     written = log.read_text()[before:]
     assert "Failed authentication" in written
     assert f"User:{admin_settings.topics.prefix}-dashboard" in written and "Denied" in written
-
-
-def use_environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    """The CLI in this process, run with the fixtures' settings (the administrative principal)."""
-    environ = {
-        **config.kafka_environ(settings),
-        config.DATABASE_URL: settings.database.url,
-        config.TOPIC_PREFIX: settings.topics.prefix,
-        config.STATE_DIR: str(settings.state_dir),
-    }
-    for key, value in environ.items():
-        monkeypatch.setenv(key, value)
