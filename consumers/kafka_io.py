@@ -14,7 +14,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
-from fullpicture.config import Settings
+from fullpicture.config import KAFKA_USERNAME, ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,14 @@ def security_config(settings: Settings) -> dict[str, Any]:
     security = settings.kafka_security
     config: dict[str, Any] = {"security_protocol": security.protocol}
     if security.uses_sasl:
+        if security.credentials is None:
+            raise ConfigurationError(
+                KAFKA_USERNAME,
+                f"is required with {security.protocol} (this process has no Kafka principal)",
+            )
         config["sasl_mechanism"] = security.mechanism
-        if security.credentials is not None:
-            config["sasl_plain_username"] = security.credentials.username
-            config["sasl_plain_password"] = security.credentials.password
+        config["sasl_plain_username"] = security.credentials.username
+        config["sasl_plain_password"] = security.credentials.password
     if security.uses_tls and security.ca_file is not None:
         config["ssl_cafile"] = str(security.ca_file)
     return config

@@ -142,6 +142,9 @@ def _credentials_out_option(command: argparse.ArgumentParser) -> None:
 
 
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
+    issues_credentials = wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl
+    if issues_credentials:
+        _require_kafka_administrator(wiring, "agency register")
     created = wiring.partnership.register_agency(
         args.code, args.name, args.agency_type, args.contact
     )
@@ -150,9 +153,18 @@ def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([result], "json", list(result))
     else:
         print(f"{'registered' if created else 'already registered'}: {args.code}")
-    if wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl:
+    if issues_credentials:
         _issue_agency_credentials(wiring, args.code, args.credentials_out, rotate=False)
     return 0
+
+
+def _require_kafka_administrator(wiring: Wiring, command: str) -> None:
+    """Checked before anything is recorded, so a registration never lacks its principal."""
+    if wiring.settings.as_service("admin").kafka_security.credentials is None:
+        raise UserError(
+            f"{command}: issuing Kafka credentials needs an administrative principal "
+            "(FULLPICTURE_KAFKA_ADMIN_USERNAME/_PASSWORD or FULLPICTURE_KAFKA_USERNAME/_PASSWORD)"
+        )
 
 
 def _agency_credentials(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -162,6 +174,7 @@ def _agency_credentials(wiring: Wiring, args: argparse.Namespace) -> int:
             "agency credentials: FULLPICTURE_KAFKA_SECURITY_PROTOCOL is not SASL_PLAINTEXT or "
             "SASL_SSL (the broker has no principals to issue)"
         )
+    _require_kafka_administrator(wiring, "agency credentials")
     if not wiring.partnership.agency_is_registered(args.code):
         raise UserError(f"code: agency {args.code!r} is not registered")
     _issue_agency_credentials(wiring, args.code, args.credentials_out, rotate=args.rotate)

@@ -389,3 +389,38 @@ def test_the_broker_log_records_failed_authentications_and_denied_requests(
     written = log.read_text()[before:]
     assert "Failed authentication" in written
     assert f"User:{admin_settings.topics.prefix}-dashboard" in written and "Denied" in written
+
+
+def test_kafka_setup_writes_private_service_credentials_and_keeps_them_when_run_again(
+    admin_settings: Settings,
+    cli_as_admin: None,
+    principals: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / "services.env"
+    principals.extend(
+        kafka_security.service_username(admin_settings.topics, s) for s in kafka_security.SERVICES
+    )
+    assert main(["kafka", "setup", "--env-file", str(env_file)]) == 0
+    first = kafka_security.read_service_env_file(env_file)
+    assert stat.S_IMODE(os.stat(env_file).st_mode) == 0o600
+    assert set(first) == set(kafka_security.SERVICES)
+    printed = capsys.readouterr().out
+    assert all(c.password not in printed for c in first.values())
+    assert main(["kafka", "setup", "--env-file", str(env_file)]) == 0
+    assert kafka_security.read_service_env_file(env_file) == first
+    relay = admin_settings.as_kafka_user(first["relay"])
+    kafka_io.consumer(relay, None).close()  # the kept password still works
+
+
+def test_registering_without_an_administrative_principal_is_refused_before_recording(
+    cli_as_admin: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(config.KAFKA_USERNAME)
+    monkeypatch.delenv(config.KAFKA_PASSWORD)
+    register = ["agency", "register", "acl-unissued", "--name", "Unissued", "--type", "education"]
+    assert main(register) == 2
+    assert "needs an administrative principal" in capsys.readouterr().err
+    assert main(["agency", "list", "--format", "json"]) == 0
+    assert "acl-unissued" not in capsys.readouterr().out
