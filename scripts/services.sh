@@ -135,10 +135,15 @@ pg_down() {
 
 # --- Apache Kafka ------------------------------------------------------------------------------
 
-kafka_answers() { python3 "$HERE/kafka_ping.py" "127.0.0.1:$KAFKA_PORT"; }
+KAFKA_PING_TLS=""
+if [ "$KAFKA_LISTENER" = "SASL_SSL" ]; then KAFKA_PING_TLS="--tls"; fi
+
+kafka_answers() { python3 "$HERE/kafka_ping.py" $KAFKA_PING_TLS "127.0.0.1:$KAFKA_PORT"; }
 
 # Answers only SASL SCRAM-SHA-512 clients (a PLAINTEXT broker refuses the SASL handshake).
-kafka_secured() { python3 "$HERE/kafka_ping.py" --sasl "$KAFKA_MECHANISM" "127.0.0.1:$KAFKA_PORT"; }
+kafka_secured() {
+  python3 "$HERE/kafka_ping.py" $KAFKA_PING_TLS --sasl "$KAFKA_MECHANISM" "127.0.0.1:$KAFKA_PORT"
+}
 
 kafka_fetch() {
   if [ -f "$KAFKA_LIBS/.complete" ]; then return; fi
