@@ -11,7 +11,8 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -167,13 +168,23 @@ def new_password() -> str:
 # Talking to the broker ------------------------------------------------------------------------
 
 
-def _admin(settings: Settings) -> KafkaAdminClient:
+@contextmanager
+def _as_administrator(settings: Settings) -> Iterator[KafkaAdminClient]:
+    """An admin client; any Kafka failure becomes one KafkaSecurityError saying what to check."""
     try:
-        return kafka_io.admin(settings)
+        client = kafka_io.admin(settings)
     except KafkaError as error:
         raise KafkaSecurityError(
-            f"cannot reach Kafka at {settings.kafka_bootstrap} as an administrator: {error!r}"
+            f"cannot connect to Kafka at {settings.kafka_bootstrap} as an administrator "
+            f"({type(error).__name__}): is it running, and are the credentials right? "
+            "The broker's log says which"
         ) from None
+    try:
+        yield client
+    except KafkaError as error:
+        raise KafkaSecurityError(f"Kafka refused: {error!r}") from None
+    finally:
+        client.close()
 
 
 def set_password(
@@ -271,11 +282,10 @@ def setup_services(
     Passwords already `known` (from an earlier run) are kept, so running it again is harmless.
     """
     topics = admin_settings.topics
-    kafka_io.ensure_topics(admin_settings, [topics.events, topics.deadletter, topics.audit])
     known = known or {}
     issued: dict[str, KafkaCredentials] = {}
-    client = _admin(admin_settings)
-    try:
+    with _as_administrator(admin_settings) as client:
+        kafka_io.ensure_topics(admin_settings, [topics.events, topics.deadletter, topics.audit])
         for service in SERVICES:
             username = service_username(topics, service)
             previous = known.get(service)
@@ -284,8 +294,6 @@ def setup_services(
             set_password(client, admin_settings, credentials)
             grant_exactly(client, username, service_grants(topics, service))
             issued[service] = credentials
-    finally:
-        client.close()
     return issued
 
 
@@ -343,16 +351,13 @@ def issue_agency_credentials(
     """
     topics = admin_settings.topics
     username = agency_username(agency)
-    kafka_io.ensure_topics(admin_settings, [topics.feed(agency)])
-    client = _admin(admin_settings)
-    try:
+    with _as_administrator(admin_settings) as client:
+        kafka_io.ensure_topics(admin_settings, [topics.feed(agency)])
         grant(client, username, agency_grants(topics, agency))
         if has_credential(client, username) and not rotate:
             return None
         password = new_password()
         set_password(client, admin_settings, KafkaCredentials(username, password))
-    finally:
-        client.close()
     return AgencyCredentials(
         bootstrap=admin_settings.kafka_bootstrap or "",
         security_protocol=admin_settings.kafka_security.protocol,

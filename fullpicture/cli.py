@@ -511,8 +511,11 @@ def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "subscribe")
+    from consumers.kafka_io import security_config
     from consumers.subscriber import subscribe
 
+    settings = _subscriber_settings(wiring, args)
+    security_config(settings)  # a missing principal is reported before any output
     columns = (
         "occurred_at",
         "event_type",
@@ -531,7 +534,6 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
 
     from kafka.errors import AuthorizationError, KafkaTimeoutError
 
-    settings = _subscriber_settings(wiring, args)
     try:
         subscribe(
             settings,
