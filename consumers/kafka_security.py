@@ -13,7 +13,7 @@ import secrets
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from kafka.admin import (
@@ -219,6 +219,7 @@ def grant_exactly(client: KafkaAdminClient, username: str, grants: Iterable[Gran
 
     Never revokes first, so a running service keeps every permission it still needs.
     """
+    grants = list(grants)
     wanted = [acl for g in grants for acl in g.acls(username)]
     grant(client, username, grants)
     keep = {_acl_key(acl) for acl in wanted}
@@ -397,8 +398,6 @@ def read_agency_credentials(path: Path) -> AgencyCredentials:
 
 def settings_for_agency(settings: Settings, credentials: AgencyCredentials) -> Settings:
     """Settings that connect as the agency (its broker, protocol, mechanism and principal)."""
-    from dataclasses import replace
-
     security = replace(
         settings.kafka_security,
         protocol=credentials.security_protocol,
