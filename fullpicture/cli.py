@@ -194,6 +194,14 @@ def _issue_agency_credentials(
 
     settings = wiring.settings.as_service("admin")
     target = credentials_out or settings.state_dir / "credentials" / f"agency-{code}.json"
+    try:  # before a password exists that could then not be handed over
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"--credentials-out: cannot create {target.parent}: {error.strerror}"
+        ) from None
+    if not os.access(target.parent, os.W_OK) or target.is_dir():
+        raise UserError(f"--credentials-out: cannot write {target}")
     try:
         issued = issue_agency_credentials(settings, code, rotate=rotate)
     except KafkaSecurityError as error:

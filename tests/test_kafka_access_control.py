@@ -424,3 +424,21 @@ def test_registering_without_an_administrative_principal_is_refused_before_recor
     assert "needs an administrative principal" in capsys.readouterr().err
     assert main(["agency", "list", "--format", "json"]) == 0
     assert "acl-unissued" not in capsys.readouterr().out
+
+
+def test_an_unwritable_credentials_file_is_refused_before_the_password_changes(
+    admin_settings: Settings,
+    new_agency: Callable[[], str],
+    cli_as_admin: None,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    code = new_agency()
+    issued = tmp_path / "issued.json"
+    assert main(["agency", "register", code, "--name", "Kept School", "--type", "education",
+                 "--credentials-out", str(issued)]) == 0  # fmt: skip
+    rotate = ["agency", "credentials", code, "--rotate", "--credentials-out", str(tmp_path)]
+    assert main(rotate) == 2
+    assert "--credentials-out: cannot write" in capsys.readouterr().err
+    kept = as_agency(admin_settings, kafka_security.read_agency_credentials(issued))
+    assert read_topic(kept, admin_settings.topics.feed(code), timeout=10) == []  # still works
