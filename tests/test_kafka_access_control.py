@@ -94,6 +94,22 @@ def cli_as_admin(monkeypatch: pytest.MonkeyPatch, admin_settings: Settings) -> N
         monkeypatch.setenv(key, value)
 
 
+@pytest.fixture
+def registered_by_cli(
+    new_agency: Callable[[], str], cli_as_admin: None, tmp_path: Path
+) -> Callable[[], tuple[str, Path]]:
+    """`fullpicture agency register` for a fresh agency: its code and its credentials file."""
+
+    def register() -> tuple[str, Path]:
+        code = new_agency()
+        issued = tmp_path / f"{code}.json"
+        assert main(["agency", "register", code, "--name", f"School {code}",
+                     "--type", "education", "--credentials-out", str(issued)]) == 0  # fmt: skip
+        return code, issued
+
+    return register
+
+
 def with_wrong_password(settings: Settings) -> Settings:
     credentials = settings.kafka_security.credentials
     assert credentials is not None
@@ -222,15 +238,12 @@ def test_a_client_without_credentials_or_with_a_wrong_password_is_refused(
 
 def test_rotating_an_agency_credential_retires_the_old_password(
     admin_settings: Settings,
-    new_agency: Callable[[], str],
-    cli_as_admin: None,
+    registered_by_cli: Callable[[], tuple[str, Path]],
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    code = new_agency()
-    first, second = tmp_path / "first.json", tmp_path / "second.json"
-    assert main(["agency", "register", code, "--name", "Rotation School", "--type", "education",
-                 "--credentials-out", str(first)]) == 0  # fmt: skip
+    code, first = registered_by_cli()
+    second = tmp_path / "second.json"
     assert main(["agency", "credentials", code, "--rotate", "--credentials-out", str(second)]) == 0
     old, new = (json.loads(path.read_text()) for path in (first, second))
     printed = capsys.readouterr()
@@ -278,16 +291,11 @@ def test_registering_an_agency_writes_its_credentials_file_once_and_private(
 
 def test_an_agency_subscribes_with_its_credentials_file_and_only_to_its_own_feed(
     admin_settings: Settings,
-    new_agency: Callable[[], str],
-    cli_as_admin: None,
+    registered_by_cli: Callable[[], tuple[str, Path]],
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    code, other = new_agency(), new_agency()
-    mine, theirs = tmp_path / "mine.json", tmp_path / "theirs.json"
-    for agency, path in ((code, mine), (other, theirs)):
-        assert main(["agency", "register", agency, "--name", f"School {agency}",
-                     "--type", "education", "--credentials-out", str(path)]) == 0  # fmt: skip
+    (code, mine), (other, theirs) = registered_by_cli(), registered_by_cli()
     assert main(["relay", "--once"]) == 0
     assert main(["feeds", "--once"]) == 0
     capsys.readouterr()
@@ -428,15 +436,11 @@ def test_registering_without_an_administrative_principal_is_refused_before_recor
 
 def test_an_unwritable_credentials_file_is_refused_before_the_password_changes(
     admin_settings: Settings,
-    new_agency: Callable[[], str],
-    cli_as_admin: None,
+    registered_by_cli: Callable[[], tuple[str, Path]],
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    code = new_agency()
-    issued = tmp_path / "issued.json"
-    assert main(["agency", "register", code, "--name", "Kept School", "--type", "education",
-                 "--credentials-out", str(issued)]) == 0  # fmt: skip
+    code, issued = registered_by_cli()
     rotate = ["agency", "credentials", code, "--rotate", "--credentials-out", str(tmp_path)]
     assert main(rotate) == 2
     assert "--credentials-out: cannot write" in capsys.readouterr().err
