@@ -9,7 +9,9 @@ set -euo pipefail
 : "${KAFKA_CONTROLLER_PASSWORD:?set FULLPICTURE_KAFKA_CONTROLLER_PASSWORD}"
 LISTENER="${KAFKA_CLIENT_LISTENER_PROTOCOL:-SASL_PLAINTEXT}"
 MECHANISM="SCRAM-SHA-512"
-DATA=/var/lib/kafka/data
+KAFKA_HOME="${KAFKA_HOME:-/opt/kafka}"
+DATA="${KAFKA_DATA_DIR:-/var/lib/kafka/data}"
+HOST="${KAFKA_ADVERTISED_HOST:-kafka}"
 CONFIG=/tmp/fullpicture-broker.properties
 
 ssl_settings=""
@@ -27,9 +29,9 @@ umask 077
 cat > "$CONFIG" <<PROPS
 process.roles=${KAFKA_PROCESS_ROLES:-broker,controller}
 node.id=1
-controller.quorum.bootstrap.servers=kafka:9093
+controller.quorum.bootstrap.servers=$HOST:9093
 listeners=$LISTENER://:9092,CONTROLLER://:9093
-advertised.listeners=$LISTENER://kafka:9092
+advertised.listeners=$LISTENER://$HOST:9092
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=$LISTENER
 listener.security.protocol.map=$LISTENER:$LISTENER,CONTROLLER:SASL_PLAINTEXT
@@ -65,8 +67,8 @@ ssl.truststore.password=${KAFKA_SSL_TRUSTSTORE_PASSWORD:-}}
 PROPS
 
 if [ ! -f "$DATA/meta.properties" ]; then
-  /opt/kafka/bin/kafka-storage.sh format --standalone -c "$CONFIG" \
-    -t "$(/opt/kafka/bin/kafka-storage.sh random-uuid)" \
+  "$KAFKA_HOME/bin/kafka-storage.sh" format --standalone -c "$CONFIG" \
+    -t "$("$KAFKA_HOME/bin/kafka-storage.sh" random-uuid)" \
     --add-scram "$MECHANISM=[name=admin,password=$KAFKA_ADMIN_PASSWORD]"
 fi
-exec /opt/kafka/bin/kafka-server-start.sh "$CONFIG"
+exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$CONFIG"
