@@ -12,7 +12,7 @@ demo: $(INSTALLED)
 test: $(INSTALLED) services browser
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
-services:
+services: $(INSTALLED)
 	bash scripts/services.sh up
 
 browser:
