@@ -290,5 +290,3 @@ def _is_user_name(text: str) -> bool:
     except DomainError:
         return False
     return True
-
-
