@@ -18,8 +18,11 @@ if person is None:
     # Every page's address leads to the sign-in page, and to the page itself once signed in.
     st.navigation(
         [
-            st.Page(sign_in_page, title="Sign in", url_path=page.url_path, default=index == 0)
-            for index, page in enumerate(navigation.PAGES)
+            st.Page(sign_in_page, title="Sign in", url_path="signin", default=True),
+            *(
+                st.Page(sign_in_page, title="Sign in", url_path=page.url_path)
+                for page in navigation.PAGES
+            ),
         ],
         position="hidden",
     ).run()
@@ -37,12 +40,21 @@ pages = {
         page.path,
         title=page.title,
         url_path=page.url_path,
-        default=page == allowed[0],
         visibility="visible" if page in allowed else "hidden",
     )
     for page in navigation.PAGES
 }
-chosen = st.navigation(list(pages.values()))
+
+
+def home() -> None:
+    """The address without a page leads to the person's first page, under its own address."""
+    st.switch_page(pages[allowed[0]], query_params=st.query_params.to_dict())
+
+
+chosen = st.navigation(
+    [st.Page(home, title="Home", url_path="home", default=True, visibility="hidden")]
+    + list(pages.values())
+)
 refused = next((p for p, shown in pages.items() if shown is chosen and p not in allowed), None)
 if refused is not None:
     st.title(refused.title)

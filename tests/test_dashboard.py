@@ -77,8 +77,10 @@ def signed_in(app: AppTest, user: str) -> AppTest:
     return app
 
 
-def open_page(app: AppTest, page: str) -> AppTest:
+def open_page(app: AppTest, page: str, child: str | None = None) -> AppTest:
     app.run()
+    if child is not None:
+        app.query_params["child"] = child
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -216,8 +218,7 @@ def test_a_practitioner_sees_their_agencys_view_with_nothing_to_widen_it(
 
 
 def test_a_practitioner_deep_link_outside_their_agency_is_refused(app: AppTest) -> None:
-    app.query_params["child"] = "C-99999"
-    open_page(signed_in(app, "school.practitioner"), "chronology")
+    open_page(signed_in(app, "school.practitioner"), "chronology", child="C-99999")
     assert any("outside your scope" in e.value for e in app.error)
     assert not app.dataframe
 
@@ -255,8 +256,7 @@ def test_an_analyst_opens_a_chronology_only_by_break_glass_with_a_reason(
     app: AppTest, wiring: Wiring
 ) -> None:
     before = len(accesses_of(wiring, "analyst"))
-    app.query_params["child"] = "C-00002"
-    open_page(signed_in(app, "analyst"), "chronology")
+    open_page(signed_in(app, "analyst"), "chronology", child="C-00002")
     assert not app.dataframe
     assert any("outside your scope" in e.value for e in app.error)
     assert app.text_input[0].value == "C-00002"
