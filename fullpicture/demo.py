@@ -86,5 +86,6 @@ def review_children(wiring: Wiring) -> list[str]:
     """A few children whose chronologies carry a priority pattern: what a review would look at."""
     db = wiring.read_models.db
     flagged = sorted({a.child_ref for a in stored_alerts(db) if a.severity == "priority"})
-    chosen = flagged or [c.child_ref for c in children_with_entries(db)]
+    others = [c.child_ref for c in children_with_entries(db) if c.child_ref not in flagged]
+    chosen = flagged + others
     return chosen[:REVIEW_CHILDREN]
