@@ -494,6 +494,8 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
         "--secrets.files",
         str(secrets),
     ]

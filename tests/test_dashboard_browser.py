@@ -139,6 +139,8 @@ def test_a_practitioner_signs_in_sees_only_their_agencys_view_and_the_lead_sees_
     assert f"child={child}" in page.url
     assert "Known by" not in body.replace("As known by", "")  # no selector to widen it
     assert "Timeline (" in body and "Patterns for review" in body
+    menu = page.get_by_test_id("stSidebarNav").inner_text()
+    assert "Record" in menu and "Partnership" not in menu and "Access log" not in menu
 
     # A page's address opens a new session: sign in there, and a page not theirs is refused.
     page.goto(f"{dashboard_url}/partnership")
@@ -148,7 +150,7 @@ def test_a_practitioner_signs_in_sees_only_their_agencys_view_and_the_lead_sees_
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
     sign_in(page, "school.lead", DEMO_PASSWORD)
-    page.get_by_role("link", name="Access log").click()
+    page.get_by_role("link", name="Access log").click()  # a lead's menu has it
     body_when(page, "newest first")
     page.screenshot(path=str(SCREENSHOTS / "access-log.png"), full_page=True)
     cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
