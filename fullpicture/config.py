@@ -193,8 +193,8 @@ def _open_id_provider(env: Mapping[str, str]) -> OpenIdProvider | None:
         return None
     for key in keys:
         if not given[key]:
-            others = ", ".join(k for k in keys if k != key)
-            raise ConfigurationError(key, f"is required when {others} are set")
+            together = f"{', '.join(keys[:-1])} and {keys[-1]}"
+            raise ConfigurationError(key, f"is required: {together} are set together")
     issuer = given[OIDC_ISSUER]
     if urlparse(issuer).scheme not in ("http", "https") or not urlparse(issuer).netloc:
         raise ConfigurationError(OIDC_ISSUER, f"expected the issuer's URL, got {issuer!r}")
