@@ -30,7 +30,7 @@ if person is None:
 
 allowed = navigation.pages_for(person.roles)
 with st.sidebar:
-    st.markdown(f"**{person.name}**")
+    st.text(person.name)  # as registered: plain text, never markdown
     roles = ", ".join(r.replace("_", " ") for r in person.roles)
     st.caption(f"{person.user} · {roles}" + (f" · {person.agency}" if person.agency else ""))
     if st.button("Sign out"):

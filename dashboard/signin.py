@@ -18,9 +18,10 @@ def sign_in_page() -> None:
     refused = st.session_state.get(session.REFUSED_IDENTITY)
     if refused:
         st.error(
-            f"The identity provider signed you in as {refused}, but nobody with that user name "
-            "or e-mail is registered in FullPicture. Ask an administrator to register you."
+            "The identity provider signed you in, but nobody with that user name or e-mail is "
+            "registered in FullPicture. Ask an administrator to register you."
         )
+        st.text(f"Signed in at the identity provider as: {refused}")
         if st.button("Sign out of the identity provider"):
             st.session_state.clear()
             st.logout()
