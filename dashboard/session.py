@@ -140,6 +140,7 @@ def _from_identity_provider(directory: Directory, now: datetime) -> SignedIn | N
         return None
     signed_in = SignedIn(person.user, OPENID_CONNECT, now, identity)
     st.session_state[SESSION] = signed_in
+    directory.record_sign_in(person.user, OPENID_CONNECT)
     st.session_state.pop(NOTICE, None)
     return signed_in
 

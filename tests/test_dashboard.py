@@ -196,6 +196,26 @@ def test_a_revoked_role_counts_on_the_next_click(app: AppTest, wiring: Wiring) -
     assert any(REFUSED in e.value for e in app.error)
 
 
+def test_a_withdrawn_review_grant_counts_on_the_next_click(app: AppTest, wiring: Wiring) -> None:
+    wiring.directory.register_person("withdrawn.reviewer", "Withdraw Test", ["case_reviewer"])
+    today = date.today()
+    wiring.directory.grant_review(
+        "withdraw-test",
+        "withdrawn.reviewer",
+        ["C-00003"],
+        period_from=(today - timedelta(days=1000)).isoformat(),
+        period_to=today.isoformat(),
+        expires=today.isoformat(),
+        by="test",
+    )
+    open_page(signed_in(app, "withdrawn.reviewer"), "chronology")
+    assert app.selectbox[0].options == ["C-00003"]
+    wiring.directory.withdraw_review("withdraw-test", "withdrawn.reviewer", by="test")
+    app.run()
+    assert not app.selectbox and not app.dataframe
+    assert any("C-00003 is outside your scope" in e.value for e in app.error)
+
+
 def test_a_practitioner_sees_their_agencys_view_with_nothing_to_widen_it(
     app: AppTest, wiring: Wiring
 ) -> None:
@@ -369,13 +389,16 @@ def oidc_app(monkeypatch: pytest.MonkeyPatch, claims: dict[str, object]) -> AppT
 
 
 def test_an_identity_provider_sign_in_maps_to_the_registered_person_by_email(
-    app: AppTest, monkeypatch: pytest.MonkeyPatch
+    app: AppTest, wiring: Wiring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    before = wiring.directory.recorder.max_notification_id()
     now = int(time.time())
     signed = oidc_app(monkeypatch, {"email": "school.lead@demo.invalid", "iat": now})
     assert not signed.exception
     assert "school.lead" in texts(signed)
     assert [t.value for t in signed.title] == ["Child chronology"]
+    recorded = wiring.directory.recorder.select_notifications(start=before + 1, limit=10)
+    assert [n.topic.rsplit(".", 1)[-1] for n in recorded] == ["SignedIn"]
 
 
 def test_an_unregistered_identity_is_refused(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
