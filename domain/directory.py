@@ -18,7 +18,6 @@ from eventsourcing.utils import get_topic
 from domain import clock
 from domain.errors import DomainError
 from domain.people import (
-    ADMINISTRATOR,
     CASE_REVIEWER,
     REVIEW_NAME,
     ROLES,

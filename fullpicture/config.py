@@ -24,6 +24,7 @@ OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
 OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
 COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
 DEMO = "FULLPICTURE_DEMO"
+ACTING_USER = "FULLPICTURE_USER"
 
 ALL_KEYS = (
     DATABASE_URL,
@@ -42,6 +43,7 @@ ALL_KEYS = (
     OIDC_REDIRECT_URI,
     COOKIE_SECRET,
     DEMO,
+    ACTING_USER,
 )
 
 DEFAULT_STATE_DIR = ".fullpicture"
@@ -70,6 +72,11 @@ class Topics:
     @property
     def events(self) -> str:
         return f"{self.prefix}.events"
+
+    @property
+    def audit(self) -> str:
+        """The access log: one message per child a read concerned."""
+        return f"{self.prefix}.audit"
 
     @property
     def deadletter(self) -> str:
@@ -146,6 +153,8 @@ class Settings:
     oidc: OpenIdProvider | None = None
     cookie_secret: str | None = None
     demo: bool = False
+    acting_user: str | None = None
+    """The person CLI commands act as when `--as` is not given."""
 
     @property
     def distributed(self) -> bool:
@@ -182,6 +191,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oidc=_open_id_provider(env),
         cookie_secret=env.get(COOKIE_SECRET) or None,
         demo=env.get(DEMO) == "1",
+        acting_user=(env.get(ACTING_USER) or "").strip() or None,
     )
 
 

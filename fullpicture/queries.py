@@ -9,8 +9,9 @@ no door reads child data any other way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from domain.access_log import AccessEvent, AccessLog
@@ -41,14 +42,18 @@ class UnknownChild(DomainError):
         super().__init__("child", f"{child!r} has no chronology")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScopedChronology:
     """A child's chronology and alerts as one person may see them, with the scope they were
-    read in (every export prints it)."""
+    read in (every export prints it). Alerts are evaluated only when asked for."""
 
     scope: ChildScope
     entries: list[ChronologyEntry]
-    alerts: list[Alert]
+    evaluate_alerts: Callable[[], list[Alert]] = field(repr=False)
+
+    @cached_property
+    def alerts(self) -> list[Alert]:
+        return self.evaluate_alerts()
 
 
 class Queries:
@@ -122,7 +127,7 @@ class Queries:
             entries = chronology.with_links(
                 [_unlinked(e) for e in entries if scope.shows(e.occurred_at)]
             )
-        return ScopedChronology(scope, entries, self._child_alerts(scope, entries))
+        return ScopedChronology(scope, entries, lambda: self._child_alerts(scope, entries))
 
     def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
         """Alerts as at the replay day, from what the system held then, shown only when all
@@ -300,6 +305,15 @@ class Queries:
             "voice_coverage": partnership.voice_coverage(self.db, today).percent,
             "response_times": requests.response_times_by_agency(self.db, today),
         }
+
+    def check_may_read_feed(self, user: str, agency: str) -> None:
+        """An agency's feed is read by that agency's own people (or its system, with its own
+        Kafka credentials)."""
+        viewer = self.viewer(user)
+        if not (viewer.acts_for_agency and viewer.agency == agency):
+            raise AccessRefused(
+                "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
+            )
 
     # Recording ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 
 from fullpicture import config
 from fullpicture.cli import main
+from tests.people import REVIEWER, practitioner_of, register_people
 
 AGENCIES = [
     ("police-north", "Northshire Police", "police"),
@@ -83,9 +84,13 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for code, name, agency_type in AGENCIES:
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+    register_people(main, [code for code, _, _ in AGENCIES], ["C-0001", "C-0002"])
+    monkeypatch.setenv(config.ACTING_USER, REVIEWER)
     assert (
         main(
             [
+                "--as",
+                practitioner_of("health-visiting"),
                 "child",
                 "register",
                 "C-0002",
@@ -100,7 +105,7 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sheet = tmp_path / "entries.json"
     for entry in ENTRIES:
         sheet.write_text(json.dumps(entry))
-        assert main(["record", "--json", str(sheet)]) == 0
+        assert main(["--as", practitioner_of(entry["agency"]), "record", "--json", str(sheet)]) == 0
 
 
 def chronology(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
