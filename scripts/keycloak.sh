@@ -19,7 +19,10 @@ ADMIN_PASSWORD="${FULLPICTURE_KEYCLOAK_ADMIN_PASSWORD:-fullpicture-keycloak-admi
 
 say() { echo "keycloak: $*" >&2; }
 
-answers() { curl -fsS -o /dev/null --max-time 2 "$URL/realms/master/.well-known/openid-configuration" 2>/dev/null; }
+answers() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    "$URL/realms/master/.well-known/openid-configuration" 2>/dev/null
+}
 
 fetch() {
   if [ -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then return; fi
