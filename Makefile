@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test services services-down browser install bench lint clean
+.PHONY: demo test services services-down browser keycloak install bench lint clean
 
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo
 
-test: $(INSTALLED) services browser
+test: $(INSTALLED) services browser keycloak
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
 services: $(INSTALLED)
@@ -17,6 +17,10 @@ services: $(INSTALLED)
 
 browser:
 	bash scripts/browser.sh
+
+# The OpenID Connect provider the dashboard's sign-in tests run against (started by the tests).
+keycloak:
+	bash scripts/keycloak.sh fetch
 
 services-down:
 	bash scripts/services.sh down

@@ -995,12 +995,15 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
+def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> int:
     import dashboard
+    from fullpicture.config import DEMO
+    from fullpicture.dashboard_secrets import write_dashboard_secrets
 
     app = Path(dashboard.__file__).resolve().parent / "app.py"
     _after_recording(wiring)  # embedded mode: bring the read models up to date first
     wiring.close()
+    secrets = write_dashboard_secrets(wiring.settings)  # Streamlit's [auth] (OpenID Connect)
     print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
     command = [
         sys.executable,
@@ -1016,14 +1019,22 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--secrets.files",
+        str(secrets),
     ]
+    # Demo mode (the sign-in page lists the demo accounts) only for the demo command's server.
+    environment = {k: v for k, v in os.environ.items() if k != DEMO}
+    if demo:
+        environment[DEMO] = "1"
     # Become the Streamlit server, so signals (Ctrl-C, SIGTERM) reach it directly.
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, environment)
     return 0  # not reached
 
 
 def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.demo import record_demo_partnership
+    from fullpicture.demo import record_demo_partnership, register_demo_people
 
     if args.children < 1:
         raise UserError("--children: must be at least 1")
@@ -1035,10 +1046,11 @@ def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
         for path in database.parent.glob(database.name + "*"):
             path.unlink()
     print(record_demo_partnership(wiring, args.children, args.seed), flush=True)
+    print(register_demo_people(wiring), flush=True)
     wiring.close()  # the dashboard opens its own connections
     if args.no_dashboard:
         return 0
-    return _dashboard(wiring, args)
+    return _dashboard(wiring, args, demo=True)
 
 
 def _bench(wiring: Wiring, args: argparse.Namespace) -> int:

@@ -18,6 +18,12 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
+OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
+OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
+OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
+COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
+DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
 KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
 KAFKA_SASL_MECHANISM = "FULLPICTURE_KAFKA_SASL_MECHANISM"
@@ -51,6 +57,12 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    OIDC_ISSUER,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_REDIRECT_URI,
+    COOKIE_SECRET,
+    DEMO,
     ACTING_USER,
     KAFKA_SECURITY_PROTOCOL,
     KAFKA_SASL_MECHANISM,
@@ -71,6 +83,8 @@ DEFAULT_SQLITE_FILE = "fullpicture.sqlite"
 DEFAULT_TOPIC_PREFIX = "fullpicture"
 DEFAULT_TOPIC_PARTITIONS = 6
 DEFAULT_TOPIC_REPLICATION_FACTOR = 1
+# Streamlit fills in `{port}` with the port the dashboard serves on.
+DEFAULT_OIDC_REDIRECT_URI = "http://127.0.0.1:{port}/oauth2callback"
 
 
 class ConfigurationError(ValueError):
@@ -171,6 +185,20 @@ class KafkaSecurity:
 
 
 @dataclass(frozen=True)
+class OpenIdProvider:
+    """The partnership's OpenID Connect identity provider, for signing in to the dashboard."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Database
     kafka_bootstrap: str | None
@@ -182,6 +210,9 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    oidc: OpenIdProvider | None = None
+    cookie_secret: str | None = None
+    demo: bool = False
     acting_user: str | None = None
     """The person CLI commands act as when `--as` is not given."""
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
@@ -230,6 +261,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        oidc=_open_id_provider(env),
+        cookie_secret=env.get(COOKIE_SECRET) or None,
+        demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
         kafka_security=_kafka_security(env),
         admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
@@ -295,6 +329,27 @@ def _credentials(
     if not password:
         raise ConfigurationError(password_key, f"is required with {username_key}")
     return KafkaCredentials(username, password)
+
+
+def _open_id_provider(env: Mapping[str, str]) -> OpenIdProvider | None:
+    """All three of issuer, client id and client secret, or none of them."""
+    keys = (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)
+    given = {key: (env.get(key) or "").strip() for key in keys}
+    if not any(given.values()):
+        return None
+    for key in keys:
+        if not given[key]:
+            together = f"{', '.join(keys[:-1])} and {keys[-1]}"
+            raise ConfigurationError(key, f"is required: {together} are set together")
+    issuer = given[OIDC_ISSUER]
+    if urlparse(issuer).scheme not in ("http", "https") or not urlparse(issuer).netloc:
+        raise ConfigurationError(OIDC_ISSUER, f"expected the issuer's URL, got {issuer!r}")
+    redirect_uri = (env.get(OIDC_REDIRECT_URI) or "").strip() or DEFAULT_OIDC_REDIRECT_URI
+    if not redirect_uri.endswith("/oauth2callback"):
+        raise ConfigurationError(
+            OIDC_REDIRECT_URI, f"must end with /oauth2callback, got {redirect_uri!r}"
+        )
+    return OpenIdProvider(issuer, given[OIDC_CLIENT_ID], given[OIDC_CLIENT_SECRET], redirect_uri)
 
 
 def _optional_path(env: Mapping[str, str], key: str) -> Path | None:
