@@ -30,7 +30,8 @@ CREATE = (
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         child_ref TEXT NOT NULL, pattern TEXT NOT NULL, position INTEGER NOT NULL,
         as_at TEXT NOT NULL, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
-        severity TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
+        severity TEXT NOT NULL, id TEXT NOT NULL, first_raised TEXT NOT NULL,
+        subject TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
     f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
@@ -39,7 +40,18 @@ MARK_PENDING = (
     f"INSERT INTO {PENDING} (child_ref, version) VALUES (?, 1) "
     f"ON CONFLICT (child_ref) DO UPDATE SET version = {PENDING}.version + 1"
 )
-COLUMNS = ("child_ref", "pattern", "position", "as_at", "evidence", "explanation", "severity")
+COLUMNS = (
+    "child_ref",
+    "pattern",
+    "position",
+    "as_at",
+    "evidence",
+    "explanation",
+    "severity",
+    "id",
+    "first_raised",
+    "subject",
+)
 
 
 @dataclass
@@ -117,6 +129,9 @@ def _row(position: int, alert: Alert) -> tuple[object, ...]:
         as_json(alert.evidence),
         alert.explanation,
         alert.severity,
+        alert.id,
+        alert.first_raised,
+        alert.subject,
     )
 
 
@@ -132,4 +147,8 @@ def stored_alerts(
         sql += " AND pattern = ?"
         params.append(pattern)
     rows = db.query(sql + " ORDER BY child_ref, pattern, position", params)
-    return [Alert(r[1], r[0], r[3], tuple(from_json(r[4])), r[5], r[6]) for r in rows]
+    # Stored alerts are the ones holding now: none is resolved yet.
+    return [
+        Alert(r[1], r[0], r[3], tuple(from_json(r[4])), r[5], r[6], r[7], r[8], None, r[9])
+        for r in rows
+    ]
