@@ -23,6 +23,9 @@ from projections.patterns.settings import PatternConfig, load_pattern_config
 from projections.patterns.timeline import Item, item_of
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+# Every fourth family has a pattern planted, each pattern in turn: with fewer children, some
+# patterns would be planted on nobody.
+MIN_CHILDREN = 200
 
 
 @dataclass(frozen=True)
