@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
@@ -133,3 +134,34 @@ def test_a_valid_share_recorded_in_the_form_is_stored(app: AppTest) -> None:
 def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:
     open_page(app, "feeds")
     assert "Embedded mode" in app.info[0].value
+
+
+def test_the_patterns_page_filters_by_severity_and_orders_by_severity_then_date(
+    app: AppTest,
+) -> None:
+    open_page(app, "patterns")
+    everything = app.dataframe[0].value
+    assert list(everything["severity"]) == sorted(
+        everything["severity"], key=["priority", "concern", "practice"].index
+    )
+    app.multiselect[0].set_value(["practice"]).run()
+    practice = app.dataframe[0].value
+    assert 0 < len(practice) < len(everything)
+    assert set(practice["severity"]) == {"practice"}
+    assert list(practice["first_raised"]) == sorted(practice["first_raised"], reverse=True)
+
+
+def test_an_alert_s_link_opens_the_chronology_with_its_evidence_highlighted(
+    app: AppTest,
+) -> None:
+    open_page(app, "patterns")
+    query = parse_qs(urlsplit(app.dataframe[0].value["open"][0]).query)
+    evidence = query["highlight"][0].split(",")
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.query_params["child"] = query["child"][0]
+    app.query_params["highlight"] = query["highlight"][0]
+    open_page(app, "chronology")
+    table = app.dataframe[0].value
+    marked = set(table[table["evidence"] == "◆"]["id"])
+    assert marked == set(evidence)
+    assert any("The alert's evidence" in i.value for i in app.info)

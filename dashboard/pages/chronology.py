@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
@@ -61,9 +62,26 @@ for alert in alerts:
 st.subheader(f"Timeline ({len(shown)} entries from {len({e['agency'] for e in shown})} agencies)")
 if shown:
     st.altair_chart(timeline(shown), width="stretch")
+# An alert's link (from the Patterns page) names its evidence: those entries are highlighted.
+highlighted = set(filter(None, st.query_params.get("highlight", "").split(",")))
+evidence = [e for e in shown if e["id"] in highlighted]
+if highlighted:
+    st.info(
+        f"**The alert's evidence** ({len(evidence)} of {len(highlighted)} entries shown, "
+        "highlighted below): " + "; ".join(f"{e['occurred_at'][:10]} {e['id']}" for e in evidence)
+    )
+rows = [{**e, "evidence": "◆" if e["id"] in highlighted else ""} for e in shown]
+table = (
+    pd.DataFrame(rows).style.apply(
+        lambda row: ["background-color: #fff3bf" if row["evidence"] else "" for _ in row], axis=1
+    )
+    if evidence
+    else rows
+)
 st.dataframe(
-    shown,
+    table,
     column_order=(
+        *(("evidence",) if highlighted else ()),
         "occurred_at",
         "child_age",
         "agency",
