@@ -9,7 +9,17 @@ from typing import Any
 import streamlit as st
 
 from fullpicture.bootstrap import Wiring, bootstrap
-from projections import alerts, chronology, followups, partnership, requests, transfers, voice
+from projections import (
+    alert_reviews,
+    alerts,
+    chronology,
+    followups,
+    partnership,
+    requests,
+    transfers,
+    voice,
+)
+from projections.patterns.triage import with_triage
 
 CACHE_SECONDS = 30
 
@@ -53,7 +63,8 @@ def child_transfers(child: str) -> list[dict[str, Any]]:
 
 @st.cache_data(ttl=CACHE_SECONDS)
 def current_alerts(child: str | None = None) -> list[dict[str, Any]]:
-    return [a.as_dict() for a in alerts.stored_alerts(db(), child_ref=child)]
+    stored = alerts.stored_alerts(db(), child_ref=child)
+    return with_triage(stored, alert_reviews.reviews_of(db(), [a.id for a in stored]))
 
 
 @st.cache_data(ttl=CACHE_SECONDS)

@@ -317,6 +317,7 @@ ALERT_COLUMNS = (
     "first_raised",
     "resolved_at",
     "as_at",
+    "triage",
     "evidence",
     "explanation",
 )
@@ -347,8 +348,10 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
     from datetime import date
 
     from domain.clock import day_of, parse_when
+    from projections.alert_reviews import reviews_of
     from projections.chronology import pattern_items_by_child
     from projections.patterns.evaluation import UnknownPattern, alerts_in_period, evaluate_items
+    from projections.patterns.triage import triage_state, with_triage
 
     period = _review_period(args)
     as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
@@ -371,7 +374,11 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
         ]
     except UnknownPattern as error:
         raise UserError(f"--pattern: {error}") from None
-    emit([a.as_dict() for a in alerts], args.format, ALERT_COLUMNS)
+    reviews = reviews_of(wiring.read_models.db, [a.id for a in alerts])
+    rows = with_triage(alerts, reviews)
+    if args.format == "table":
+        rows = [{**row, "triage": triage_state(row) if "triage" in row else ""} for row in rows]
+    emit(rows, args.format, ALERT_COLUMNS)
     return 0
 
 

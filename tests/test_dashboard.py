@@ -16,6 +16,7 @@ from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.config import load_settings
 from fullpicture.synthetic import generate_partnership, record_partnership
+from projections.alerts import stored_alerts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -165,3 +166,23 @@ def test_an_alert_s_link_opens_the_chronology_with_its_evidence_highlighted(
     marked = set(table[table["evidence"] == "◆"]["id"])
     assert marked == set(evidence)
     assert any("The alert's evidence" in i.value for i in app.info)
+
+
+def test_the_patterns_page_shows_and_filters_by_triage_state(
+    app: AppTest, demo_state: Path
+) -> None:
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    [first, *_] = stored_alerts(wiring.read_models.db)
+    wiring.partnership.review_alert(
+        first.id, first.child_ref, first.pattern, first.evidence, "dismissed", "Known.", "analyst"
+    )
+    catch_up(wiring.partnership, wiring.read_models)
+    wiring.close()
+    open_page(app, "patterns")
+    app.multiselect[3].set_value(["dismissed"]).run()
+    [dismissed] = app.dataframe[0].value.to_dict("records")
+    assert first.id in dismissed["ids"] and dismissed["triage"] == "dismissed"
+    chronology = AppTest.from_file(APP, default_timeout=30)
+    chronology.query_params["child"] = first.child_ref
+    open_page(chronology, "chronology")
+    assert any("by analyst: dismissed — Known." in c.value for c in chronology.caption)

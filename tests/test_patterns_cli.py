@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fullpicture import config
+from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import USER_ERROR, main
 from tests.test_cli import REGISTER, SHARE_FLAGS
 
@@ -112,3 +113,20 @@ def test_evaluate_refuses_too_few_children_to_plant_every_pattern(
 ) -> None:
     assert main(["evaluate", "--children", "20"]) == USER_ERROR
     assert "--children" in capsys.readouterr().err
+
+
+def test_a_reviewed_alert_shows_its_triage_history_in_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    [alert] = patterns_json(capsys, "--as-at", "2025-03-20")
+    assert "triage" not in alert
+    wiring = bootstrap()
+    wiring.partnership.review_alert(
+        alert["id"], "C-0001", alert["pattern"], alert["evidence"], "noted", "Chased.", "analyst"
+    )
+    wiring.close()
+    [reviewed] = patterns_json(capsys, "--as-at", "2025-03-20")
+    assert reviewed["triage"]["state"] == "noted"
+    assert [
+        (h["outcome"], h["reason"], h["reviewed_by"]) for h in reviewed["triage"]["history"]
+    ] == [("noted", "Chased.", "analyst")]

@@ -58,6 +58,14 @@ for alert in alerts:
         for entry_id in alert["evidence"]:
             entry = by_id.get(entry_id)
             st.markdown(f"- `{entry_id}` {entry['summary'] if entry else ''}")
+        triage = alert.get("triage") or {}
+        if triage.get("note"):
+            st.warning(triage["note"])
+        for review in triage.get("history", []):
+            st.caption(
+                f"Reviewed {review['reviewed_at'][:10]} by {review['reviewed_by']}: "
+                f"{review['outcome'].replace('_', ' ')} — {review['reason']}"
+            )
 
 st.subheader(f"Timeline ({len(shown)} entries from {len({e['agency'] for e in shown})} agencies)")
 if shown:

@@ -15,6 +15,7 @@ from projections.patterns.listing import (
     in_review_order,
     siblings_together,
 )
+from projections.patterns.triage import TRIAGE_STATES, triage_state
 
 st.title("Patterns of concern")
 st.caption(
@@ -25,7 +26,7 @@ if not alerts:
     st.info("No alerts at present.")
     st.stop()
 
-severity_col, pattern_col, agency_col = st.columns(3)
+severity_col, pattern_col, agency_col, triage_col = st.columns(4)
 severities = severity_col.multiselect(
     "Severity", [s for s in SEVERITIES if any(a["severity"] == s for a in alerts)]
 )
@@ -33,7 +34,12 @@ patterns = pattern_col.multiselect("Pattern", sorted({a["pattern"] for a in aler
 agencies = agency_col.multiselect(
     "Agency", sorted({agency for a in alerts for agency in alert_agencies(a)})
 )
-shown = siblings_together(in_review_order(filtered(alerts, severities, patterns, agencies)))
+triaged = triage_col.multiselect(
+    "Triage", [s for s in TRIAGE_STATES if any(triage_state(a) == s for a in alerts)]
+)
+shown = siblings_together(
+    in_review_order(filtered(alerts, severities, patterns, agencies, triaged))
+)
 
 counts = Counter(a["pattern"] for a in shown)
 st.bar_chart({"alerts": dict(sorted(counts.items()))}, horizontal=True)
@@ -56,6 +62,8 @@ st.dataframe(
             **a,
             "children": ", ".join(a["children"]),
             "evidence": ", ".join(a["evidence"]),
+            "triage": triage_state(a).replace("_", " "),
+            "triage_note": (a.get("triage") or {}).get("note", ""),
             "open": chronology_link(a, a["children"][0]),
         }
         for a in shown
@@ -65,7 +73,9 @@ st.dataframe(
         "first_raised",
         "children",
         "pattern",
+        "triage",
         "explanation",
+        "triage_note",
         "evidence",
         "open",
     ),

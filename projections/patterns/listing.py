@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from projections.patterns.alerts import SEVERITIES
+from projections.patterns.triage import triage_state
 
 AlertRow = Mapping[str, Any]
 
@@ -23,6 +24,7 @@ def filtered(
     severities: Collection[str] = (),
     patterns: Collection[str] = (),
     agencies: Collection[str] = (),
+    triage_states: Collection[str] = (),
 ) -> list[AlertRow]:
     """The alerts matching every filter given (an empty filter lets everything through)."""
     return [
@@ -31,6 +33,7 @@ def filtered(
         if (not severities or a["severity"] in severities)
         and (not patterns or a["pattern"] in patterns)
         and (not agencies or alert_agencies(a) & set(agencies))
+        and (not triage_states or triage_state(a) in triage_states)
     ]
 
 
