@@ -233,7 +233,7 @@ def unanswered_request(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     alerts = []
     for request in t.kind("request"):
         due = date.fromisoformat(request.due_by) + timedelta(days=s["grace_days"])
-        replies = [r for r in t.replies_to.get(request.id, []) if r.kind in ("response", "decline")]
+        replies = [r for r in t.replies(request.id) if r.kind in ("response", "decline")]
         if t.as_at > due and not replies:
             alerts.append(
                 _alert(
@@ -258,7 +258,7 @@ def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     for share in t.kind("share"):
         if share.channel not in SPOKEN_CHANNELS or t.as_at - share.day <= within:
             continue
-        if not any(f.kind == "followup" for f in t.replies_to.get(share.id, [])):
+        if not any(f.kind == "followup" for f in t.replies(share.id)):
             alerts.append(
                 _alert(
                     "no_written_followup",
@@ -282,11 +282,10 @@ def voices_known_to(t: Timeline, agency: str, by: date) -> list[Item]:
     A voice entry is addressed to nobody, so it reaches another agency only with what the agency
     that heard the child passes on afterwards.
     """
-    told_by = {
-        i.agency: i.day
-        for i in sorted(t.kind(*PASSED_ON), key=lambda i: i.day)
-        if agency in i.to_agencies and i.day <= by
-    }  # the day each agency last passed something on to `agency` by then
+    told_by: dict[str, date] = {}  # the day each agency last passed something on by then
+    for i in t.kind(*PASSED_ON):
+        if agency in i.to_agencies and i.day <= by and i.day > told_by.get(i.agency, date.min):
+            told_by[i.agency] = i.day
     return [
         v
         for v in t.kind("voice")

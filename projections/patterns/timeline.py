@@ -7,6 +7,7 @@ out) was open before it. Dates are parsed once per entry; the detectors only loo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -43,6 +44,7 @@ class Timeline:
     items: list[Item]
     by_kind: dict[str, list[Item]] = field(default_factory=dict)
     by_concern: dict[str, list[Item]] = field(default_factory=dict)
+    # Entries referring to each entry; may hold later ones (see `replies`).
     replies_to: dict[str, list[Item]] = field(default_factory=dict)
     corrected: set[str] = field(default_factory=set)
     # The day each correction of the child's entries counts from, applied yet or not.
@@ -56,6 +58,10 @@ class Timeline:
         first = last - timedelta(days=days)
         return [i for i in items if first < i.day <= last]
 
+    def replies(self, entry_id: str) -> list[Item]:
+        """The entries up to `as_at` that refer to this one (answers, follow-ups)."""
+        return [r for r in self.replies_to.get(entry_id, ()) if r.day <= self.as_at]
+
     def kind(self, *kinds: str) -> list[Item]:
         return [i for k in kinds for i in self.by_kind.get(k, [])]
 
@@ -63,23 +69,32 @@ class Timeline:
         """Entries with a concern; `circumstances` (a move of home or school) are not concerns."""
         if not circumstances:
             return self.concerned_items
-        return [i for i in self.concerned_items if any(c not in circumstances for c in i.concerns)]
+        only_circumstances = frozenset(circumstances).issuperset
+        return [i for i in self.concerned_items if not only_circumstances(i.concerns)]
 
     def until(self, day: date) -> Timeline:
         """The same child's timeline as it stood on an earlier day (as `build_timeline` would
-        make it), cut from this one unless a correction took effect in between."""
+        make it), cut from this one unless a correction took effect in between.
+
+        Every list is in time order, so what happened by `day` is a prefix of each: the cut is
+        a binary search per list, not a pass over every entry (alert history cuts many)."""
         if any(day < since <= self.as_at for since in self.corrections_from):
             return build_timeline(self.child_ref, self.source, day)
-        kept = [i for i in self.items if i.day <= day]
-        return _indexed(
-            Timeline(
-                self.child_ref,
-                day,
-                kept,
-                corrected=self.corrected,
-                corrections_from=self.corrections_from,
-                source=self.source,
-            )
+
+        def cut(items: list[Item]) -> list[Item]:
+            return items[: bisect_right(items, day, key=_day)]
+
+        return Timeline(
+            self.child_ref,
+            day,
+            cut(self.items),
+            {kind: cut(items) for kind, items in self.by_kind.items()},
+            {concern: cut(items) for concern, items in self.by_concern.items()},
+            self.replies_to,
+            self.corrected,
+            self.corrections_from,
+            cut(self.concerned_items),
+            self.source,
         )
 
 
@@ -123,6 +138,10 @@ def _indexed(timeline: Timeline) -> Timeline:
         if item.refers_to:
             timeline.replies_to.setdefault(item.refers_to, []).append(item)
     return timeline
+
+
+def _day(item: Item) -> date:
+    return item.day
 
 
 def counts_from(correction: Item) -> date:
