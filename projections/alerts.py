@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from domain.records import EventRecord, projected_children
 from projections.chronology import pattern_items_by_child
@@ -135,6 +136,12 @@ def _row(position: int, alert: Alert) -> tuple[object, ...]:
     )
 
 
+def stored_alert(db: ReadModelDatabase, alert_id: str) -> Alert | None:
+    """The alert holding now with this id, if there is one (for a person to review it)."""
+    rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE id = ?", (alert_id,))
+    return _alert(rows[0]) if rows else None
+
+
 def stored_alerts(
     db: ReadModelDatabase, child_ref: str | None = None, pattern: str | None = None
 ) -> list[Alert]:
@@ -147,8 +154,20 @@ def stored_alerts(
         sql += " AND pattern = ?"
         params.append(pattern)
     rows = db.query(sql + " ORDER BY child_ref, pattern, position", params)
+    return [_alert(r) for r in rows]
+
+
+def _alert(row: Sequence[Any]) -> Alert:
     # Stored alerts are the ones holding now: none is resolved yet.
-    return [
-        Alert(r[1], r[0], r[3], tuple(from_json(r[4])), r[5], r[6], r[7], r[8], None, r[9])
-        for r in rows
-    ]
+    return Alert(
+        row[1],
+        row[0],
+        row[3],
+        tuple(from_json(row[4])),
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        None,
+        row[9],
+    )

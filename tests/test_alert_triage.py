@@ -15,7 +15,7 @@ from domain.application import Partnership
 from domain.errors import InvalidEntry
 from fullpicture.config import Settings
 from projections.alert_reviews import AlertReviewRow, reviews_of
-from projections.alerts import stored_alerts
+from projections.alerts import stored_alert, stored_alerts
 from projections.patterns.alerts import Alert
 from projections.patterns.triage import triage_of, with_triage
 from projections.read_models import ReadModels, table_dump
@@ -118,6 +118,14 @@ def test_a_dismissed_alert_re_opens_when_new_evidence_arrives_and_says_so(
     assert shown["state"] == "reopened"
     assert "new evidence since it was dismissed on 2025-06-30" in shown["note"]
     assert "school-elm:N-4" in shown["note"]
+
+
+def test_an_alert_holding_now_is_found_by_its_id(
+    dismissed: Alert,
+    read_models: ReadModels,  # noqa: F811
+) -> None:
+    assert stored_alert(read_models.db, dismissed.id) == dismissed
+    assert stored_alert(read_models.db, "A-000000000000") is None
 
 
 def test_a_review_with_an_unknown_outcome_or_no_reason_is_refused_naming_the_field(
