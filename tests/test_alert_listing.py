@@ -62,3 +62,8 @@ def test_siblings_alerts_on_the_same_shared_entries_are_one_row() -> None:
 
 def test_the_same_pattern_on_different_entries_is_not_grouped() -> None:
     assert len(siblings_together([TRIO, RECENT_TRIO])) == 2
+
+
+def test_alerts_shown_without_their_evidence_are_never_grouped() -> None:
+    hidden = {**TRIO, "evidence": []}
+    assert len(siblings_together([hidden, {**hidden, "child_ref": "C-9", "id": "A-9"}])) == 2

@@ -48,10 +48,12 @@ def in_review_order(alerts: Iterable[AlertRow]) -> list[AlertRow]:
 
 def siblings_together(alerts: Iterable[AlertRow]) -> list[dict[str, Any]]:
     """One row per alert, but one row for siblings' alerts raised on the same shared entries:
-    `children` names every child it holds for, `ids` every child's alert id. Order is kept."""
+    `children` names every child it holds for, `ids` every child's alert id. Order is kept.
+    An alert shown without its evidence (a scope that may not see it) is never grouped."""
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     for alert in alerts:
-        key = (alert["pattern"], tuple(alert["evidence"]), alert["first_raised"])
+        shared = tuple(alert["evidence"]) or (alert["child_ref"],)
+        key = (alert["pattern"], shared, alert["first_raised"])
         row = rows.get(key)
         if row is None:
             rows[key] = {**alert, "children": [alert["child_ref"]], "ids": [alert["id"]]}
