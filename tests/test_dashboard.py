@@ -24,7 +24,6 @@ from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
 from fullpicture.demo import DEMO_PASSWORD, register_demo_people
 from fullpicture.synthetic import generate_partnership, record_partnership
-from projections.alerts import stored_alerts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 REFUSED = "It is not part of your role."
@@ -422,7 +421,7 @@ def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:
 def test_the_patterns_page_filters_by_severity_and_orders_by_severity_then_date(
     app: AppTest,
 ) -> None:
-    open_page(app, "patterns")
+    open_page(signed_in(app, PERSON["analyst"]), "patterns")
     everything = app.dataframe[0].value
     assert list(everything["severity"]) == sorted(
         everything["severity"], key=["priority", "concern", "practice"].index
@@ -437,10 +436,11 @@ def test_the_patterns_page_filters_by_severity_and_orders_by_severity_then_date(
 def test_an_alert_s_link_opens_the_chronology_with_its_evidence_highlighted(
     app: AppTest,
 ) -> None:
-    open_page(app, "patterns")
+    practitioner = PERSON["practitioner"]
+    open_page(signed_in(app, practitioner), "patterns")
     query = parse_qs(urlsplit(app.dataframe[0].value["open"][0]).query)
     evidence = query["highlight"][0].split(",")
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = signed_in(AppTest.from_file(APP, default_timeout=30), practitioner)
     app.query_params["child"] = query["child"][0]
     app.query_params["highlight"] = query["highlight"][0]
     open_page(app, "chronology")
@@ -453,18 +453,19 @@ def test_an_alert_s_link_opens_the_chronology_with_its_evidence_highlighted(
 def test_the_patterns_page_shows_and_filters_by_triage_state(
     app: AppTest, demo_state: Path
 ) -> None:
+    practitioner = PERSON["practitioner"]
     wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
-    [first, *_] = stored_alerts(wiring.read_models.db)
+    [first, *_] = wiring.queries.alert_list(practitioner)
     wiring.partnership.review_alert(
         first.id, first.child_ref, first.pattern, first.evidence, "dismissed", "Known.", "analyst"
     )
     catch_up(wiring.partnership, wiring.read_models)
     wiring.close()
-    open_page(app, "patterns")
+    open_page(signed_in(app, practitioner), "patterns")
     app.multiselect[3].set_value(["dismissed"]).run()
     [dismissed] = app.dataframe[0].value.to_dict("records")
     assert first.id in dismissed["ids"] and dismissed["triage"] == "dismissed"
-    chronology = AppTest.from_file(APP, default_timeout=30)
+    chronology = signed_in(AppTest.from_file(APP, default_timeout=30), practitioner)
     chronology.query_params["child"] = first.child_ref
     open_page(chronology, "chronology")
-    assert any("by analyst: dismissed — Known." in c.value for c in chronology.caption)
+    assert "by analyst: dismissed — Known." in texts(chronology)

@@ -10,6 +10,7 @@ import pytest
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import USER_ERROR, main
+from tests.people import REVIEWER, practitioner_of, register_people
 from tests.test_cli import REGISTER, SHARE_FLAGS
 
 # The command line's verbal share (to the school, about two siblings), made on 10 March.
@@ -38,8 +39,12 @@ WRITTEN_AT_THE_END_OF_MARCH = [
 def share_followed_up_late(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A verbal share on 10 March, followed up in writing only on 31 March."""
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
-    for command in [*REGISTER, VERBAL_SHARE_IN_MARCH, WRITTEN_AT_THE_END_OF_MARCH]:
+    for command in REGISTER:
         assert main(command) == 0
+    register_people(main, ["police-north", "school-elm"], ["C-0001", "C-0002"])
+    for command in [VERBAL_SHARE_IN_MARCH, WRITTEN_AT_THE_END_OF_MARCH]:
+        assert main(["--as", practitioner_of("police-north"), *command]) == 0
+    monkeypatch.setenv(config.ACTING_USER, REVIEWER)
 
 
 def patterns_json(capsys: pytest.CaptureFixture[str], *options: str) -> list[dict]:
