@@ -67,3 +67,12 @@ def agencies() -> list[str]:
 
 def today() -> str:
     return date.today().isoformat()
+
+
+def after_recording() -> None:
+    """Embedded mode has no projector process: bring the read models up to date now."""
+    built = wiring()
+    if not built.settings.distributed:
+        from consumers.store_feed import catch_up
+
+        catch_up(built.partnership, built.read_models)

@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _audit_command(commands)
     _schemas_command(commands)
     _evaluate_command(commands)
+    _alert_commands(commands)
     _runner_commands(commands)
     _kafka_commands(commands)
     return parser
@@ -568,6 +569,44 @@ def _review_period(args: argparse.Namespace) -> tuple[date, date] | None:
     if last < first:
         raise UserError(f"--to: {last} is before --from {first}")
     return first, last
+
+
+# alert triage ----------------------------------------------------------------------------------
+
+
+def _alert_commands(commands: Any) -> None:
+    from domain.alert_reviews import TRIAGE_OUTCOMES
+
+    alert = commands.add_parser("alert", help="record what was done about an alert")
+    sub = alert.add_subparsers(title="alert commands", metavar="ACTION", required=True)
+    review = _command(
+        sub,
+        "review",
+        "record that an alert was looked at, acted on or dismissed, and why",
+        _review_alert,
+    )
+    review.add_argument("alert_id", metavar="ALERT_ID", help="the alert's id (patterns shows it)")
+    review.add_argument("--outcome", required=True, choices=TRIAGE_OUTCOMES)
+    review.add_argument("--reason", required=True, metavar="TEXT", help="why, in plain words")
+    _format_option(review)
+
+
+def _review_alert(wiring: Wiring, args: argparse.Namespace) -> int:
+    _after_recording(wiring)
+    alert = wiring.queries.alert_to_review(args.acting_as, args.alert_id)
+    at = wiring.partnership.review_alert(
+        alert.id,
+        alert.child_ref,
+        alert.pattern,
+        alert.evidence,
+        args.outcome,
+        args.reason,
+        reviewed_by=args.acting_as,
+    )
+    _after_recording(wiring)
+    result = {"id": alert.id, "outcome": args.outcome, "reviewed_by": args.acting_as, "at": at}
+    emit([result], args.format, list(result))
+    return 0
 
 
 # evaluate --------------------------------------------------------------------------------------

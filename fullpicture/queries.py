@@ -28,7 +28,7 @@ from domain.scopes import (
     decide_child_scope,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests
-from projections.alerts import PatternContext, stored_alerts
+from projections.alerts import PatternContext, stored_alert, stored_alerts
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.patterns.alerts import Alert
@@ -315,6 +315,25 @@ class Queries:
                 patterns,
             )
         ]
+
+    def alert_to_review(self, user: str, alert_id: str) -> Alert:
+        """The alert a person may triage: analysts any alert holding now; practitioners, leads
+        and case reviewers those whose evidence is in their scope; administrators none."""
+        viewer = self.viewer(user)
+        alert = stored_alert(self.db, alert_id)
+        if alert is None:
+            raise DomainError("alert_id", f"{alert_id!r} is not an alert holding now")
+        if viewer.has(ANALYST):
+            return alert
+        visible = self._visible_entries(viewer)
+        if viewer.has(ADMINISTRATOR) and not visible:
+            raise AccessRefused("as", "an administrator sees no child data, including alerts")
+        if not all((alert.child_ref, e) in visible for e in alert.evidence):
+            raise AccessRefused(
+                "alert_id",
+                f"{alert_id}'s evidence is outside your scope; it is not yours to review",
+            )
+        return alert
 
     def _visible_entries(self, viewer: Viewer) -> set[tuple[str, str]]:
         """(child, entry id) of every entry the person sees in their own scope."""

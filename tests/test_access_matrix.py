@@ -462,3 +462,50 @@ def test_a_withdrawn_review_grant_takes_effect_on_the_next_request(
     assert "outside your scope" in refused(capsys, "--as", REVIEWER, "chronology", "C-0002")
     [grant] = read_json(capsys, "--as", ADMIN, "review", "list")  # type: ignore[misc]
     assert grant["withdrawn"] is True
+
+
+# Triage ------------------------------------------------------------------------------------------
+
+
+def current_alert(capsys: pytest.CaptureFixture[str], user: str) -> dict[str, object]:
+    [alert] = read_json(capsys, "--as", user, "patterns")  # type: ignore[misc]
+    return alert  # type: ignore[no-any-return]
+
+
+def test_an_analyst_records_a_review_of_an_alert_and_its_triage_is_shown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    alert = current_alert(capsys, ANALYST)
+    reviewed = read_json(
+        capsys,
+        "--as",
+        ANALYST,
+        "alert",
+        "review",
+        str(alert["id"]),
+        "--outcome",
+        "dismissed",
+        "--reason",
+        "Followed up by phone; writing is on its way.",
+    )
+    assert reviewed[0]["reviewed_by"] == ANALYST  # type: ignore[index]
+    seen = current_alert(capsys, PRACTITIONER)
+    assert seen["triage"]["state"] == "dismissed"  # type: ignore[index]
+    [history] = seen["triage"]["history"]  # type: ignore[index]
+    assert (history["reviewed_by"], history["reason"]) == (
+        ANALYST,
+        "Followed up by phone; writing is on its way.",
+    )
+
+
+def test_an_alert_outside_a_person_s_scope_is_not_theirs_to_review(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    alert_id = str(current_alert(capsys, ANALYST)["id"])
+    review = ["alert", "review", alert_id, "--outcome", "noted", "--reason", "Seen."]
+    assert "outside your scope" in refused(capsys, "--as", "health-visiting-worker", *review)
+    assert "administrator sees no child data" in refused(capsys, "--as", ADMIN, *review)
+    assert "not an alert holding now" in refused(
+        capsys, "--as", ANALYST, "alert", "review", "A-none", "--outcome", "noted", "--reason", "x"
+    )
+    assert cli("--as", PRACTITIONER, *review) == 0

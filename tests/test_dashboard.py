@@ -469,3 +469,25 @@ def test_the_patterns_page_shows_and_filters_by_triage_state(
     chronology.query_params["child"] = first.child_ref
     open_page(chronology, "chronology")
     assert "by analyst: dismissed — Known." in texts(chronology)
+
+
+def test_a_review_recorded_on_the_patterns_page_shows_as_the_alert_s_triage(
+    app: AppTest, wiring: Wiring
+) -> None:
+    practitioner = PERSON["practitioner"]
+    open_page(signed_in(app, practitioner), "patterns")
+    [alert] = [s for s in app.selectbox if s.label == "Alert"]
+    chosen = alert.value
+    app.radio[0].set_value("action_taken")
+    app.text_area[0].input("Referred to the family support team.")
+    [record] = [b for b in app.button if b.label == "Record the review"]
+    record.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    [review] = [
+        r
+        for r in wiring.queries.with_triage(wiring.queries.alert_list(practitioner))
+        if r["id"] == chosen
+    ]
+    assert review["triage"]["state"] == "action_taken"
+    assert review["triage"]["history"][-1]["reviewed_by"] == practitioner

@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data, session
+from domain.alert_reviews import TRIAGE_OUTCOMES
+from domain.errors import DomainError
 from domain.scopes import AccessRefused
 from projections.patterns.alerts import SEVERITIES
 from projections.patterns.listing import (
@@ -97,3 +99,43 @@ child = st.selectbox("Drill down to a child", sorted({c for a in shown for c in 
 if st.button("Open chronology"):
     st.query_params["child"] = child
     st.switch_page("views/chronology.py", query_params={"child": child})
+
+st.divider()
+st.subheader("Record a review of an alert")
+with st.form("triage"):
+    by_id = {a["id"]: a for a in alerts}
+    chosen = st.selectbox(
+        "Alert",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i]['child_ref']} — {by_id[i]['pattern'].replace('_', ' ')}",
+    )
+    outcome = st.radio(
+        "Outcome",
+        TRIAGE_OUTCOMES,
+        index=None,
+        horizontal=True,
+        format_func=lambda o: o.replace("_", " "),
+    )
+    reason = st.text_area("Why, in plain words (recorded with your name)")
+    reviewed = st.form_submit_button("Record the review")
+if reviewed:
+    if outcome is None or not reason.strip():
+        st.error("Choose an outcome and say why.")
+    else:
+        try:
+            alert = queries.alert_to_review(session.user(), chosen)
+            data.wiring().partnership.review_alert(
+                alert.id,
+                alert.child_ref,
+                alert.pattern,
+                alert.evidence,
+                outcome,
+                reason,
+                reviewed_by=session.user(),
+            )
+        except DomainError as refused:
+            st.error(refused.message)
+        else:
+            data.after_recording()
+            st.success(f"Recorded: {outcome.replace('_', ' ')} for {chosen}")
+            st.rerun()

@@ -13,7 +13,6 @@ from typing import Any
 
 import streamlit as st
 
-from consumers.store_feed import catch_up
 from dashboard import data, session
 from domain.application import EntriesRejected
 from domain.scopes import AccessRefused
@@ -46,11 +45,6 @@ KINDS = {
     "Decline a request": "decline",
     "Child's voice": "voice",
 }
-
-
-def after_recording() -> None:
-    if not wiring.settings.distributed:
-        catch_up(wiring.partnership, wiring.read_models)
 
 
 def show_problems(problems: list[Any]) -> None:
@@ -100,7 +94,7 @@ def record_form() -> None:
         except EntriesRejected as rejected:
             show_problems(rejected.problems)
         else:
-            after_recording()
+            data.after_recording()
             st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
 
 
@@ -132,7 +126,7 @@ if upload is not None and st.button("Import"):
         else:
             children = [c.strip() for _, r in rows for c in str(r.get("child_ref", "")).split(";")]
             queries.record_import(user, [c for c in children if c], len(rows))
-            after_recording()
+            data.after_recording()
             st.success(
                 f"Recorded {len(outcome.recorded)} entries "
                 f"({len(outcome.unchanged)} already recorded)"
