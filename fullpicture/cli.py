@@ -17,11 +17,12 @@ from typing import Any
 
 from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
-from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS
+from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
 from domain.errors import DomainError, InvalidEntry
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import ConfigurationError
+from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.output import FORMATS, emit
 
 USER_ERROR = 2
@@ -34,6 +35,7 @@ CHRONOLOGY_COLUMNS = (
     "summary",
     "concerns",
     "significance",
+    "agency_recorded_at",
 )
 
 
@@ -59,11 +61,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"nothing was recorded ({len(rejected.problems)} problem(s))", file=sys.stderr)
         return USER_ERROR
-    except (DomainError, InvalidEntry, ConfigurationError, UserError) as error:
+    except (DomainError, InvalidEntry, ConfigurationError, UserError, EntryJsonError) as error:
         print(f"error: {error}", file=sys.stderr)
         return USER_ERROR
+    except BrokenPipeError:
+        # The reader went away (`fullpicture chronology … | head`): stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - the last word: a sentence, never a traceback
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     finally:
         if wiring is not None:
             wiring.close()
@@ -158,7 +168,7 @@ def _record_command(commands: Any) -> None:
         help="a child the entry concerns (repeat for siblings)",
     )
     for name in DRAFT_FIELDS:
-        if name in ("kind", "child_refs"):
+        if name in ("kind", "child_refs", SYSTEM_STAMPED):
             continue
         flag = "--" + name.replace("_", "-")
         if name in ("concerns", "to_agencies"):
@@ -176,7 +186,7 @@ def _record_command(commands: Any) -> None:
 
 def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     if args.json:
-        data = _read_json_entry(args.json)
+        data = read_json_entry(args.json)
     else:
         if not args.kind:
             raise UserError("give a KIND (one of: " + ", ".join(ENTRY_KINDS) + ") or --json FILE")
@@ -184,8 +194,12 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
         for name in DRAFT_FIELDS:
             value = getattr(args, name, None)
             if name != "kind" and value:
-                data[name] = ";".join(value) if isinstance(value, list) else value
-    outcome = wiring.partnership.record(data)
+                data[name] = value
+        for name in ("concerns", "to_agencies"):  # documented as repeatable or ';'-separated
+            if data.get(name):
+                data[name] = [item for value in data[name] for item in value.split(";")]
+    # A list is a list here: a child reference holding ';' is refused, never split in three.
+    outcome = wiring.partnership.record(data, lists_as_text=False)
     _after_recording(wiring)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
@@ -198,19 +212,6 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json_entry(source: str) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as error:
-        raise UserError(f"--json: cannot read {source}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UserError(f"--json: not valid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(data, dict):
-        raise UserError("--json: expected one JSON object with the entry's fields")
-    return data
-
-
 def _import_command(commands: Any) -> None:
     command = _command(commands, "import", "import an agency chronology spreadsheet (CSV)", _import)
     command.add_argument("file", type=Path, metavar="FILE.csv")
@@ -218,8 +219,9 @@ def _import_command(commands: Any) -> None:
 
 
 def _import(wiring: Wiring, args: argparse.Namespace) -> int:
-    if not args.file.exists():
-        raise UserError(f"{args.file}: no such file")
+    if not args.file.is_file():
+        what = "is a directory, not a CSV file" if args.file.is_dir() else "no such file"
+        raise UserError(f"{args.file}: {what}")
     rows = read_chronology_csv(args.file)
     progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
     outcome = wiring.partnership.record_all(rows, progress=progress)
@@ -281,13 +283,17 @@ def _chronology_command(commands: Any) -> None:
 
 def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
     from domain.clock import parse_when
-    from projections.chronology import chronology_for
+    from projections.chronology import child_is_known, chronology_for
 
     as_at = end_of_day_of(parse_when("--as-at", args.as_at)) if args.as_at else None
     system_time = parse_when("--system-time", args.system_time) if args.system_time else None
     if system_time is not None and len(system_time) == 10:
         system_time = end_of_day_of(system_time)
     _after_recording(wiring)
+    if args.known_by is not None and not wiring.partnership.agency_is_registered(args.known_by):
+        raise UserError(f"--known-by: agency {args.known_by!r} is not registered")
+    if not child_is_known(wiring.read_models.db, args.child):
+        raise UserError(f"{args.child!r}: no chronology holds this child reference")
     entries = chronology_for(
         wiring.read_models.db,
         args.child,

@@ -32,9 +32,10 @@ ALL_TABLES = (*READ_MODELS, alerts)
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
-# chronology; 5: the chronology keeps four detail fields instead of each whole event).
+# chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: it keeps
+# when the agency recorded each entry).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 

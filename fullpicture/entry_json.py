@@ -1,0 +1,48 @@
+"""One entry as a JSON object (a file, or '-' for stdin), read strictly.
+
+The bytes must be UTF-8 and the text one JSON object; anything else is one clear sentence naming
+`--json`, never a traceback (deep nesting, invalid bytes, a number where an object belongs).
+Field values are checked by the domain, which names each wrong field.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+MAX_JSON_BYTES = 1_000_000
+
+
+class EntryJsonError(ValueError):
+    """The --json input is not one readable JSON object."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"--json: {problem}")
+
+
+def read_json_entry(source: str) -> dict[str, Any]:
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except IsADirectoryError:
+        raise EntryJsonError(f"{source} is a directory, not a JSON file") from None
+    except OSError as error:
+        raise EntryJsonError(f"cannot read {source}: {error.strerror}") from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise EntryJsonError(f"{len(raw):,} bytes; one entry is at most {MAX_JSON_BYTES:,}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise EntryJsonError(f"not UTF-8 text (byte {error.start + 1}: {error.reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EntryJsonError(
+            f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise EntryJsonError("nested too deeply to be an entry") from None
+    if not isinstance(data, dict):
+        raise EntryJsonError("expected one JSON object with the entry's fields")
+    return data
