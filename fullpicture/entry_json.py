@@ -22,9 +22,17 @@ class EntryJsonError(ValueError):
         super().__init__(f"--json: {problem}")
 
 
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes (decoded here, strictly), or as given when it is already text."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        return bytes(stream.read())
+    return sys.stdin.read().encode("utf-8", "surrogatepass")
+
+
 def read_json_entry(source: str) -> dict[str, Any]:
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        raw = _stdin_bytes() if source == "-" else Path(source).read_bytes()
     except IsADirectoryError:
         raise EntryJsonError(f"{source} is a directory, not a JSON file") from None
     except OSError as error:
