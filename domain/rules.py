@@ -125,7 +125,7 @@ def _routed_recipients(
     refers to (TRUST.md, "Known by an agency"), never from free choice."""
     if draft.kind in ("response", "decline"):
         routed: tuple[str, ...] = (target.agency,)
-        rule = f"an answer or decline goes only to the agency that asked ({target.agency})"
+        rule = "an answer or decline goes only to the agency that asked"
     elif draft.kind == "followup":
         routed = target.to_agencies
         rule = "a written follow-up goes to the recipients of the verbal share it follows up"
