@@ -205,9 +205,10 @@ def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
 
 def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
     """True when a chronology holds the child or the child's birth is recorded."""
-    return bool(
-        db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref])
-    ) or date_of_birth(db, child_ref) is not None
+    return (
+        bool(db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref]))
+        or date_of_birth(db, child_ref) is not None
+    )
 
 
 def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
