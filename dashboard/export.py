@@ -1,4 +1,8 @@
-"""Exports for case reviews: the chronology as CSV, and as a printable HTML document."""
+"""Exports for case reviews: the chronology as CSV, and as a printable HTML document.
+
+User text is never executed: CSV cells that would start a formula are neutralised, and the HTML
+escapes everything it shows.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import html
 import io
 from collections.abc import Sequence
 from typing import Any
+
+from fullpicture.output import spreadsheet_safe
 
 EXPORT_COLUMNS = (
     "occurred_at",
@@ -31,7 +37,7 @@ def chronology_csv(entries: Sequence[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows([_cell(e.get(c)) for c in EXPORT_COLUMNS] for e in entries)
+    writer.writerows([spreadsheet_safe(_cell(e.get(c))) for c in EXPORT_COLUMNS] for e in entries)
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,15 @@ def free_port() -> int:
 
 @pytest.fixture
 def dashboard_url(demo_state: Path) -> Iterator[str]:  # noqa: F811
+    with serving_dashboard(demo_state) as url:
+        yield url
+
+
+@contextmanager
+def serving_dashboard(state: Path) -> Iterator[str]:
+    """The real dashboard (`fullpicture dashboard`) on a free port, serving `state`."""
     port = free_port()
-    env = {**os.environ, config.STATE_DIR: str(demo_state), "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, config.STATE_DIR: str(state), "PYTHONPATH": str(REPO_ROOT)}
     server = subprocess.Popen(
         [sys.executable, "-m", "fullpicture.cli", "dashboard", "--port", str(port)],
         env=env,

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.charts import timeline
 from dashboard.export import chronology_csv, chronology_html
+from dashboard.plain_text import plain
 
 st.title("Child chronology")
 children = [c["child_ref"] for c in data.children()]
@@ -42,8 +43,8 @@ voice = [e for e in shown if e["kind"] == "voice"]
 if voice:
     latest = voice[-1]
     st.success(
-        f"**The child's voice** ({latest['occurred_at'][:10]}, {latest['agency']}): "
-        f"“{latest['summary']}”  — {len(voice)} voice entries shown"
+        f"**The child's voice** ({plain(latest['occurred_at'][:10])}, {plain(latest['agency'])}): "
+        f"“{plain(latest['summary'])}”  — {len(voice)} voice entries shown"
     )
 else:
     st.warning("**The child's voice** is not recorded in the entries shown.")
@@ -53,10 +54,10 @@ st.subheader(f"Patterns for review ({len(alerts)})")
 by_id = {e["id"]: e for e in entries}
 for alert in alerts:
     with st.expander(f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}"):
-        st.write(alert["explanation"])
+        st.markdown(plain(alert["explanation"]))
         for entry_id in alert["evidence"]:
             entry = by_id.get(entry_id)
-            st.markdown(f"- `{entry_id}` {entry['summary'] if entry else ''}")
+            st.markdown(f"- {plain(entry_id)} {plain(entry['summary']) if entry else ''}")
 
 st.subheader(f"Timeline ({len(shown)} entries from {len({e['agency'] for e in shown})} agencies)")
 if shown:

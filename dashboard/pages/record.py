@@ -11,6 +11,7 @@ import streamlit as st
 
 from consumers.store_feed import catch_up
 from dashboard import data
+from dashboard.plain_text import plain
 from domain.application import EntriesRejected
 from domain.spreadsheet import read_chronology_csv
 from domain.vocabulary import DEFAULT_VOCABULARY as WORDS
@@ -39,7 +40,7 @@ def after_recording() -> None:
 
 def show_problems(problems: list[Any]) -> None:
     for problem in problems:
-        st.error(f"**{problem.column}**: {problem.message}")
+        st.error(f"**{plain(problem.column)}**: {plain(problem.message)}")
 
 
 choice = st.radio("What are you recording?", list(KINDS), horizontal=True)
@@ -80,7 +81,7 @@ if submitted:
         show_problems(rejected.problems)
     else:
         after_recording()
-        st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
+        st.success(plain(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}"))
 
 st.divider()
 st.subheader("Import an agency chronology spreadsheet (CSV)")
