@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.application import Partnership
-from fullpicture.config import PATTERNS_FILE, ConfigurationError, Settings, load_settings
+from fullpicture.config import (
+    CIPHER_KEY,
+    PATTERNS_FILE,
+    ConfigurationError,
+    Settings,
+    load_settings,
+)
+from fullpicture.private_files import prepare_private_database
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
@@ -21,7 +28,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     database = settings.database
     env: dict[str, str] = {}
     if database.is_sqlite:
-        database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_private_database(database.sqlite_path, settings.state_dir)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(database.sqlite_path),
@@ -61,9 +68,14 @@ class Wiring:
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
-            self._partnership = Partnership(
-                env=event_store_env(self.settings), vocabulary=load_vocabulary(self.settings)
-            )
+            try:
+                partnership = Partnership(
+                    env=event_store_env(self.settings), vocabulary=load_vocabulary(self.settings)
+                )
+            except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
+                raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
+            check_store_is_readable(partnership, self.settings)
+            self._partnership = partnership
         return self._partnership
 
     @property
@@ -91,6 +103,26 @@ class Wiring:
         if self._read_models is not None:
             self._read_models.db.close()
             self._read_models = None
+
+
+def check_store_is_readable(partnership: Partnership, settings: Settings) -> None:
+    """Read the first stored event before anything else happens: a wrong or missing cipher key
+    on an encrypted store (or a key on a plain one) is then one clear error, not a failure
+    half-way through a command that has already changed something."""
+    first = partnership.recorder.select_notifications(start=1, limit=1)
+    if not first:
+        return
+    try:
+        partnership.mapper.to_domain_event(first[0])
+    except Exception:  # noqa: BLE001 - whatever the cipher or codec raises, the key is wrong
+        partnership.close()
+        problem = (
+            "the stored events cannot be decrypted with this key (wrong key, or the store is "
+            "not encrypted)"
+            if settings.cipher_key
+            else "is not set, but the stored events cannot be read without a key (encrypted?)"
+        )
+        raise ConfigurationError(CIPHER_KEY, f"{problem}; nothing was changed") from None
 
 
 def bootstrap(settings: Settings | None = None) -> Wiring:

@@ -24,6 +24,7 @@ from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import ConfigurationError
 from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.output import FORMATS, emit
+from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
 CHRONOLOGY_COLUMNS = (
@@ -61,7 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"nothing was recorded ({len(rejected.problems)} problem(s))", file=sys.stderr)
         return USER_ERROR
-    except (DomainError, InvalidEntry, ConfigurationError, UserError, EntryJsonError) as error:
+    except (
+        DomainError,
+        InvalidEntry,
+        ConfigurationError,
+        UserError,
+        EntryJsonError,
+        ReadModelsBusy,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return USER_ERROR
     except BrokenPipeError:
@@ -457,20 +465,19 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     from fullpicture.progress import ProgressBar
 
     collect_less_often()
-    read_models = wiring.read_models
-    read_models.reset()
     if wiring.settings.distributed:
         from consumers.kafka_projector import KafkaProjector, total_events
 
+        read_models = wiring.read_models
+        read_models.reset()
         bar = ProgressBar("rebuilding from Kafka", total_events(wiring.settings))
         KafkaProjector(wiring.settings, read_models).run(once=True, on_batch=bar.update)
     else:
-        from consumers.store_feed import catch_up
+        from consumers.store_feed import rebuild
 
-        bar = ProgressBar(
-            "rebuilding from the store", wiring.partnership.recorder.max_notification_id()
-        )
-        catch_up(wiring.partnership, read_models, progress=bar.update)
+        partnership = wiring.partnership  # its cipher key is checked before anything is emptied
+        bar = ProgressBar("rebuilding from the store", partnership.recorder.max_notification_id())
+        rebuild(partnership, wiring.read_models, progress=bar.update)
     rate = bar.finish()
     print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
     return 0
