@@ -44,7 +44,8 @@ class ReadModels:
     def __init__(self, db: ReadModelDatabase, patterns: PatternContext | None = None) -> None:
         self.db = db
         self.patterns = patterns or PatternContext()
-        self.create()
+        with db.exclusive_work():  # PostgreSQL's CREATE TABLE IF NOT EXISTS races another's
+            self.create()
 
     def create(self) -> None:
         if self._stored_version() not in (None, SCHEMA_VERSION):
