@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     wiring: Wiring | None = None
     try:
         wiring = bootstrap()
-        return int(args.run(wiring, args) or 0)
+        code = int(args.run(wiring, args) or 0)
+        sys.stdout.flush()  # a closed pipe is met here, inside the handlers below
+        return code
     except EntriesRejected as rejected:
         for problem in rejected.problems:
             print(f"error: {problem}", file=sys.stderr)

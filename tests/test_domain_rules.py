@@ -198,3 +198,22 @@ def test_a_different_date_of_birth_for_the_same_child_is_a_conflict(app: Partner
     assert app.register_child("C-0001", "2020-01-01", "csc-north") is False
     with pytest.raises(ConflictingEntry):
         app.register_child("C-0001", "2020-02-01", "csc-north")
+
+
+def test_an_agency_code_that_only_looks_like_a_registered_one_is_refused(
+    app: Partnership,
+) -> None:
+    with pytest.raises(InvalidEntry) as invalid:
+        app.register_agency("School-Elm", "Elm Primary School", "education")
+    assert str(invalid.value.problems[0]) == (
+        "code: 'School-Elm' looks like 'school-elm', which is known already (it differs only by "
+        "case, spaces or look-alike characters); use 'school-elm'"
+    )
+
+
+def test_a_child_registered_under_a_look_alike_reference_is_refused(app: Partnership) -> None:
+    app.record(share(child_ref="C-0052"))
+    with pytest.raises(InvalidEntry) as invalid:
+        app.register_child("c-0052", "2020-01-01", "csc-north")
+    assert invalid.value.problems[0].field == "child_ref"
+    assert "looks like 'C-0052'" in invalid.value.problems[0].message

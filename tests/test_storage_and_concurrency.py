@@ -149,7 +149,7 @@ def finished(processes: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
 
 @pytest.fixture
 def recorded_state(tmp_path: Path, wiring_for: Callable[..., Wiring]) -> Path:
-    """A store holding 3,000 entries that the read models have not seen yet."""
+    """A store holding 3,000 entries (1,500 about C-0001) that the read models have not seen."""
     state = tmp_path / "state"
     wiring = wiring_for(load_settings({config.STATE_DIR: str(state)}))
     register_agencies(wiring.partnership)
@@ -160,7 +160,7 @@ def recorded_state(tmp_path: Path, wiring_for: Callable[..., Wiring]) -> Path:
                 "kind": "concern",
                 "agency": "school-elm",
                 "entry_ref": f"S-{n}",
-                "child_ref": f"C-{n % 50:04d}",
+                "child_ref": "C-0001" if n % 2 == 0 else f"C-{n % 50:04d}",
                 "occurred_at": "2025-03-05",
                 "summary": "Arrived hungry.",
                 "concerns": "neglect",
@@ -271,3 +271,20 @@ def test_two_processes_catching_up_on_postgresql_take_turns(
     assert [code for code, _ in results] == [0, 0], results
     rows = wiring.read_models.db.query("SELECT COUNT(*) FROM chronology")
     assert rows[0][0] == 3000
+
+
+def test_a_reader_that_stops_early_is_not_a_traceback(recorded_state: Path) -> None:
+    # `fullpicture chronology C-0001 | head -1`
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
+    env |= {config.STATE_DIR: str(recorded_state), "PYTHONPATH": str(REPO_ROOT)}
+    pipeline = subprocess.run(
+        f"{sys.executable} -m fullpicture.cli chronology C-0001 --format json | head -1",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert pipeline.stdout == "[\n"
+    assert pipeline.stderr == ""
