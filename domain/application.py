@@ -31,7 +31,12 @@ from domain.errors import (
     NotInVocabulary,
     UnknownAgency,
 )
-from domain.identities import LookalikeIdentity, identity_problem, lookalike_key
+from domain.identities import (
+    LookalikeIdentity,
+    identity_problem,
+    lookalike_key,
+    with_lookalike_hint,
+)
 from domain.rules import RecordedFacts, check_entry
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
@@ -246,9 +251,11 @@ class Partnership(Application[Any]):
                     raise InvalidEntry(lookalikes)
                 self._check_not_conflicting(draft, accepted, outcome, look_up_stored)
             except InvalidEntry as invalid:
-                problems.extend(RowProblem(row, p.field, p.message) for p in invalid.problems)
+                problems.extend(
+                    RowProblem(row, p.field, self._explained(p)) for p in invalid.problems
+                )
             except DomainError as problem:
-                problems.append(RowProblem(row, problem.field, problem.message))
+                problems.append(RowProblem(row, problem.field, self._explained(problem)))
             else:
                 accepted.setdefault(draft.entry_id, draft)
             if progress is not None:
@@ -261,6 +268,15 @@ class Partnership(Application[Any]):
             outcome.recorded = [draft.entry_id for draft in new]
             outcome.last_notification_id = recordings[-1].notification.id
         return outcome
+
+    def _explained(self, problem: DomainError) -> str:
+        """A refused child reference or agency code names the known one it looks like."""
+        if problem.field == "child_ref":
+            return with_lookalike_hint(problem, dict(self._children.by_lookalike_key()))
+        if problem.field in ("agency", "to_agencies"):
+            agencies = {lookalike_key(a.code): a.code for a in self.agencies()}
+            return with_lookalike_hint(problem, agencies)
+        return problem.message
 
     def _lookalike_children(
         self, child_refs: Sequence[str], batch_children: dict[str, str]

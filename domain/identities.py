@@ -36,16 +36,34 @@ def shown(value: str, limit: int = 40) -> str:
     return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value):,} chars)"
 
 
+class InvalidIdentity(DomainError):
+    """A reference or code outside the one documented shape; `value` is what was given."""
+
+    def __init__(self, field: str, value: str, message: str) -> None:
+        super().__init__(field, message)
+        self.value = value
+
+
 def identity_problem(field: str, value: str) -> DomainError | None:
     """Why `value` is not a valid identity, or None."""
     if IDENTITY_PATTERN.fullmatch(value):
         return None
     if len(value) > IDENTITY_MAX_LENGTH:
-        return DomainError(field, f"{shown(value)} is too long: {IDENTITY_RULE}")
+        return InvalidIdentity(field, value, f"{shown(value)} is too long: {IDENTITY_RULE}")
     hint = ""
     if ";" in value and field == "child_ref":
         hint = "; give several children as separate values (repeat --child, or a JSON list)"
-    return DomainError(field, f"{shown(value)} is not valid: it {IDENTITY_RULE}{hint}")
+    return InvalidIdentity(field, value, f"{shown(value)} is not valid: it {IDENTITY_RULE}{hint}")
+
+
+def with_lookalike_hint(problem: DomainError, known: dict[str, str]) -> str:
+    """The problem's message, naming the known identity the given one looks like, if any
+    (`known` maps look-alike keys to identities)."""
+    given = getattr(problem, "value", None) or getattr(problem, "code", None)
+    existing = known.get(lookalike_key(given)) if given else None
+    if existing is None or existing == given:
+        return problem.message
+    return f"{problem.message}; it looks like {existing!r}, which is known already"
 
 
 def lookalike_key(value: str) -> str:

@@ -38,6 +38,8 @@ STAMPED = (
     "recorded_at: is stamped by FullPicture when the entry is stored and cannot be given; give "
     "agency_recorded_at for when your agency recorded it"
 )
+SEEMS_C_0052 = "; it looks like 'C-0052', which is known already"
+SEEMS_SCHOOL = "; it looks like 'school-elm', which is known already"
 NOT_A_DATE = "is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], e.g. 2024-05-03)"
 
 
@@ -241,12 +243,12 @@ def flag_cases() -> list[Case]:
         (
             "child in Cyrillic look-alikes",
             flags("concern", child="С-0052"),
-            [f"child_ref: 'С-0052' is not valid: it {IDENTITY_RULE}"],
+            [f"child_ref: 'С-0052' is not valid: it {IDENTITY_RULE}{SEEMS_C_0052}"],
         ),
         (
             "child with a zero-width space",
             flags("concern", child="C-00\u200b52"),
-            [f"child_ref: 'C-00\\u200b52' is not valid: it {IDENTITY_RULE}"],
+            [f"child_ref: 'C-00\\u200b52' is not valid: it {IDENTITY_RULE}{SEEMS_C_0052}"],
         ),
         (
             "child with a newline",
@@ -290,7 +292,7 @@ def flag_cases() -> list[Case]:
         (
             "agency differing only by case",
             flags("concern", agency="School-Elm"),
-            ["agency: agency 'School-Elm' is not registered"],
+            [f"agency: agency 'School-Elm' is not registered{SEEMS_SCHOOL}"],
         ),
         (
             "agency with a space",
@@ -579,7 +581,7 @@ def json_cases() -> list[Case]:
         (
             "agency with a zero-width space",
             as_json(agency="school-elm\u200b"),
-            [f"agency: 'school-elm\\u200b' is not valid: it {IDENTITY_RULE}"],
+            [f"agency: 'school-elm\\u200b' is not valid: it {IDENTITY_RULE}{SEEMS_SCHOOL}"],
         ),
         (
             "a child reference of 65 characters",
@@ -731,17 +733,20 @@ def import_cases() -> list[Case]:
         (
             "a child in Cyrillic",
             sheet("S-7,С-0052,concern,2025-03-04,school-elm,Late."),
-            [f"row 2, column child_ref: 'С-0052' is not valid: it {IDENTITY_RULE}"],
+            [f"row 2, column child_ref: 'С-0052' is not valid: it {IDENTITY_RULE}{SEEMS_C_0052}"],
         ),
         (
             "a child with a zero-width joiner",
             sheet("S-7,C-0052\u200d,concern,2025-03-04,school-elm,Late."),
-            [f"row 2, column child_ref: 'C-0052\\u200d' is not valid: it {IDENTITY_RULE}"],
+            [
+                f"row 2, column child_ref: 'C-0052\\u200d' is not valid: it {IDENTITY_RULE}"
+                f"{SEEMS_C_0052}"
+            ],
         ),
         (
             "an agency differing by case",
             sheet("S-7,C-0052,concern,2025-03-04,SCHOOL-ELM,Late."),
-            ["row 2, column agency: agency 'SCHOOL-ELM' is not registered"],
+            [f"row 2, column agency: agency 'SCHOOL-ELM' is not registered{SEEMS_SCHOOL}"],
         ),
         (
             "an entry reference as a path",
