@@ -471,7 +471,8 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
         from consumers.kafka_projector import KafkaProjector, total_events
 
         read_models = wiring.read_models
-        read_models.reset()
+        with read_models.db.exclusive_work():  # never two resets of the same tables at once
+            read_models.reset()
         bar = ProgressBar("rebuilding from Kafka", total_events(wiring.settings))
         KafkaProjector(wiring.settings, read_models).run(once=True, on_batch=bar.update)
     else:
