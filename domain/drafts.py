@@ -105,7 +105,9 @@ def parse_draft(
     problems: list[DomainError] = []
     for raw_name, raw_value in data.items():
         name = FIELD_ALIASES.get(raw_name, raw_name)
-        if name == SYSTEM_STAMPED:
+        if name in values:
+            problems.append(DomainError(SHOWN_NAMES.get(name, name), "is given twice"))
+        elif name == SYSTEM_STAMPED:
             problems.append(
                 DomainError(
                     raw_name,

@@ -22,6 +22,22 @@ class EntryJsonError(ValueError):
         super().__init__(f"--json: {problem}")
 
 
+class RepeatedName(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _object_without_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a name given twice would silently keep only the last value."""
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise RepeatedName(name)
+        found[name] = value
+    return found
+
+
 def _stdin_bytes() -> bytes:
     """Standard input as bytes (decoded here, strictly), or as given when it is already text."""
     stream = getattr(sys.stdin, "buffer", None)
@@ -44,7 +60,9 @@ def read_json_entry(source: str) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise EntryJsonError(f"not UTF-8 text (byte {error.start + 1}: {error.reason})") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_object_without_repeated_names)
+    except RepeatedName as repeated:
+        raise EntryJsonError(f"{repeated.name!r} appears twice; give each field once") from None
     except json.JSONDecodeError as error:
         raise EntryJsonError(
             f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"

@@ -624,6 +624,18 @@ def json_cases() -> list[Case]:
             [f"occurred_at: '２０２５-03-05' {NOT_A_DATE}"],
         ),
     ]
+    cases += [
+        (
+            "a field given twice",
+            as_json()[:-1] + b', "summary": "Arrived fed."}',
+            ["--json: 'summary' appears twice; give each field once"],
+        ),
+        (
+            "the child given under two names",
+            as_json(child=["C-0053"]),
+            ["child_ref: is given twice"],
+        ),
+    ]
     return [Case(name, "json", given, errors) for name, given, errors in cases]
 
 
