@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from eventsourcing.application import Application
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
 from consumers import kafka_io
-from domain.application import Partnership
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.config import Settings
 from projections.database import ReadModelDatabase
@@ -44,21 +45,34 @@ def message_keys(record: EventRecord) -> list[bytes]:
 
 
 class Relay:
+    """Publishes one application's notification log to one topic (the chronology's events to
+    `<prefix>.events`, the access log to `<prefix>.audit`)."""
+
     def __init__(
         self,
         settings: Settings,
-        partnership: Partnership,
+        application: Application[Any],
         db: ReadModelDatabase,
         batch_size: int = 2000,
         sleep: Callable[[float], None] = time.sleep,
+        topic: str | None = None,
+        transactional_id: str | None = None,
     ) -> None:
         self.settings = settings
-        self.partnership = partnership
+        self.application = application
         self.db = db
-        self.topic = settings.topics.events
+        self.topic = topic or settings.topics.events
+        # The chronology's relay keeps its original id; another topic's relay is named after it.
+        self.transactional_id = transactional_id or (
+            f"{settings.topics.prefix}-relay"
+            if self.topic == settings.topics.events
+            else f"{self.topic}-relay"
+        )
         self.batch_size = batch_size
         self._sleep = sleep
         self._producer = None
+        self._position: int | None = None
+        self._backoff = 0.5
         with db.transaction() as cursor:
             cursor.execute(CREATE)
 
@@ -69,31 +83,27 @@ class Relay:
         should_stop: Callable[[], bool] = lambda: False,
     ) -> int:
         """Publish until stopped (or, with `once`, until the store has nothing more)."""
-        published = 0
-        backoff = 0.5
-        position: int | None = None
-        while not should_stop():
-            try:
-                if position is None:
-                    position = self._resume_position()
-                sent, position = self._publish_batch(position)
-                published += sent
-                backoff = 0.5
-                if sent == 0:
-                    if once:
-                        break
-                    self._sleep(poll_seconds)
-            except KafkaError as error:
-                log.warning("relay: broker unavailable (%s); retrying in %.1fs", error, backoff)
-                self._reset_producer()
-                position = None
-                self._sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-        self._reset_producer()
-        return published
+        return run_relays([self], once, poll_seconds, should_stop)
+
+    def step(self) -> int | None:
+        """Publish the next batch: how many were published (0 when caught up), or None after a
+        broker failure (already backed off; the next step resumes from what was committed)."""
+        try:
+            if self._position is None:
+                self._position = self._resume_position()
+            sent, self._position = self._publish_batch(self._position)
+        except KafkaError as error:
+            log.warning("relay: broker unavailable (%s); retrying in %.1fs", error, self._backoff)
+            self._reset_producer()
+            self._position = None
+            self._sleep(self._backoff)
+            self._backoff = min(self._backoff * 2, MAX_BACKOFF_SECONDS)
+            return None
+        self._backoff = 0.5
+        return sent
 
     def _publish_batch(self, position: int) -> tuple[int, int]:
-        notifications = self.partnership.recorder.select_notifications(
+        notifications = self.application.recorder.select_notifications(
             start=position + 1, limit=self.batch_size
         )
         if not notifications:
@@ -103,7 +113,7 @@ class Relay:
         sends = []
         try:
             for notification_id, record in records_from_notifications(
-                self.partnership.mapper, notifications
+                self.application.mapper, notifications
             ):
                 value = encode(record)
                 headers = [
@@ -125,7 +135,7 @@ class Relay:
         if self._producer is None:
             kafka_io.ensure_topics(self.settings, [self.topic])
             self._producer = kafka_io.producer(
-                self.settings, transactional_id=f"{self.settings.topics.prefix}-relay"
+                self.settings, transactional_id=self.transactional_id
             )
             self._producer.init_transactions()
         return self._producer
@@ -185,3 +195,26 @@ class Relay:
             return highest
         finally:
             reader.close()
+
+
+def run_relays(
+    relays: Sequence[Relay],
+    once: bool = False,
+    poll_seconds: float = 0.5,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Take turns publishing a batch from each relay until stopped (or, with `once`, until none
+    has anything more); returns how many stored events were published."""
+    published = 0
+    try:
+        while not should_stop():
+            sent = [relay.step() for relay in relays]
+            published += sum(n or 0 for n in sent)
+            if all(n == 0 for n in sent):
+                if once:
+                    break
+                relays[0]._sleep(poll_seconds)
+    finally:
+        for relay in relays:
+            relay._reset_producer()
+    return published

@@ -95,7 +95,7 @@ class Partnership(Application[Any]):
     ) -> None:
         super().__init__(env)
         self.vocabulary = vocabulary
-        self._now = now or _system_time
+        self._now = now or clock.system_time
         self._registered: set[str] = set()
         self._children = ChildDirectory(self)
 
@@ -338,11 +338,6 @@ class Partnership(Application[Any]):
             if len(section) < self.log_section_size:
                 return
             start = section[-1].id + 1
-
-
-def _system_time() -> datetime:
-    """`clock.now`, looked up when called, so a test can move the one clock of a whole command."""
-    return clock.now()
 
 
 def _same_entry(existing: EntryDraft, draft: EntryDraft) -> bool:

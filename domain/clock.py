@@ -26,6 +26,12 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def system_time() -> datetime:
+    """`now`, looked up when called: the default clock of every application, so a test can move
+    the one clock of a whole command."""
+    return now()
+
+
 class SettableClock:
     """A clock moved by hand: tests, and the demo's simulated history. No user input sets it."""
 

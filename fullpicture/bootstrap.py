@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+from eventsourcing.application import Application
+
+from domain import clock
+from domain.access_log import AccessLog
 from domain.application import Partnership
+from domain.directory import Directory
 from fullpicture.config import (
     CIPHER_KEY,
     PATTERNS_FILE,
@@ -13,6 +22,7 @@ from fullpicture.config import (
     load_settings,
 )
 from fullpicture.private_files import prepare_private_database
+from fullpicture.queries import Queries
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
@@ -23,15 +33,25 @@ CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
 
 
-def event_store_env(settings: Settings) -> dict[str, str]:
-    """eventsourcing's own environment keys for the configured database (and cipher)."""
+# Embedded mode keeps each store in a file of its own beside the chronology's (SQLite names every
+# application's table alike); PostgreSQL names each application's table after it.
+DIRECTORY_FILE = "people.sqlite"
+ACCESS_LOG_FILE = "access.sqlite"
+
+
+def event_store_env(settings: Settings, sqlite_file: str | None = None) -> dict[str, str]:
+    """eventsourcing's own environment keys for the configured database (and cipher); in
+    embedded mode `sqlite_file` names another store beside the chronology's."""
     database = settings.database
     env: dict[str, str] = {}
     if database.is_sqlite:
-        prepare_private_database(database.sqlite_path, settings.state_dir)
+        path: Path = database.sqlite_path
+        if sqlite_file is not None:
+            path = path.with_name(sqlite_file)
+        prepare_private_database(path, settings.state_dir)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(database.sqlite_path),
+            "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     else:
@@ -62,21 +82,59 @@ class Wiring:
     """Everything a command needs, built once from settings."""
 
     settings: Settings
+    now: Callable[[], datetime] = clock.system_time
     _partnership: Partnership | None = None
     _read_models: ReadModels | None = None
+    _directory: Directory | None = None
+    _access_log: AccessLog | None = None
+    _queries: Queries | None = field(default=None, repr=False)
 
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
             try:
                 partnership = Partnership(
-                    env=event_store_env(self.settings), vocabulary=load_vocabulary(self.settings)
+                    env=event_store_env(self.settings),
+                    vocabulary=load_vocabulary(self.settings),
+                    now=self.now,
                 )
             except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
                 raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
             check_store_is_readable(partnership, self.settings)
             self._partnership = partnership
         return self._partnership
+
+    @property
+    def directory(self) -> Directory:
+        """People, roles, passwords and review grants."""
+        if self._directory is None:
+            directory = Directory(env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now)
+            check_store_is_readable(directory, self.settings)
+            self._directory = directory
+        return self._directory
+
+    @property
+    def access_log(self) -> AccessLog:
+        if self._access_log is None:
+            access_log = AccessLog(
+                env=event_store_env(self.settings, ACCESS_LOG_FILE), now=self.now
+            )
+            check_store_is_readable(access_log, self.settings)
+            self._access_log = access_log
+        return self._access_log
+
+    @property
+    def queries(self) -> Queries:
+        """The one way to read child data: scoped to a person, every read logged."""
+        if self._queries is None:
+            self._queries = Queries(
+                self.directory,
+                self.access_log,
+                self.read_models.db,
+                self.read_models.patterns,
+                today=lambda: self.now().date(),
+            )
+        return self._queries
 
     @property
     def read_models(self) -> ReadModels:
@@ -103,19 +161,23 @@ class Wiring:
         if self._read_models is not None:
             self._read_models.db.close()
             self._read_models = None
+        for app in (self._directory, self._access_log):
+            if app is not None:
+                app.close()
+        self._directory = self._access_log = self._queries = None
 
 
-def check_store_is_readable(partnership: Partnership, settings: Settings) -> None:
+def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
     """Read the first stored event before anything else happens: a wrong or missing cipher key
     on an encrypted store (or a key on a plain one) is then one clear error, not a failure
     half-way through a command that has already changed something."""
-    first = partnership.recorder.select_notifications(start=1, limit=1)
+    first = app.recorder.select_notifications(start=1, limit=1)
     if not first:
         return
     try:
-        partnership.mapper.to_domain_event(first[0])
+        app.mapper.to_domain_event(first[0])
     except Exception:  # noqa: BLE001 - whatever the cipher or codec raises, the key is wrong
-        partnership.close()
+        app.close()
         problem = (
             "the stored events cannot be decrypted with this key (wrong key, or the store is "
             "not encrypted)"

@@ -44,6 +44,12 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line."""
 
 
+NAME_YOURSELF = (
+    "name yourself: --as USER (or FULLPICTURE_USER=USER); this command reads or records "
+    "child data, so it acts as a registered person"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -56,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     wiring: Wiring | None = None
     try:
         wiring = bootstrap()
+        args.acting_as = getattr(args, "acting_as", None) or wiring.settings.acting_user
+        if args.person == REQUIRED and not args.acting_as:
+            raise UserError(NAME_YOURSELF)
         code = int(args.run(wiring, args) or 0)
         sys.stdout.flush()  # a closed pipe is met here, inside the handlers below
         return code
@@ -89,27 +98,66 @@ def main(argv: Sequence[str] | None = None) -> int:
             wiring.close()
 
 
+# Whether a command acts as a person: child data needs one; service commands need none; a few
+# (registering agencies and people) need one once anyone is registered.
+REQUIRED, ONCE_ANYONE_EXISTS, NONE = "required", "once anyone exists", "none"
+AS_HELP = "the registered person this command acts as (default: $FULLPICTURE_USER)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fullpicture",
         description="Multi-agency safeguarding chronology: record, import, replay, relay.",
     )
+    parser.add_argument("--as", dest="acting_as", metavar="USER", help=AS_HELP)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _agency_commands(commands)
     _record_command(commands)
     _import_command(commands)
     _chronology_command(commands)
     _patterns_command(commands)
+    _export_command(commands)
+    _people_commands(commands)
+    _audit_command(commands)
+    _schemas_command(commands)
     _runner_commands(commands)
     return parser
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fullpicture")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _command(
-    commands: Any, name: str, help_text: str, run: Callable[[Wiring, argparse.Namespace], int]
+    commands: Any,
+    name: str,
+    help_text: str,
+    run: Callable[[Wiring, argparse.Namespace], int],
+    person: str = REQUIRED,
 ) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=help_text, description=help_text)
-    command.set_defaults(run=run)
+    command.set_defaults(run=run, person=person)
+    # Also accepted after the command's name; SUPPRESS keeps a value given before it.
+    command.add_argument(
+        "--as", dest="acting_as", metavar="USER", default=argparse.SUPPRESS, help=AS_HELP
+    )
     return command
+
+
+def _purpose_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--purpose",
+        default="",
+        metavar="TEXT",
+        help="why you are looking; required to open a child outside your scope (break-glass, "
+        "recorded and shown to safeguarding leads)",
+    )
 
 
 def _format_option(command: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
@@ -122,23 +170,28 @@ def _format_option(command: argparse.ArgumentParser, choices: Sequence[str] = FO
 def _agency_commands(commands: Any) -> None:
     agency = commands.add_parser("agency", help="register and list the partnership's agencies")
     sub = agency.add_subparsers(title="agency commands", metavar="ACTION", required=True)
-    register = _command(sub, "register", "register an agency", _register_agency)
+    register = _command(
+        sub, "register", "register an agency", _register_agency, person=ONCE_ANYONE_EXISTS
+    )
     register.add_argument("code", help="short code, e.g. police-north")
     register.add_argument("--name", required=True)
     register.add_argument("--type", required=True, dest="agency_type")
     register.add_argument("--contact", default="")
     _format_option(register)
-    listing = _command(sub, "list", "list registered agencies", _list_agencies)
+    listing = _command(sub, "list", "list registered agencies", _list_agencies, person=NONE)
     _format_option(listing)
     child = commands.add_parser("child", help="record what is known about a child")
     child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
     born = _command(child_sub, "register", "record a child's date of birth", _register_child)
     born.add_argument("child", metavar="CHILD_REF")
     born.add_argument("--date-of-birth", required=True, metavar="DATE")
-    born.add_argument("--agency", required=True, metavar="CODE", help="the agency recording it")
+    born.add_argument(
+        "--agency", metavar="CODE", help="the agency recording it (default: your own)"
+    )
 
 
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_administrator_once_anyone_exists(wiring, args, "register agencies")
     created = wiring.partnership.register_agency(
         args.code, args.name, args.agency_type, args.contact
     )
@@ -151,7 +204,10 @@ def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _register_child(wiring: Wiring, args: argparse.Namespace) -> int:
-    created = wiring.partnership.register_child(args.child, args.date_of_birth, args.agency)
+    [(_, allowed)] = wiring.queries.rows_to_record(
+        args.acting_as, [(None, {"agency": args.agency or ""})], importing=False
+    )
+    created = wiring.partnership.register_child(args.child, args.date_of_birth, allowed["agency"])
     _after_recording(wiring)
     print(f"{'registered' if created else 'already registered'}: {args.child}")
     return 0
@@ -208,8 +264,9 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
         for name in ("concerns", "to_agencies"):  # documented as repeatable or ';'-separated
             if data.get(name):
                 data[name] = [item for value in data[name] for item in value.split(";")]
+    [(_, allowed)] = wiring.queries.rows_to_record(args.acting_as, [(None, data)], False)
     # A list is a list here: a child reference holding ';' is refused, never split in three.
-    outcome = wiring.partnership.record(data, lists_as_text=False)
+    outcome = wiring.partnership.record(allowed, lists_as_text=False)
     _after_recording(wiring)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
@@ -232,9 +289,16 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     if not args.file.is_file():
         what = "is a directory, not a CSV file" if args.file.is_dir() else "no such file"
         raise UserError(f"{args.file}: {what}")
-    rows = read_chronology_csv(args.file)
+    rows = wiring.queries.rows_to_record(
+        args.acting_as, read_chronology_csv(args.file), importing=True
+    )
     progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
     outcome = wiring.partnership.record_all(rows, progress=progress)
+    wiring.queries.record_import(
+        args.acting_as,
+        (c for _, row in rows for c in str(row.get("child_ref") or "").split(";") if c.strip()),
+        len(outcome.recorded),
+    )
     _after_recording(wiring)
     summary = {
         "rows": len(rows),
@@ -279,39 +343,50 @@ def _chronology_command(commands: Any) -> None:
         commands, "chronology", "a child's merged multi-agency chronology", _chronology
     )
     command.add_argument("child", metavar="CHILD")
-    command.add_argument(
-        "--as-at", metavar="DATE", help="only what had happened by the end of DATE"
-    )
-    command.add_argument("--known-by", metavar="AGENCY", help="only what AGENCY knew")
+    _replay_options(command)
     command.add_argument(
         "--system-time",
         metavar="TIMESTAMP",
         help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)",
     )
+    _purpose_option(command)
     _format_option(command, ("table", "json", "csv"))
 
 
-def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
+def _replay_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--as-at", metavar="DATE", help="only what had happened by the end of DATE"
+    )
+    command.add_argument("--known-by", metavar="AGENCY", help="only what AGENCY knew")
+
+
+def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
+    """One scoped, logged read of one child for a command (`Queries.read_child`)."""
     from domain.clock import parse_when
-    from projections.chronology import child_is_known, chronology_for
 
     as_at = end_of_day_of(parse_when("--as-at", args.as_at)) if args.as_at else None
-    system_time = parse_when("--system-time", args.system_time) if args.system_time else None
+    raw_system_time = getattr(args, "system_time", None)
+    system_time = parse_when("--system-time", raw_system_time) if raw_system_time else None
     if system_time is not None and len(system_time) == 10:
         system_time = end_of_day_of(system_time)
     _after_recording(wiring)
-    if args.known_by is not None and not wiring.partnership.agency_is_registered(args.known_by):
-        raise UserError(f"--known-by: agency {args.known_by!r} is not registered")
-    if not child_is_known(wiring.read_models.db, args.child):
-        raise UserError(f"{args.child!r}: no chronology holds this child reference")
-    entries = chronology_for(
-        wiring.read_models.db,
+    known_by = getattr(args, "known_by", None)
+    if known_by is not None and not wiring.partnership.agency_is_registered(known_by):
+        raise UserError(f"--known-by: agency {known_by!r} is not registered")
+    return wiring.queries.read_child(
+        args.acting_as,
         args.child,
+        view,
         as_at=as_at,
         known_by=args.known_by,
         system_time=system_time,
+        purpose=args.purpose,
     )
-    emit([asdict(e) for e in entries], args.format, CHRONOLOGY_COLUMNS)
+
+
+def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
+    read = _read_child(wiring, args, "chronology")
+    emit([asdict(e) for e in read.entries], args.format, CHRONOLOGY_COLUMNS)
     return 0
 
 
@@ -335,6 +410,8 @@ def _patterns_command(commands: Any) -> None:
     command.add_argument(
         "--pattern", metavar="NAME", action="append", help="only this pattern (repeatable)"
     )
+    command.add_argument("--known-by", metavar="AGENCY", help="with --child: only what AGENCY knew")
+    _purpose_option(command)
     _format_option(command)
 
 
@@ -342,24 +419,310 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
     from datetime import date
 
     from domain.clock import day_of, parse_when
-    from projections.chronology import pattern_items_by_child
-    from projections.patterns.evaluation import UnknownPattern, evaluate_items
+    from projections.patterns.detectors import PATTERNS
 
-    as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
-    _after_recording(wiring)
-    context = wiring.read_models.patterns
-    grouped = pattern_items_by_child(wiring.read_models.db, [args.child] if args.child else None)
-    try:
-        alerts = [
-            alert
-            for child in sorted(grouped)
-            for alert in evaluate_items(
-                grouped[child], child, as_at, context.config, context.glossary, args.pattern
-            )
-        ]
-    except UnknownPattern as error:
-        raise UserError(f"--pattern: {error}") from None
+    unknown = [p for p in args.pattern or () if p not in PATTERNS]
+    if unknown:
+        raise UserError(
+            f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
+        )
+    if args.child:
+        alerts = _read_child(wiring, args, "patterns").alerts
+        alerts = [a for a in alerts if not args.pattern or a.pattern in args.pattern]
+    else:
+        as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
+        _after_recording(wiring)
+        alerts = wiring.queries.alert_list(args.acting_as, as_at, args.pattern)
     emit([a.as_dict() for a in alerts], args.format, ALERT_COLUMNS)
+    return 0
+
+
+# export ----------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "html")
+
+
+def _export_command(commands: Any) -> None:
+    command = _command(
+        commands, "export", "export a child's chronology for a case review pack", _export
+    )
+    command.add_argument("child", metavar="CHILD")
+    command.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+    command.add_argument("--out", type=Path, required=True, metavar="FILE")
+    _replay_options(command)
+    _purpose_option(command)
+
+
+def _export(wiring: Wiring, args: argparse.Namespace) -> int:
+    from dashboard.export import chronology_csv, chronology_html
+
+    read = _read_child(wiring, args, "export")
+    entries = [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(e).items()}
+        for e in read.entries
+    ]
+    if args.format == "csv":
+        text = chronology_csv(entries)
+    else:
+        alerts = [a.as_dict() for a in read.alerts]
+        text = chronology_html(args.child, entries, read.scope.describe(), alerts)
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"--out: cannot write {args.out}: {error.strerror}") from None
+    print(
+        f"exported {len(entries)} entries of {args.child} ({read.scope.describe()}) to {args.out}"
+    )
+    return 0
+
+
+# people, reviews and the access log -------------------------------------------------------------
+
+PERSON_COLUMNS = ("user", "name", "agency", "email", "roles")
+REVIEW_COLUMNS = ("review", "reviewer", "children", "from", "to", "expires", "withdrawn")
+AUDIT_COLUMNS = (
+    "at",
+    "user",
+    "role",
+    "agency",
+    "child_refs",
+    "view",
+    "scope",
+    "purpose",
+    "break_glass",
+)
+
+
+def _people_commands(commands: Any) -> None:
+    from domain.people import ROLES
+
+    user = commands.add_parser("user", help="register people and manage their roles")
+    sub = user.add_subparsers(title="user commands", metavar="ACTION", required=True)
+    add = _command(sub, "add", "register a person", _add_user, person=ONCE_ANYONE_EXISTS)
+    add.add_argument("user", metavar="USER", help="their user name (also their sign-in name)")
+    add.add_argument("--name", required=True, help="their full name")
+    add.add_argument("--agency", default="", metavar="CODE", help="the agency they work for")
+    add.add_argument("--email", default="", help="e-mail, to match an identity provider's sign-in")
+    add.add_argument("--role", action="append", required=True, choices=ROLES, dest="roles")
+    _format_option(add)
+    for action, run in (("grant", _grant_role), ("revoke", _revoke_role)):
+        change = _command(sub, action, f"{action} a role", run)
+        change.add_argument("user", metavar="USER")
+        change.add_argument("--role", required=True, choices=ROLES)
+    listing = _command(sub, "list", "list registered people and their roles", _list_users)
+    _format_option(listing)
+    password = _command(sub, "password", "set a local account's password", _set_password)
+    password.add_argument("user", metavar="USER")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (never from the command line)",
+    )
+    review = commands.add_parser("review", help="grant case reviewers access to a review")
+    review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
+    grant = _command(review_sub, "grant", "grant a case reviewer a review's children", _grant)
+    grant.add_argument("review", metavar="REVIEW", help="the review's name, e.g. CSPR-2026-01")
+    grant.add_argument("--reviewer", required=True, metavar="USER")
+    grant.add_argument("--child", action="append", required=True, dest="children")
+    grant.add_argument("--from", required=True, dest="period_from", metavar="DATE")
+    grant.add_argument("--to", required=True, dest="period_to", metavar="DATE")
+    grant.add_argument("--expires", required=True, metavar="DATE")
+    _format_option(grant)
+    withdraw = _command(review_sub, "withdraw", "withdraw a review grant", _withdraw)
+    withdraw.add_argument("review", metavar="REVIEW")
+    withdraw.add_argument("--reviewer", required=True, metavar="USER")
+    review_list = _command(review_sub, "list", "list review grants", _list_reviews)
+    _format_option(review_list)
+
+
+def _acting_person(wiring: Wiring, args: argparse.Namespace) -> Any:
+    return wiring.queries.viewer(args.acting_as)
+
+
+def _require_administrator_once_anyone_exists(
+    wiring: Wiring, args: argparse.Namespace, doing: str
+) -> str:
+    """Who is acting; nobody needs to be named while no person is registered (the first
+    administrator registers themselves)."""
+    from domain.scopes import check_administrator
+
+    if not wiring.directory.anyone_registered():
+        return args.acting_as or ""
+    if not args.acting_as:
+        raise UserError(NAME_YOURSELF)
+    check_administrator(_acting_person(wiring, args), doing)
+    return str(args.acting_as)
+
+
+def _add_user(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.people import ADMINISTRATOR
+    from domain.scopes import check_may_manage_person
+
+    if not wiring.directory.anyone_registered():
+        if set(args.roles) != {ADMINISTRATOR}:
+            raise UserError(
+                "--role: the first person registered must be an administrator "
+                "(fullpicture user add USER --name NAME --role administrator)"
+            )
+        by = args.acting_as or args.user
+    else:
+        if not args.acting_as:
+            raise UserError(NAME_YOURSELF)
+        check_may_manage_person(
+            _acting_person(wiring, args), args.roles, args.agency, "register people"
+        )
+        by = args.acting_as
+    if args.agency and not wiring.partnership.agency_is_registered(args.agency):
+        raise UserError(f"--agency: agency {args.agency!r} is not registered")
+    person = wiring.directory.register_person(
+        args.user, args.name, args.roles, agency=args.agency, email=args.email, by=by
+    )
+    _show_people([person], args.format if args.format == "json" else "table")
+    return 0
+
+
+def _grant_role(wiring: Wiring, args: argparse.Namespace) -> int:
+    return _change_role(wiring, args, wiring.directory.grant_role, "grant roles")
+
+
+def _revoke_role(wiring: Wiring, args: argparse.Namespace) -> int:
+    return _change_role(wiring, args, wiring.directory.revoke_role, "revoke roles")
+
+
+def _change_role(
+    wiring: Wiring, args: argparse.Namespace, change: Callable[..., Any], doing: str
+) -> int:
+    from domain.scopes import check_may_manage_person
+
+    target = wiring.directory.person(args.user)
+    if target is None:
+        raise UserError(f"user: {args.user!r} is not a registered person")
+    check_may_manage_person(_acting_person(wiring, args), [args.role], target.agency, doing)
+    person = change(args.user, args.role, by=args.acting_as)
+    print(f"{person.user}: {', '.join(person.roles) or 'no roles'}")
+    return 0
+
+
+def _list_users(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.people import ADMINISTRATOR, SAFEGUARDING_LEAD
+    from domain.scopes import AccessRefused
+
+    viewer = _acting_person(wiring, args)
+    people = wiring.directory.people()
+    if not viewer.has(ADMINISTRATOR):
+        if not (viewer.has(SAFEGUARDING_LEAD) and viewer.agency):
+            raise AccessRefused("as", "only administrators and safeguarding leads list people")
+        people = [p for p in people if p.agency == viewer.agency]
+    _show_people(people, args.format)
+    return 0
+
+
+def _show_people(people: Sequence[Any], fmt: str) -> None:
+    emit([asdict(p) | {"roles": list(p.roles)} for p in people], fmt, PERSON_COLUMNS)
+
+
+def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.scopes import check_administrator
+
+    if args.acting_as.lower() != args.user.lower():
+        check_administrator(_acting_person(wiring, args), "set another person's password")
+    else:
+        _acting_person(wiring, args)
+    password = sys.stdin.readline().rstrip("\r\n")
+    wiring.directory.set_password(args.user, password, by=args.acting_as)
+    print(f"password set for {args.user}")
+    return 0
+
+
+def _grant(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.scopes import check_administrator
+
+    check_administrator(_acting_person(wiring, args), "grant reviews")
+    grant = wiring.directory.grant_review(
+        args.review,
+        args.reviewer,
+        args.children,
+        args.period_from,
+        args.period_to,
+        args.expires,
+        by=args.acting_as,
+    )
+    emit([grant.as_dict()], args.format, REVIEW_COLUMNS)
+    return 0
+
+
+def _withdraw(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.scopes import check_administrator
+
+    check_administrator(_acting_person(wiring, args), "withdraw reviews")
+    grant = wiring.directory.withdraw_review(args.review, args.reviewer, by=args.acting_as)
+    print(f"withdrawn: {grant.review} for {grant.reviewer}")
+    return 0
+
+
+def _list_reviews(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.people import ADMINISTRATOR, CASE_REVIEWER
+    from domain.scopes import AccessRefused
+
+    viewer = _acting_person(wiring, args)
+    grants = wiring.directory.reviews()
+    if not viewer.has(ADMINISTRATOR):
+        if not viewer.has(CASE_REVIEWER):
+            raise AccessRefused("as", "only administrators and case reviewers list reviews")
+        grants = [g for g in grants if g.reviewer.lower() == viewer.user.lower()]
+    emit([g.as_dict() for g in grants], args.format, REVIEW_COLUMNS)
+    return 0
+
+
+def _audit_command(commands: Any) -> None:
+    command = _command(commands, "audit", "who looked at which child, and why", _audit)
+    command.add_argument("--child", metavar="REF")
+    command.add_argument("--user", metavar="USER", dest="of_user")
+    command.add_argument("--from", metavar="DATE", dest="from_day")
+    command.add_argument("--to", metavar="DATE", dest="to_day")
+    _format_option(command)
+
+
+def _audit(wiring: Wiring, args: argparse.Namespace) -> int:
+    from domain.clock import parse_when
+
+    days = {
+        name: parse_when(flag, value)[:10] if value else None
+        for name, flag, value in (
+            ("from_day", "--from", args.from_day),
+            ("to_day", "--to", args.to_day),
+        )
+    }
+    accesses = wiring.queries.audit(args.acting_as, child=args.child, of_user=args.of_user, **days)
+    emit([a.as_dict() for a in accesses], args.format, AUDIT_COLUMNS)
+    return 0
+
+
+# schemas ---------------------------------------------------------------------------------------
+
+
+def _schemas_command(commands: Any) -> None:
+    schemas = commands.add_parser("schemas", help="the Avro contracts, for agencies' own systems")
+    sub = schemas.add_subparsers(title="schemas commands", metavar="ACTION", required=True)
+    export = _command(
+        sub,
+        "export",
+        "write one standalone .avsc per event type and version, and fingerprints.json",
+        _export_schemas,
+        person=NONE,
+    )
+    export.add_argument("directory", type=Path, metavar="DIR")
+
+
+def _export_schemas(wiring: Wiring, args: argparse.Namespace) -> int:
+    from schemas.registry import export_schemas
+
+    try:
+        written = export_schemas(args.directory)
+    except OSError as error:
+        raise UserError(f"DIR: cannot write {args.directory}: {error.strerror}") from None
+    print(f"wrote {len(written)} schemas and fingerprints.json to {args.directory}")
     return 0
 
 
@@ -368,12 +731,18 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _runner_commands(commands: Any) -> None:
     project = _command(
-        commands, "project", "keep the read models current (Kafka or the store)", _project
+        commands,
+        "project",
+        "keep the read models current (Kafka or the store)",
+        _project,
+        person=NONE,
     )
     project.add_argument("--once", action="store_true", help="process what is there, then exit")
-    relay = _command(commands, "relay", "publish stored events to Kafka", _relay)
+    relay = _command(commands, "relay", "publish stored events to Kafka", _relay, person=NONE)
     relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
-    feeds = _command(commands, "feeds", "route events to each agency's need-to-know feed", _feeds)
+    feeds = _command(
+        commands, "feeds", "route events to each agency's need-to-know feed", _feeds, person=NONE
+    )
     feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
     subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe)
     subscribe.add_argument("--agency", required=True, metavar="CODE")
@@ -389,13 +758,25 @@ def _runner_commands(commands: Any) -> None:
         help="print what is there, then exit (the default without --follow)",
     )
     _format_option(subscribe, ("jsonl", "table"))
-    _command(commands, "rebuild", "drop and rebuild every read model from the beginning", _rebuild)
-    bench = _command(commands, "bench", "measure speed and scale against the services", _bench)
+    _command(
+        commands,
+        "rebuild",
+        "drop and rebuild every read model from the beginning",
+        _rebuild,
+        person=NONE,
+    )
+    bench = _command(
+        commands, "bench", "measure speed and scale against the services", _bench, person=NONE
+    )
     bench.add_argument("--events", type=int, default=200_000, metavar="N")
     _format_option(bench)
-    dashboard = _command(commands, "dashboard", "serve the Streamlit dashboard", _dashboard)
+    dashboard = _command(
+        commands, "dashboard", "serve the Streamlit dashboard", _dashboard, person=NONE
+    )
     dashboard.add_argument("--port", type=int, default=8501)
-    demo = _command(commands, "demo", "record a synthetic partnership and show it", _demo)
+    demo = _command(
+        commands, "demo", "record a synthetic partnership and show it", _demo, person=NONE
+    )
     demo.add_argument("--children", type=int, default=300, help="how many children (default 300)")
     demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     demo.add_argument(
@@ -435,6 +816,7 @@ def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "subscribe")
+    wiring.queries.check_may_read_feed(args.acting_as, args.agency)
     from consumers.subscriber import subscribe
 
     columns = (
@@ -560,11 +942,13 @@ def _require_kafka(wiring: Wiring, command: str) -> None:
 
 def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "relay")
-    from consumers.relay import Relay
+    from consumers.relay import Relay, run_relays
 
-    relay = Relay(wiring.settings, wiring.partnership, wiring.read_model_database())
-    published = relay.run(once=args.once)
-    print(f"published {published} events", file=sys.stderr)
+    settings, db = wiring.settings, wiring.read_model_database()
+    events = Relay(settings, wiring.partnership, db)
+    audit = Relay(settings, wiring.access_log, db, topic=settings.topics.audit)
+    published = run_relays([events, audit], once=args.once)
+    print(f"published {published} events (chronology and access log)", file=sys.stderr)
     return 0
 
 

@@ -18,6 +18,7 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+ACTING_USER = "FULLPICTURE_USER"
 
 ALL_KEYS = (
     DATABASE_URL,
@@ -30,6 +31,7 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    ACTING_USER,
 )
 
 DEFAULT_STATE_DIR = ".fullpicture"
@@ -56,6 +58,11 @@ class Topics:
     @property
     def events(self) -> str:
         return f"{self.prefix}.events"
+
+    @property
+    def audit(self) -> str:
+        """The access log: one message per child a read concerned."""
+        return f"{self.prefix}.audit"
 
     @property
     def deadletter(self) -> str:
@@ -115,6 +122,8 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    acting_user: str | None = None
+    """The person CLI commands act as when `--as` is not given."""
 
     @property
     def distributed(self) -> bool:
@@ -148,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        acting_user=(env.get(ACTING_USER) or "").strip() or None,
     )
 
 

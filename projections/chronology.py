@@ -203,14 +203,6 @@ def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
     return entries
 
 
-def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
-    """True when a chronology holds the child or the child's birth is recorded."""
-    return (
-        bool(db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref]))
-        or date_of_birth(db, child_ref) is not None
-    )
-
-
 def children_with_entries(db: ReadModelDatabase) -> list[ChildSummary]:
     """Every child with a chronology, with how much is known and over what period."""
     rows = db.query(
@@ -287,3 +279,57 @@ def pattern_items_by_child(
         item = entry_item(row[1], row[2], row[3], listed(row[4]), row[5], listed(row[6]), *row[7:])
         grouped.setdefault(row[0], []).append(item)
     return grouped
+
+
+# "Known by" in SQL, for questions over many children at once. The same rule as `how_known`
+# (the recorder, or an agency in the entry's stored JSON list of recipients); `\` escapes the
+# LIKE wildcards an agency code may hold (`_`).
+KNOWN_BY_SQL = "(agency = ? OR to_agencies LIKE ? ESCAPE '\\')"
+
+
+def _known_by_params(agency: str) -> list[str]:
+    escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [agency, f'%"{escaped}"%']
+
+
+def agency_knows_child(db: ReadModelDatabase, child_ref: str, agency: str) -> bool:
+    rows = db.query(
+        f"SELECT 1 FROM {TABLE} WHERE child_ref = ? AND {KNOWN_BY_SQL} LIMIT 1",
+        [child_ref, *_known_by_params(agency)],
+    )
+    return bool(rows)
+
+
+def children_known_by(db: ReadModelDatabase, agency: str) -> list[ChildSummary]:
+    """The children an agency knows, summarised from the entries it knows (no more)."""
+    rows = db.query(
+        f"SELECT child_ref, COUNT(*), COUNT(DISTINCT agency), MIN(occurred_at), "
+        f"MAX(occurred_at) FROM {TABLE} WHERE {KNOWN_BY_SQL} GROUP BY child_ref "
+        "ORDER BY child_ref",
+        _known_by_params(agency),
+    )
+    return [ChildSummary(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
+
+
+def entries_known_by(db: ReadModelDatabase, agency: str) -> set[tuple[str, str]]:
+    """(child, entry id) of every entry an agency knows."""
+    rows = db.query(
+        f"SELECT child_ref, entry_id FROM {TABLE} WHERE {KNOWN_BY_SQL}", _known_by_params(agency)
+    )
+    return {(r[0], r[1]) for r in rows}
+
+
+def entry_dates(db: ReadModelDatabase, child_refs: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(child, entry id, occurred_at) of every entry about these children."""
+    if not child_refs:
+        return []
+    marks = ", ".join("?" for _ in child_refs)
+    rows = db.query(
+        f"SELECT child_ref, entry_id, occurred_at FROM {TABLE} WHERE child_ref IN ({marks})",
+        list(child_refs),
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
+    return bool(db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref]))

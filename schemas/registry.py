@@ -117,3 +117,25 @@ def versions(event_type: str) -> list[EventSchema]:
 def enum_symbols(name: str) -> list[str]:
     """The symbols of a shared enum type, e.g. `ConcernCategory`."""
     return list(_shared_types()[_full_name(name)]["symbols"])
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    """Write every schema expanded (standalone, for any Avro library) as
+    `<EventType>.v<N>.avsc`, and `fingerprints.json`: the fingerprint each message carries
+    (hex of its 8 bytes) -> the event type and version to read it with."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    fingerprints = {}
+    for schema in all_schemas():
+        path = directory / f"{schema.event_type}.v{schema.version}.avsc"
+        path.write_text(json.dumps(schema.expanded, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+        fingerprints[schema.fingerprint.hex()] = {
+            "event_type": schema.event_type,
+            "version": schema.version,
+            "file": path.name,
+        }
+    (directory / "fingerprints.json").write_text(
+        json.dumps(fingerprints, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return written

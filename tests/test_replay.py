@@ -12,6 +12,7 @@ from domain import clock
 from domain.clock import SettableClock
 from fullpicture import config
 from fullpicture.cli import main
+from tests.people import REVIEWER, practitioner_of, register_people
 
 AGENCIES = [
     ("police-north", "Northshire Police", "police"),
@@ -89,9 +90,13 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "now", system_clock)
     for code, name, agency_type in AGENCIES:
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
+    register_people(main, [code for code, _, _ in AGENCIES], ["C-0001", "C-0002"])
+    monkeypatch.setenv(config.ACTING_USER, REVIEWER)
     assert (
         main(
             [
+                "--as",
+                practitioner_of("health-visiting"),
                 "child",
                 "register",
                 "C-0002",
@@ -107,7 +112,7 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for entry in ENTRIES:
         system_clock.set(datetime.fromisoformat(entry["recorded_at"]))
         sheet.write_text(json.dumps({k: v for k, v in entry.items() if k != "recorded_at"}))
-        assert main(["record", "--json", str(sheet)]) == 0
+        assert main(["--as", practitioner_of(entry["agency"]), "record", "--json", str(sheet)]) == 0
 
 
 def chronology(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import avro.io
@@ -12,11 +13,14 @@ import pytest
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 from fastavro import schemaless_writer
 
+from domain.access_log import AccessLog, AccessRecorded
 from domain.agencies import AgencyRegistered
 from domain.application import Partnership
 from domain.children import ChildRegistered
 from domain.entries import ENTRY_EVENTS
 from domain.records import EventRecord, records_from_notifications
+from fullpicture.bootstrap import event_store_env
+from fullpicture.config import STATE_DIR, load_settings
 from schemas.codec import (
     HEADER_SIZE,
     MAGIC,
@@ -63,7 +67,28 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
 
 
 def test_every_event_type_has_a_schema() -> None:
-    assert sorted(latest()) == EVENT_TYPES
+    assert sorted(latest()) == sorted([*EVENT_TYPES, AccessRecorded.__name__])
+
+
+def test_an_access_event_round_trips_and_decodes_with_the_official_avro_library(
+    tmp_path: Path,
+) -> None:
+    log = AccessLog(env=event_store_env(load_settings({STATE_DIR: str(tmp_path)}), "access.db"))
+    log.record(
+        user="pat",
+        role="practitioner",
+        agency="school-elm",
+        child_refs=["C-0001"],
+        view="chronology",
+        scope="known by school-elm",
+    )
+    [(_, record)] = records_from_notifications(
+        log.mapper, log.recorder.select_notifications(start=1, limit=10)
+    )
+    assert {f["name"] for f in latest()["AccessRecorded"].expanded["fields"]} == set(record)
+    data = encode(record)
+    assert decode(data) == record
+    assert avro_decode(data, latest()["AccessRecorded"].expanded) == record
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)

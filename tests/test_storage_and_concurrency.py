@@ -21,6 +21,7 @@ from fullpicture.config import load_settings
 from projections.read_models import table_dump
 from tests.builders import register_agencies
 from tests.conftest import REPO_ROOT
+from tests.people import REVIEWER, practitioner_of, register_people
 
 DATABASE = "fullpicture.sqlite"
 
@@ -61,6 +62,8 @@ def encrypted_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pa
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     monkeypatch.setenv(config.CIPHER_KEY, key)
     assert main(["agency", "register", "school-elm", "--name", "Elm", "--type", "education"]) == 0
+    register_people(main, ["school-elm"], ["C-0001"])
+    monkeypatch.setenv(config.ACTING_USER, practitioner_of("school-elm"))
     assert (
         main(
             [
@@ -101,7 +104,9 @@ def snapshot(state: Path, key: str) -> tuple[int, dict[str, object]]:
     ],
     ids=["wrong key", "missing key"],
 )
-@pytest.mark.parametrize("command", [["rebuild"], ["project", "--once"], ["chronology", "C-0001"]])
+@pytest.mark.parametrize(
+    "command", [["rebuild"], ["project", "--once"], ["--as", REVIEWER, "chronology", "C-0001"]]
+)
 def test_a_wrong_or_missing_key_is_one_clear_error_and_changes_nothing(
     encrypted_state: tuple[Path, str],
     monkeypatch: pytest.MonkeyPatch,
@@ -134,6 +139,7 @@ def test_with_the_right_key_a_rebuild_gives_the_same_read_models(
 def cli(state: Path, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
     env |= {config.STATE_DIR: str(state), "PYTHONPATH": str(REPO_ROOT)}
+    env[config.ACTING_USER] = practitioner_of("school-elm")
     return subprocess.Popen(
         [sys.executable, "-m", "fullpicture.cli", *args],
         env=env,
@@ -148,11 +154,16 @@ def finished(processes: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
 
 
 @pytest.fixture
-def recorded_state(tmp_path: Path, wiring_for: Callable[..., Wiring]) -> Path:
-    """A store holding 3,000 entries (1,500 about C-0001) that the read models have not seen."""
+def recorded_state(
+    tmp_path: Path, wiring_for: Callable[..., Wiring], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A store holding 3,000 entries (1,500 about C-0001) that the read models have not seen,
+    and a practitioner of school-elm and a case reviewer of C-0001."""
     state = tmp_path / "state"
+    monkeypatch.setenv(config.STATE_DIR, str(state))
     wiring = wiring_for(load_settings({config.STATE_DIR: str(state)}))
     register_agencies(wiring.partnership)
+    register_people(main, ["school-elm"], ["C-0001"])
     rows = [
         (
             None,
@@ -277,6 +288,7 @@ def test_a_reader_that_stops_early_is_not_a_traceback(recorded_state: Path) -> N
     # `fullpicture chronology C-0001 | head -1`
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
     env |= {config.STATE_DIR: str(recorded_state), "PYTHONPATH": str(REPO_ROOT)}
+    env[config.ACTING_USER] = REVIEWER
     pipeline = subprocess.run(
         f"{sys.executable} -m fullpicture.cli chronology C-0001 --format json | head -1",
         shell=True,

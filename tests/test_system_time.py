@@ -16,6 +16,7 @@ from domain import clock
 from domain.clock import SettableClock
 from fullpicture import config
 from fullpicture.cli import USER_ERROR, main
+from tests.people import REVIEWER, practitioner_of, register_people
 
 STORED_AT = datetime(2025, 6, 30, 12, 0, 0)
 CONCERN = {
@@ -33,11 +34,19 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     monkeypatch.setattr(clock, "now", SettableClock(STORED_AT))
     assert main(["agency", "register", "school-elm", "--name", "Elm", "--type", "education"]) == 0
+    register_people(main, ["school-elm"], ["C-0001"])
+    monkeypatch.setenv(config.ACTING_USER, practitioner_of("school-elm"))
 
 
 def replayed_ids(capsys: pytest.CaptureFixture[str], system_time: str) -> list[str]:
     capsys.readouterr()
-    assert main(["chronology", "C-0001", "--system-time", system_time, "--format", "json"]) == 0
+    assert (
+        main(
+            ["--as", REVIEWER, "chronology", "C-0001", "--system-time", system_time]
+            + ["--format", "json"]
+        )
+        == 0
+    )
     return [entry["id"] for entry in json.loads(capsys.readouterr().out)]
 
 
@@ -70,7 +79,7 @@ def test_the_agency_s_own_time_is_kept_and_shown_but_never_replayed_by(
     assert replayed_ids(capsys, "2025-06-30T11:59:59") == []
     assert replayed_ids(capsys, "2025-06-30T12:00:00") == ["school-elm:S-1"]
     capsys.readouterr()
-    assert main(["chronology", "C-0001", "--format", "json"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0001", "--format", "json"]) == 0
     [shown] = json.loads(capsys.readouterr().out)
     assert (shown["recorded_at"], shown["agency_recorded_at"]) == (
         "2025-06-30T12:00:00",
@@ -90,7 +99,7 @@ def test_an_imported_recorded_at_column_is_the_agency_s_time_not_the_system_s(
     assert replayed_ids(capsys, "2024-12-31") == []
     assert replayed_ids(capsys, "2025-06-30T12:00:00") == ["school-elm:S-1"]
     capsys.readouterr()
-    assert main(["chronology", "C-0001", "--format", "json"]) == 0
+    assert main(["--as", REVIEWER, "chronology", "C-0001", "--format", "json"]) == 0
     [shown] = json.loads(capsys.readouterr().out)
     assert (shown["occurred_at"], shown["agency_recorded_at"]) == (
         "2024-01-10",

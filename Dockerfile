@@ -1,0 +1,24 @@
+# FullPicture's image: the wheel built from this source, installed at build time, run as a user
+# with no privileges. No source is mounted at run time; configuration comes from the environment
+# (README, "Configuration").
+FROM python:3.11-slim AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md LICENSE ./
+COPY domain domain
+COPY projections projections
+COPY consumers consumers
+COPY schemas schemas
+COPY dashboard dashboard
+COPY fullpicture fullpicture
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fullpicture
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+USER fullpicture
+WORKDIR /home/fullpicture
+ENV FULLPICTURE_STATE_DIR=/home/fullpicture/state \
+    PYTHONUNBUFFERED=1
+ENTRYPOINT ["fullpicture"]
+CMD ["--help"]

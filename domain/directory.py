@@ -1,0 +1,291 @@
+"""The directory: the application service for people, roles, passwords and review grants.
+
+A store of its own (its own table, or its own file in embedded mode), so nothing about people or
+passwords is ever relayed to Kafka with the chronology's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
+
+from domain import clock
+from domain.errors import DomainError
+from domain.people import (
+    CASE_REVIEWER,
+    REVIEW_NAME,
+    ROLES,
+    Person,
+    PersonView,
+    ReviewGrant,
+    ReviewGrantView,
+    check_roles_fit_agency,
+    check_user_name,
+    iso,
+    person_uuid,
+    person_view,
+    review_uuid,
+    review_view,
+)
+
+LOCK_AFTER_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+
+class UnknownPerson(DomainError):
+    def __init__(self, field: str, user: str) -> None:
+        super().__init__(field, f"{user!r} is not a registered person")
+
+
+class SignInRefused(Exception):
+    """A sign-in that did not succeed; the message is safe to show (it never says which part
+    was wrong)."""
+
+
+def locked_until(failures: Iterable[str]) -> datetime | None:
+    """When the account unlocks, given its failed sign-ins since the last success.
+
+    Five failures lock it for fifteen minutes from the fifth; after that it starts counting
+    afresh (attempts while locked are refused without being checked, so they are not counted)."""
+    count, until = 0, None
+    for at in failures:
+        moment = datetime.fromisoformat(at)
+        if until is not None and moment >= until:
+            count, until = 0, None
+        count += 1
+        if count >= LOCK_AFTER_FAILURES and until is None:
+            until = moment + LOCK_FOR
+    return until
+
+
+class Directory(Application[Any]):
+    """Who may sign in, with which roles, and which case reviews they hold."""
+
+    name = "Directory"
+
+    def __init__(
+        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.now
+    ) -> None:
+        super().__init__(env)
+        self._now = now
+        self._hasher = PasswordHasher()
+
+    # People ---------------------------------------------------------------------------------
+
+    def anyone_registered(self) -> bool:
+        return bool(self.recorder.max_notification_id())
+
+    def register_person(
+        self,
+        user: str,
+        name: str,
+        roles: Iterable[str],
+        agency: str = "",
+        email: str = "",
+        by: str = "",
+    ) -> PersonView:
+        check_user_name("user", user)
+        wanted = set(roles)
+        if not wanted:
+            raise DomainError("role", "give at least one --role (" + ", ".join(ROLES) + ")")
+        check_roles_fit_agency(wanted, agency)
+        if not name.strip():
+            raise DomainError("name", "is required")
+        if self._find(user) is not None:
+            raise DomainError("user", f"{user!r} is registered already")
+        person = Person(
+            user=user,
+            name=name.strip(),
+            agency=agency,
+            email=email.strip(),
+            roles=[r for r in ROLES if r in wanted],
+            by=by,
+            at=self._stamp(),
+        )
+        self.save(person)
+        return person_view(person)
+
+    def grant_role(self, user: str, role: str, by: str) -> PersonView:
+        person = self._get(user)
+        if role in person.roles:
+            return person_view(person)
+        check_roles_fit_agency(person.roles | {role}, person.agency)
+        person.grant(role=role, by=by, at=self._stamp())
+        self.save(person)
+        return person_view(person)
+
+    def revoke_role(self, user: str, role: str, by: str) -> PersonView:
+        person = self._get(user)
+        if role not in ROLES:
+            raise DomainError("role", f"{role!r} is not one of: {', '.join(ROLES)}")
+        if role in person.roles:
+            person.revoke(role=role, by=by, at=self._stamp())
+            self.save(person)
+        return person_view(person)
+
+    def set_password(self, user: str, password: str, by: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise DomainError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        person = self._get(user)
+        person.set_password(password_hash=self._hasher.hash(password), by=by, at=self._stamp())
+        self.save(person)
+
+    def person(self, user: str) -> PersonView | None:
+        found = self._find(user)
+        return person_view(found) if found is not None else None
+
+    def people(self) -> list[PersonView]:
+        """Everyone registered, in order of registration, as they are now."""
+        topic = get_topic(Person.Registered)
+        users = [
+            self.mapper.to_domain_event(n).user
+            for n in self.recorder.select_notifications(start=1, limit=1_000_000, topics=[topic])
+        ]
+        return [person_view(self._get(user)) for user in users]
+
+    def find_by_identity(self, user_name: str, email: str) -> PersonView | None:
+        """The registered person an identity provider's sign-in stands for: by user name first,
+        then by e-mail (case-insensitive)."""
+        if user_name:
+            found = self.person(user_name) if _is_user_name(user_name) else None
+            if found is not None:
+                return found
+        if email:
+            wanted = email.strip().lower()
+            for person in self.people():
+                if person.email and person.email.lower() == wanted:
+                    return person
+        return None
+
+    # Signing in -----------------------------------------------------------------------------
+
+    def authenticate(self, user: str, password: str) -> PersonView:
+        """Check a local account's password; five failures lock the account for 15 minutes."""
+        refused = SignInRefused("wrong user name or password")
+        person = self._find(user) if _is_user_name(user) else None
+        if person is None:
+            raise refused
+        now = self._now()
+        until = locked_until(person.failed_sign_ins)
+        if until is not None and now < until:
+            raise SignInRefused(
+                f"this account is locked after {LOCK_AFTER_FAILURES} failed sign-ins; "
+                f"try again after {until.strftime('%H:%M')}"
+            )
+        if not person.password_hash or not self._verifies(person.password_hash, password):
+            person.sign_in_failed(at=iso(now))
+            self.save(person)
+            until = locked_until(person.failed_sign_ins)
+            if until is not None and now < until:
+                raise SignInRefused(
+                    f"wrong user name or password; the account is now locked until "
+                    f"{until.strftime('%H:%M')}"
+                )
+            raise refused
+        person.signed_in(at=iso(now), method="password")
+        self.save(person)
+        return person_view(person)
+
+    def _verifies(self, password_hash: str, password: str) -> bool:
+        try:
+            return bool(self._hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # Review grants --------------------------------------------------------------------------
+
+    def grant_review(
+        self,
+        review: str,
+        reviewer: str,
+        children: Iterable[str],
+        period_from: str,
+        period_to: str,
+        expires: str,
+        by: str,
+    ) -> ReviewGrantView:
+        if not REVIEW_NAME.match(review):
+            raise DomainError("review", f"{review!r} is not a review name (letters, digits, .-_)")
+        person = self._find(reviewer)
+        if person is None:
+            raise UnknownPerson("reviewer", reviewer)
+        if CASE_REVIEWER not in person.roles:
+            raise DomainError("reviewer", f"{reviewer!r} does not hold the case_reviewer role")
+        wanted = sorted(set(children))
+        if not wanted:
+            raise DomainError("child", "name at least one --child")
+        period_from = clock.parse_when("from", period_from)[:10]
+        period_to = clock.parse_when("to", period_to)[:10]
+        expires = clock.parse_when("expires", expires)[:10]
+        if period_to < period_from:
+            raise DomainError("to", f"{period_to} is before --from {period_from}")
+        details = {
+            "children": wanted,
+            "period_from": period_from,
+            "period_to": period_to,
+            "expires": expires,
+            "by": by,
+            "at": self._stamp(),
+        }
+        try:
+            grant: ReviewGrant = self.repository.get(review_uuid(review, person.user))
+        except AggregateNotFoundError:
+            grant = ReviewGrant(review=review, reviewer=person.user, **details)
+        else:
+            grant.change(**details)
+        self.save(grant)
+        return review_view(grant)
+
+    def withdraw_review(self, review: str, reviewer: str, by: str) -> ReviewGrantView:
+        try:
+            grant: ReviewGrant = self.repository.get(review_uuid(review, reviewer))
+        except AggregateNotFoundError:
+            raise DomainError("review", f"{reviewer!r} holds no grant for {review!r}") from None
+        if not grant.withdrawn_at:
+            grant.withdraw(by=by, at=self._stamp())
+            self.save(grant)
+        return review_view(grant)
+
+    def reviews(self) -> list[ReviewGrantView]:
+        """Every review grant as it stands now, in order of first granting."""
+        topic = get_topic(ReviewGrant.Granted)
+        ids = [
+            n.originator_id
+            for n in self.recorder.select_notifications(start=1, limit=1_000_000, topics=[topic])
+        ]
+        return [review_view(self.repository.get(i)) for i in ids]
+
+    def reviews_for(self, reviewer: str) -> list[ReviewGrantView]:
+        return [g for g in self.reviews() if g.reviewer.lower() == reviewer.lower()]
+
+    # ----------------------------------------------------------------------------------------
+
+    def _stamp(self) -> str:
+        return iso(self._now())
+
+    def _find(self, user: str) -> Person | None:
+        try:
+            return self.repository.get(person_uuid(user))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+
+    def _get(self, user: str) -> Person:
+        person = self._find(user)
+        if person is None:
+            raise UnknownPerson("user", user)
+        return person
+
+
+def _is_user_name(text: str) -> bool:
+    try:
+        check_user_name("user", text)
+    except DomainError:
+        return False
+    return True

@@ -1,0 +1,217 @@
+"""People, their roles and review grants, as event-sourced aggregates (TRUST.md, "Principals").
+
+Nothing here is ever edited: a person is registered, roles are granted and revoked, a password is
+set, sign-ins fail or succeed, a review grant is made or withdrawn. So "who could see this child
+on 3 March?" can be answered from the events as well as "who can now?".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.entries import ID_NAMESPACE
+from domain.errors import DomainError
+
+PRACTITIONER = "practitioner"
+SAFEGUARDING_LEAD = "safeguarding_lead"
+CASE_REVIEWER = "case_reviewer"
+ANALYST = "analyst"
+ADMINISTRATOR = "administrator"
+ROLES = (PRACTITIONER, SAFEGUARDING_LEAD, CASE_REVIEWER, ANALYST, ADMINISTRATOR)
+# Roles that act for an agency, and so need one.
+AGENCY_ROLES = frozenset((PRACTITIONER, SAFEGUARDING_LEAD))
+
+# User names are also what an identity provider's `preferred_username` or an e-mail maps to.
+USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+REVIEW_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def person_uuid(user: str) -> UUID:
+    return uuid5(ID_NAMESPACE, f"person:{user.lower()}")
+
+
+def review_uuid(review: str, reviewer: str) -> UUID:
+    return uuid5(ID_NAMESPACE, f"review:{review}:{reviewer.lower()}")
+
+
+def check_user_name(field: str, user: str) -> str:
+    if not USER_NAME.match(user):
+        raise DomainError(
+            field,
+            f"{user!r} is not a user name (letters, digits, '.', '_', '-', '@'; at most 64)",
+        )
+    return user
+
+
+def check_roles_fit_agency(roles: frozenset[str] | set[str], agency: str) -> None:
+    """Practitioners and leads act for an agency; an administrator belongs to none."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise DomainError("role", f"{unknown[0]!r} is not one of: {', '.join(ROLES)}")
+    if roles & AGENCY_ROLES and not agency:
+        needs = sorted(roles & AGENCY_ROLES)[0]
+        raise DomainError("agency", f"a {needs} needs an agency (--agency CODE)")
+    if agency and roles == {ADMINISTRATOR}:
+        raise DomainError("agency", "an administrator belongs to no agency")
+
+
+class Person(Aggregate):
+    """Someone who signs in: one agency (or none), one or more roles, maybe a local password."""
+
+    @staticmethod
+    def create_id(user: str) -> UUID:
+        return person_uuid(user)
+
+    @event("Registered")
+    def __init__(
+        self, user: str, name: str, agency: str, email: str, roles: list[str], by: str, at: str
+    ) -> None:
+        self.user = user
+        self.name = name
+        self.agency = agency
+        self.email = email
+        self.roles: set[str] = set(roles)
+        self.registered_at = at
+        self.password_hash = ""
+        self.failed_sign_ins: list[str] = []
+
+    @event("RoleGranted")
+    def grant(self, role: str, by: str, at: str) -> None:
+        self.roles.add(role)
+
+    @event("RoleRevoked")
+    def revoke(self, role: str, by: str, at: str) -> None:
+        self.roles.discard(role)
+
+    @event("PasswordSet")
+    def set_password(self, password_hash: str, by: str, at: str) -> None:
+        self.password_hash = password_hash
+        self.failed_sign_ins = []
+
+    @event("SignInFailed")
+    def sign_in_failed(self, at: str) -> None:
+        self.failed_sign_ins.append(at)
+
+    @event("SignedIn")
+    def signed_in(self, at: str, method: str) -> None:
+        self.failed_sign_ins = []
+
+
+class ReviewGrant(Aggregate):
+    """A case reviewer's access to named children for a review period, until it expires."""
+
+    @staticmethod
+    def create_id(review: str, reviewer: str) -> UUID:
+        return review_uuid(review, reviewer)
+
+    @event("Granted")
+    def __init__(
+        self,
+        review: str,
+        reviewer: str,
+        children: list[str],
+        period_from: str,
+        period_to: str,
+        expires: str,
+        by: str,
+        at: str,
+    ) -> None:
+        self.review = review
+        self.reviewer = reviewer
+        self._set(children, period_from, period_to, expires)
+        self.withdrawn_at = ""
+
+    @event("Changed")
+    def change(
+        self,
+        children: list[str],
+        period_from: str,
+        period_to: str,
+        expires: str,
+        by: str,
+        at: str,
+    ) -> None:
+        self._set(children, period_from, period_to, expires)
+        self.withdrawn_at = ""
+
+    @event("Withdrawn")
+    def withdraw(self, by: str, at: str) -> None:
+        self.withdrawn_at = at
+
+    def _set(self, children: list[str], period_from: str, period_to: str, expires: str) -> None:
+        self.children = list(children)
+        self.period_from = period_from
+        self.period_to = period_to
+        self.expires = expires
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person as the rest of the system sees them (never the password hash)."""
+
+    user: str
+    name: str
+    agency: str
+    email: str
+    roles: tuple[str, ...]
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class ReviewGrantView:
+    review: str
+    reviewer: str
+    children: tuple[str, ...]
+    period_from: str
+    period_to: str
+    expires: str
+    withdrawn: bool
+
+    def is_active_on(self, day: date) -> bool:
+        """A grant holds up to and including its expiry day, unless withdrawn."""
+        return not self.withdrawn and day.isoformat() <= self.expires
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "review": self.review,
+            "reviewer": self.reviewer,
+            "children": list(self.children),
+            "from": self.period_from,
+            "to": self.period_to,
+            "expires": self.expires,
+            "withdrawn": self.withdrawn,
+        }
+
+
+def person_view(person: Person) -> PersonView:
+    return PersonView(
+        person.user,
+        person.name,
+        person.agency,
+        person.email,
+        tuple(r for r in ROLES if r in person.roles),
+    )
+
+
+def review_view(grant: ReviewGrant) -> ReviewGrantView:
+    return ReviewGrantView(
+        grant.review,
+        grant.reviewer,
+        tuple(grant.children),
+        grant.period_from,
+        grant.period_to,
+        grant.expires,
+        bool(grant.withdrawn_at),
+    )
+
+
+def iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()

@@ -1,0 +1,383 @@
+"""The query layer: every read of child data, and every check on who may record, goes through here.
+
+The CLI, the dashboard and the exports are only doors: each names the person acting and calls one
+of these methods, which decides the scope (`domain.scopes`), records the access event for a
+child-level read, and only then reads the read models. A new door cannot forget a rule because
+no door reads child data any other way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from domain.access_log import AccessEvent, AccessLog
+from domain.directory import Directory, UnknownPerson
+from domain.errors import DomainError
+from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, SAFEGUARDING_LEAD
+from domain.scopes import (
+    AccessRefused,
+    ChildScope,
+    Viewer,
+    active_grants,
+    check_may_read_audit,
+    check_may_record,
+    decide_child_scope,
+)
+from projections import chronology, followups, partnership, requests
+from projections.alerts import PatternContext, stored_alerts
+from projections.chronology import ChildSummary, ChronologyEntry
+from projections.database import ReadModelDatabase
+from projections.patterns.alerts import Alert
+from projections.patterns.evaluation import evaluate_items
+
+Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
+
+
+class UnknownChild(DomainError):
+    def __init__(self, child: str) -> None:
+        super().__init__("child", f"{child!r} has no chronology")
+
+
+@dataclass
+class ScopedChronology:
+    """A child's chronology and alerts as one person may see them, with the scope they were
+    read in (every export prints it). Alerts are evaluated only when asked for."""
+
+    scope: ChildScope
+    entries: list[ChronologyEntry]
+    evaluate_alerts: Callable[[], list[Alert]] = field(repr=False)
+
+    @cached_property
+    def alerts(self) -> list[Alert]:
+        return self.evaluate_alerts()
+
+
+class Queries:
+    def __init__(
+        self,
+        directory: Directory,
+        access_log: AccessLog,
+        db: ReadModelDatabase,
+        patterns: PatternContext,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.directory = directory
+        self.access_log = access_log
+        self.db = db
+        self.patterns = patterns
+        self.today = today
+
+    # The person ---------------------------------------------------------------------------
+
+    def viewer(self, user: str) -> Viewer:
+        """The person as they are on this request: roles revoked or grants expired a moment
+        ago no longer count."""
+        person = self.directory.person(user)
+        if person is None:
+            raise UnknownPerson("as", user)
+        grants = self.directory.reviews_for(person.user) if person.has(CASE_REVIEWER) else []
+        return Viewer(person, active_grants(grants, self.today()))
+
+    # One child ----------------------------------------------------------------------------
+
+    def open_child(
+        self,
+        user: str,
+        child: str,
+        view: str,
+        as_at: str | None = None,
+        known_by: str | None = None,
+        system_time: str | None = None,
+        purpose: str = "",
+    ) -> ChildScope:
+        """Decide the scope of one read and record it as one access event."""
+        viewer = self.viewer(user)
+        scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
+        self._record(viewer, scope)
+        return scope
+
+    def chronology(self, user: str, scope: ChildScope) -> ScopedChronology:
+        """Read what an opened scope shows (a page drawn again reads again without a new access
+        event), checking first that the person still holds it: a revoked role or an expired
+        grant refuses here; a scope that changed is recorded as a new access."""
+        viewer = self.viewer(user)
+        asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose)
+        current = self._decide(viewer, scope.child_ref, scope.view, *asked)
+        if current != scope:
+            self._record(viewer, current)
+        return self._read(current)
+
+    def read_child(self, user: str, child: str, view: str, **asked: Any) -> ScopedChronology:
+        """Open a child and read it: one access event, one read (CLI commands, exports)."""
+        return self._read(self.open_child(user, child, view, **asked))
+
+    def _read(self, scope: ChildScope) -> ScopedChronology:
+        entries = chronology.chronology_for(
+            self.db,
+            scope.child_ref,
+            as_at=scope.as_at,
+            known_by=scope.known_by,
+            system_time=scope.system_time,
+        )
+        if scope.period is not None:
+            entries = chronology.with_links(
+                [_unlinked(e) for e in entries if scope.shows(e.occurred_at)]
+            )
+        return ScopedChronology(scope, entries, lambda: self._child_alerts(scope, entries))
+
+    def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
+        """Alerts as at the replay day, from what the system held then, shown only when all
+        their evidence is visible in the scope."""
+        items = chronology.pattern_items_by_child(self.db, [scope.child_ref]).get(
+            scope.child_ref, []
+        )
+        if scope.system_time is not None:
+            held = {
+                e.id
+                for e in chronology.chronology_for(
+                    self.db, scope.child_ref, system_time=scope.system_time
+                )
+            }
+            items = [i for i in items if i.id in held]
+        day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
+        alerts = evaluate_items(
+            items, scope.child_ref, day, self.patterns.config, self.patterns.glossary
+        )
+        visible = {e.id for e in shown}
+        return [a for a in alerts if set(a.evidence) <= visible]
+
+    def _decide(
+        self,
+        viewer: Viewer,
+        child: str,
+        view: str,
+        as_at: str | None,
+        known_by: str | None,
+        system_time: str | None,
+        purpose: str,
+    ) -> ChildScope:
+        if not chronology.child_is_known(self.db, child):
+            raise UnknownChild(child)
+        return decide_child_scope(
+            viewer,
+            child,
+            lambda agency: chronology.agency_knows_child(self.db, child, agency),
+            view,
+            as_at=as_at,
+            known_by=known_by,
+            system_time=system_time,
+            purpose=purpose,
+        )
+
+    def _record(self, viewer: Viewer, scope: ChildScope) -> AccessEvent:
+        return self.access_log.record(
+            user=viewer.user,
+            role=scope.role,
+            agency=viewer.agency,
+            child_refs=[scope.child_ref],
+            view=scope.view,
+            scope=scope.describe(),
+            purpose=scope.purpose,
+            break_glass=scope.break_glass,
+            as_at=scope.as_at or "",
+            known_by=scope.known_by or "",
+            system_time=scope.system_time or "",
+        )
+
+    # Many children ------------------------------------------------------------------------
+
+    def children(self, user: str) -> list[ChildSummary]:
+        """The children a person may pick from: their agency's, their reviews'. Analysts and
+        administrators pick none (a child outside scope is opened by name, with a reason)."""
+        viewer = self.viewer(user)
+        found: dict[str, ChildSummary] = {}
+        if viewer.acts_for_agency:
+            found |= {c.child_ref: c for c in chronology.children_known_by(self.db, viewer.agency)}
+        granted = viewer.grant_children()
+        if granted:
+            for child in chronology.children_with_entries(self.db):
+                if child.child_ref in granted:
+                    found.setdefault(child.child_ref, child)
+        return [found[c] for c in sorted(found)]
+
+    def alert_list(
+        self, user: str, as_at: date | None = None, patterns: Sequence[str] | None = None
+    ) -> list[Alert]:
+        """Every alert the person may see: analysts see all (without evidence ids); agencies
+        and reviewers see the alerts whose evidence they can see. `as_at` None reads the kept
+        alerts; a day evaluates the patterns as at that day."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST, SAFEGUARDING_LEAD, CASE_REVIEWER) and not (
+            viewer.acts_for_agency
+        ):
+            raise AccessRefused(
+                "as", "an administrator sees no child data, including the alert list"
+            )
+        visible = self._visible_entries(viewer)
+        children = None if viewer.has(ANALYST) else sorted({c for c, _ in visible})
+        alerts = self._alerts(children, as_at, patterns)
+        shown: list[Alert] = []
+        for alert in alerts:
+            if all((alert.child_ref, e) in visible for e in alert.evidence):
+                shown.append(alert)
+            elif viewer.has(ANALYST):
+                shown.append(replace(alert, evidence=()))
+        return shown
+
+    def _alerts(
+        self, children: list[str] | None, as_at: date | None, patterns: Sequence[str] | None
+    ) -> list[Alert]:
+        if children is not None and not children:
+            return []
+        if as_at is None:
+            wanted = set(patterns or ())
+            return [
+                a
+                for a in stored_alerts(self.db)
+                if (children is None or a.child_ref in children)
+                and (not wanted or a.pattern in wanted)
+            ]
+        grouped = chronology.pattern_items_by_child(self.db, children)
+        return [
+            alert
+            for child in sorted(grouped)
+            for alert in evaluate_items(
+                grouped[child],
+                child,
+                as_at,
+                self.patterns.config,
+                self.patterns.glossary,
+                patterns,
+            )
+        ]
+
+    def _visible_entries(self, viewer: Viewer) -> set[tuple[str, str]]:
+        """(child, entry id) of every entry the person sees in their own scope."""
+        visible: set[tuple[str, str]] = set()
+        if viewer.acts_for_agency:
+            visible |= chronology.entries_known_by(self.db, viewer.agency)
+        granted = sorted(viewer.grant_children())
+        for child, entry, occurred_at in chronology.entry_dates(self.db, granted):
+            period = viewer.review_period(child)
+            if period is not None and period[0] <= occurred_at[:10] <= period[1]:
+                visible.add((child, entry))
+        return visible
+
+    def requests(self, user: str, today: str) -> list[requests.RequestStatus]:
+        """Requests the person's agency made or received, or about their review's children."""
+        viewer = self.viewer(user)
+        return [
+            r
+            for r in requests.request_statuses(self.db, today)
+            if self._concerns_viewer(viewer, r.agency, r.to_agencies, r.child_refs)
+        ]
+
+    def pending_followups(self, user: str, today: str) -> list[followups.VerbalShareStatus]:
+        viewer = self.viewer(user)
+        return [
+            s
+            for s in followups.followups_pending(self.db, today)
+            if self._concerns_viewer(viewer, s.agency, s.to_agencies, s.child_refs)
+        ]
+
+    @staticmethod
+    def _concerns_viewer(
+        viewer: Viewer, agency: str, to_agencies: Iterable[str], children: Iterable[str]
+    ) -> bool:
+        if viewer.acts_for_agency and (agency == viewer.agency or viewer.agency in to_agencies):
+            return True
+        return bool(viewer.grant_children() & set(children))
+
+    def partnership_figures(self, user: str, today: str) -> dict[str, Any]:
+        """Counts across the partnership, for analysts (no child is named in them)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "partnership figures are for partnership analysts")
+        return {
+            "by_agency_month": partnership.entries_by_agency_and_month(self.db),
+            "concerns": partnership.concerns_by_category(self.db),
+            "channels": partnership.shares_by_channel(self.db),
+            "followup_rate": partnership.written_followup_rate(self.db, today).percent,
+            "voice_coverage": partnership.voice_coverage(self.db, today).percent,
+            "response_times": requests.response_times_by_agency(self.db, today),
+        }
+
+    def check_may_read_feed(self, user: str, agency: str) -> None:
+        """An agency's feed is read by that agency's own people (or its system, with its own
+        Kafka credentials)."""
+        viewer = self.viewer(user)
+        if not (viewer.acts_for_agency and viewer.agency == agency):
+            raise AccessRefused(
+                "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
+            )
+
+    # Recording ----------------------------------------------------------------------------
+
+    def rows_to_record(
+        self, user: str, rows: Rows, importing: bool
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        """The rows with the person's agency filled in, or `AccessRefused`."""
+        return check_may_record(self.viewer(user), rows, importing)
+
+    def record_import(self, user: str, child_refs: Iterable[str], entries: int) -> None:
+        """A case reviewer's import is recorded as made by them (rows keep their agencies)."""
+        viewer = self.viewer(user)
+        if viewer.acts_for_agency:
+            return
+        self.access_log.record(
+            user=viewer.user,
+            role=CASE_REVIEWER,
+            agency=viewer.agency,
+            child_refs=sorted(set(child_refs)),
+            view="import",
+            scope=f"{entries} entries imported",
+            purpose="case review import",
+            break_glass=False,
+        )
+
+    # The access log -----------------------------------------------------------------------
+
+    def audit(
+        self,
+        user: str,
+        child: str | None = None,
+        of_user: str | None = None,
+        from_day: str | None = None,
+        to_day: str | None = None,
+    ) -> list[AccessEvent]:
+        """Accesses the person may see: administrators all; a safeguarding lead their agency's
+        people and children their agency knows; a case reviewer their review's children."""
+        viewer = self.viewer(user)
+        check_may_read_audit(viewer)
+        known: set[str] | None = None
+        if not viewer.has(ADMINISTRATOR):
+            known = set(viewer.grant_children())
+            if viewer.has(SAFEGUARDING_LEAD) and viewer.agency:
+                known |= {c.child_ref for c in chronology.children_known_by(self.db, viewer.agency)}
+        found = []
+        for access in self.access_log.accesses():
+            if child is not None and child not in access.child_refs:
+                continue
+            if of_user is not None and access.user.lower() != of_user.lower():
+                continue
+            if from_day is not None and access.at[:10] < from_day:
+                continue
+            if to_day is not None and access.at[:10] > to_day:
+                continue
+            if known is not None and not (
+                (viewer.has(SAFEGUARDING_LEAD) and access.agency == viewer.agency)
+                or known & set(access.child_refs)
+            ):
+                continue
+            found.append(access)
+        return found
+
+
+def _unlinked(entry: ChronologyEntry) -> ChronologyEntry:
+    """An entry without links, so links are worked out again among the entries shown."""
+    entry.corrected_by = entry.answered_by = entry.followed_up_by = ()
+    return entry
