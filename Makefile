@@ -4,19 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test services services-down browser install bench lint clean
+.PHONY: demo test services services-down browser keycloak install bench lint clean
 
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo
 
-test: $(INSTALLED) services browser
+test: $(INSTALLED) services browser keycloak
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
-services:
+services: $(INSTALLED)
 	bash scripts/services.sh up
 
 browser:
 	bash scripts/browser.sh
+
+# The OpenID Connect provider the dashboard's sign-in tests run against (started by the tests).
+keycloak:
+	bash scripts/keycloak.sh fetch
 
 services-down:
 	bash scripts/services.sh down

@@ -15,6 +15,7 @@ from kafka import OffsetAndMetadata
 
 from consumers import kafka_io
 from consumers.deadletter import dead_letter_headers
+from consumers.kafka_security import feeds_group, feeds_transactional_id
 from domain.records import agencies_allowed_to_see
 from fullpicture.config import Settings
 from schemas.codec import UndecodableMessage, decode
@@ -26,7 +27,7 @@ class FeedRouter:
     def __init__(self, settings: Settings, poll_timeout_ms: int = 500) -> None:
         self.settings = settings
         self.topics = settings.topics
-        self.group_id = f"{settings.topics.prefix}-feeds"
+        self.group_id = feeds_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
         self._known_topics: set[str] = set()
 
@@ -35,7 +36,9 @@ class FeedRouter:
         kafka_io.ensure_topics(self.settings, [self.topics.events, self.topics.deadletter])
         self._known_topics |= {self.topics.events, self.topics.deadletter}
         consumer = kafka_io.consumer(self.settings, self.group_id)
-        producer = kafka_io.producer(self.settings, transactional_id=f"{self.group_id}-router")
+        producer = kafka_io.producer(
+            self.settings, transactional_id=feeds_transactional_id(self.topics)
+        )
         producer.init_transactions()
         kafka_io.subscribe(consumer, [self.topics.events])
         routed = 0

@@ -1,4 +1,8 @@
-"""The one place that builds Kafka clients from settings, and creates topics as configured."""
+"""The one place that builds Kafka clients from settings, and creates topics as configured.
+
+Every producer, consumer and admin client is made here, so each carries the configured security
+(protocol, SASL mechanism, the principal's credentials, the CA file) without any caller asking.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
-from fullpicture.config import Settings
+from fullpicture.config import KAFKA_USERNAME, ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,25 +25,47 @@ RECONNECT_BACKOFF_MAX_MS = 2_000
 INFINITE_RETENTION = {"retention.ms": "-1"}
 
 
+def security_config(settings: Settings) -> dict[str, Any]:
+    """kafka-python's settings for the configured protocol, SASL mechanism and principal."""
+    security = settings.kafka_security
+    config: dict[str, Any] = {"security_protocol": security.protocol}
+    if security.uses_sasl:
+        if security.credentials is None:
+            raise ConfigurationError(
+                KAFKA_USERNAME,
+                f"is required with {security.protocol} (this process has no Kafka principal)",
+            )
+        config["sasl_mechanism"] = security.mechanism
+        config["sasl_plain_username"] = security.credentials.username
+        config["sasl_plain_password"] = security.credentials.password
+    if security.uses_tls and security.ca_file is not None:
+        config["ssl_cafile"] = str(security.ca_file)
+    return config
+
+
+def _client_config(settings: Settings, **config: Any) -> dict[str, Any]:
+    return {"bootstrap_servers": settings.kafka_bootstrap, **security_config(settings), **config}
+
+
 def producer(
     settings: Settings, transactional_id: str | None = None, **extra: Any
 ) -> KafkaProducer:
     """An idempotent, acks=all producer; transactional when given an id."""
-    config: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap,
-        "acks": "all",
-        "enable_idempotence": True,
-        "linger_ms": 5,
-        "batch_size": 256 * 1024,
-        "compression_type": None,
-        "bootstrap_timeout_ms": 10_000,
+    config = _client_config(
+        settings,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        batch_size=256 * 1024,
+        compression_type=None,
+        bootstrap_timeout_ms=10_000,
         # Fail a stuck send within seconds, so a process notices a broker outage and retries.
-        "max_block_ms": 10_000,
-        "request_timeout_ms": 5_000,
-        "delivery_timeout_ms": 15_000,
-        "transaction_timeout_ms": 30_000,
-        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
-    }
+        max_block_ms=10_000,
+        request_timeout_ms=5_000,
+        delivery_timeout_ms=15_000,
+        transaction_timeout_ms=30_000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+    )
     if transactional_id:
         config["transactional_id"] = transactional_id
     config.update(extra)
@@ -48,24 +74,24 @@ def producer(
 
 def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaConsumer:
     """A consumer that reads only committed messages and never auto-commits."""
-    config: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap,
-        "group_id": group_id,
-        "enable_auto_commit": False,
-        "auto_offset_reset": "earliest",
-        "isolation_level": "read_committed",
-        "session_timeout_ms": SESSION_TIMEOUT_MS,
-        "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
-        "max_poll_records": 5000,
-        "bootstrap_timeout_ms": 10_000,
-        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
-    }
+    config = _client_config(
+        settings,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
+        max_poll_records=5000,
+        bootstrap_timeout_ms=10_000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+    )
     config.update(extra)
     return KafkaConsumer(**config)
 
 
 def admin(settings: Settings) -> KafkaAdminClient:
-    return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, bootstrap_timeout_ms=10_000)
+    return KafkaAdminClient(**_client_config(settings, bootstrap_timeout_ms=10_000))
 
 
 def ensure_topics(settings: Settings, names: Iterable[str]) -> None:

@@ -18,6 +18,7 @@ from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
+from consumers.kafka_security import projector_group
 from domain.records import FOR_CHILD
 from fullpicture.config import Settings
 from projections.positions import StalePosition
@@ -26,7 +27,6 @@ from schemas.codec import UndecodableMessage, decode
 
 log = logging.getLogger(__name__)
 
-GROUP = "projections"
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
 REJOIN_AFTER_SECONDS = 10.0
@@ -61,7 +61,7 @@ class KafkaProjector:
         self.settings = settings
         self.read_models = read_models
         self.topic = settings.topics.events
-        self.group_id = group_id or f"{settings.topics.prefix}-{GROUP}"
+        self.group_id = group_id or projector_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
         self.assigned: set[TopicPartition] = set()
         self._unassigned_since: float | None = None

@@ -23,6 +23,7 @@ from kafka import TopicPartition
 from kafka.errors import KafkaError
 
 from consumers import kafka_io
+from consumers.kafka_security import relay_transactional_id
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.config import Settings
 from projections.database import ReadModelDatabase
@@ -63,8 +64,10 @@ class Relay:
         self.db = db
         self.topic = topic or settings.topics.events
         # The chronology's relay keeps its original id; another topic's relay is named after it.
+        # The chronology's relay keeps its original id; another topic's relay is named after it
+        # (`<prefix>.audit-relay`), as `fullpicture kafka setup` grants them.
         self.transactional_id = transactional_id or (
-            f"{settings.topics.prefix}-relay"
+            relay_transactional_id(settings.topics)
             if self.topic == settings.topics.events
             else f"{self.topic}-relay"
         )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from consumers import kafka_io
+from consumers.kafka_security import agency_group_prefix
 from domain.records import EventRecord
 from fullpicture.config import Settings
 from schemas.codec import UndecodableMessage, decode
@@ -18,7 +19,8 @@ OnEvent = Callable[[EventRecord], None]
 
 
 def subscriber_group(settings: Settings, agency: str) -> str:
-    return f"{settings.topics.prefix}-subscriber-{agency}"
+    """Under the prefix the agency's own principal may use for its groups."""
+    return f"{agency_group_prefix(settings.topics, agency)}subscriber"
 
 
 def subscribe(

@@ -1,4 +1,10 @@
-"""The dashboard's connections (made once per server) and its cached read-model queries."""
+"""The dashboard's connections (made once per server) and its reads through the query layer.
+
+Nothing read here is cached across runs: every read goes through `Queries`, which checks the
+person's current roles and grants, so a cache could let a read skip that check. A child is
+opened once per (child, scope) in a session — the one access event — and its `ChildScope` is
+kept in the session, so that a page drawn again re-reads it without logging it again.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import session
+from domain.scopes import ChildScope
 from fullpicture.bootstrap import Wiring, bootstrap
-from projections import alerts, chronology, followups, partnership, requests, transfers, voice
+from fullpicture.queries import Queries, ScopedChronology
 
-CACHE_SECONDS = 30
+OPENED_SCOPES = "opened_scopes"
+BREAK_GLASS = "break_glass"
 
 
 @st.cache_resource
@@ -19,8 +28,8 @@ def wiring() -> Wiring:
     return bootstrap()
 
 
-def db() -> Any:
-    return wiring().read_models.db
+def queries() -> Queries:
+    return wiring().queries
 
 
 def rows(items: list[Any]) -> list[dict[str, Any]]:
@@ -31,56 +40,25 @@ def rows(items: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def children() -> list[dict[str, Any]]:
-    return rows(chronology.children_with_entries(db()))
+def read_child(child: str, view: str = "chronology", **asked: Any) -> ScopedChronology:
+    """One child as the signed-in person may see it: opened (and logged) the first time this
+    session asks for this scope, re-read (scope re-checked, not logged again) after that."""
+    user = session.user()
+    opened: dict[tuple[Any, ...], ChildScope] = st.session_state.setdefault(OPENED_SCOPES, {})
+    key = (user, child, view, tuple(sorted(asked.items())))
+    scope = opened.get(key)
+    if scope is None:
+        result = queries().read_child(user, child, view, **asked)
+    else:
+        result = queries().chronology(user, scope)
+    opened[key] = result.scope  # a scope that changed was logged as a new access
+    return result
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def child_chronology(child: str, as_at: str | None, known_by: str | None) -> list[dict[str, Any]]:
-    return rows(chronology.chronology_for(db(), child, as_at=as_at, known_by=known_by))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def child_voice(child: str) -> list[dict[str, Any]]:
-    return rows(voice.voice_entries(db(), child))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def child_transfers(child: str) -> list[dict[str, Any]]:
-    return rows(transfers.transfer_points(db(), child))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def current_alerts(child: str | None = None) -> list[dict[str, Any]]:
-    return [a.as_dict() for a in alerts.stored_alerts(db(), child_ref=child)]
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def request_statuses(today: str) -> list[dict[str, Any]]:
-    return rows(requests.request_statuses(db(), today))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def response_times(today: str) -> list[dict[str, Any]]:
-    return rows(requests.response_times_by_agency(db(), today))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def pending_followups(today: str) -> list[dict[str, Any]]:
-    return rows(followups.followups_pending(db(), today))
-
-
-@st.cache_data(ttl=CACHE_SECONDS)
-def partnership_figures(today: str) -> dict[str, Any]:
-    database = db()
-    return {
-        "by_agency_month": rows(partnership.entries_by_agency_and_month(database)),
-        "concerns": rows(partnership.concerns_by_category(database)),
-        "channels": rows(partnership.shares_by_channel(database)),
-        "followup_rate": partnership.written_followup_rate(database, today).percent,
-        "voice_coverage": partnership.voice_coverage(database, today).percent,
-    }
+def break_glass_reasons() -> dict[str, str]:
+    """Children opened outside the person's scope in this session, with the reason given."""
+    reasons: dict[str, str] = st.session_state.setdefault(BREAK_GLASS, {})
+    return reasons
 
 
 def agencies() -> list[str]:
@@ -89,8 +67,3 @@ def agencies() -> list[str]:
 
 def today() -> str:
     return date.today().isoformat()
-
-
-def refresh() -> None:
-    """Clear cached query results after something new was recorded."""
-    st.cache_data.clear()

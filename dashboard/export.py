@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from fullpicture.output import spreadsheet_safe
+from fullpicture.queries import Queries
 
 EXPORT_COLUMNS = (
     "occurred_at",
@@ -75,3 +77,27 @@ th {{ background: #eee; }}
 {body_rows}
 </tbody></table></body></html>
 """
+
+
+Keep = Callable[[Mapping[str, Any]], bool]
+
+
+def scoped_export(
+    queries: Queries, user: str, child: str, asked: Mapping[str, Any], keep: Keep, kind: str
+) -> Callable[[], str]:
+    """The file a download button builds when it is clicked: read then, through the query layer
+    (scope checked again, one access event with view `export`), never from what the page held."""
+
+    def build() -> str:
+        result = queries.read_child(user, child, "export", **asked)
+        entries = [e for e in (_as_row(entry) for entry in result.entries) if keep(e)]
+        if kind == "csv":
+            return chronology_csv(entries)
+        alerts = [a.as_dict() for a in result.alerts]
+        return chronology_html(child, entries, result.scope.describe(), alerts)
+
+    return build
+
+
+def _as_row(entry: Any) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(entry).items()}

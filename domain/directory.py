@@ -193,6 +193,12 @@ class Directory(Application[Any]):
         self.save(person)
         return person_view(person)
 
+    def record_sign_in(self, user: str, method: str) -> None:
+        """Record a sign-in proved elsewhere (an identity provider), as a password one is."""
+        person = self._get(user)
+        person.signed_in(at=self._stamp(), method=method)
+        self.save(person)
+
     def _verifies(self, password_hash: str, password: str) -> bool:
         try:
             return bool(self._hasher.verify(password_hash, password))

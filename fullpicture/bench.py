@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -125,10 +126,11 @@ def _fresh_settings(settings: Settings) -> Settings:
     import psycopg
 
     name = f"fp_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(settings.database.url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
+    owner = settings.database.postgres_parts()["user"]
+    with psycopg.connect(_database_admin_url(settings), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE {name} OWNER "{owner}"')
     base, _, _ = settings.database.url.rpartition("/")
-    return load_settings(
+    fresh = load_settings(
         {
             config.DATABASE_URL: f"{base}/{name}",
             config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
@@ -136,13 +138,19 @@ def _fresh_settings(settings: Settings) -> Settings:
             config.TOPIC_PARTITIONS: str(settings.topic_partitions),
         }
     )
+    return replace(fresh, kafka_security=settings.kafka_security)
+
+
+def _database_admin_url(settings: Settings) -> str:
+    """A role that may create databases: the application role itself may not."""
+    return settings.admin_database_url or settings.database.url
 
 
 def _drop_database(settings: Settings, bench: Settings) -> None:
     import psycopg
 
     name = bench.database.postgres_parts()["dbname"]
-    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+    with psycopg.connect(_database_admin_url(settings), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -211,11 +219,8 @@ def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> tuple[float,
     resident memory one of them reached (MB)."""
     wiring.read_models.reset()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
-    env |= {
-        config.DATABASE_URL: settings.database.url,
-        config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
-        config.TOPIC_PREFIX: settings.topics.prefix,
-    }
+    env |= config.kafka_environ(settings)
+    env |= {config.DATABASE_URL: settings.database.url, config.TOPIC_PREFIX: settings.topics.prefix}
     command = [sys.executable, "-m", "fullpicture.cli", "project", "--once"]
     started = time.perf_counter()
     projectors = [

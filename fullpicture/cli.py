@@ -21,7 +21,7 @@ from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
 from domain.errors import DomainError, InvalidEntry
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring, bootstrap
-from fullpicture.config import ConfigurationError
+from fullpicture.config import ConfigurationError, Settings
 from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.output import FORMATS, emit
 from projections.database import ReadModelsBusy
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _audit_command(commands)
     _schemas_command(commands)
     _runner_commands(commands)
+    _kafka_commands(commands)
     return parser
 
 
@@ -177,9 +178,22 @@ def _agency_commands(commands: Any) -> None:
     register.add_argument("--name", required=True)
     register.add_argument("--type", required=True, dest="agency_type")
     register.add_argument("--contact", default="")
+    _credentials_out_option(register)
     _format_option(register)
     listing = _command(sub, "list", "list registered agencies", _list_agencies, person=NONE)
     _format_option(listing)
+    credentials = _command(
+        sub,
+        "credentials",
+        "issue or replace an agency's Kafka credentials (distributed mode, as administrator)",
+        _agency_credentials,
+        person=ONCE_ANYONE_EXISTS,
+    )
+    credentials.add_argument("code", help="a registered agency's code")
+    credentials.add_argument(
+        "--rotate", action="store_true", help="replace the password (the old one stops working)"
+    )
+    _credentials_out_option(credentials)
     child = commands.add_parser("child", help="record what is known about a child")
     child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
     born = _command(child_sub, "register", "record a child's date of birth", _register_child)
@@ -190,8 +204,21 @@ def _agency_commands(commands: Any) -> None:
     )
 
 
+def _credentials_out_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--credentials-out",
+        type=Path,
+        metavar="FILE",
+        help="where to write the agency's Kafka credentials (JSON, created 0600); default "
+        "<state dir>/credentials/agency-CODE.json",
+    )
+
+
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_administrator_once_anyone_exists(wiring, args, "register agencies")
+    issues_credentials = wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl
+    if issues_credentials:
+        _require_kafka_administrator(wiring, "agency register")
     created = wiring.partnership.register_agency(
         args.code, args.name, args.agency_type, args.contact
     )
@@ -200,7 +227,76 @@ def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([result], "json", list(result))
     else:
         print(f"{'registered' if created else 'already registered'}: {args.code}")
+    if issues_credentials:
+        _issue_agency_credentials(wiring, args.code, args.credentials_out, rotate=False)
     return 0
+
+
+def _require_kafka_administrator(wiring: Wiring, command: str) -> None:
+    """Checked before anything is recorded, so a registration never lacks its principal."""
+    if wiring.settings.as_service("admin").kafka_security.credentials is None:
+        raise UserError(
+            f"{command}: issuing Kafka credentials needs an administrative principal "
+            "(FULLPICTURE_KAFKA_ADMIN_USERNAME/_PASSWORD or FULLPICTURE_KAFKA_USERNAME/_PASSWORD)"
+        )
+
+
+def _agency_credentials(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_administrator_once_anyone_exists(wiring, args, "issue agencies' credentials")
+    _require_kafka(wiring, "agency credentials")
+    if not wiring.settings.kafka_security.uses_sasl:
+        raise UserError(
+            "agency credentials: FULLPICTURE_KAFKA_SECURITY_PROTOCOL is not SASL_PLAINTEXT or "
+            "SASL_SSL (the broker has no principals to issue)"
+        )
+    _require_kafka_administrator(wiring, "agency credentials")
+    if not wiring.partnership.agency_is_registered(args.code):
+        raise UserError(f"code: agency {args.code!r} is not registered")
+    _issue_agency_credentials(wiring, args.code, args.credentials_out, rotate=args.rotate)
+    return 0
+
+
+def _issue_agency_credentials(
+    wiring: Wiring, code: str, credentials_out: Path | None, rotate: bool
+) -> None:
+    """The agency's Kafka principal; its password goes only into the 0600 file, never to a log."""
+    from consumers.kafka_security import (
+        KafkaSecurityError,
+        agency_username,
+        issue_agency_credentials,
+        write_private_file,
+    )
+
+    settings = wiring.settings.as_service("admin")
+    target = credentials_out or settings.state_dir / "credentials" / f"agency-{code}.json"
+    try:  # before a password exists that could then not be handed over
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"--credentials-out: cannot create {target.parent}: {error.strerror}"
+        ) from None
+    if not os.access(target.parent, os.W_OK) or target.is_dir():
+        raise UserError(f"--credentials-out: cannot write {target}")
+    try:
+        issued = issue_agency_credentials(settings, code, rotate=rotate)
+    except KafkaSecurityError as error:
+        raise UserError(
+            f"Kafka principal {agency_username(code)}: {error} (retry with "
+            f"`fullpicture agency credentials {code} --rotate --credentials-out FILE`)"
+        ) from None
+    if issued is None:
+        print(
+            f"Kafka principal {agency_username(code)} already has credentials; replace them with "
+            f"`fullpicture agency credentials {code} --rotate --credentials-out FILE`",
+            file=sys.stderr,
+        )
+        return
+    write_private_file(target, issued.to_json())
+    verb = "replaced" if rotate else "issued"
+    print(
+        f"Kafka credentials for {issued.username} {verb}: {target} (reads {issued.topic} only)",
+        file=sys.stderr,
+    )
 
 
 def _register_child(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -744,8 +840,14 @@ def _runner_commands(commands: Any) -> None:
         commands, "feeds", "route events to each agency's need-to-know feed", _feeds, person=NONE
     )
     feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
-    subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe)
+    subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe, person=NONE)
     subscribe.add_argument("--agency", required=True, metavar="CODE")
+    subscribe.add_argument(
+        "--credentials",
+        type=Path,
+        metavar="FILE",
+        help="read as the agency, with the credentials file it was given",
+    )
     subscribe.add_argument(
         "--from-beginning",
         action="store_true",
@@ -793,7 +895,7 @@ def _project(wiring: Wiring, args: argparse.Namespace) -> int:
     if wiring.settings.distributed:
         from consumers.kafka_projector import KafkaProjector
 
-        projector = KafkaProjector(wiring.settings, wiring.read_models)
+        projector = KafkaProjector(wiring.settings.as_service("projector"), wiring.read_models)
         applied = projector.run(once=args.once)
     else:
         from consumers.store_feed import catch_up, follow
@@ -809,16 +911,24 @@ def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_kafka(wiring, "feeds")
     from consumers.feed_router import FeedRouter
 
-    routed = FeedRouter(wiring.settings).run(once=args.once)
+    routed = FeedRouter(wiring.settings.as_service("feeds")).run(once=args.once)
     print(f"routed {routed} messages", file=sys.stderr)
     return 0
 
 
 def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
+    """An agency's system reads with its own Kafka credentials; a person reads their own
+    agency's feed with the service's."""
     _require_kafka(wiring, "subscribe")
-    wiring.queries.check_may_read_feed(args.acting_as, args.agency)
+    if args.credentials is None:
+        if not args.acting_as:
+            raise UserError(NAME_YOURSELF + " (or give the agency's --credentials FILE)")
+        wiring.queries.check_may_read_feed(args.acting_as, args.agency)
+    from consumers.kafka_io import security_config
     from consumers.subscriber import subscribe
 
+    settings = _subscriber_settings(wiring, args)
+    security_config(settings)  # a missing principal is reported before any output
     columns = (
         "occurred_at",
         "event_type",
@@ -835,14 +945,45 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
         emit([record], "jsonl" if args.format == "jsonl" else "row", columns)
         sys.stdout.flush()
 
-    subscribe(
-        wiring.settings,
-        args.agency,
-        show,
-        from_beginning=args.from_beginning,
-        follow=args.follow and not args.once,
-    )
+    from kafka.errors import AuthorizationError, KafkaTimeoutError
+
+    try:
+        subscribe(
+            settings,
+            args.agency,
+            show,
+            from_beginning=args.from_beginning,
+            follow=args.follow and not args.once,
+        )
+    except AuthorizationError as error:
+        raise UserError(f"Kafka refused to let this principal read the feed: {error}") from None
+    except KafkaTimeoutError:
+        raise UserError(
+            f"cannot connect to Kafka at {settings.kafka_bootstrap} "
+            "(is it running, and are the credentials right? the broker's log says which)"
+        ) from None
     return 0
+
+
+def _subscriber_settings(wiring: Wiring, args: argparse.Namespace) -> Settings:
+    if args.credentials is None:
+        return wiring.settings
+    from consumers.kafka_security import (
+        CredentialsFileError,
+        read_agency_credentials,
+        settings_for_agency,
+    )
+
+    try:
+        credentials = read_agency_credentials(args.credentials)
+    except CredentialsFileError as error:
+        raise UserError(f"--credentials: {error}") from None
+    if credentials.topic != wiring.settings.topics.feed(args.agency):
+        raise UserError(
+            f"--credentials: {args.credentials} is for {credentials.topic}, "
+            f"not {wiring.settings.topics.feed(args.agency)}"
+        )
+    return settings_for_agency(wiring.settings, credentials)
 
 
 def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -855,8 +996,9 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
         read_models = wiring.read_models
         with read_models.db.exclusive_work():  # never two resets of the same tables at once
             read_models.reset()
-        bar = ProgressBar("rebuilding from Kafka", total_events(wiring.settings))
-        KafkaProjector(wiring.settings, read_models).run(once=True, on_batch=bar.update)
+        settings = wiring.settings.as_service("projector")
+        bar = ProgressBar("rebuilding from Kafka", total_events(settings))
+        KafkaProjector(settings, read_models).run(once=True, on_batch=bar.update)
     else:
         from consumers.store_feed import rebuild
 
@@ -868,12 +1010,15 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
+def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> int:
     import dashboard
+    from fullpicture.config import DEMO
+    from fullpicture.dashboard_secrets import write_dashboard_secrets
 
     app = Path(dashboard.__file__).resolve().parent / "app.py"
     _after_recording(wiring)  # embedded mode: bring the read models up to date first
     wiring.close()
+    secrets = write_dashboard_secrets(wiring.settings)  # Streamlit's [auth] (OpenID Connect)
     print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
     command = [
         sys.executable,
@@ -889,14 +1034,22 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--secrets.files",
+        str(secrets),
     ]
+    # Demo mode (the sign-in page lists the demo accounts) only for the demo command's server.
+    environment = {k: v for k, v in os.environ.items() if k != DEMO}
+    if demo:
+        environment[DEMO] = "1"
     # Become the Streamlit server, so signals (Ctrl-C, SIGTERM) reach it directly.
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, environment)
     return 0  # not reached
 
 
 def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.demo import record_demo_partnership
+    from fullpicture.demo import record_demo_partnership, register_demo_people
 
     if args.children < 1:
         raise UserError("--children: must be at least 1")
@@ -908,10 +1061,11 @@ def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
         for path in database.parent.glob(database.name + "*"):
             path.unlink()
     print(record_demo_partnership(wiring, args.children, args.seed), flush=True)
+    print(register_demo_people(wiring), flush=True)
     wiring.close()  # the dashboard opens its own connections
     if args.no_dashboard:
         return 0
-    return _dashboard(wiring, args)
+    return _dashboard(wiring, args, demo=True)
 
 
 def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -921,7 +1075,9 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
         raise UserError("--events: at least 1000")
     try:
         results = run_benchmark(
-            wiring.settings, args.events, lambda line: print(f"bench: {line}", file=sys.stderr)
+            wiring.settings.as_service("admin"),
+            args.events,
+            lambda line: print(f"bench: {line}", file=sys.stderr),
         )
     except ValueError as error:
         raise UserError(str(error)) from None
@@ -945,10 +1101,67 @@ def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
     from consumers.relay import Relay, run_relays
 
     settings, db = wiring.settings, wiring.read_model_database()
-    events = Relay(settings, wiring.partnership, db)
-    audit = Relay(settings, wiring.access_log, db, topic=settings.topics.audit)
+    events = Relay(settings.as_service("relay"), wiring.partnership, db)
+    audit = Relay(settings.as_service("audit"), wiring.access_log, db, topic=settings.topics.audit)
     published = run_relays([events, audit], once=args.once)
     print(f"published {published} events (chronology and access log)", file=sys.stderr)
+    return 0
+
+
+# kafka ------------------------------------------------------------------------------------------
+
+
+def _kafka_commands(commands: Any) -> None:
+    kafka = commands.add_parser("kafka", help="set up a secured Kafka cluster for FullPicture")
+    sub = kafka.add_subparsers(title="kafka commands", metavar="ACTION", required=True)
+    setup = _command(
+        sub,
+        "setup",
+        "create FullPicture's topics and one principal per service with only the ACLs it needs "
+        "(run with administrative credentials)",
+        _kafka_setup,
+        person=NONE,
+    )
+    setup.add_argument(
+        "--env-file",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="where the services' credentials are written (0600, shell `export` lines); "
+        "passwords already in it, or given as FULLPICTURE_KAFKA_<SERVICE>_PASSWORD, are kept",
+    )
+
+
+def _kafka_setup(wiring: Wiring, args: argparse.Namespace) -> int:
+    _require_kafka(wiring, "kafka setup")
+    from consumers.kafka_security import (
+        KafkaSecurityError,
+        read_service_env_file,
+        service_grants,
+        setup_services,
+        write_service_env_file,
+    )
+
+    settings = wiring.settings.as_service("admin")
+    if not settings.kafka_security.uses_sasl:
+        raise UserError(
+            "kafka setup: FULLPICTURE_KAFKA_SECURITY_PROTOCOL must be SASL_PLAINTEXT or SASL_SSL"
+        )
+    try:
+        known = read_service_env_file(args.env_file) | dict(settings.kafka_security.services)
+        issued = setup_services(settings, known)
+    except KafkaSecurityError as error:
+        raise UserError(f"kafka setup: {error}") from None
+    write_service_env_file(args.env_file, issued)
+    for service, credentials in issued.items():
+        grants = service_grants(settings.topics, service)
+        what = "; ".join(
+            f"{g.resource_type.name.lower()} {g.name}{'*' if g.prefixed else ''}: "
+            + ",".join(op.name.lower() for op in g.operations)
+            for g in grants
+        )
+        print(f"{credentials.username}  {what}")
+    print(f"credentials written to {args.env_file}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -18,7 +18,33 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
+OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
+OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
+OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
+COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
+DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
+KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
+KAFKA_SASL_MECHANISM = "FULLPICTURE_KAFKA_SASL_MECHANISM"
+KAFKA_USERNAME = "FULLPICTURE_KAFKA_USERNAME"
+KAFKA_PASSWORD = "FULLPICTURE_KAFKA_PASSWORD"
+KAFKA_CA_FILE = "FULLPICTURE_KAFKA_CA_FILE"
+ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
+
+# Each FullPicture process may have its own Kafka principal in the same environment:
+# FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
+# FULLPICTURE_KAFKA_USERNAME / _PASSWORD.
+KAFKA_SERVICES = ("relay", "projector", "feeds", "audit", "dashboard", "admin")
+
+
+def service_username_key(service: str) -> str:
+    return f"FULLPICTURE_KAFKA_{service.upper()}_USERNAME"
+
+
+def service_password_key(service: str) -> str:
+    return f"FULLPICTURE_KAFKA_{service.upper()}_PASSWORD"
+
 
 ALL_KEYS = (
     DATABASE_URL,
@@ -31,14 +57,34 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    OIDC_ISSUER,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_REDIRECT_URI,
+    COOKIE_SECRET,
+    DEMO,
     ACTING_USER,
+    KAFKA_SECURITY_PROTOCOL,
+    KAFKA_SASL_MECHANISM,
+    KAFKA_USERNAME,
+    KAFKA_PASSWORD,
+    KAFKA_CA_FILE,
+    ADMIN_DATABASE_URL,
+    *(service_username_key(s) for s in KAFKA_SERVICES),
+    *(service_password_key(s) for s in KAFKA_SERVICES),
 )
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+DEFAULT_SASL_MECHANISM = "SCRAM-SHA-512"
 
 DEFAULT_STATE_DIR = ".fullpicture"
 DEFAULT_SQLITE_FILE = "fullpicture.sqlite"
 DEFAULT_TOPIC_PREFIX = "fullpicture"
 DEFAULT_TOPIC_PARTITIONS = 6
 DEFAULT_TOPIC_REPLICATION_FACTOR = 1
+# Streamlit fills in `{port}` with the port the dashboard serves on.
+DEFAULT_OIDC_REDIRECT_URI = "http://127.0.0.1:{port}/oauth2callback"
 
 
 class ConfigurationError(ValueError):
@@ -111,6 +157,48 @@ class Database:
 
 
 @dataclass(frozen=True)
+class KafkaCredentials:
+    """A Kafka principal's SASL user name and password."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How every Kafka client authenticates: protocol, SASL mechanism, whose credentials."""
+
+    protocol: str = "PLAINTEXT"
+    mechanism: str = DEFAULT_SASL_MECHANISM
+    credentials: KafkaCredentials | None = None
+    ca_file: Path | None = None
+    # Per-service principals (relay, projector, ...), chosen with `Settings.as_service`.
+    services: Mapping[str, KafkaCredentials] = field(default_factory=dict, repr=False)
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.protocol in ("SSL", "SASL_SSL")
+
+
+@dataclass(frozen=True)
+class OpenIdProvider:
+    """The partnership's OpenID Connect identity provider, for signing in to the dashboard."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Database
     kafka_bootstrap: str | None
@@ -122,13 +210,29 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    oidc: OpenIdProvider | None = None
+    cookie_secret: str | None = None
+    demo: bool = False
     acting_user: str | None = None
     """The person CLI commands act as when `--as` is not given."""
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    # Only for creating and dropping throwaway databases (the bench, the test suite).
+    admin_database_url: str | None = field(default=None, repr=False)
 
     @property
     def distributed(self) -> bool:
         """Distributed mode (Kafka between store and projections) is on when a broker is named."""
         return bool(self.kafka_bootstrap)
+
+    def as_service(self, service: str) -> Settings:
+        """These settings with the Kafka principal of one FullPicture service, when it has one."""
+        own = self.kafka_security.services.get(service)
+        if own is None:
+            return self
+        return self.as_kafka_user(own)
+
+    def as_kafka_user(self, credentials: KafkaCredentials) -> Settings:
+        return replace(self, kafka_security=replace(self.kafka_security, credentials=credentials))
 
     @property
     def mode(self) -> str:
@@ -157,8 +261,95 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        oidc=_open_id_provider(env),
+        cookie_secret=env.get(COOKIE_SECRET) or None,
+        demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
+        kafka_security=_kafka_security(env),
+        admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
     )
+
+
+def kafka_environ(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process the same broker and principal as `settings`."""
+    security = settings.kafka_security
+    found = {
+        KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
+        KAFKA_SECURITY_PROTOCOL: security.protocol,
+        KAFKA_SASL_MECHANISM: security.mechanism,
+    }
+    if security.credentials is not None:
+        found[KAFKA_USERNAME] = security.credentials.username
+        found[KAFKA_PASSWORD] = security.credentials.password
+    if security.ca_file is not None:
+        found[KAFKA_CA_FILE] = str(security.ca_file)
+    if settings.admin_database_url:
+        found[ADMIN_DATABASE_URL] = settings.admin_database_url
+    return found
+
+
+def _kafka_security(env: Mapping[str, str]) -> KafkaSecurity:
+    protocol = (env.get(KAFKA_SECURITY_PROTOCOL) or "PLAINTEXT").upper()
+    if protocol not in SECURITY_PROTOCOLS:
+        raise ConfigurationError(
+            KAFKA_SECURITY_PROTOCOL,
+            f"expected one of {', '.join(SECURITY_PROTOCOLS)}, got {protocol!r}",
+        )
+    mechanism = (env.get(KAFKA_SASL_MECHANISM) or DEFAULT_SASL_MECHANISM).upper()
+    if mechanism not in SASL_MECHANISMS:
+        raise ConfigurationError(
+            KAFKA_SASL_MECHANISM, f"expected one of {', '.join(SASL_MECHANISMS)}, got {mechanism!r}"
+        )
+    ca_file = _optional_path(env, KAFKA_CA_FILE)
+    if ca_file is not None and not ca_file.is_file():
+        raise ConfigurationError(KAFKA_CA_FILE, f"no such file: {ca_file}")
+    services = {
+        service: found
+        for service in KAFKA_SERVICES
+        if (
+            found := _credentials(env, service_username_key(service), service_password_key(service))
+        )
+    }
+    return KafkaSecurity(
+        protocol=protocol,
+        mechanism=mechanism,
+        credentials=_credentials(env, KAFKA_USERNAME, KAFKA_PASSWORD),
+        ca_file=ca_file,
+        services=services,
+    )
+
+
+def _credentials(
+    env: Mapping[str, str], username_key: str, password_key: str
+) -> KafkaCredentials | None:
+    username = env.get(username_key)
+    if not username:
+        return None
+    password = env.get(password_key)
+    if not password:
+        raise ConfigurationError(password_key, f"is required with {username_key}")
+    return KafkaCredentials(username, password)
+
+
+def _open_id_provider(env: Mapping[str, str]) -> OpenIdProvider | None:
+    """All three of issuer, client id and client secret, or none of them."""
+    keys = (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)
+    given = {key: (env.get(key) or "").strip() for key in keys}
+    if not any(given.values()):
+        return None
+    for key in keys:
+        if not given[key]:
+            together = f"{', '.join(keys[:-1])} and {keys[-1]}"
+            raise ConfigurationError(key, f"is required: {together} are set together")
+    issuer = given[OIDC_ISSUER]
+    if urlparse(issuer).scheme not in ("http", "https") or not urlparse(issuer).netloc:
+        raise ConfigurationError(OIDC_ISSUER, f"expected the issuer's URL, got {issuer!r}")
+    redirect_uri = (env.get(OIDC_REDIRECT_URI) or "").strip() or DEFAULT_OIDC_REDIRECT_URI
+    if not redirect_uri.endswith("/oauth2callback"):
+        raise ConfigurationError(
+            OIDC_REDIRECT_URI, f"must end with /oauth2callback, got {redirect_uri!r}"
+        )
+    return OpenIdProvider(issuer, given[OIDC_CLIENT_ID], given[OIDC_CLIENT_SECRET], redirect_uri)
 
 
 def _optional_path(env: Mapping[str, str], key: str) -> Path | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from consumers.store_feed import catch_up
+from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, PRACTITIONER, SAFEGUARDING_LEAD
 from fullpicture.bootstrap import Wiring
 from fullpicture.progress import ProgressBar
 from fullpicture.synthetic import describe, generate_partnership, record_partnership
+from projections.alerts import stored_alerts
+from projections.chronology import children_with_entries
 
 
 def record_demo_partnership(wiring: Wiring, children: int, seed: int) -> str:
@@ -29,3 +32,60 @@ def record_demo_partnership(wiring: Wiring, children: int, seed: int) -> str:
         f"demo partnership: {summary['agencies']} agencies, {summary['children']} children, "
         f"{summary['entries']} entries (seed {seed})"
     )
+
+
+# The demo's people: one of every role, practitioners and leads in two of the synthetic
+# partnership's agencies. They sign in with DEMO_PASSWORD; the sign-in page lists them in demo
+# mode only.
+DEMO_PASSWORD = "fullpicture-demo"
+DEMO_REVIEW = "demo-review"
+DEMO_PEOPLE: tuple[tuple[str, str, str, str], ...] = (
+    # (user, name, role, agency)
+    ("admin", "Demo Administrator", ADMINISTRATOR, ""),
+    ("analyst", "Demo Partnership Analyst", ANALYST, ""),
+    ("reviewer", "Demo Case Reviewer", CASE_REVIEWER, ""),
+    ("police.practitioner", "Demo Police Practitioner", PRACTITIONER, "police-north"),
+    ("police.lead", "Demo Police Safeguarding Lead", SAFEGUARDING_LEAD, "police-north"),
+    ("school.practitioner", "Demo School Practitioner", PRACTITIONER, "school-elm"),
+    ("school.lead", "Demo School Safeguarding Lead", SAFEGUARDING_LEAD, "school-elm"),
+)
+REVIEW_CHILDREN = 3
+
+
+def register_demo_people(wiring: Wiring) -> str:
+    """Register the demo people and the case reviewer's review grant, unless already there."""
+    directory = wiring.directory
+    added = 0
+    for user, name, role, agency in DEMO_PEOPLE:
+        if directory.person(user) is None:
+            directory.register_person(
+                user, name, [role], agency=agency, email=f"{user}@demo.invalid", by="demo"
+            )
+            directory.set_password(user, DEMO_PASSWORD, by="demo")
+            added += 1
+    today = wiring.now().date()
+    if not any(
+        g.review == DEMO_REVIEW and g.is_active_on(today) for g in directory.reviews_for("reviewer")
+    ):
+        directory.grant_review(
+            DEMO_REVIEW,
+            "reviewer",
+            review_children(wiring),
+            period_from=(today - timedelta(days=3 * 365)).isoformat(),
+            period_to=today.isoformat(),
+            expires=(today + timedelta(days=180)).isoformat(),
+            by="demo",
+        )
+    people = "registered" if added else "reusing"
+    return (
+        f"demo people ({people}): {', '.join(u for u, *_ in DEMO_PEOPLE)}; password {DEMO_PASSWORD}"
+    )
+
+
+def review_children(wiring: Wiring) -> list[str]:
+    """A few children whose chronologies carry a priority pattern: what a review would look at."""
+    db = wiring.read_models.db
+    flagged = sorted({a.child_ref for a in stored_alerts(db) if a.severity == "priority"})
+    others = [c.child_ref for c in children_with_entries(db) if c.child_ref not in flagged]
+    chosen = flagged + others
+    return chosen[:REVIEW_CHILDREN]

@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/screenshots.py   (needs Debian's chromium: make browser)
 
-Serves the embedded demo partnership (recorded first if missing) on a spare port.
+Serves the embedded demo partnership (recorded first if missing) on a spare port, and signs in
+as a demo person whose role uses each page.
 """
 
 from __future__ import annotations
@@ -17,16 +18,22 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fullpicture.demo import DEMO_PASSWORD  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PORT = 8599
+# page -> (address, the demo person who signs in for it)
 PAGES = {
-    "chronology": "/?child=C-00002",
-    "patterns": "/patterns",
-    "partnership": "/partnership",
-    "requests": "/requests",
-    "record": "/record",
-    "feeds": "/feeds",
+    "signin": ("/", ""),
+    "chronology": ("/chronology", "reviewer"),
+    "patterns": ("/patterns", "analyst"),
+    "partnership": ("/partnership", "analyst"),
+    "requests": ("/requests", "school.lead"),
+    "record": ("/record", "police.practitioner"),
+    "access_log": ("/access_log", "school.lead"),
+    "feeds": ("/feeds", "admin"),
 }
 FLAGS = [
     "--headless",
@@ -44,7 +51,8 @@ def main() -> None:
     env = {**os.environ, "FULLPICTURE_STATE_DIR": str(state), "PYTHONPATH": str(ROOT)}
     cli = [sys.executable, "-m", "fullpicture.cli"]
     subprocess.run([*cli, "demo", "--no-dashboard"], env=env, check=True)
-    server = subprocess.Popen([*cli, "dashboard", "--port", str(PORT)], env=env)
+    # The demo's own dashboard (demo mode: the sign-in page lists the demo accounts).
+    server = subprocess.Popen([*cli, "demo", "--port", str(PORT)], env=env)
     try:
         for _ in range(120):
             try:
@@ -55,13 +63,19 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1200})
-            for name, path in PAGES.items():
+            for name, (path, user) in PAGES.items():
+                page = browser.new_page(viewport={"width": 1400, "height": 1200})
                 page.goto(f"http://127.0.0.1:{PORT}{path}")
                 page.get_by_role("heading").first.wait_for(timeout=30_000)
+                if user:
+                    page.get_by_label("User name").fill(user)
+                    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+                    page.get_by_role("button", name="Sign in", exact=True).click()
+                    page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
                 page.wait_for_timeout(3000)
                 page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
                 print(f"saved {OUT / (name + '.png')}")
+                page.close()
             browser.close()
     finally:
         server.terminate()

@@ -3,19 +3,48 @@
 # distributed mode and integration tests use. No Docker: PostgreSQL from Debian's packages,
 # Kafka from its jars on Maven Central, run as a single KRaft node.
 #   scripts/services.sh up|down|status   (kafka-up|kafka-down: the broker alone)
+#
+# Both are secured as a deployment would be (TRUST.md, "Servers"): the broker accepts only SASL
+# SCRAM-SHA-512 clients and authorizes every request with ACLs (StandardAuthorizer, nothing allowed
+# without an ACL); each FullPicture service gets its own principal with only the ACLs its job needs
+# (`fullpicture kafka setup`). PostgreSQL's application role owns its database and is no superuser.
+#
+# Overrides (for a second, private set of servers beside the usual ones):
+#   FULLPICTURE_PG_PORT, FULLPICTURE_PG_CLUSTER, FULLPICTURE_KAFKA_PORT, FULLPICTURE_CACHE_DIR,
+#   FULLPICTURE_KAFKA_ADMIN_PASSWORD (the broker's super user's password, fixed instead of random),
+#   FULLPICTURE_KAFKA_LISTENER_PROTOCOL=SASL_SSL with FULLPICTURE_KAFKA_SSL_KEYSTORE,
+#   FULLPICTURE_KAFKA_SSL_KEYSTORE_PASSWORD, FULLPICTURE_KAFKA_SSL_TRUSTSTORE and
+#   FULLPICTURE_KAFKA_SSL_TRUSTSTORE_PASSWORD (PKCS12 files) to serve TLS instead of loopback plain.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$HERE")"
 PG_PORT="${FULLPICTURE_PG_PORT:-55432}"
-PG_CLUSTER="fullpicture"
-PG_URL="postgresql://fullpicture:fullpicture@127.0.0.1:${PG_PORT}/fullpicture"
+PG_CLUSTER="${FULLPICTURE_PG_CLUSTER:-fullpicture}"
+PG_APP_ROLE="fullpicture"
+PG_APP_PASSWORD="fullpicture"
+# Creates and drops the test suite's and the bench's throwaway databases (owned by the app role).
+PG_ADMIN_ROLE="fullpicture_admin"
+PG_ADMIN_PASSWORD="fullpicture_admin"
+PG_URL="postgresql://$PG_APP_ROLE:$PG_APP_PASSWORD@127.0.0.1:${PG_PORT}/fullpicture"
+PG_ADMIN_URL="postgresql://$PG_ADMIN_ROLE:$PG_ADMIN_PASSWORD@127.0.0.1:${PG_PORT}/fullpicture"
 KAFKA_PORT="${FULLPICTURE_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
 KAFKA_VERSION="4.3.1"
+KAFKA_LISTENER="${FULLPICTURE_KAFKA_LISTENER_PROTOCOL:-SASL_PLAINTEXT}"
+KAFKA_MECHANISM="SCRAM-SHA-512"
 CACHE="${FULLPICTURE_CACHE_DIR:-$HOME/.cache/fullpicture}"
-KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
+# The classpath's folder is named after the pom, so a changed pom never reuses (or deletes) jars
+# a running broker was started from.
+KAFKA_POM_SUM="$(sha256sum "$HERE/kafka/pom.xml" | cut -c1-8)"
+KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION-$KAFKA_POM_SUM/libs"
 KAFKA_RUN="$CACHE/kafka-run-$KAFKA_PORT"
+# Written when the storage is formatted: the super user's and the controller's passwords.
+KAFKA_CREDENTIALS="$KAFKA_RUN/credentials.env"
+# Written by `fullpicture kafka setup`: one principal per FullPicture service.
+KAFKA_SERVICE_CREDENTIALS="$KAFKA_RUN/service-credentials.env"
 ENV_FILE=".fullpicture/services.env"
+VENV_PYTHON="$REPO/.venv/bin/python"
 
 say() { echo "services: $*"; }
 
@@ -63,19 +92,37 @@ CONF
   pg_ensure_role
 }
 
+# The application role owns its database and may do nothing else: no superuser, no CREATEDB, no
+# CREATEROLE. An older setup made it a superuser; that is taken away here. The admin role may only
+# create databases, and is a member of the application role so the databases it makes (for tests
+# and the bench) are owned by the application role and it may drop them again.
 pg_ensure_role() {
-  if PGPASSWORD=fullpicture psql -q -h 127.0.0.1 -p "$PG_PORT" -U fullpicture -d fullpicture -c 'select 1' >/dev/null 2>&1; then
-    return
-  fi
-  say "creating role and database 'fullpicture'"
   local psql_admin=(runuser -u postgres -- psql -q -p "$PG_PORT" -h /var/run/postgresql -v ON_ERROR_STOP=1)
-  "${psql_admin[@]}" -c "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fullpicture') THEN
-        CREATE ROLE fullpicture LOGIN SUPERUSER PASSWORD 'fullpicture';
-      END IF; END \$\$;" >/dev/null
-  if ! "${psql_admin[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'fullpicture'" | grep -q 1; then
-    "${psql_admin[@]}" -c "CREATE DATABASE fullpicture OWNER fullpicture" >/dev/null
+  if ! "${psql_admin[@]}" -c 'select 1' >/dev/null 2>&1; then
+    say "PostgreSQL on 127.0.0.1:$PG_PORT is not a local cluster this script can administer"
+    say "(it needs the 'postgres' operating-system user); create the roles as README describes"
+    exit 1
   fi
+  "${psql_admin[@]}" -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_APP_ROLE') THEN
+        CREATE ROLE $PG_APP_ROLE LOGIN PASSWORD '$PG_APP_PASSWORD';
+      END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ADMIN_ROLE') THEN
+        CREATE ROLE $PG_ADMIN_ROLE LOGIN PASSWORD '$PG_ADMIN_PASSWORD';
+      END IF;
+      IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_APP_ROLE' AND rolsuper) THEN
+        RAISE NOTICE 'role $PG_APP_ROLE was a superuser: it no longer is';
+      END IF;
+      END \$\$;
+    ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+    ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;" 2>&1 | { grep -v 'already a member' || true; } \
+    | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
+  if ! "${psql_admin[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'fullpicture'" | grep -q 1; then
+    say "creating database 'fullpicture' owned by role '$PG_APP_ROLE'"
+    "${psql_admin[@]}" -c "CREATE DATABASE fullpicture OWNER $PG_APP_ROLE" >/dev/null
+  fi
+  "${psql_admin[@]}" -c "ALTER DATABASE fullpicture OWNER TO $PG_APP_ROLE" >/dev/null
 }
 
 pg_down() {
@@ -88,28 +135,91 @@ pg_down() {
 
 # --- Apache Kafka ------------------------------------------------------------------------------
 
-kafka_answers() { python3 "$HERE/kafka_ping.py" "127.0.0.1:$KAFKA_PORT"; }
+KAFKA_PING_TLS=""
+if [ "$KAFKA_LISTENER" = "SASL_SSL" ]; then KAFKA_PING_TLS="--tls"; fi
+
+kafka_answers() { python3 "$HERE/kafka_ping.py" $KAFKA_PING_TLS "127.0.0.1:$KAFKA_PORT"; }
+
+# Answers only SASL SCRAM-SHA-512 clients (a PLAINTEXT broker refuses the SASL handshake).
+kafka_secured() {
+  python3 "$HERE/kafka_ping.py" $KAFKA_PING_TLS --sasl "$KAFKA_MECHANISM" "127.0.0.1:$KAFKA_PORT"
+}
 
 kafka_fetch() {
   if [ -f "$KAFKA_LIBS/.complete" ]; then return; fi
   say "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
-      -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
+  mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime > "$CACHE/maven.log" 2>&1 \
+    || { cat "$CACHE/maven.log"; exit 1; }
   touch "$KAFKA_LIBS/.complete"
 }
 
+new_password() { python3 -c 'import secrets; print(secrets.token_urlsafe(24))'; }
+
+kafka_credential() { sed -n "s/^$1=//p" "$KAFKA_CREDENTIALS"; }
+
+# Storage formatted by an older, unsecured setup (no admin credential in its metadata), or with a
+# different admin password than asked for, holds only local test data: it is formatted afresh.
+kafka_storage_is_current() {
+  [ -f "$KAFKA_RUN/data/meta.properties" ] && [ -f "$KAFKA_CREDENTIALS" ] || return 1
+  [ -z "${FULLPICTURE_KAFKA_ADMIN_PASSWORD:-}" ] \
+    || [ "$(kafka_credential KAFKA_ADMIN_PASSWORD)" = "$FULLPICTURE_KAFKA_ADMIN_PASSWORD" ]
+}
+
 kafka_configure() {
+  mkdir -p "$KAFKA_RUN"
+  if ! kafka_storage_is_current; then
+    if [ -d "$KAFKA_RUN/data" ]; then
+      say "Kafka storage in $KAFKA_RUN was formatted without the secured setup: formatting it afresh"
+    fi
+    rm -rf "$KAFKA_RUN/data" "$KAFKA_SERVICE_CREDENTIALS"
+    (umask 077; cat > "$KAFKA_CREDENTIALS" <<CREDENTIALS
+KAFKA_ADMIN_USER=admin
+KAFKA_ADMIN_PASSWORD=${FULLPICTURE_KAFKA_ADMIN_PASSWORD:-$(new_password)}
+KAFKA_CONTROLLER_PASSWORD=$(new_password)
+CREDENTIALS
+    )
+  fi
   mkdir -p "$KAFKA_RUN/data"
-  cat > "$KAFKA_RUN/server.properties" <<PROPS
+  local admin_password controller_password listener_lower ssl_settings=""
+  admin_password="$(kafka_credential KAFKA_ADMIN_PASSWORD)"
+  controller_password="$(kafka_credential KAFKA_CONTROLLER_PASSWORD)"
+  listener_lower="$(echo "$KAFKA_LISTENER" | tr '[:upper:]' '[:lower:]')"
+  case "$KAFKA_LISTENER" in
+    SASL_PLAINTEXT) ;;
+    SASL_SSL)
+      ssl_settings="ssl.keystore.type=PKCS12
+ssl.keystore.location=${FULLPICTURE_KAFKA_SSL_KEYSTORE:?SASL_SSL needs FULLPICTURE_KAFKA_SSL_KEYSTORE}
+ssl.keystore.password=${FULLPICTURE_KAFKA_SSL_KEYSTORE_PASSWORD:?SASL_SSL needs FULLPICTURE_KAFKA_SSL_KEYSTORE_PASSWORD}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=${FULLPICTURE_KAFKA_SSL_TRUSTSTORE:?SASL_SSL needs FULLPICTURE_KAFKA_SSL_TRUSTSTORE}
+ssl.truststore.password=${FULLPICTURE_KAFKA_SSL_TRUSTSTORE_PASSWORD:?SASL_SSL needs FULLPICTURE_KAFKA_SSL_TRUSTSTORE_PASSWORD}" ;;
+    *) say "FULLPICTURE_KAFKA_LISTENER_PROTOCOL: expected SASL_PLAINTEXT or SASL_SSL, got $KAFKA_LISTENER"; exit 2 ;;
+  esac
+  (umask 077; cat > "$KAFKA_RUN/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=$KAFKA_LISTENER://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$KAFKA_LISTENER://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=$KAFKA_LISTENER
+listener.security.protocol.map=$KAFKA_LISTENER:$KAFKA_LISTENER,CONTROLLER:SASL_PLAINTEXT
+# Clients and the broker itself: SASL SCRAM-SHA-512, the broker as the super user 'admin'.
+sasl.enabled.mechanisms=$KAFKA_MECHANISM
+sasl.mechanism.inter.broker.protocol=$KAFKA_MECHANISM
+listener.name.$listener_lower.${KAFKA_MECHANISM,,}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_password";
+# SCRAM cannot guard the controller listener (its credentials live in the metadata the controller
+# serves), so the controller authenticates with PLAIN and a static user on loopback.
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" password="$controller_password" user_controller="$controller_password";
+# Every request is authorized; without an ACL nothing is allowed.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:controller
+$ssl_settings
 log.dirs=$KAFKA_RUN/data
 num.partitions=3
 auto.create.topics.enable=true
@@ -124,24 +234,44 @@ share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
 PROPS
+  )
   if [ ! -f "$KAFKA_RUN/data/meta.properties" ]; then
-    say "formatting Kafka storage"
+    say "formatting Kafka storage (super user 'admin' with a SCRAM-SHA-512 credential)"
     local cluster_id
     cluster_id="$(java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-    java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone \
-        -t "$cluster_id" -c "$KAFKA_RUN/server.properties" >"$KAFKA_RUN/format.log" 2>&1 \
+    (umask 077; java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone \
+        -t "$cluster_id" -c "$KAFKA_RUN/server.properties" \
+        --add-scram "$KAFKA_MECHANISM=[name=admin,password=$admin_password]" \
+        >"$KAFKA_RUN/format.log" 2>&1) \
       || { cat "$KAFKA_RUN/format.log"; exit 1; }
   fi
 }
 
+# A broker already on the port is used only if it is the secured one this script set up.
+kafka_check_running() {
+  if ! kafka_secured; then
+    say "a Kafka broker on 127.0.0.1:$KAFKA_PORT accepts clients without authentication"
+    say "(PLAINTEXT, an older setup). Stop it (scripts/services.sh kafka-down, or its own way) and"
+    say "run this again: the broker is then started with SASL SCRAM-SHA-512 and ACLs."
+    exit 1
+  fi
+  if [ ! -f "$KAFKA_CREDENTIALS" ]; then
+    say "a secured Kafka broker answers on 127.0.0.1:$KAFKA_PORT, but its admin credentials are not"
+    say "in $KAFKA_CREDENTIALS: it was not started by this script. Stop it, or run FullPicture"
+    say "against it as README describes (\"An existing secured cluster\")."
+    exit 1
+  fi
+  say "secured Kafka already answers on 127.0.0.1:$KAFKA_PORT"
+}
+
 kafka_up() {
   if kafka_answers; then
-    say "Kafka already answers on 127.0.0.1:$KAFKA_PORT"
+    kafka_check_running
     return
   fi
   kafka_fetch
   kafka_configure
-  say "starting Kafka (KRaft, broker + controller) on 127.0.0.1:$KAFKA_PORT"
+  say "starting Kafka (KRaft, broker + controller, SASL $KAFKA_MECHANISM + ACLs) on 127.0.0.1:$KAFKA_PORT"
   : > "$KAFKA_RUN/server.log"
   setsid nohup java -Xms256m -Xmx512m -XX:+UseG1GC \
       -Dkafka.logs.dir="$KAFKA_RUN" \
@@ -152,7 +282,7 @@ kafka_up() {
   local pid; pid="$(cat "$KAFKA_RUN/kafka.pid")"
   printf 'services: waiting for Kafka'
   for _ in $(seq 1 180); do
-    if kafka_answers; then echo " up"; return; fi
+    if kafka_answers && kafka_secured; then echo " up"; return; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       echo; say "Kafka exited during start; last log lines:"
       tail -n 30 "$KAFKA_RUN/stdout.log" "$KAFKA_RUN/server.log" || true
@@ -161,6 +291,23 @@ kafka_up() {
     printf '.'; sleep 0.5
   done
   echo; say "Kafka did not answer within 90 s"; tail -n 30 "$KAFKA_RUN/server.log" || true; exit 1
+}
+
+# Each FullPicture service's principal and ACLs, created (or confirmed) as the super user.
+kafka_setup_services() {
+  if [ ! -x "$VENV_PYTHON" ]; then
+    say "no $VENV_PYTHON: run 'make install' first (the service principals are made by 'fullpicture kafka setup')"
+    exit 1
+  fi
+  say "creating the FullPicture service principals and their ACLs (fullpicture kafka setup)"
+  env -u FULLPICTURE_TOPIC_PREFIX \
+    FULLPICTURE_KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT" \
+    FULLPICTURE_KAFKA_SECURITY_PROTOCOL="$KAFKA_LISTENER" \
+    FULLPICTURE_KAFKA_SASL_MECHANISM="$KAFKA_MECHANISM" \
+    FULLPICTURE_KAFKA_USERNAME=admin \
+    FULLPICTURE_KAFKA_PASSWORD="$(kafka_credential KAFKA_ADMIN_PASSWORD)" \
+    "$VENV_PYTHON" -m fullpicture.cli kafka setup --env-file "$KAFKA_SERVICE_CREDENTIALS" \
+    | sed 's/^/services:   /'
 }
 
 kafka_down() {
@@ -177,14 +324,25 @@ kafka_down() {
 
 # --- commands ----------------------------------------------------------------------------------
 
+# One file for every local process: the shared settings, then each service's own Kafka principal
+# (FULLPICTURE_KAFKA_<SERVICE>_USERNAME/_PASSWORD), then the administrative credentials that only
+# `fullpicture kafka setup`, `agency register`, the bench and the test suite use.
 write_env() {
   mkdir -p "$(dirname "$ENV_FILE")"
-  cat > "$ENV_FILE" <<ENV
-export FULLPICTURE_DATABASE_URL=$PG_URL
-export FULLPICTURE_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
-ENV
-  say "settings written to $ENV_FILE:"
-  sed 's/^/  /' "$ENV_FILE"
+  (umask 077; {
+    echo "export FULLPICTURE_DATABASE_URL=$PG_URL"
+    echo "export FULLPICTURE_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+    echo "export FULLPICTURE_KAFKA_SECURITY_PROTOCOL=$KAFKA_LISTENER"
+    echo "export FULLPICTURE_KAFKA_SASL_MECHANISM=$KAFKA_MECHANISM"
+    cat "$KAFKA_SERVICE_CREDENTIALS"
+    echo "# administrative: creating principals, the bench's and tests' throwaway databases and topics"
+    echo "export FULLPICTURE_KAFKA_ADMIN_USERNAME=admin"
+    echo "export FULLPICTURE_KAFKA_ADMIN_PASSWORD=$(kafka_credential KAFKA_ADMIN_PASSWORD)"
+    echo "export FULLPICTURE_ADMIN_DATABASE_URL=$PG_ADMIN_URL"
+  } > "$ENV_FILE")
+  chmod 600 "$ENV_FILE"
+  say "settings written to $ENV_FILE (passwords not shown):"
+  sed 's/PASSWORD=.*/PASSWORD=…/; s#://\([^:]*\):[^@]*@#://\1:…@#' "$ENV_FILE" | sed 's/^/  /'
 }
 
 status() {
@@ -193,7 +351,7 @@ status() {
 }
 
 case "${1:-}" in
-  up) pg_up; kafka_up; write_env ;;
+  up) pg_up; kafka_up; kafka_setup_services; write_env ;;
   down) kafka_down; pg_down ;;
   status) status ;;
   kafka-up) kafka_up ;;      # just the broker (tests use a private one on another port)

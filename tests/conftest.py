@@ -3,6 +3,8 @@
 Integration fixtures talk to the servers `make services` starts (settings in
 `.fullpicture/services.env`, or FULLPICTURE_TEST_DATABASE_URL / FULLPICTURE_TEST_KAFKA_BOOTSTRAP).
 They fail, never skip, when a server is missing: a green run means the real thing was exercised.
+The broker is secured: fixtures connect as its administrative principal unless a test says
+otherwise, and throwaway databases are made by the admin role, owned by the application role.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ def _service_settings() -> dict[str, str]:
             match = re.match(r"export (\w+)=(.*)", line.strip())
             if match:
                 found[match.group(1)] = match.group(2).strip("'\"")
-    for key in (config.DATABASE_URL, config.KAFKA_BOOTSTRAP):
+    for key in (
+        config.DATABASE_URL,
+        config.ADMIN_DATABASE_URL,
+        config.KAFKA_BOOTSTRAP,
+        config.KAFKA_SECURITY_PROTOCOL,
+        config.KAFKA_SASL_MECHANISM,
+        config.service_username_key("admin"),
+        config.service_password_key("admin"),
+    ):
         test_key = key.replace("FULLPICTURE_", "FULLPICTURE_TEST_")
         if os.environ.get(test_key):
             found[key] = os.environ[test_key]
@@ -44,6 +54,20 @@ def _service_settings() -> dict[str, str]:
 
 
 SERVICES = _service_settings()
+
+
+def kafka_admin_environ() -> dict[str, str]:
+    """The broker's security settings with its administrative principal (nothing if unsecured)."""
+    found = {
+        key: SERVICES[key]
+        for key in (config.KAFKA_SECURITY_PROTOCOL, config.KAFKA_SASL_MECHANISM)
+        if SERVICES.get(key)
+    }
+    username = SERVICES.get(config.service_username_key("admin"))
+    if username:
+        found[config.KAFKA_USERNAME] = username
+        found[config.KAFKA_PASSWORD] = SERVICES.get(config.service_password_key("admin"), "")
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +96,8 @@ def embedded_partnership(
     app.close()
 
 
-def postgres_admin_url() -> str:
+def postgres_app_url() -> str:
+    """The application role's database (the role every FullPicture process connects as)."""
     url = SERVICES.get(config.DATABASE_URL, "")
     if not url.startswith("postgres"):
         pytest.fail(
@@ -81,19 +106,25 @@ def postgres_admin_url() -> str:
     return url
 
 
+def postgres_admin_url() -> str:
+    """The role that may create databases (the app role may not); the app URL if none is set."""
+    return SERVICES.get(config.ADMIN_DATABASE_URL) or postgres_app_url()
+
+
 @pytest.fixture
 def new_postgres_database() -> Iterator[Callable[[], str]]:
-    """Make brand-new, empty databases on the real server; all dropped afterwards."""
+    """Make brand-new, empty databases owned by the application role; all dropped afterwards."""
     import psycopg
 
     admin_url = postgres_admin_url()
-    base, _, _ = admin_url.rpartition("/")
+    app = config.Database(postgres_app_url())
+    base, _, _ = app.url.rpartition("/")
     made: list[str] = []
 
     def make() -> str:
         name = f"fp_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {name}")
+            connection.execute(f'CREATE DATABASE {name} OWNER "{app.postgres_parts()["user"]}"')
         made.append(name)
         return f"{base}/{name}"
 
@@ -127,7 +158,7 @@ def topic_prefixes_used() -> Iterator[list[str]]:
     yield prefixes
     bootstrap = SERVICES.get(config.KAFKA_BOOTSTRAP, "")
     if prefixes and bootstrap:
-        settings = load_settings({config.KAFKA_BOOTSTRAP: bootstrap})
+        settings = load_settings({config.KAFKA_BOOTSTRAP: bootstrap, **kafka_admin_environ()})
         kafka_io.delete_topics_with_prefixes(settings, prefixes)
 
 
@@ -155,6 +186,8 @@ def distributed_settings(
             config.TOPIC_PREFIX: topic_prefix,
             config.TOPIC_PARTITIONS: "3",
             config.STATE_DIR: str(tmp_path),
+            config.ADMIN_DATABASE_URL: postgres_admin_url(),
+            **kafka_admin_environ(),
         }
     )
 

@@ -138,8 +138,10 @@ def test_the_cli_relays_routes_and_prints_an_agency_feed_as_json_lines(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(config.DATABASE_URL, distributed_settings.database.url)
-    monkeypatch.setenv(config.KAFKA_BOOTSTRAP, distributed_settings.kafka_bootstrap or "")
+    for key, value in config.kafka_environ(distributed_settings).items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv(config.TOPIC_PREFIX, distributed_settings.topics.prefix)
+    monkeypatch.setenv(config.STATE_DIR, str(distributed_settings.state_dir))
     for code, (name, agency_type) in AGENCIES.items():
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
     register_people(main, AGENCIES, ["C-0001", "C-0002"])

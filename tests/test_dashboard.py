@@ -1,9 +1,11 @@
-"""Every dashboard page, driven headless with Streamlit's AppTest on a synthetic partnership."""
+"""Every dashboard page, driven headless with Streamlit's AppTest on a synthetic partnership,
+signed in as each of the demo's people: what each role sees, and what it is refused."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,34 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
+from dashboard import session
+from dashboard.export import scoped_export
+from dashboard.navigation import PAGES
+from domain import clock
+from domain.access_log import AccessEvent
 from fullpicture import config
-from fullpicture.bootstrap import bootstrap
+from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
+from fullpicture.demo import DEMO_PASSWORD, register_demo_people
 from fullpicture.synthetic import generate_partnership, record_partnership
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+REFUSED = "It is not part of your role."
+# The demo's person for each role (fullpicture/demo.py).
+PERSON = {
+    "practitioner": "police.practitioner",
+    "safeguarding_lead": "school.lead",
+    "case_reviewer": "reviewer",
+    "analyst": "analyst",
+    "administrator": "admin",
+}
+ALLOWED = {
+    "practitioner": {"chronology", "patterns", "requests", "record"},
+    "safeguarding_lead": {"chronology", "patterns", "requests", "record", "access_log"},
+    "case_reviewer": {"chronology", "patterns", "requests", "record", "access_log"},
+    "analyst": {"chronology", "patterns", "partnership"},
+    "administrator": {"access_log", "feeds"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +50,17 @@ def demo_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = generate_partnership(children=60, seed=5, today=date.today())
     record_partnership(wiring.partnership, data)
     catch_up(wiring.partnership, wiring.read_models)
+    register_demo_people(wiring)
     wiring.close()
     return state
+
+
+@pytest.fixture
+def wiring(demo_state: Path) -> Iterator[Wiring]:
+    """The test's own view of the same stores (to check the access log, change roles)."""
+    opened = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
@@ -39,27 +72,183 @@ def app(demo_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     st.cache_resource.clear()
 
 
-def open_page(app: AppTest, page: str) -> AppTest:
+def signed_in(app: AppTest, user: str) -> AppTest:
+    app.session_state[session.SESSION] = session.SignedIn(user, session.PASSWORD, clock.now())
+    return app
+
+
+def open_page(app: AppTest, page: str, child: str | None = None) -> AppTest:
     app.run()
-    if page != "chronology":
-        app.switch_page(f"pages/{page}.py").run()
+    if child is not None:
+        app.query_params["child"] = child
+    app.switch_page(f"views/{page}.py").run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
 
-def test_the_chronology_deep_link_shows_entries_from_every_agency(app: AppTest) -> None:
+def accesses_of(wiring: Wiring, user: str) -> list[AccessEvent]:
+    return [a for a in wiring.access_log.accesses() if a.user == user]
+
+
+def texts(app: AppTest) -> str:
+    parts = [*app.markdown, *app.text, *app.caption, *app.info, *app.error, *app.warning]
+    return "\n".join(str(p.value) for p in parts)
+
+
+# What each page shows whoever may use it.
+PAGE_SHOWS = {
+    "chronology": lambda at: any(e.label.startswith("Open a child outside") for e in at.expander),
+    "patterns": lambda at: any("Never a score on a child" in c.value for c in at.caption),
+    "partnership": lambda at: (
+        "Verbal shares followed up in writing" in [m.label for m in at.metric]
+    ),
+    "requests": lambda at: any(h.value.startswith("Overdue requests") for h in at.subheader),
+    "record": lambda at: any("spreadsheet" in h.value for h in at.subheader),
+    "access_log": lambda at: any(h.value.endswith("newest first") for h in at.subheader),
+    "feeds": lambda at: any("Embedded mode" in i.value for i in at.info),
+}
+
+
+@pytest.mark.parametrize("role", sorted(PERSON))
+@pytest.mark.parametrize("page", [p.url_path for p in PAGES])
+def test_each_role_sees_its_pages_and_is_refused_the_others(
+    app: AppTest, role: str, page: str
+) -> None:
+    open_page(signed_in(app, PERSON[role]), page)
+    refusals = [e.value for e in app.error if REFUSED in e.value]
+    if page in ALLOWED[role]:
+        assert not refusals
+        assert PAGE_SHOWS[page](app), f"{role} should see the {page} page"
+    else:
+        assert refusals, f"{role} should be refused the {page} page"
+        assert not PAGE_SHOWS[page](app)
+        assert not app.dataframe
+
+
+def test_without_a_session_there_is_only_the_sign_in_page(app: AppTest) -> None:
     app.query_params["child"] = "C-00002"
-    open_page(app, "chronology")
-    assert app.selectbox[0].value == "C-00002"
+    app.run()
+    assert [t.value for t in app.title] == ["Sign in to FullPicture"]
+    assert not app.dataframe and not app.selectbox
+    assert [t.label for t in app.text_input] == ["User name", "Password"]
+
+
+def sign_in(app: AppTest, user: str, password: str) -> AppTest:
+    app.text_input[0].set_value(user)
+    app.text_input[1].set_value(password)
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_signing_in_with_a_password_opens_the_persons_first_page(app: AppTest) -> None:
+    app.run()
+    sign_in(app, "police.practitioner", DEMO_PASSWORD)
+    assert [t.value for t in app.title] == ["Child chronology"]
+    assert "police.practitioner" in texts(app)
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part(app: AppTest) -> None:
+    app.run()
+    sign_in(app, "school.practitioner", "not-the-password")
+    assert [e.value for e in app.error] == ["Not signed in: wrong user name or password"]
+    assert [t.value for t in app.title] == ["Sign in to FullPicture"]
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
+    app: AppTest, wiring: Wiring
+) -> None:
+    wiring.directory.register_person("locked.out", "Lock Test", ["analyst"], by="test")
+    wiring.directory.set_password("locked.out", "right-password", by="test")
+    app.run()
+    for _ in range(5):
+        sign_in(app, "locked.out", "wrong-password")
+    assert "locked until" in app.error[0].value
+    sign_in(app, "locked.out", "right-password")
+    assert "this account is locked" in app.error[0].value
+    assert [t.value for t in app.title] == ["Sign in to FullPicture"]
+
+
+def test_a_session_idle_for_thirty_minutes_ends(app: AppTest) -> None:
+    app.session_state[session.SESSION] = session.SignedIn(
+        "analyst", session.PASSWORD, clock.now() - timedelta(minutes=31)
+    )
+    app.run()
+    assert [t.value for t in app.title] == ["Sign in to FullPicture"]
+    assert session.IDLE_ENDED in [i.value for i in app.info]
+
+
+def test_signing_out_ends_the_session(app: AppTest) -> None:
+    open_page(signed_in(app, "analyst"), "partnership")
+    next(b for b in app.button if b.label == "Sign out").click().run()
+    assert [t.value for t in app.title] == ["Sign in to FullPicture"]
+    assert "You have signed out." in [i.value for i in app.info]
+
+
+def test_a_revoked_role_counts_on_the_next_click(app: AppTest, wiring: Wiring) -> None:
+    wiring.directory.register_person(
+        "revoked.lead", "Revoke Test", ["practitioner", "safeguarding_lead"], agency="school-elm"
+    )
+    open_page(signed_in(app, "revoked.lead"), "access_log")
+    assert PAGE_SHOWS["access_log"](app)
+    wiring.directory.revoke_role("revoked.lead", "safeguarding_lead", by="test")
+    app.run()
+    assert any(REFUSED in e.value for e in app.error)
+
+
+def test_a_withdrawn_review_grant_counts_on_the_next_click(app: AppTest, wiring: Wiring) -> None:
+    wiring.directory.register_person("withdrawn.reviewer", "Withdraw Test", ["case_reviewer"])
+    today = date.today()
+    wiring.directory.grant_review(
+        "withdraw-test",
+        "withdrawn.reviewer",
+        ["C-00003"],
+        period_from=(today - timedelta(days=1000)).isoformat(),
+        period_to=today.isoformat(),
+        expires=today.isoformat(),
+        by="test",
+    )
+    open_page(signed_in(app, "withdrawn.reviewer"), "chronology")
+    assert app.selectbox[0].options == ["C-00003"]
+    wiring.directory.withdraw_review("withdraw-test", "withdrawn.reviewer", by="test")
+    app.run()
+    assert not app.selectbox and not app.dataframe
+    assert any("C-00003 is outside your scope" in e.value for e in app.error)
+
+
+def test_a_practitioner_sees_their_agencys_view_with_nothing_to_widen_it(
+    app: AppTest, wiring: Wiring
+) -> None:
+    before = len(accesses_of(wiring, "school.practitioner"))
+    open_page(signed_in(app, "school.practitioner"), "chronology")
+    assert [s.label for s in app.selectbox] == ["Child"]  # no "Known by"
+    assert "As known by school-elm" in texts(app)
     table = app.dataframe[0].value
-    assert len(table) > 10
-    assert table["agency"].nunique() >= 3
-    assert any("The child's voice" in s.value for s in app.success)
+    assert len(table) > 0
+    assert all(
+        a == "school-elm" or "school-elm" in t
+        for a, t in zip(table["agency"], table["to_agencies"], strict=True)
+    )
+    app.toggle[0].set_value(False).run()  # a page drawn again reads again, unlogged
+    app.multiselect[0].set_value(["school-elm"]).run()
+    opened = accesses_of(wiring, "school.practitioner")[before:]
+    assert [(a.view, a.known_by, a.break_glass) for a in opened] == [
+        ("chronology", "school-elm", False)
+    ]
 
 
-def test_known_by_replays_what_one_agency_knew(app: AppTest) -> None:
-    app.query_params["child"] = "C-00002"
-    open_page(app, "chronology")
+def test_a_practitioner_deep_link_outside_their_agency_is_refused(app: AppTest) -> None:
+    open_page(signed_in(app, "school.practitioner"), "chronology", child="C-99999")
+    assert any("outside your scope" in e.value for e in app.error)
+    assert not app.dataframe
+
+
+def test_a_case_reviewer_sees_their_review_and_may_narrow_it_to_an_agency(
+    app: AppTest, wiring: Wiring
+) -> None:
+    granted = sorted(c for g in wiring.directory.reviews_for("reviewer") for c in g.children)
+    open_page(signed_in(app, "reviewer"), "chronology")
+    assert app.selectbox[0].options == granted
     everything = len(app.dataframe[0].value)
     app.selectbox[1].set_value("school-elm").run()
     known = app.dataframe[0].value
@@ -68,24 +257,53 @@ def test_known_by_replays_what_one_agency_knew(app: AppTest) -> None:
         a == "school-elm" or "school-elm" in t
         for a, t in zip(known["agency"], known["to_agencies"], strict=True)
     )
+    last = accesses_of(wiring, "reviewer")[-1]
+    assert (last.role, last.known_by) == ("case_reviewer", "school-elm")
 
 
 def test_as_at_replays_the_timeline_to_a_date(app: AppTest) -> None:
-    app.query_params["child"] = "C-00002"
-    open_page(app, "chronology")
+    open_page(signed_in(app, "reviewer"), "chronology")
     everything = len(app.dataframe[0].value)
+    a_year_ago = date.today() - timedelta(days=365)
     app.toggle[0].set_value(True).run()
-    app.date_input[0].set_value(date.today().replace(year=date.today().year - 1)).run()
+    app.date_input[0].set_value(a_year_ago).run()
     replayed = app.dataframe[0].value
     assert len(replayed) < everything
-    assert (
-        max(replayed["occurred_at"])
-        <= date.today().replace(year=date.today().year - 1).isoformat() + "T23:59:59"
-    )
+    assert max(replayed["occurred_at"], default="") <= a_year_ago.isoformat() + "T23:59:59"
 
 
-def test_the_patterns_page_lists_alerts_with_a_drill_down(app: AppTest) -> None:
-    open_page(app, "patterns")
+def test_an_analyst_opens_a_chronology_only_by_break_glass_with_a_reason(
+    app: AppTest, wiring: Wiring
+) -> None:
+    before = len(accesses_of(wiring, "analyst"))
+    open_page(signed_in(app, "analyst"), "chronology", child="C-00002")
+    assert not app.dataframe
+    assert any("outside your scope" in e.value for e in app.error)
+    assert app.text_input[0].value == "C-00002"
+    app.text_area[0].set_value("Checking a cluster of missing episodes for the board.")
+    app.button[0].click().run()
+    assert not app.exception
+    assert len(app.dataframe[0].value) > 10
+    assert any("Break-glass" in w.value for w in app.warning)
+    opened = accesses_of(wiring, "analyst")[before:]
+    assert [(a.child_refs, a.break_glass, a.purpose) for a in opened] == [
+        (("C-00002",), True, "Checking a cluster of missing episodes for the board.")
+    ]
+
+
+def test_the_access_log_page_shows_a_lead_the_reads_of_their_agencys_children(
+    app: AppTest, wiring: Wiring
+) -> None:
+    child = wiring.queries.children("school.lead")[0].child_ref
+    wiring.queries.open_child("school.practitioner", child, "chronology")
+    open_page(signed_in(app, "school.lead"), "access_log")
+    table = app.dataframe[0].value
+    assert child in set(table["child_refs"])
+    assert "school.practitioner" in set(table["user"])
+
+
+def test_the_patterns_page_lists_an_analyst_every_alert_with_a_drill_down(app: AppTest) -> None:
+    open_page(signed_in(app, "analyst"), "patterns")
     table = app.dataframe[0].value
     assert len(table) > 0
     assert {"child_ref", "pattern", "explanation"} <= set(table.columns)
@@ -93,43 +311,107 @@ def test_the_patterns_page_lists_alerts_with_a_drill_down(app: AppTest) -> None:
 
 
 def test_the_partnership_page_shows_the_analyst_figures(app: AppTest) -> None:
-    open_page(app, "partnership")
-    labels = [m.label for m in app.metric]
-    assert "Verbal shares followed up in writing" in labels
+    open_page(signed_in(app, "analyst"), "partnership")
     assert len(app.dataframe[0].value) > 0  # response times by agency
 
 
-def test_the_requests_page_lists_what_is_overdue_and_waiting(app: AppTest) -> None:
-    open_page(app, "requests")
-    headers = [h.value for h in app.subheader]
-    assert any(h.startswith("Overdue requests") for h in headers)
-    assert len(app.dataframe[0].value) > 0
+def test_the_requests_page_shows_only_what_concerns_the_agency(app: AppTest) -> None:
+    open_page(signed_in(app, "school.practitioner"), "requests")
+    overdue, waiting = app.dataframe[0].value, app.dataframe[1].value
+    assert len(waiting) > 0
+    for table in (overdue, waiting):
+        assert all(
+            a == "school-elm" or "school-elm" in t
+            for a, t in zip(table.get("agency", []), table.get("to_agencies", []), strict=True)
+        )
+
+
+def fill_share(app: AppTest, entry_ref: str) -> None:
+    app.text_input[0].set_value(entry_ref)
+    app.text_input[1].set_value("C-00001")
+    app.text_area[0].set_value("Police attended a noise complaint.")
+    app.multiselect[0].set_value(["school-elm"])
+    app.text_input[3].set_value("So the school can support the child.")
 
 
 def test_the_record_form_shows_the_rule_broken_beside_the_field(app: AppTest) -> None:
-    open_page(app, "record")
-    app.text_input[0].set_value("P-DASH-1")
-    app.text_input[1].set_value("C-00001")
-    app.text_area[0].set_value("Police attended a noise complaint.")
-    app.multiselect[0].set_value(["school-elm"])
-    app.text_input[3].set_value("So the school can support the child.")
+    open_page(signed_in(app, "police.practitioner"), "record")
+    fill_share(app, "P-DASH-1")
     app.button[0].click().run()
-    errors = [e.value for e in app.error]
-    assert any("lawful_basis" in e for e in errors)
+    assert any("lawful_basis" in e.value for e in app.error)
 
 
-def test_a_valid_share_recorded_in_the_form_is_stored(app: AppTest) -> None:
-    open_page(app, "record")
-    app.text_input[0].set_value("P-DASH-2")
-    app.text_input[1].set_value("C-00001")
-    app.text_area[0].set_value("Police attended a noise complaint.")
-    app.multiselect[0].set_value(["school-elm"])
-    app.text_input[3].set_value("So the school can support the child.")
-    app.selectbox[2].set_value("public_task")
+def test_a_practitioner_records_as_their_own_agency_without_choosing_it(app: AppTest) -> None:
+    open_page(signed_in(app, "police.practitioner"), "record")
+    assert "Your agency" not in [s.label for s in app.selectbox]
+    fill_share(app, "P-DASH-2")
+    app.selectbox[1].set_value("public_task")
     app.button[0].click().run()
     assert [s.value for s in app.success] == ["Recorded police-north:P-DASH-2"]
 
 
+def test_a_case_reviewer_may_import_but_not_record_a_form(app: AppTest) -> None:
+    open_page(signed_in(app, "reviewer"), "record")
+    assert not app.text_area
+    assert any("recorded by practitioners" in i.value for i in app.info)
+
+
+def test_an_export_is_read_when_clicked_and_logged_as_one_export(wiring: Wiring) -> None:
+    child = wiring.queries.children("school.practitioner")[0].child_ref
+    before = len(accesses_of(wiring, "school.practitioner"))
+    build = scoped_export(wiring.queries, "school.practitioner", child, {}, lambda e: True, "html")
+    page = build()
+    assert "known by school-elm" in page
+    opened = accesses_of(wiring, "school.practitioner")[before:]
+    assert [(a.view, a.child_refs) for a in opened] == [("export", (child,))]
+
+
+def test_demo_accounts_are_listed_in_demo_mode_only(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.run()
+    assert DEMO_PASSWORD not in texts(app)
+    st.cache_resource.clear()
+    monkeypatch.setenv(config.DEMO, "1")
+    demo = AppTest.from_file(APP, default_timeout=30).run()
+    assert any(DEMO_PASSWORD in c.value for c in demo.caption)
+    assert "police.practitioner" in set(demo.dataframe[0].value["user name"])
+
+
+def oidc_app(monkeypatch: pytest.MonkeyPatch, claims: dict[str, object]) -> AppTest:
+    monkeypatch.setenv(config.OIDC_ISSUER, "http://127.0.0.1:9/realms/test")
+    monkeypatch.setenv(config.OIDC_CLIENT_ID, "fullpicture")
+    monkeypatch.setenv(config.OIDC_CLIENT_SECRET, "not-a-real-secret")
+    st.cache_resource.clear()
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.user = {"is_logged_in": True, "sub": "a-subject", **claims}
+    return app.run()
+
+
+def test_an_identity_provider_sign_in_maps_to_the_registered_person_by_email(
+    app: AppTest, wiring: Wiring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = wiring.directory.recorder.max_notification_id()
+    now = int(time.time())
+    signed = oidc_app(monkeypatch, {"email": "school.lead@demo.invalid", "iat": now})
+    assert not signed.exception
+    assert "school.lead" in texts(signed)
+    assert [t.value for t in signed.title] == ["Child chronology"]
+    recorded = wiring.directory.recorder.select_notifications(start=before + 1, limit=10)
+    assert [n.topic.rsplit(".", 1)[-1] for n in recorded] == ["SignedIn"]
+
+
+def test_an_unregistered_identity_is_refused(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = int(time.time())
+    refused = oidc_app(
+        monkeypatch, {"email": "stranger@example.invalid", "preferred_username": "x", "iat": now}
+    )
+    assert [t.value for t in refused.title] == ["Sign in to FullPicture"]
+    assert any(
+        "nobody with that user name or e-mail is registered" in e.value for e in refused.error
+    )
+
+
 def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:
-    open_page(app, "feeds")
+    open_page(signed_in(app, "admin"), "feeds")
     assert "Embedded mode" in app.info[0].value

@@ -1,7 +1,13 @@
-"""The real dashboard in a real browser: Debian's Chromium, headless, driven by Playwright."""
+"""The real dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Signing in with a local account and with a real OpenID Connect provider (Keycloak, started by
+scripts/keycloak.sh), a refused password and a lock-out, a practitioner's view that cannot be
+widened, and the access log showing the reads just made.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -9,13 +15,18 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from fullpicture import config
+from fullpicture.bootstrap import bootstrap
+from fullpicture.config import load_settings
+from fullpicture.demo import DEMO_PASSWORD
 from tests.conftest import REPO_ROOT
+from tests.keycloak import KeycloakAdmin, keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +41,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts"
+WAIT_MS = 30_000
 
 
 def free_port() -> int:
@@ -38,17 +50,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def dashboard_url(demo_state: Path) -> Iterator[str]:  # noqa: F811
-    with serving_dashboard(demo_state) as url:
-        yield url
-
-
-@contextmanager
-def serving_dashboard(state: Path) -> Iterator[str]:
-    """The real dashboard (`fullpicture dashboard`) on a free port, serving `state`."""
-    port = free_port()
-    env = {**os.environ, config.STATE_DIR: str(state), "PYTHONPATH": str(REPO_ROOT)}
+@contextlib.contextmanager
+def serving(state: Path, port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`fullpicture dashboard` on a spare port, until the block ends."""
+    env = {
+        **os.environ,
+        config.STATE_DIR: str(state),
+        "PYTHONPATH": str(REPO_ROOT),
+        **(settings or {}),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "fullpicture.cli", "dashboard", "--port", str(port)],
         env=env,
@@ -73,24 +83,158 @@ def serving_dashboard(state: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def test_the_chronology_page_renders_in_chromium(dashboard_url: str) -> None:
-    from playwright.sync_api import sync_playwright
+@pytest.fixture
+def dashboard_url(demo_state: Path) -> Iterator[str]:  # noqa: F811
+    with serving(demo_state, free_port()) as url:
+        yield url
 
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        page.goto(f"{dashboard_url}/?child=C-00002")
-        page.get_by_role("heading", name="Child chronology").wait_for(timeout=30_000)
-        page.get_by_text("The child's voice").first.wait_for(timeout=30_000)
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)
-        body = page.inner_text("body")
-        address = page.url
-        page.screenshot(path=str(SCREENSHOTS / "chronology.png"), full_page=True)
-        browser.close()
-    assert address.endswith("child=C-00002")
-    assert "The child's voice" in body and "“" in body
-    assert "Patterns for review" in body
-    assert "Timeline (" in body
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Browser) -> Page:
+    return browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+
+
+def sign_in(page: Page, user: str, password: str) -> None:
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def body_when(page: Page, text: str) -> str:
+    page.get_by_text(text).first.wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(800)  # let the rest of the run arrive
+    return page.inner_text("body")
+
+
+def test_a_practitioner_signs_in_sees_only_their_agencys_view_and_the_lead_sees_the_read(
+    browser: Browser,
+    dashboard_url: str,
+    demo_state: Path,  # noqa: F811
+) -> None:
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    child = wiring.queries.children("school.practitioner")[0].child_ref
+    wiring.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = new_page(browser)
+    page.goto(f"{dashboard_url}/chronology?child={child}")
+    page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
+    assert "Child chronology" not in page.inner_text("body")
+
+    sign_in(page, "school.practitioner", "not-the-password")
+    assert "wrong user name or password" in body_when(page, "Not signed in")
+
+    sign_in(page, "school.practitioner", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Child chronology").wait_for(timeout=WAIT_MS)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
+    body = body_when(page, "As known by school-elm")
+    page.screenshot(path=str(SCREENSHOTS / "chronology-practitioner.png"), full_page=True)
+    assert f"child={child}" in page.url
+    assert "Known by" not in body.replace("As known by", "")  # no selector to widen it
+    assert "Timeline (" in body and "Patterns for review" in body
+    menu = page.get_by_test_id("stSidebarNav").inner_text()
+    assert "Record" in menu and "Partnership" not in menu and "Access log" not in menu
+
+    # A page's address opens a new session: sign in there, and a page not theirs is refused.
+    page.goto(f"{dashboard_url}/partnership")
+    sign_in(page, "school.practitioner", DEMO_PASSWORD)
+    assert "It is not part of your role" in body_when(page, "It is not part of your role")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
+    sign_in(page, "school.lead", DEMO_PASSWORD)
+    page.get_by_role("link", name="Access log").click()  # a lead's menu has it
+    body_when(page, "newest first")
+    page.screenshot(path=str(SCREENSHOTS / "access-log.png"), full_page=True)
+    cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
+    assert "school.practitioner" in cells and child in cells
+    page.context.close()
+
+
+def test_five_wrong_passwords_lock_the_account_in_chromium(
+    browser: Browser,
+    dashboard_url: str,
+    demo_state: Path,  # noqa: F811
+) -> None:
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    wiring.directory.register_person("browser.locked", "Browser Lock", ["analyst"], by="test")
+    wiring.directory.set_password("browser.locked", "right-password", by="test")
+    wiring.close()
+    page = new_page(browser)
+    page.goto(dashboard_url)
+    page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
+    for attempt in range(5):
+        sign_in(page, "browser.locked", f"wrong-{attempt}")
+        page.wait_for_timeout(600)
+    assert "locked until" in body_when(page, "locked until")
+    sign_in(page, "browser.locked", "right-password")
+    body = body_when(page, "this account is locked")
+    assert "Partnership" not in body
+    page.context.close()
+
+
+@pytest.fixture
+def identity_provider(
+    keycloak_url: str,  # noqa: F811
+    demo_state: Path,  # noqa: F811
+) -> Iterator[dict[str, Any]]:
+    """A realm with a confidential client for a dashboard about to start on `port`, a user
+    registered in FullPicture (by e-mail) and one who is not."""
+    port = free_port()
+    admin = KeycloakAdmin(keycloak_url)
+    realm = admin.create_realm(f"http://127.0.0.1:{port}/oauth2callback")
+    admin.create_user(realm, "kc-school-lead", "school.lead@demo.invalid", "Kc-password-1")
+    admin.create_user(realm, "kc-stranger", "stranger@example.invalid", "Kc-password-2")
+    settings = {
+        config.OIDC_ISSUER: realm.issuer,
+        config.OIDC_CLIENT_ID: realm.client_id,
+        config.OIDC_CLIENT_SECRET: realm.client_secret,
+    }
+    try:
+        with serving(demo_state, port, settings) as url:
+            yield {"url": url}
+    finally:
+        admin.delete_realm(realm)
+
+
+def sign_in_at_provider(page: Page, url: str, user: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Sign in with the partnership's identity provider").click()
+    page.locator("#username").wait_for(timeout=WAIT_MS)  # Keycloak's own sign-in form
+    page.locator("#username").fill(user)
+    page.locator("#password").fill(password)
+    page.locator("#kc-login").click()
+
+
+def test_signing_in_through_the_identity_provider_maps_to_the_registered_person(
+    browser: Browser, identity_provider: dict[str, Any]
+) -> None:
+    url = identity_provider["url"]
+    page = new_page(browser)
+    sign_in_at_provider(page, url, "kc-school-lead", "Kc-password-1")
+    page.get_by_role("heading", name="Child chronology").wait_for(timeout=WAIT_MS)
+    body = body_when(page, "school.lead")
+    page.screenshot(path=str(SCREENSHOTS / "signed-in-with-keycloak.png"), full_page=True)
+    assert page.url.startswith(url)
+    assert "Demo School Safeguarding Lead" in body and "safeguarding lead" in body
+
+    page.get_by_role("button", name="Sign out").click()  # here and at the provider
+    page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
+    page.goto(url)  # no identity cookie is left to sign in with
+    body = body_when(page, "Sign in to FullPicture")
+    assert "Child chronology" not in body and "school.lead" not in body
+    page.context.close()
+
+    stranger = new_page(browser)
+    sign_in_at_provider(stranger, url, "kc-stranger", "Kc-password-2")
+    body = body_when(stranger, "is registered in FullPicture")
+    assert "stranger@example.invalid" in body
+    assert "Child chronology" not in body
+    stranger.context.close()

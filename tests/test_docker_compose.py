@@ -57,3 +57,32 @@ def test_each_app_service_runs_a_real_fullpicture_command() -> None:
         line = compose()["services"][service]["command"]
         assert f"fullpicture {command}" in line
         assert command in commands, f"{service} runs unknown command {command}"
+
+
+def test_each_app_service_connects_to_the_secured_broker_as_its_own_principal() -> None:
+    services = compose()["services"]
+    principals = set()
+    for name in APP_SERVICES:
+        settings = config.load_settings(services[name]["environment"])
+        assert settings.kafka_security.protocol == "SASL_PLAINTEXT"
+        assert settings.kafka_security.mechanism == "SCRAM-SHA-512"
+        assert settings.kafka_security.credentials is not None
+        principals.add(settings.kafka_security.credentials.username)
+    assert principals == {f"fullpicture-{name}" for name in APP_SERVICES}
+    assert "fullpicture kafka setup" in services["kafka-setup"]["command"]
+
+
+def test_the_compose_broker_authorizes_every_request_and_the_app_role_is_no_superuser() -> None:
+    broker = (REPO_ROOT / "scripts" / "compose" / "kafka-broker.sh").read_text()
+    for setting in (
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found=false",
+        "sasl.enabled.mechanisms=$MECHANISM",
+        '--add-scram "$MECHANISM=[name=admin',
+    ):
+        assert setting in broker
+    postgres = compose()["services"]["postgres"]["environment"]
+    assert postgres["POSTGRES_USER"] != "fullpicture"  # the image's user is a superuser
+    init = (REPO_ROOT / "scripts" / "compose" / "postgres-init.sh").read_text()
+    assert "CREATE ROLE fullpicture LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in init
+    assert "CREATE DATABASE fullpicture OWNER fullpicture" in init

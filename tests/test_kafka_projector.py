@@ -37,8 +37,8 @@ def published(distributed_settings: Settings, wiring_for) -> Wiring:  # type: ig
 
 def clean_rebuild(settings: Settings, new_database: Callable[[], str]) -> ReadModels:
     environ = {
+        **config.kafka_environ(settings),
         config.DATABASE_URL: new_database(),
-        config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
         config.TOPIC_PREFIX: settings.topics.prefix,
     }
     models = ReadModels(open_read_models(environ[config.DATABASE_URL]))

@@ -100,9 +100,9 @@ def test_a_restarted_relay_continues_where_it_stopped(
 
 def cli_environment(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
+    env |= config.kafka_environ(settings)
     env |= {
         config.DATABASE_URL: settings.database.url,
-        config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
         config.TOPIC_PREFIX: settings.topics.prefix,
         config.TOPIC_PARTITIONS: str(settings.topic_partitions),
         "PYTHONPATH": str(REPO_ROOT),
@@ -140,11 +140,16 @@ def test_a_relay_killed_mid_stream_loses_and_repeats_nothing(
     assert published_messages(distributed_settings) == expected_messages(wiring)
 
 
-PRIVATE_KAFKA_PORT = "19192"
+PRIVATE_KAFKA_PORT = os.environ.get("FULLPICTURE_TEST_OUTAGE_KAFKA_PORT", "19192")
 
 
-def private_broker(action: str) -> None:
-    env = {**os.environ, "FULLPICTURE_KAFKA_PORT": PRIVATE_KAFKA_PORT}
+def private_broker(action: str, admin_password: str = "") -> None:
+    """Start or stop a private secured broker, whose super user has the shared broker's password."""
+    env = {
+        **os.environ,
+        "FULLPICTURE_KAFKA_PORT": PRIVATE_KAFKA_PORT,
+        "FULLPICTURE_KAFKA_ADMIN_PASSWORD": admin_password,
+    }
     subprocess.run(
         ["bash", str(REPO_ROOT / "scripts" / "services.sh"), f"kafka-{action}"],
         env=env,
@@ -156,14 +161,15 @@ def private_broker(action: str) -> None:
 @pytest.fixture
 def outage_settings(distributed_settings: Settings) -> Iterator[Settings]:
     """Settings pointing at a private broker this test may stop and start (stopped after)."""
-    private_broker("up")
     environ = {
+        **config.kafka_environ(distributed_settings),
         config.DATABASE_URL: distributed_settings.database.url,
         config.KAFKA_BOOTSTRAP: f"127.0.0.1:{PRIVATE_KAFKA_PORT}",
         config.TOPIC_PREFIX: distributed_settings.topics.prefix,
         config.TOPIC_PARTITIONS: "3",
         config.STATE_DIR: str(distributed_settings.state_dir),
     }
+    private_broker("up", environ.get(config.KAFKA_PASSWORD, ""))
     yield load_settings(environ)
     private_broker("down")
 
@@ -173,6 +179,8 @@ def test_the_relay_waits_out_a_broker_outage_and_read_models_get_each_event_once
     wiring_for,  # type: ignore[no-untyped-def]
 ) -> None:
     wiring = wiring_for(outage_settings)
+    credentials = outage_settings.kafka_security.credentials
+    password = credentials.password if credentials else ""
     register_agencies(wiring.partnership)
     record_rows(wiring, 200)
     stop = threading.Event()
@@ -186,7 +194,7 @@ def test_the_relay_waits_out_a_broker_outage_and_read_models_get_each_event_once
         private_broker("down")
         record_rows(wiring, 200, seed=9)
         time.sleep(3)
-        private_broker("up")
+        private_broker("up", password)
         deadline = time.monotonic() + 120
         expected = expected_messages(wiring)
         while time.monotonic() < deadline and published_messages(outage_settings) != expected:
@@ -194,7 +202,7 @@ def test_the_relay_waits_out_a_broker_outage_and_read_models_get_each_event_once
     finally:
         stop.set()
         worker.join(timeout=60)
-        private_broker("up")
+        private_broker("up", password)
     assert published_messages(outage_settings) == expected
     KafkaProjector(outage_settings, wiring.read_models).run(once=True)
     for child in {key for _, key in expected if not key.startswith("agency:")}:

@@ -16,12 +16,15 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
+from dashboard import session
 from dashboard.export import chronology_csv
 from dashboard.plain_text import plain
+from domain import clock
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
+from fullpicture.demo import DEMO_PASSWORD, register_demo_people
 from fullpicture.output import emit, spreadsheet_safe, terminal_safe
 from tests.builders import entry, register_agencies
 from tests.people import REVIEWER, practitioner_of, register_people
@@ -33,6 +36,7 @@ FORMULAS = [
     "-2+3",
     "@SUM(A1:A2)",
 ]
+SCHOOL_PRACTITIONER = "school.practitioner"  # a demo person (fullpicture/demo.py)
 BEACON = "http://beacon.invalid/pixel.png?child=C-0001"
 HOSTILE_SUMMARY = (
     f'I said ![logo]({BEACON}) and <img src="{BEACON}"> and [click](http://elsewhere.invalid) '
@@ -127,11 +131,14 @@ def test_plain_text_escapes_every_markdown_and_html_character() -> None:
 
 @pytest.fixture
 def hostile_state(tmp_path: Path) -> Path:
+    """A child whose voice entry is full of markup, and the demo's people (school.practitioner
+    sees the child: their agency recorded the entry)."""
     state = tmp_path / "state"
     wiring = bootstrap(load_settings({config.STATE_DIR: str(state)}))
     register_agencies(wiring.partnership)
     wiring.partnership.record(entry("voice", child_words=HOSTILE_SUMMARY, summary=HOSTILE_SUMMARY))
     catch_up(wiring.partnership, wiring.read_models)
+    register_demo_people(wiring)
     wiring.close()
     return state
 
@@ -141,44 +148,81 @@ def app(hostile_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTes
     monkeypatch.setenv(config.STATE_DIR, str(hostile_state))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(
+    at = AppTest.from_file(
         str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=30
     )
+    at.session_state[session.SESSION] = session.SignedIn(
+        SCHOOL_PRACTITIONER, session.PASSWORD, clock.now()
+    )
+    yield at
     st.cache_resource.clear()
 
 
-def test_the_dashboard_passes_user_text_to_markdown_only_escaped(app: AppTest) -> None:
-    app.query_params["child"] = "C-0001"
+def markdown_shown(app: AppTest) -> list[str]:
+    """The source of every element Streamlit renders as markdown."""
+    parts = [*app.markdown, *app.caption, *app.success, *app.info, *app.error, *app.warning]
+    return [str(p.value) for p in parts]
+
+
+# An image, a tag, a link, or a bare address a renderer would turn into a link.
+RENDERED_MARKUP = re.compile(r"!\[|<img|\]\(|https?:")
+
+
+def open_chronology(app: AppTest, child: str) -> AppTest:
     app.run()
+    app.query_params["child"] = child
+    app.switch_page("views/chronology.py").run()
     assert not app.exception, [e.value for e in app.exception]
-    [voice] = [s.value for s in app.success if "The child's voice" in s.value]
-    assert plain(HOSTILE_SUMMARY) in voice
-    assert not re.search(r"!\[|<img|\]\(|http:", voice)  # no image, tag, link or address
+    return app
+
+
+def test_the_dashboard_passes_user_text_to_markdown_only_escaped(app: AppTest) -> None:
+    open_chronology(app, "C-0001")
+    assert any("The child's voice" in text for text in markdown_shown(app))
+    assert [text for text in markdown_shown(app) if RENDERED_MARKUP.search(text)] == []
+    assert any(HOSTILE_SUMMARY in str(t.value) for t in app.text)  # shown as typed, as text
+
+
+def test_a_child_reference_in_the_address_is_shown_as_text(app: AppTest) -> None:
+    open_chronology(app, f"![x]({BEACON})")
+    assert [text for text in markdown_shown(app) if RENDERED_MARKUP.search(text)] == []
+    assert any("is outside your scope" in text for text in markdown_shown(app))
+
+
+def test_plain_text_keeps_identities_readable_in_markdown_sources() -> None:
+    assert plain("Recorded school-elm:S-1") == "Recorded school-elm:S-1"
 
 
 def test_in_chromium_user_text_shows_as_text_and_nothing_calls_out(hostile_state: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_FLAGS, serving_dashboard
+    from tests.test_dashboard_browser import (
+        CHROMIUM,
+        CHROMIUM_FLAGS,
+        free_port,
+        serving,
+        sign_in,
+    )
 
     requested: list[str] = []
-    with serving_dashboard(hostile_state) as url, sync_playwright() as playwright:
+    with serving(hostile_state, free_port()) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page()
         page.on("request", lambda request: requested.append(request.url))
-        page.goto(f"{url}/?child=C-0001")
+        page.goto(f"{url}/chronology?child=C-0001")
+        page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=60_000)
+        sign_in(page, SCHOOL_PRACTITIONER, DEMO_PASSWORD)
         page.get_by_text("The child's voice").first.wait_for(timeout=60_000)
         page.wait_for_timeout(2000)
-        voice = page.inner_text("body")
+        shown = page.inner_text("body").replace("\u2060", "")  # joiners that stop autolinks
         images = page.locator("img").evaluate_all("images => images.map(i => i.src)")
         links = page.locator("a").evaluate_all("links => links.map(a => a.href)")
         browser.close()
-    shown = voice.replace("\u2060", "")  # the invisible joiners that stop addresses linking
     assert f"![logo]({BEACON})" in shown and "<img src=" in shown and "**bold**" in shown
     outside = [u for u in requested if not u.startswith((url, "data:", "blob:", "ws://127.0.0.1"))]
     assert outside == []
     assert not [src for src in images if "beacon.invalid" in src]
-    assert not [href for href in links if "elsewhere.invalid" in href]
+    assert not [href for href in links if "elsewhere.invalid" in href or "beacon" in href]
 
 
 def test_json_output_keeps_the_text_as_typed(

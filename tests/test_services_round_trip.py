@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from kafka import KafkaAdminClient, TopicPartition
+from kafka import TopicPartition
 
 from consumers import kafka_io
 from domain.application import Partnership
@@ -56,7 +56,7 @@ def test_messages_round_trip_through_a_consumer_group_with_committed_offsets(
     consumer.close()
     assert sorted(received) == sorted(sent)
 
-    admin = KafkaAdminClient(bootstrap_servers=distributed_settings.kafka_bootstrap)
+    admin = kafka_io.admin(distributed_settings)
     try:
         offsets = admin.list_group_offsets(group)[group]
     finally:

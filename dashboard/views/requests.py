@@ -1,16 +1,16 @@
-"""Requests & follow-ups: what is still waiting, oldest first."""
+"""Requests & follow-ups: what is still waiting, oldest first, for the person's agency or review."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, session
 
 st.title("Requests & follow-ups")
+user = session.user()
 today = data.today()
-overdue = sorted(
-    (r for r in data.request_statuses(today) if r["status"] == "overdue"), key=lambda r: r["due_by"]
-)
+statuses = data.rows(data.queries().requests(user, today))
+overdue = sorted((r for r in statuses if r["status"] == "overdue"), key=lambda r: r["due_by"])
 st.subheader(f"Overdue requests ({len(overdue)})")
 st.dataframe(
     overdue,
@@ -18,7 +18,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-pending = data.pending_followups(today)
+pending = data.rows(data.queries().pending_followups(user, today))
 st.subheader(f"Verbal shares waiting for writing ({len(pending)})")
 st.dataframe(
     pending,

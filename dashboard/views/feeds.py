@@ -13,7 +13,7 @@ if not settings.distributed:
     st.info("Embedded mode: there is no Kafka. Set FULLPICTURE_KAFKA_BOOTSTRAP to use feeds.")
     st.stop()
 try:
-    status = feed_status(settings, data.agencies())
+    status = feed_status(settings.as_service("dashboard"), data.agencies())
 except Exception as error:  # noqa: BLE001 - show the broker problem, not a traceback
     st.error(f"Kafka is not reachable at {settings.kafka_bootstrap}: {error}")
     st.stop()

@@ -1,0 +1,173 @@
+"""Who is signed in to this browser session, and for how much longer.
+
+The session keeps the person's user name and nothing about what they may do: roles and review
+grants are read afresh from the directory on every run of a page, so a revoked role or an
+expired grant counts on the very next click. A session ends after 30 minutes without a click,
+or when its person signs out. Local accounts prove who they are with a password
+(`Directory.authenticate`); a partnership's identity provider through OpenID Connect
+(Streamlit's `st.login`), whose signed-in identity must be a registered person.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import streamlit as st
+
+from domain import clock
+from domain.directory import Directory
+from domain.people import PersonView
+from fullpicture.config import Settings
+
+IDLE_LIMIT = timedelta(minutes=30)
+PASSWORD = "password"
+OPENID_CONNECT = "openid_connect"
+SESSION = "fullpicture_session"
+NOTICE = "fullpicture_notice"
+REFUSED_IDENTITY = "fullpicture_refused_identity"
+IDLE_ENDED = "Your session ended after 30 minutes without activity. Sign in again."
+
+
+@dataclass
+class SignedIn:
+    """One browser session's sign-in: who, how, and when they last did something."""
+
+    user: str
+    method: str
+    last_seen: datetime
+    identity: str = ""  # the identity provider's subject and token issue time
+
+
+def is_idle(last_seen: datetime, now: datetime) -> bool:
+    return now - last_seen > IDLE_LIMIT
+
+
+class IdentityActivity:
+    """When each identity-provider sign-in was last used, across this server's sessions.
+
+    The identity cookie outlives a browser tab, so a reload starts a new Streamlit session that
+    is still signed in; this keeps the 30-minute idle limit across reloads, and refuses a
+    cookie once its session has ended (until the person signs in at the provider again)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_seen: dict[str, datetime | None] = {}
+
+    def resume(self, identity: str, issued_at: datetime, now: datetime) -> bool:
+        """Whether a session may go on with this identity (and note that it did)."""
+        with self._lock:
+            last_seen = self._last_seen.get(identity, issued_at)
+            if last_seen is None or is_idle(last_seen, now):
+                self._last_seen[identity] = None
+                return False
+            self._last_seen[identity] = now
+            return True
+
+    def end(self, identity: str) -> None:
+        with self._lock:
+            self._last_seen[identity] = None
+
+
+@st.cache_resource
+def identity_activity() -> IdentityActivity:
+    return IdentityActivity()
+
+
+def current() -> SignedIn | None:
+    found = st.session_state.get(SESSION)
+    return found if isinstance(found, SignedIn) else None
+
+
+def user() -> str:
+    """The signed-in person's user name; pages run only for a signed-in person."""
+    signed_in = current()
+    if signed_in is None:
+        st.stop()
+    assert signed_in is not None
+    return signed_in.user
+
+
+def signed_in_person(directory: Directory, settings: Settings) -> PersonView | None:
+    """The person this session acts for, as they are now, or None (show the sign-in page)."""
+    now = clock.now()
+    signed_in = current()
+    if signed_in is None and settings.oidc is not None:
+        signed_in = _from_identity_provider(directory, now)
+    if signed_in is None:
+        return None
+    if is_idle(signed_in.last_seen, now) or (
+        signed_in.identity
+        and not identity_activity().resume(signed_in.identity, _issued_at(st.user), now)
+    ):
+        end(IDLE_ENDED)
+        return None
+    person = directory.person(signed_in.user)
+    if person is None or not person.roles:
+        end(f"{signed_in.user} holds no role in FullPicture any more.")
+        return None
+    signed_in.last_seen = now
+    return person
+
+
+def sign_in_with_password(directory: Directory, user_name: str, password: str) -> PersonView:
+    """Check the password (five failures lock the account for 15 minutes) and start a session;
+    raises `SignInRefused` with a message safe to show."""
+    person = directory.authenticate(user_name.strip(), password)
+    st.session_state[SESSION] = SignedIn(person.user, PASSWORD, clock.now())
+    st.session_state.pop(NOTICE, None)
+    return person
+
+
+def _from_identity_provider(directory: Directory, now: datetime) -> SignedIn | None:
+    """The registered person an identity-provider sign-in stands for (by user name, then by
+    e-mail); an unregistered identity is refused and signs in no one."""
+    claims = st.user.to_dict()
+    if not claims.get("is_logged_in"):
+        return None
+    identity = f"{claims.get('sub', '')}:{claims.get('iat', '')}"
+    user_name = str(claims.get("preferred_username") or "")
+    email = str(claims.get("email") or "")
+    person = directory.find_by_identity(user_name, email)
+    if person is None:
+        st.session_state[REFUSED_IDENTITY] = email or user_name or "this identity"
+        return None
+    st.session_state.pop(REFUSED_IDENTITY, None)
+    if not identity_activity().resume(identity, _issued_at(claims), now):
+        st.session_state[NOTICE] = IDLE_ENDED
+        return None
+    signed_in = SignedIn(person.user, OPENID_CONNECT, now, identity)
+    st.session_state[SESSION] = signed_in
+    directory.record_sign_in(person.user, OPENID_CONNECT)
+    st.session_state.pop(NOTICE, None)
+    return signed_in
+
+
+def _issued_at(claims: Any) -> datetime:
+    """When the identity provider issued the sign-in (its `iat`), as naive UTC."""
+    try:
+        return datetime.fromtimestamp(float(claims.get("iat")), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return datetime.min
+
+
+def end(notice: str = "") -> None:
+    """End this session; an identity-provider sign-in cannot resume it from its cookie."""
+    signed_in = current()
+    if signed_in is not None and signed_in.identity:
+        identity_activity().end(signed_in.identity)
+    st.session_state.clear()  # nothing read in the session outlives it
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def sign_out() -> None:
+    """Sign out: a local session ends here; an identity-provider one also at the provider."""
+    signed_in = current()
+    end("You have signed out.")
+    if signed_in is not None and signed_in.method == OPENID_CONNECT:
+        st.logout()
+    else:
+        st.rerun()

@@ -1,0 +1,62 @@
+"""The sign-in page: all a browser without a session ever sees."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, session
+from dashboard.plain_text import plain
+from domain.directory import SignInRefused
+
+
+def sign_in_page() -> None:
+    wiring = data.wiring()
+    settings = wiring.settings
+    st.title("Sign in to FullPicture")
+    notice = st.session_state.get(session.NOTICE)
+    if notice:
+        st.info(notice)
+    refused = st.session_state.get(session.REFUSED_IDENTITY)
+    if refused:
+        st.error(
+            "The identity provider signed you in, but nobody with that user name or e-mail is "
+            "registered in FullPicture. Ask an administrator to register you."
+        )
+        st.text(f"Signed in at the identity provider as: {refused}")
+        if st.button("Sign out of the identity provider"):
+            st.session_state.clear()
+            st.logout()
+    if settings.oidc is not None and not refused:
+        if st.button("Sign in with the partnership's identity provider", type="primary"):
+            st.login()
+        st.caption("Or with a local account:")
+    with st.form("sign-in"):
+        user_name = st.text_input("User name")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        try:
+            session.sign_in_with_password(wiring.directory, user_name, password)
+        except SignInRefused as refusal:
+            st.error(f"Not signed in: {plain(refusal)}")
+        else:
+            st.rerun()
+    if settings.demo:
+        show_demo_accounts()
+
+
+def show_demo_accounts() -> None:
+    """Demo mode only: the demo's people, so anyone trying the demo can sign in as each role."""
+    from fullpicture.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+    directory = data.wiring().directory
+    accounts = [
+        {"user name": user, "role": role.replace("_", " "), "agency": agency or "—"}
+        for user, _, role, agency in DEMO_PEOPLE
+        if directory.person(user) is not None
+    ]
+    if accounts:
+        st.divider()
+        st.subheader("Demo accounts")
+        st.caption(f"Synthetic people of the demo partnership. Password for each: {DEMO_PASSWORD}")
+        st.dataframe(accounts, hide_index=True)
