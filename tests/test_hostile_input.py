@@ -27,7 +27,7 @@ from fullpicture.cli import USER_ERROR, main
 from fullpicture.config import load_settings
 from projections.read_models import table_dump
 from tests.builders import AGENCIES, request, share
-from tests.conftest import SERVICES, postgres_admin_url
+from tests.conftest import SERVICES, kafka_admin_environ, postgres_admin_url, postgres_app_url
 from tests.hostile_cases import CASES, Case
 from tests.people import REVIEWER, practitioner_of, register_people
 
@@ -100,18 +100,21 @@ def partnership(
     if request.param == "distributed":
         import psycopg
 
-        admin_url = postgres_admin_url()
+        app = config.Database(postgres_app_url())
         database = f"fp_hostile_{os.getpid()}"
-        with psycopg.connect(admin_url, autocommit=True) as connection:
+        with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {database}")
+            owner = app.postgres_parts()["user"]
+            connection.execute(f'CREATE DATABASE {database} OWNER "{owner}"')
         prefix = f"fphostile{os.getpid()}"
         topic_prefixes_used.append(prefix)
         env |= {
-            config.DATABASE_URL: f"{admin_url.rpartition('/')[0]}/{database}",
+            config.DATABASE_URL: f"{app.url.rpartition('/')[0]}/{database}",
             config.KAFKA_BOOTSTRAP: SERVICES[config.KAFKA_BOOTSTRAP],
             config.TOPIC_PREFIX: prefix,
             config.TOPIC_PARTITIONS: "1",
+            config.ADMIN_DATABASE_URL: postgres_admin_url(),
+            **kafka_admin_environ(),
         }
     set_up(env)
     yield Partnership(env, workdir)
