@@ -20,9 +20,15 @@ def prepare_private_database(database: Path, state_dir: Path) -> None:
     directory = database.parent
     directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIRECTORY)
     if directory.resolve() == state_dir.resolve():
-        directory.chmod(PRIVATE_DIRECTORY)  # not a folder someone else chose for other things
+        _tighten(directory, PRIVATE_DIRECTORY)  # not a folder someone chose for other things
     os.close(os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE_FILE))
     for suffix in SQLITE_COMPANIONS:
         companion = database.with_name(database.name + suffix)
         if companion.exists():
-            companion.chmod(PRIVATE_FILE)
+            _tighten(companion, PRIVATE_FILE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Set `mode` on what this process owns (a mounted volume may belong to someone else)."""
+    if path.stat().st_uid == os.getuid():
+        path.chmod(mode)
