@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
+from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
 from domain.children import Child, child_uuid, new_child
 from domain.drafts import EntryDraft, parse_draft
 from domain.entries import ENTRY_EVENTS, Entry, entry_uuid, event_fields, new_entry
@@ -326,6 +327,46 @@ class Partnership(Application[Any]):
         except AggregateNotFoundError:
             return None
         return entry.as_draft()
+
+    # Alert reviews ----------------------------------------------------------------------------
+
+    def review_alert(
+        self,
+        alert_id: str,
+        child_ref: str,
+        pattern: str,
+        evidence: Sequence[str],
+        outcome: str,
+        reason: str,
+        reviewed_by: str,
+    ) -> str:
+        """Record a person's review of an alert (with the evidence it had); returns when."""
+        problems: list[DomainError] = []
+        for name, value in (("alert_id", alert_id), ("child_ref", child_ref), ("pattern", pattern)):
+            if not value.strip():
+                problems.append(MissingField(name))
+        if outcome not in TRIAGE_OUTCOMES:
+            problems.append(NotInVocabulary("outcome", outcome, TRIAGE_OUTCOMES))
+        if not reason.strip():
+            problems.append(MissingField("reason", "is required: say why"))
+        if not reviewed_by.strip():
+            problems.append(MissingField("reviewed_by", "is required: who reviewed it"))
+        if problems:
+            raise InvalidEntry(problems)
+        recorded_at = self._now().isoformat()
+        self.save(
+            new_alert_review(
+                alert_id,
+                child_ref,
+                pattern,
+                list(evidence),
+                outcome,
+                reason.strip(),
+                reviewed_by.strip(),
+                recorded_at,
+            )
+        )
+        return recorded_at
 
     # The notification log --------------------------------------------------------------------
 

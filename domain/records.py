@@ -13,6 +13,7 @@ from uuid import uuid5
 from eventsourcing.persistence import Mapper, Notification
 
 from domain.agencies import AgencyRegistered
+from domain.alert_reviews import AlertReviewed
 from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
@@ -38,6 +39,14 @@ def event_record(event: Any) -> EventRecord:
             "agency": event.code,
             "entry_ref": event.code,
             "child_refs": [],
+            "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, AlertReviewed):
+        # About one child; recorded by a person, not an agency, so it reaches no agency's feed.
+        record |= {
+            "agency": "",
+            "entry_ref": event.alert_id,
+            "child_refs": [event.child_ref],
             "occurred_at": event.recorded_at,
         }
     elif isinstance(event, ChildRegistered):

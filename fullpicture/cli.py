@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _people_commands(commands)
     _audit_command(commands)
     _schemas_command(commands)
+    _evaluate_command(commands)
     _runner_commands(commands)
     _kafka_commands(commands)
     return parser
@@ -494,7 +496,18 @@ def end_of_day_of(when: str) -> str:
 
 # patterns --------------------------------------------------------------------------------------
 
-ALERT_COLUMNS = ("child_ref", "pattern", "severity", "as_at", "evidence", "explanation")
+ALERT_COLUMNS = (
+    "id",
+    "child_ref",
+    "pattern",
+    "severity",
+    "first_raised",
+    "resolved_at",
+    "as_at",
+    "triage",
+    "evidence",
+    "explanation",
+)
 
 
 def _patterns_command(commands: Any) -> None:
@@ -503,6 +516,15 @@ def _patterns_command(commands: Any) -> None:
     )
     command.add_argument("--child", metavar="CHILD")
     command.add_argument("--as-at", metavar="DATE", help="evaluate with what had happened by DATE")
+    command.add_argument(
+        "--from",
+        dest="from_day",
+        metavar="DATE",
+        help="a review period from DATE: every alert that held at any time in it",
+    )
+    command.add_argument(
+        "--to", dest="to_day", metavar="DATE", help="the review period's last day (default today)"
+    )
     command.add_argument(
         "--pattern", metavar="NAME", action="append", help="only this pattern (repeatable)"
     )
@@ -516,20 +538,86 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
 
     from domain.clock import day_of, parse_when
     from projections.patterns.detectors import PATTERNS
+    from projections.patterns.triage import triage_state
 
     unknown = [p for p in args.pattern or () if p not in PATTERNS]
     if unknown:
         raise UserError(
             f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
         )
+    period = _review_period(args)
     if args.child:
-        alerts = _read_child(wiring, args, "patterns").alerts
-        alerts = [a for a in alerts if not args.pattern or a.pattern in args.pattern]
+        _after_recording(wiring)
+        alerts = wiring.queries.child_alerts(
+            args.acting_as,
+            args.child,
+            period=period,
+            patterns=args.pattern,
+            as_at=end_of_day_of(parse_when("--as-at", args.as_at)) if args.as_at else None,
+            known_by=args.known_by,
+            purpose=args.purpose,
+        )
     else:
         as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
         _after_recording(wiring)
-        alerts = wiring.queries.alert_list(args.acting_as, as_at, args.pattern)
-    emit([a.as_dict() for a in alerts], args.format, ALERT_COLUMNS)
+        alerts = wiring.queries.alert_list(args.acting_as, as_at, args.pattern, period)
+    rows = wiring.queries.with_triage(alerts)
+    if args.format == "table":
+        rows = [{**row, "triage": triage_state(row) if "triage" in row else ""} for row in rows]
+    emit(rows, args.format, ALERT_COLUMNS)
+    return 0
+
+
+def _review_period(args: argparse.Namespace) -> tuple[date, date] | None:
+    """`--from` and `--to` as days, or None when no period was asked for."""
+    from domain.clock import day_of, parse_when
+
+    if args.from_day is None and args.to_day is None:
+        return None
+    if args.as_at:
+        raise UserError("--as-at: give either --as-at or a period (--from/--to), not both")
+    if args.from_day is None:
+        raise UserError("--from: required with --to (the review period's first day)")
+    first = day_of(parse_when("--from", args.from_day))
+    last = day_of(parse_when("--to", args.to_day)) if args.to_day else date.today()
+    if last < first:
+        raise UserError(f"--to: {last} is before --from {first}")
+    return first, last
+
+
+# evaluate --------------------------------------------------------------------------------------
+
+ACCURACY_COLUMNS = ("pattern", "planted", "recall", "false_alarms")
+
+
+def _evaluate_command(commands: Any) -> None:
+    command = _command(
+        commands,
+        "evaluate",
+        "measure each detector's recall and false alarms on a synthetic partnership",
+        _evaluate,
+        person=NONE,
+    )
+    command.add_argument(
+        "--children", type=int, default=1000, help="how many children (default 1000)"
+    )
+    command.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    _format_option(command)
+
+
+def _evaluate(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.accuracy import MIN_CHILDREN, measure_accuracy
+
+    if args.children < MIN_CHILDREN:
+        raise UserError(f"--children: at least {MIN_CHILDREN}, so that every pattern is planted")
+    context = wiring.read_models.patterns
+    report = measure_accuracy(args.children, args.seed, context.config, context.glossary)
+    emit([p.as_dict() for p in report.patterns], args.format, ACCURACY_COLUMNS)
+    well_handled = (
+        f"well-handled families raising any alert: {report.well_handled_raising_anything} "
+        f"(of {report.well_handled_families})"
+    )
+    print(well_handled, file=sys.stderr if args.format == "json" else sys.stdout)
     return 0
 
 

@@ -27,12 +27,14 @@ from domain.scopes import (
     check_may_record,
     decide_child_scope,
 )
-from projections import chronology, followups, partnership, requests
+from projections import alert_reviews, chronology, followups, partnership, requests
 from projections.alerts import PatternContext, stored_alerts
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import evaluate_items
+from projections.patterns.evaluation import alerts_in_period, evaluate_items
+from projections.patterns.timeline import Item
+from projections.patterns.triage import with_triage
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
 
@@ -132,23 +134,60 @@ class Queries:
     def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
         """Alerts as at the replay day, from what the system held then, shown only when all
         their evidence is visible in the scope."""
+        day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
+        alerts = evaluate_items(
+            self._items_held(scope),
+            scope.child_ref,
+            day,
+            self.patterns.config,
+            self.patterns.glossary,
+        )
+        return _evidenced_in(alerts, {e.id for e in shown})
+
+    def child_alerts(
+        self,
+        user: str,
+        child: str,
+        period: tuple[date, date] | None = None,
+        patterns: Sequence[str] | None = None,
+        **asked: Any,
+    ) -> list[Alert]:
+        """`patterns --child`: one logged read of the child's alerts, as at a day or every alert
+        that held in a review period, each shown only when its evidence is in the scope."""
+        read = self.read_child(user, child, "patterns", **asked)
+        if period is None:
+            alerts = read.alerts
+        else:
+            found = alerts_in_period(
+                self._items_held(read.scope),
+                child,
+                *period,
+                self.patterns.config,
+                self.patterns.glossary,
+                patterns,
+            )
+            alerts = _evidenced_in(found, {e.id for e in read.entries})
+        return [a for a in alerts if not patterns or a.pattern in patterns]
+
+    def _items_held(self, scope: ChildScope) -> list[Item]:
+        """The child's entries as the detectors see them, as the system held them at the
+        scope's system time (all of them without one)."""
         items = chronology.pattern_items_by_child(self.db, [scope.child_ref]).get(
             scope.child_ref, []
         )
-        if scope.system_time is not None:
-            held = {
-                e.id
-                for e in chronology.chronology_for(
-                    self.db, scope.child_ref, system_time=scope.system_time
-                )
-            }
-            items = [i for i in items if i.id in held]
-        day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
-        alerts = evaluate_items(
-            items, scope.child_ref, day, self.patterns.config, self.patterns.glossary
-        )
-        visible = {e.id for e in shown}
-        return [a for a in alerts if set(a.evidence) <= visible]
+        if scope.system_time is None:
+            return items
+        held = {
+            e.id
+            for e in chronology.chronology_for(
+                self.db, scope.child_ref, system_time=scope.system_time
+            )
+        }
+        return [i for i in items if i.id in held]
+
+    def with_triage(self, alerts: Sequence[Alert]) -> list[dict[str, Any]]:
+        """Alerts as rows, each reviewed one with its triage (state, note, history)."""
+        return with_triage(alerts, alert_reviews.reviews_of(self.db, [a.id for a in alerts]))
 
     def _decide(
         self,
@@ -205,7 +244,11 @@ class Queries:
         return [found[c] for c in sorted(found)]
 
     def alert_list(
-        self, user: str, as_at: date | None = None, patterns: Sequence[str] | None = None
+        self,
+        user: str,
+        as_at: date | None = None,
+        patterns: Sequence[str] | None = None,
+        period: tuple[date, date] | None = None,
     ) -> list[Alert]:
         """Every alert the person may see: analysts see all (without evidence ids); agencies
         and reviewers see the alerts whose evidence they can see. `as_at` None reads the kept
@@ -219,7 +262,7 @@ class Queries:
             )
         visible = self._visible_entries(viewer)
         children = None if viewer.has(ANALYST) else sorted({c for c, _ in visible})
-        alerts = self._alerts(children, as_at, patterns)
+        alerts = self._alerts(children, as_at, patterns, period)
         shown: list[Alert] = []
         for alert in alerts:
             if all((alert.child_ref, e) in visible for e in alert.evidence):
@@ -229,10 +272,28 @@ class Queries:
         return shown
 
     def _alerts(
-        self, children: list[str] | None, as_at: date | None, patterns: Sequence[str] | None
+        self,
+        children: list[str] | None,
+        as_at: date | None,
+        patterns: Sequence[str] | None,
+        period: tuple[date, date] | None = None,
     ) -> list[Alert]:
         if children is not None and not children:
             return []
+        if period is not None:
+            grouped = chronology.pattern_items_by_child(self.db, children)
+            return [
+                alert
+                for child in sorted(grouped)
+                for alert in alerts_in_period(
+                    grouped[child],
+                    child,
+                    *period,
+                    self.patterns.config,
+                    self.patterns.glossary,
+                    patterns,
+                )
+            ]
         if as_at is None:
             wanted = set(patterns or ())
             return [
@@ -375,6 +436,10 @@ class Queries:
                 continue
             found.append(access)
         return found
+
+
+def _evidenced_in(alerts: Iterable[Alert], visible: set[str]) -> list[Alert]:
+    return [a for a in alerts if set(a.evidence) <= visible]
 
 
 def _unlinked(entry: ChronologyEntry) -> ChronologyEntry:

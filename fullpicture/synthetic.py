@@ -1,8 +1,11 @@
 """A deterministic synthetic partnership: fictional agencies, families and years of entries.
 
-Used by `fullpicture demo`, the tests and the benchmark. Most families are well handled (shares
-followed up in writing, requests answered, the child heard, partners asked before closing); a few
-have one pattern of concern planted near the end, so every detector has something to find.
+Used by `fullpicture demo`, `fullpicture evaluate`, the tests and the benchmark. Most families are
+well handled (shares followed up in writing, requests answered, the child heard and what they
+said passed on, partners asked before closing); a quarter have one pattern of concern planted near
+the end, so every detector has something to find; an eighth have a near miss of one pattern (the
+same shape, just inside the rule: a window missed by days, a late follow-up that came, a voice
+passed on), so a detector that fires too readily is caught.
 Everything is invented: place names, agencies, references. No person's details appear anywhere.
 """
 
@@ -90,6 +93,8 @@ class SyntheticPartnership:
     planted: dict[str, list[str]] = field(default_factory=dict)
     well_handled: list[str] = field(default_factory=list)
     today: date = date(2025, 6, 30)
+    near_misses: dict[str, list[str]] = field(default_factory=dict)
+    well_handled_families: list[list[str]] = field(default_factory=list)
 
 
 class _Family:
@@ -118,7 +123,6 @@ class _Family:
         if "refers_to" in fields:  # nothing is stored before the entry it refers to
             recorded = max(recorded, self.recorded[fields["refers_to"]])
         occurred = when.date().isoformat() if self.rng.random() < 0.3 else when.isoformat()
-        self.recorded[f"{agency}:{ref}"] = recorded
         entry = {
             "kind": kind,
             "agency": agency,
@@ -131,6 +135,7 @@ class _Family:
             "practitioner": f"{agency} duty desk",
             **fields,
         }
+        self.recorded[f"{agency}:{ref}"] = datetime.fromisoformat(entry["recorded_at"])
         self.entries.append(entry)
         return f"{agency}:{ref}"
 
@@ -217,6 +222,19 @@ class _Family:
             ),
         )
 
+    def heard_and_passed_on(self, agency: str, when: datetime) -> str:
+        """The child heard; an agency other than social care passes what they said on to it."""
+        voice_id = self.voice(agency, when)
+        if agency != SOCIAL_CARE:
+            self.share(
+                agency,
+                when + timedelta(hours=2),
+                SOCIAL_CARE,
+                channel="secure_email",
+                summary="Passed on what the child told us, in their own words.",
+            )
+        return voice_id
+
     def transfer(self, when: datetime, transfer: str) -> str:
         return self.add(
             "transfer",
@@ -235,7 +253,9 @@ def generate_partnership(
     end = today or date(2025, 6, 30)
     start = end - timedelta(days=months * 30)
     counters: dict[str, int] = {}
-    result = SyntheticPartnership(list(AGENCIES), [], [], {p: [] for p in PLANTED}, [], end)
+    result = SyntheticPartnership(
+        list(AGENCIES), [], [], {p: [] for p in PLANTED}, [], end, {p: [] for p in PLANTED}
+    )
     made = 0
     family_number = 0
     while made < children:
@@ -246,14 +266,20 @@ def generate_partnership(
             born = start - timedelta(days=rng.randint(60, 12 * 365))
             result.children.append((ref, born.isoformat()))
         family = _Family(refs, rng, counters, end)
-        planted = PLANTED[family_number % len(PLANTED)] if family_number % 4 == 3 else None
+        pattern = PLANTED[family_number % len(PLANTED)]
+        planted = pattern if family_number % 4 == 3 else None
+        near_miss = pattern if family_number % 8 == 1 else None
         family_number += 1
-        _everyday(family, start, end, planted)
-        if planted is None:
-            result.well_handled.extend(refs)
-        else:
+        _everyday(family, start, end, planted or near_miss)
+        if planted is not None:
             _PLANTERS[planted](family, end)
             result.planted[planted].extend(refs)
+        elif near_miss is not None:
+            _NEAR_MISSES[near_miss](family, end)
+            result.near_misses[near_miss].extend(refs)
+        else:
+            result.well_handled.extend(refs)
+            result.well_handled_families.append(refs)
         result.entries.extend(family.entries)
     return result
 
@@ -265,7 +291,9 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 def _everyday(family: _Family, start: date, end: date, planted: str | None) -> None:
-    """Well-handled practice: concerns shared and followed up, requests answered, voice heard."""
+    """Well-handled practice: concerns shared and followed up, requests answered, voice heard
+    and passed on to social care. A family with something planted goes quiet 130 days before the
+    end (the child last heard by social care), so what is planted stands on its own."""
     rng = family.rng
     quiet_from = end - timedelta(days=130) if planted else end
     concerns = list(EVERYDAY_CONCERNS)
@@ -290,12 +318,16 @@ def _everyday(family: _Family, start: date, end: date, planted: str | None) -> N
                 answer_days=rng.randint(1, 4),
             )
         if cycle % 2 == 0:
-            family.voice(rng.choice(["school-elm", SOCIAL_CARE]), when + timedelta(days=2))
+            family.heard_and_passed_on(
+                rng.choice(["school-elm", SOCIAL_CARE]), when + timedelta(days=2)
+            )
         if cycle == 8:
             family.transfer(when + timedelta(days=3), "assessment")
         cycle += 1
         day += timedelta(days=rng.randint(21, 35))
-    if planted is None and rng.random() < 0.3 and quiet_from - start > timedelta(days=120):
+    if planted is not None:
+        family.voice(SOCIAL_CARE, _at(quiet_from - timedelta(days=10), rng))
+    elif rng.random() < 0.3 and quiet_from - start > timedelta(days=120):
         closing = _at(quiet_from - timedelta(days=2), rng)
         family.request(
             SOCIAL_CARE,
@@ -312,7 +344,17 @@ def _days_ago(end: date, days: int, rng: random.Random) -> datetime:
     return _at(end - timedelta(days=days), rng)
 
 
+def _steady_before(f: _Family, end: date) -> None:
+    """Two shared concerns in the ninety days before the last ninety: what follows is no
+    escalation, so a pattern planted after them stands alone."""
+    for days, category in ((150, "housing"), (110, "other")):
+        when = _days_ago(end, days, f.rng)
+        f.concern("police-north", when, category)
+        f.share("police-north", when + timedelta(hours=1), SOCIAL_CARE, channel="secure_email")
+
+
 def _recurring(f: _Family, end: date) -> None:
+    _steady_before(f, end)
     for days in (70, 40, 12):
         f.concern(
             "school-elm",
@@ -332,6 +374,7 @@ def _escalation(f: _Family, end: date) -> None:
 
 
 def _fragmented(f: _Family, end: date) -> None:
+    _steady_before(f, end)
     for days, agency, category in (
         (60, "school-elm", "neglect"),
         (45, "gp-willow", "injury"),
@@ -388,10 +431,29 @@ def _no_followup(f: _Family, end: date) -> None:
 
 
 def _voice_absent(f: _Family, end: date) -> None:
+    """The school heard the child and never told social care, who then assessed."""
+    f.voice("school-elm", _days_ago(end, 40, f.rng))
     f.transfer(_days_ago(end, 20, f.rng), "assessment")
 
 
 def _closed_unchecked(f: _Family, end: date) -> None:
+    """Social care asked health before closing; health declined; the case closed anyway."""
+    f.voice(SOCIAL_CARE, _days_ago(end, 30, f.rng))
+    asked = f.request(
+        SOCIAL_CARE,
+        _days_ago(end, 25, f.rng),
+        "health-visiting",
+        None,
+        "Any worries before we close?",
+    )
+    f.add(
+        "decline",
+        "health-visiting",
+        _days_ago(end, 22, f.rng),
+        "Not shared: the records are with another trust.",
+        refers_to=asked,
+        reason="Not held here.",
+    )
     f.transfer(_days_ago(end, 15, f.rng), "closure")
 
 
@@ -462,6 +524,141 @@ _PLANTERS: dict[str, Callable[[_Family, date], None]] = {
     "consent_relied_on": _consent,
     "frequent_moves": _moves,
     "jargon": _jargon,
+}
+
+
+# Near misses: the shape of each pattern, just inside its rule, so nothing should fire. -----------
+
+
+def _near_recurring(f: _Family, end: date) -> None:
+    for days in (100, 50, 12):  # the first is outside the ninety days
+        f.concern("school-elm", _days_ago(end, days, f.rng), "neglect")
+
+
+def _near_escalation(f: _Family, end: date) -> None:
+    """Three recent concerns, but two in the ninety days before: not more than double."""
+    for days, category in zip(
+        (150, 110, 70, 40, 10),
+        ("injury", "emotional_abuse", "neglect", "online_harm", "self_harm"),
+        strict=True,
+    ):
+        f.concern("police-north", _days_ago(end, days, f.rng), category)
+
+
+def _near_fragmented(f: _Family, end: date) -> None:
+    """Two agencies' concerns, and a move of home: a circumstance, not a third concern."""
+    f.concern("school-elm", _days_ago(end, 60, f.rng), "neglect")
+    f.concern("gp-willow", _days_ago(end, 45, f.rng), "injury")
+    f.concern("housing-north", _days_ago(end, 20, f.rng), "change_of_address", "low")
+
+
+def _near_toxic_trio(f: _Family, end: date) -> None:
+    for days, agency, category in (
+        (400, "police-north", "domestic_abuse"),  # more than a year ago
+        (70, "gp-willow", "parental_mental_health"),
+        (30, "probation-north", "parental_substance_misuse"),
+    ):
+        f.concern(agency, _days_ago(end, days, f.rng), category)
+
+
+def _near_was_not_brought(f: _Family, end: date) -> None:
+    for days in (300, 30):  # more than six months apart
+        f.concern("health-visiting", _days_ago(end, days, f.rng), "missed_health_appointment")
+
+
+def _near_repeat_missing(f: _Family, end: date) -> None:
+    went = _days_ago(end, 30, f.rng)
+    f.concern("police-north", went, "missing", significance="high")
+    f.add("action", "youth-justice", went + timedelta(days=1), "Return home interview held.")
+
+
+def _near_unanswered(f: _Family, end: date) -> None:
+    asked = f.request(SOCIAL_CARE, _days_ago(end, 25, f.rng), "gp-willow", answer_days=None)
+    f.add(
+        "decline",
+        "gp-willow",
+        _days_ago(end, 22, f.rng),
+        "Declined: nothing held beyond what was shared.",
+        refers_to=asked,
+        reason="Nothing further held.",
+    )
+
+
+def _near_no_followup(f: _Family, end: date) -> None:
+    """Followed up in writing late, but followed up: the gap is closed."""
+    told = _days_ago(end, 40, f.rng)
+    shared = f.share("police-north", told, "school-elm", channel="phone", follow_up=False)
+    f.add(
+        "followup",
+        "police-north",
+        told + timedelta(days=5),
+        "Written summary of the call, sent late.",
+        refers_to=shared,
+        channel="secure_email",
+    )
+
+
+def _near_voice_absent(f: _Family, end: date) -> None:
+    f.heard_and_passed_on("school-elm", _days_ago(end, 40, f.rng))
+    f.transfer(_days_ago(end, 20, f.rng), "assessment")
+
+
+def _near_closed_unchecked(f: _Family, end: date) -> None:
+    f.voice(SOCIAL_CARE, _days_ago(end, 30, f.rng))
+    f.request(SOCIAL_CARE, _days_ago(end, 25, f.rng), "health-visiting", 3, "Any worries?")
+    f.transfer(_days_ago(end, 15, f.rng), "closure")
+
+
+def _near_consent(f: _Family, end: date) -> None:
+    seen = _days_ago(end, 25, f.rng)
+    f.concern("school-elm", seen, "injury", significance="high")
+    f.share("school-elm", seen + timedelta(days=1), SOCIAL_CARE, channel="portal")
+
+
+def _near_moves(f: _Family, end: date) -> None:
+    for days, category in (
+        (400, "change_of_address"),  # more than a year ago
+        (180, "change_of_school"),
+        (40, "change_of_address"),
+    ):
+        f.concern("housing-north", _days_ago(end, days, f.rng), category, "low")
+
+
+def _near_jargon(f: _Family, end: date) -> None:
+    """Jargon in a share, spelled out by a correction ten days later."""
+    when = _days_ago(end, 60, f.rng)
+    shared = f.share(
+        "police-north",
+        when,
+        SOCIAL_CARE,
+        channel="secure_email",
+        summary="Referred to MASH after the DV call-out.",
+    )
+    f.add(
+        "correction",
+        "police-north",
+        when,
+        "Referred to the multi-agency safeguarding hub (MASH) after the domestic violence (DV) "
+        "call-out.",
+        refers_to=shared,
+        recorded_at=(when + timedelta(days=10)).isoformat(),
+    )
+
+
+_NEAR_MISSES: dict[str, Callable[[_Family, date], None]] = {
+    "recurring_concern": _near_recurring,
+    "escalation": _near_escalation,
+    "fragmented_picture": _near_fragmented,
+    "toxic_trio": _near_toxic_trio,
+    "was_not_brought": _near_was_not_brought,
+    "repeat_missing": _near_repeat_missing,
+    "unanswered_request": _near_unanswered,
+    "no_written_followup": _near_no_followup,
+    "voice_absent": _near_voice_absent,
+    "closed_without_partnership_check": _near_closed_unchecked,
+    "consent_relied_on": _near_consent,
+    "frequent_moves": _near_moves,
+    "jargon": _near_jargon,
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from domain.records import EventRecord, projected_children
 from projections.chronology import pattern_items_by_child
@@ -30,7 +31,8 @@ CREATE = (
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         child_ref TEXT NOT NULL, pattern TEXT NOT NULL, position INTEGER NOT NULL,
         as_at TEXT NOT NULL, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
-        severity TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
+        severity TEXT NOT NULL, id TEXT NOT NULL, first_raised TEXT NOT NULL,
+        subject TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
     f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
@@ -39,7 +41,18 @@ MARK_PENDING = (
     f"INSERT INTO {PENDING} (child_ref, version) VALUES (?, 1) "
     f"ON CONFLICT (child_ref) DO UPDATE SET version = {PENDING}.version + 1"
 )
-COLUMNS = ("child_ref", "pattern", "position", "as_at", "evidence", "explanation", "severity")
+COLUMNS = (
+    "child_ref",
+    "pattern",
+    "position",
+    "as_at",
+    "evidence",
+    "explanation",
+    "severity",
+    "id",
+    "first_raised",
+    "subject",
+)
 
 
 @dataclass
@@ -117,7 +130,16 @@ def _row(position: int, alert: Alert) -> tuple[object, ...]:
         as_json(alert.evidence),
         alert.explanation,
         alert.severity,
+        alert.id,
+        alert.first_raised,
+        alert.subject,
     )
+
+
+def stored_alert(db: ReadModelDatabase, alert_id: str) -> Alert | None:
+    """The alert holding now with this id, if there is one (for a person to review it)."""
+    rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE id = ?", (alert_id,))
+    return _alert(rows[0]) if rows else None
 
 
 def stored_alerts(
@@ -132,4 +154,20 @@ def stored_alerts(
         sql += " AND pattern = ?"
         params.append(pattern)
     rows = db.query(sql + " ORDER BY child_ref, pattern, position", params)
-    return [Alert(r[1], r[0], r[3], tuple(from_json(r[4])), r[5], r[6]) for r in rows]
+    return [_alert(r) for r in rows]
+
+
+def _alert(row: Sequence[Any]) -> Alert:
+    # Stored alerts are the ones holding now: none is resolved yet.
+    return Alert(
+        row[1],
+        row[0],
+        row[3],
+        tuple(from_json(row[4])),
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        None,
+        row[9],
+    )

@@ -69,7 +69,7 @@ UPSERT = Upsert(
 # What `pattern_items_by_child` reads, in the order `entry_item` takes it.
 PATTERN_COLUMNS = (
     "entry_id, kind, agency, to_agencies, occurred_at, concerns, significance, summary, "
-    f"refers_to, {', '.join(DETAIL_FIELDS)}"
+    f"refers_to, {', '.join(DETAIL_FIELDS)}, recorded_at"
 )
 
 

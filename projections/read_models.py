@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from domain.records import EventRecord
 from projections import (
+    alert_reviews,
     alerts,
     children,
     chronology,
@@ -25,17 +26,18 @@ from projections.database import ReadModelDatabase
 log = logging.getLogger(__name__)
 
 # Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
-READ_MODELS = (children, chronology, requests, followups, voice, transfers)
+READ_MODELS = (children, chronology, requests, followups, voice, transfers, alert_reviews)
 # Alerts are derived from the rows above, so they are refreshed after them (and built with them).
 ALL_TABLES = (*READ_MODELS, alerts)
 
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
-# chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: it keeps
-# when the agency recorded each entry).
+# chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: alerts
+# keep their id, the day first raised and their subject, and alert reviews are kept; 7: the
+# chronology keeps when the agency recorded each entry).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
@@ -415,3 +416,56 @@ def test_an_unregistered_identity_is_refused(app: AppTest, monkeypatch: pytest.M
 def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:
     open_page(signed_in(app, "admin"), "feeds")
     assert "Embedded mode" in app.info[0].value
+
+
+def test_the_patterns_page_filters_by_severity_and_orders_by_severity_then_date(
+    app: AppTest,
+) -> None:
+    open_page(signed_in(app, PERSON["analyst"]), "patterns")
+    everything = app.dataframe[0].value
+    assert list(everything["severity"]) == sorted(
+        everything["severity"], key=["priority", "concern", "practice"].index
+    )
+    app.multiselect[0].set_value(["practice"]).run()
+    practice = app.dataframe[0].value
+    assert 0 < len(practice) < len(everything)
+    assert set(practice["severity"]) == {"practice"}
+    assert list(practice["first_raised"]) == sorted(practice["first_raised"], reverse=True)
+
+
+def test_an_alert_s_link_opens_the_chronology_with_its_evidence_highlighted(
+    app: AppTest,
+) -> None:
+    practitioner = PERSON["practitioner"]
+    open_page(signed_in(app, practitioner), "patterns")
+    query = parse_qs(urlsplit(app.dataframe[0].value["open"][0]).query)
+    evidence = query["highlight"][0].split(",")
+    app = signed_in(AppTest.from_file(APP, default_timeout=30), practitioner)
+    app.query_params["child"] = query["child"][0]
+    app.query_params["highlight"] = query["highlight"][0]
+    open_page(app, "chronology")
+    table = app.dataframe[0].value
+    marked = set(table[table["evidence"] == "◆"]["id"])
+    assert marked == set(evidence)
+    assert any("The alert's evidence" in i.value for i in app.info)
+
+
+def test_the_patterns_page_shows_and_filters_by_triage_state(
+    app: AppTest, demo_state: Path
+) -> None:
+    practitioner = PERSON["practitioner"]
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    [first, *_] = wiring.queries.alert_list(practitioner)
+    wiring.partnership.review_alert(
+        first.id, first.child_ref, first.pattern, first.evidence, "dismissed", "Known.", "analyst"
+    )
+    catch_up(wiring.partnership, wiring.read_models)
+    wiring.close()
+    open_page(signed_in(app, practitioner), "patterns")
+    app.multiselect[3].set_value(["dismissed"]).run()
+    [dismissed] = app.dataframe[0].value.to_dict("records")
+    assert first.id in dismissed["ids"] and dismissed["triage"] == "dismissed"
+    chronology = signed_in(AppTest.from_file(APP, default_timeout=30), practitioner)
+    chronology.query_params["child"] = first.child_ref
+    open_page(chronology, "chronology")
+    assert "by analyst: dismissed — Known." in texts(chronology)

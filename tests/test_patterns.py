@@ -106,6 +106,27 @@ def test_three_agencies_with_concerns_and_nobody_told_everything_is_fragmented()
     assert fires(three_agencies(), "fragmented_picture")
 
 
+def test_a_change_of_address_is_a_circumstance_not_a_concern_for_a_fragmented_picture() -> None:
+    records = [
+        *three_agencies()[:2],
+        concern("3", "2025-06-01", "change_of_address", agency="housing-north"),
+    ]
+    assert not fires(records, "fragmented_picture")
+
+
+def test_moves_of_home_and_school_do_not_make_an_escalation() -> None:
+    recent = [
+        concern("r1", "2025-06-01", "injury"),
+        concern("r2", "2025-06-02", "change_of_address"),
+        concern("r3", "2025-06-03", "change_of_school"),
+    ]
+    assert not fires(recent, "escalation")
+    assert fires(
+        [*recent, concern("r4", "2025-06-04", "neglect"), concern("r5", "2025-06-05", "injury")],
+        "escalation",
+    )
+
+
 def test_one_agency_hearing_from_all_the_others_is_not_fragmented() -> None:
     shares = [
         rec(
@@ -173,14 +194,18 @@ def test_one_missed_appointment_is_not_flagged() -> None:
 # repeat missing ---------------------------------------------------------------------------------
 
 
-def test_two_missing_episodes_in_ninety_days_are_flagged() -> None:
-    records = [
+def missing_twice(interviewed_on: str) -> list[dict]:
+    """Missing on the 1st of May and of June, each followed by an interview on that day."""
+    return [
         concern("1", "2025-05-01T20:00", "missing", agency="police-north"),
         concern("2", "2025-06-01T20:00", "missing", agency="police-north"),
-        rec("action", "i1", "2025-05-02T10:00", summary="Return home interview held."),
-        rec("action", "i2", "2025-06-02T10:00", summary="Return home interview held."),
+        rec("action", "i1", f"2025-05-{interviewed_on}", summary="Return home interview held."),
+        rec("action", "i2", f"2025-06-{interviewed_on}", summary="Return home interview held."),
     ]
-    [alert] = alerts(records, "repeat_missing")
+
+
+def test_two_missing_episodes_in_ninety_days_are_flagged() -> None:
+    [alert] = alerts(missing_twice("02T10:00"), "repeat_missing")
     assert "2 missing episodes" in alert.explanation
 
 
@@ -191,6 +216,18 @@ def test_a_return_home_interview_after_seventy_two_hours_is_flagged() -> None:
     ]
     [alert] = alerts(records, "repeat_missing")
     assert "return home interview within 72 hours" in alert.explanation
+
+
+def test_repeat_episodes_and_late_interviews_are_one_alert_naming_both() -> None:
+    [alert] = alerts(missing_twice("06T10:00"), "repeat_missing")
+    assert "2 missing episodes" in alert.explanation
+    assert "2 missing episode(s) without a return home interview" in alert.explanation
+    assert set(alert.evidence) == {
+        "police-north:1",
+        "police-north:2",
+        "school-elm:i1",
+        "school-elm:i2",
+    }
 
 
 def test_one_missing_episode_with_a_prompt_interview_is_not_flagged() -> None:
@@ -277,6 +314,24 @@ def test_a_verbal_share_is_given_two_days_before_it_is_flagged() -> None:
     assert not fires([verbal_share("2025-06-28")], "no_written_followup")
 
 
+def test_a_verbal_share_never_followed_up_is_still_flagged_a_year_later() -> None:
+    [alert] = alerts([verbal_share("2024-06-20")], "no_written_followup")
+    assert alert.first_raised == "2024-06-23"
+
+
+def test_a_late_written_follow_up_resolves_the_gap() -> None:
+    late = rec(
+        "followup",
+        "f1",
+        "2025-06-10",
+        "police-north",
+        refers_to="police-north:s1",
+        to_agencies=["school-elm"],
+        channel="secure_email",
+    )
+    assert not fires([verbal_share("2025-03-20"), late], "no_written_followup")
+
+
 # child's voice absent ---------------------------------------------------------------------------
 
 
@@ -288,12 +343,42 @@ def test_an_assessment_without_the_child_s_voice_in_the_ninety_days_before_is_fl
     assert fires(records, "voice_absent")
 
 
-def test_an_assessment_with_the_child_s_voice_heard_is_not_flagged() -> None:
+def voice_heard(agency: str = "school-elm", day: str = "2025-04-01") -> dict:
+    return rec("voice", "v1", day, agency, child_words="Hi.", captured_how="direct_words")
+
+
+def closing(day: str = "2025-06-01") -> dict:
+    return rec("transfer", "t1", day, "csc-north", transfer="closure")
+
+
+def passed_on(day: str, agency: str = "school-elm", to: str = "csc-north") -> dict:
+    return rec("share", f"p{day}", day, agency, to_agencies=[to], channel="secure_email")
+
+
+def test_an_assessment_after_the_deciding_agency_heard_the_child_is_not_flagged() -> None:
     records = [
-        rec("voice", "v1", "2025-04-01", child_words="Hi.", captured_how="direct_words"),
+        voice_heard("csc-north"),
         rec("transfer", "t1", "2025-06-01", "csc-north", transfer="assessment"),
     ]
     assert not fires(records, "voice_absent")
+
+
+def test_a_closure_by_an_agency_never_told_what_the_school_heard_is_flagged() -> None:
+    [alert] = alerts([voice_heard(), closing()], "voice_absent")
+    assert alert.evidence == ("school-elm:v1", "csc-north:t1")
+    assert "heard by school-elm, who did not pass it on" in alert.explanation
+
+
+def test_a_closure_after_the_school_passed_on_what_the_child_said_is_not_flagged() -> None:
+    assert not fires([voice_heard(), passed_on("2025-04-02"), closing()], "voice_absent")
+
+
+def test_a_share_sent_before_the_child_was_heard_does_not_pass_the_voice_on() -> None:
+    assert fires([passed_on("2025-03-20"), voice_heard(), closing()], "voice_absent")
+
+
+def test_a_voice_passed_on_only_after_the_closure_does_not_count_for_it() -> None:
+    assert fires([voice_heard(), closing(), passed_on("2025-06-10")], "voice_absent")
 
 
 def test_six_months_of_concerns_without_the_child_s_voice_are_flagged() -> None:
@@ -312,17 +397,48 @@ def test_a_closure_without_asking_partners_is_flagged() -> None:
     assert fires([closure()], "closed_without_partnership_check")
 
 
-def test_a_closure_after_asking_health_is_not_flagged() -> None:
-    asked = rec(
+def asked_health(day: str = "2025-06-01") -> dict:
+    return rec(
         "request",
         "r1",
-        "2025-06-01",
+        day,
         "csc-north",
         to_agencies=["health-visiting"],
         due_by="2025-06-06",
         reason="Before closing.",
     )
-    assert not fires([asked, closure()], "closed_without_partnership_check")
+
+
+def health_replied(kind: str, day: str = "2025-06-05") -> dict:
+    return rec(
+        kind, "a1", day, "health-visiting", refers_to="csc-north:r1", to_agencies=["csc-north"]
+    )
+
+
+def test_a_closure_after_health_answered_a_request_is_not_flagged() -> None:
+    records = [asked_health(), health_replied("response"), closure()]
+    assert not fires(records, "closed_without_partnership_check")
+
+
+def test_a_closure_after_a_share_from_another_agency_is_not_flagged() -> None:
+    records = [passed_on("2025-06-01", "police-north"), closure()]
+    assert not fires(records, "closed_without_partnership_check")
+
+
+def test_a_closure_after_a_declined_request_is_flagged() -> None:
+    records = [asked_health(), health_replied("decline"), closure()]
+    [alert] = alerts(records, "closed_without_partnership_check")
+    assert alert.evidence == ("csc-north:r1", "csc-north:c1")
+    assert "declined or not answered" in alert.explanation
+
+
+def test_a_closure_while_the_request_is_still_unanswered_is_flagged() -> None:
+    records = [asked_health(), closure(), health_replied("response", "2025-06-20")]
+    assert fires(records, "closed_without_partnership_check")
+
+
+def test_a_closure_without_a_check_stays_open_long_after() -> None:
+    assert fires([closure()], "closed_without_partnership_check", as_at=date(2026, 6, 30))
 
 
 def test_a_request_thirty_one_days_before_the_closure_does_not_count() -> None:
@@ -428,6 +544,43 @@ def test_an_acronym_spelled_out_is_not_jargon() -> None:
         summary="Referred to the multi-agency safeguarding hub (MASH).",
     )
     assert not fires([shared], "jargon")
+
+
+def mash_share(day: str = "2025-01-10") -> dict:
+    return rec(
+        "share",
+        "s1",
+        day,
+        "police-north",
+        to_agencies=["school-elm"],
+        channel="portal",
+        summary="Referred to MASH.",
+    )
+
+
+def test_an_unexplained_acronym_stays_flagged_long_after() -> None:
+    [alert] = alerts([mash_share("2024-01-10")], "jargon")
+    assert alert.first_raised == "2024-01-10"
+
+
+def spelled_out_later(recorded: str) -> dict:
+    return rec(
+        "correction",
+        "s1c",
+        "2025-01-10",
+        "police-north",
+        refers_to="police-north:s1",
+        recorded_at=recorded,
+        summary="Referred to the multi-agency safeguarding hub (MASH).",
+    )
+
+
+def test_a_correction_that_spells_the_acronym_out_resolves_it_from_the_day_it_was_recorded() -> (
+    None
+):
+    records = [mash_share(), spelled_out_later("2025-03-15T09:00:00")]
+    assert not fires(records, "jargon")
+    assert fires(records, "jargon", as_at=date(2025, 3, 14))
 
 
 def test_a_partnership_can_extend_the_glossary(tmp_path: Path) -> None:
@@ -564,7 +717,11 @@ def test_every_alert_names_its_pattern_child_date_evidence_and_severity() -> Non
         "evidence": ["csc-north:r1"],
         "explanation": alert.explanation,
         "severity": "practice",
+        "id": alert.id,
+        "first_raised": "2025-06-07",
+        "resolved_at": None,
     }
+    assert alert.id.startswith("A-")
 
 
 def test_thresholds_come_from_a_partnership_s_own_file(tmp_path: Path) -> None:

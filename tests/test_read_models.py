@@ -356,7 +356,7 @@ def _evaluated(
 def test_the_chronology_keeps_every_field_the_pattern_detectors_read(
     read_models: ReadModels, embedded_partnership: Partnership
 ) -> None:
-    records = synthetic_records(embedded_partnership, children=40, seed=7)
+    records = synthetic_records(embedded_partnership, children=80, seed=7)
     apply_all(read_models, records)
     from_chronology = _evaluated(
         pattern_items_by_child(read_models.db), read_models.patterns, evaluate_items

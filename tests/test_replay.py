@@ -225,6 +225,9 @@ def test_patterns_as_at_a_date_are_listed_as_json(capsys) -> None:  # type: igno
         "evidence",
         "explanation",
         "severity",
+        "id",
+        "first_raised",
+        "resolved_at",
     }
     assert main(["patterns", "--child", "C-0001", "--as-at", "2025-02-11", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []

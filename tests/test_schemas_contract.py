@@ -15,6 +15,7 @@ from fastavro import schemaless_writer
 
 from domain.access_log import AccessLog, AccessRecorded
 from domain.agencies import AgencyRegistered
+from domain.alert_reviews import AlertReviewed
 from domain.application import Partnership
 from domain.children import ChildRegistered
 from domain.entries import ENTRY_EVENTS
@@ -34,7 +35,7 @@ from tests.builders import record_every_kind, register_agencies
 
 EVENT_TYPES = sorted(
     [cls.__name__ for cls in ENTRY_EVENTS.values()]
-    + [AgencyRegistered.__name__, ChildRegistered.__name__]
+    + [AgencyRegistered.__name__, ChildRegistered.__name__, AlertReviewed.__name__]
 )
 REQUIRED_FIELDS = {
     "event_id",
@@ -62,6 +63,9 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     register_agencies(app)
     app.register_child("C-0001", "2021-07-14", "csc-north")
     record_every_kind(app, practitioner="")
+    app.review_alert(
+        "A-0123456789ab", "C-0001", "jargon", ["police-north:P-1"], "noted", "Seen.", "analyst"
+    )
     notifications = app.recorder.select_notifications(start=1, limit=1000)
     return {r["event_type"]: r for _, r in records_from_notifications(app.mapper, notifications)}
 

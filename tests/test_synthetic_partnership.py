@@ -63,4 +63,6 @@ def test_everything_records_through_the_domain_and_each_planted_pattern_is_found
             assert any(a.pattern == pattern for a in alerts[child]), (pattern, child)
     noisy = {c: [a.pattern for a in alerts[c]] for c in partnership_data.well_handled if alerts[c]}
     assert noisy == {}
+    near_misses = [c for children in partnership_data.near_misses.values() for c in children]
+    assert near_misses and not {c: alerts[c] for c in near_misses if alerts[c]}
     assert len(partnership_data.well_handled) > len(partnership_data.children) / 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, session
@@ -122,21 +123,47 @@ if voice:
 else:
     st.warning("**The child's voice** is not recorded in the entries shown.")
 
-st.subheader(f"Patterns for review ({len(result.alerts)})")
+alerts = queries.with_triage(result.alerts)
+st.subheader(f"Patterns for review ({len(alerts)})")
 by_id = {e["id"]: e for e in entries}
-for alert in result.alerts:
-    with st.expander(f"{alert.pattern.replace('_', ' ')} — {alert.severity}"):
-        st.text(alert.explanation)
-        for entry_id in alert.evidence:
+for alert in alerts:
+    with st.expander(f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}"):
+        st.text(alert["explanation"])
+        for entry_id in alert["evidence"]:
             entry = by_id.get(entry_id)
             st.text(f"• {entry_id}  {entry['summary'] if entry else ''}")
+        triage = alert.get("triage") or {}
+        if triage.get("note"):
+            st.warning(triage["note"])
+        for review in triage.get("history", []):
+            st.text(
+                f"Reviewed {review['reviewed_at'][:10]} by {review['reviewed_by']}: "
+                f"{review['outcome'].replace('_', ' ')} — {review['reason']}"
+            )
 
 st.subheader(f"Timeline ({len(shown)} entries from {len({e['agency'] for e in shown})} agencies)")
 if shown:
     st.altair_chart(timeline(shown), width="stretch")
+# An alert's link (from the Patterns page) names its evidence: those entries are highlighted.
+highlighted = set(filter(None, st.query_params.get("highlight", "").split(",")))
+evidence = [e for e in shown if e["id"] in highlighted]
+if highlighted:
+    st.info(
+        f"The alert's evidence ({len(evidence)} of {len(highlighted)} entries shown, "
+        "highlighted below): " + "; ".join(f"{e['occurred_at'][:10]} {e['id']}" for e in evidence)
+    )
+rows = [{**e, "evidence": "◆" if e["id"] in highlighted else ""} for e in shown]
+table: Any = (
+    pd.DataFrame(rows).style.apply(
+        lambda row: ["background-color: #fff3bf" if row["evidence"] else "" for _ in row], axis=1
+    )
+    if evidence
+    else rows
+)
 st.dataframe(
-    shown,
+    table,
     column_order=(
+        *(("evidence",) if highlighted else ()),
         "occurred_at",
         "child_age",
         "agency",

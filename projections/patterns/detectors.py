@@ -1,7 +1,10 @@
 """One small pure function per pattern of concern (DOMAIN.md), each over one child's timeline.
 
-Every detector takes (timeline, its settings, glossary) and returns alerts; windows look back
-from the evaluation date, and the timeline holds nothing that happened after it.
+Every detector takes (timeline, its settings, glossary) and returns the alerts that hold on the
+evaluation date; the timeline holds nothing that happened after it. Trend patterns look back
+from that date; practice gaps stay open until resolved (an answer, a written follow-up, a
+correction that spells the acronym out), however long ago they opened. A detector that knows the
+day its alert was first raised says so; for the rest, `projections.patterns.history` finds it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.vocabulary import SPOKEN_CHANNELS, TRANSFER_TYPES
 from projections.patterns.alerts import Alert
 from projections.patterns.glossary import Glossary
 from projections.patterns.timeline import Item, Timeline
@@ -17,12 +21,20 @@ from projections.patterns.timeline import Item, Timeline
 Settings = dict[str, Any]
 Detector = Callable[[Timeline, Settings, Glossary], list[Alert]]
 
-SPOKEN = ("verbal", "phone", "meeting")
-CHECKPOINTS = ("assessment", "closure", "team_transfer", "step_down")
+# Decisions at which the deciding agency should have heard the child: every transfer point.
+CHECKPOINTS = TRANSFER_TYPES
+# Entries that carry information from one agency to another (a decline carries none).
+PASSED_ON = ("share", "followup", "response")
 
 
 def _alert(
-    pattern: str, timeline: Timeline, evidence: Sequence[Item], severity: str, text: str
+    pattern: str,
+    timeline: Timeline,
+    evidence: Sequence[Item],
+    severity: str,
+    text: str,
+    subject: str = "",
+    since: date | None = None,
 ) -> Alert:
     ordered = sorted(evidence, key=lambda i: (i.moment, i.id))
     return Alert(
@@ -32,6 +44,8 @@ def _alert(
         evidence=tuple(dict.fromkeys(i.id for i in ordered)),
         explanation=text,
         severity=severity,
+        first_raised=since.isoformat() if since else "",
+        subject=subject,
     )
 
 
@@ -67,13 +81,14 @@ def recurring_concern(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                     "concern",
                     f"{len(recent)} entries about {_words(category)} in the last "
                     f"{s['window_days']} days ({_span(recent)}), from {_agencies(recent)}.",
+                    subject=category,
                 )
             )
     return alerts
 
 
 def escalation(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
-    concerned = t.concerned()
+    concerned = t.concerned(s["circumstances"])
     window = s["window_days"]
     recent = t.within(concerned, window)
     before = t.within(concerned, window, end=t.as_at - timedelta(days=window))
@@ -92,7 +107,7 @@ def escalation(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
 
 
 def fragmented_picture(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
-    recent = t.within(t.concerned(), s["window_days"])
+    recent = t.within(t.concerned(s["circumstances"]), s["window_days"])
     concerned = {i.agency for i in recent}
     if len(concerned) < s["min_agencies"]:
         return []
@@ -195,38 +210,30 @@ def repeat_missing(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
             late.append((episode, first))
         elif first is None and t.as_at - episode.day > timedelta(days=limit.days or 1):
             late.append((episode, None))
-    alerts = []
+    said = []
+    evidence: list[Item] = []
     if len(episodes) >= s["min_count"]:
-        alerts.append(
-            _alert(
-                "repeat_missing",
-                t,
-                episodes,
-                "priority",
-                f"{len(episodes)} missing episodes in the last {s['window_days']} days "
-                f"({_span(episodes)}).",
-            )
+        said.append(
+            f"{len(episodes)} missing episodes in the last {s['window_days']} days "
+            f"({_span(episodes)})."
         )
+        evidence += episodes
     if late:
-        evidence = [i for pair in late for i in pair if i is not None]
-        alerts.append(
-            _alert(
-                "repeat_missing",
-                t,
-                evidence,
-                "priority",
-                f"{len(late)} missing episode(s) without a return home interview within "
-                f"{s['return_interview_hours']} hours.",
-            )
+        said.append(
+            f"{len(late)} missing episode(s) without a return home interview within "
+            f"{s['return_interview_hours']} hours."
         )
-    return alerts
+        evidence += [i for pair in late for i in pair if i is not None]
+    if not said:
+        return []
+    return [_alert("repeat_missing", t, evidence, "priority", " ".join(said))]
 
 
 def unanswered_request(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     alerts = []
     for request in t.kind("request"):
         due = date.fromisoformat(request.due_by) + timedelta(days=s["grace_days"])
-        replies = [r for r in t.replies_to.get(request.id, []) if r.kind in ("response", "decline")]
+        replies = [r for r in t.replies(request.id) if r.kind in ("response", "decline")]
         if t.as_at > due and not replies:
             alerts.append(
                 _alert(
@@ -237,23 +244,21 @@ def unanswered_request(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                     f"{request.agency} asked {', '.join(request.to_agencies)} for information on "
                     f"{_when(request.day)}; it was due by {_when(due)} and has had no answer and "
                     f"no recorded decline.",
+                    subject=request.id,
+                    since=due + timedelta(days=1),
                 )
             )
     return alerts
 
 
 def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    """Open from the day after the follow-up was due until one is recorded, however late."""
     alerts = []
     within = timedelta(days=s["within_days"])
-    for share in t.within(t.kind("share"), s["lookback_days"]):
-        if share.channel not in SPOKEN or t.as_at - share.day <= within:
+    for share in t.kind("share"):
+        if share.channel not in SPOKEN_CHANNELS or t.as_at - share.day <= within:
             continue
-        written = [
-            f
-            for f in t.replies_to.get(share.id, [])
-            if f.kind == "followup" and f.day - share.day <= within
-        ]
-        if not written:
+        if not any(f.kind == "followup" for f in t.replies(share.id)):
             alerts.append(
                 _alert(
                     "no_written_followup",
@@ -261,35 +266,63 @@ def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                     [share],
                     "practice",
                     f"{share.agency} shared information by {share.channel} with "
-                    f"{', '.join(share.to_agencies)} on {_when(share.day)}, with no written "
-                    f"follow-up within {s['within_days']} days.",
+                    f"{', '.join(share.to_agencies)} on {_when(share.day)}; a written follow-up "
+                    f"was due within {s['within_days']} days and none has been recorded.",
+                    subject=share.id,
+                    since=share.day + within + timedelta(days=1),
                 )
             )
     return alerts
 
 
+def voices_known_to(t: Timeline, agency: str, by: date) -> list[Item]:
+    """The child's-voice entries an agency knew by a day: its own, and those of an agency that
+    passed information to it (a share, written follow-up or answer) on or after hearing the child.
+
+    A voice entry is addressed to nobody, so it reaches another agency only with what the agency
+    that heard the child passes on afterwards.
+    """
+    told_by: dict[str, date] = {}  # the day each agency last passed something on by then
+    for i in t.kind(*PASSED_ON):
+        if agency in i.to_agencies and i.day <= by and i.day > told_by.get(i.agency, date.min):
+            told_by[i.agency] = i.day
+    return [
+        v
+        for v in t.kind("voice")
+        if v.day <= by and (v.agency == agency or v.day <= told_by.get(v.agency, date.min))
+    ]
+
+
 def voice_absent(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
-    voices = t.kind("voice")
     alerts = []
-    for point in t.within(t.kind("transfer"), s["transfer_lookback_days"]):
+    for point in t.kind("transfer"):
         if point.transfer not in CHECKPOINTS:
             continue
-        if not t.within(voices, s["before_transfer_days"], end=point.day):
+        known = voices_known_to(t, point.agency, point.day)
+        if not t.within(known, s["before_transfer_days"], end=point.day):
+            heard_elsewhere = t.within(t.kind("voice"), s["before_transfer_days"], end=point.day)
+            also = (
+                f" The child was heard by {_agencies(heard_elsewhere)}, who did not pass it on."
+                if heard_elsewhere
+                else ""
+            )
             alerts.append(
                 _alert(
                     "voice_absent",
                     t,
-                    [point],
+                    [point, *heard_elsewhere],
                     "practice",
-                    f"No record of the child's wishes, feelings or words in the "
-                    f"{s['before_transfer_days']} days before the {_words(point.transfer)} on "
-                    f"{_when(point.day)}.",
+                    f"{point.agency} knew of no record of the child's wishes, feelings or words "
+                    f"in the {s['before_transfer_days']} days before its "
+                    f"{_words(point.transfer)} on {_when(point.day)}.{also}",
+                    subject=point.id,
+                    since=point.day,
                 )
             )
     days = s["while_concerns_days"]
     recent = t.within(t.concerned(), days)
     known_long_enough = t.items and (t.as_at - t.items[0].day).days >= days
-    if recent and known_long_enough and not t.within(voices, days):
+    if recent and known_long_enough and not t.within(t.kind("voice"), days):
         alerts.append(
             _alert(
                 "voice_absent",
@@ -298,36 +331,47 @@ def voice_absent(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                 "practice",
                 f"{len(recent)} concerns in the last {days} days and no record of the child's "
                 f"wishes, feelings or words in that time.",
+                subject="while_concerns",
             )
         )
     return alerts
 
 
 def closed_without_partnership_check(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    """A check is information that reached the closing agency from another one before it closed:
+    an answer to its request, a share or a written follow-up. A request declined, or still
+    unanswered, checked nothing."""
     alerts = []
-    for closure in t.within(t.kind("transfer"), s["lookback_days"]):
+    for closure in t.kind("transfer"):
         if closure.transfer != "closure":
             continue
-        before = t.within(t.items, s["window_days"], end=closure.day)
-        asked = [
-            i
-            for i in before
-            if (i.kind == "request" and i.agency == closure.agency)
-            or (
-                i.kind in ("share", "followup", "response")
-                and closure.agency in i.to_agencies
-                and i.agency != closure.agency
-            )
+        before = t.within(t.kind(*PASSED_ON), s["window_days"], end=closure.day)
+        checked = [
+            i for i in before if closure.agency in i.to_agencies and i.agency != closure.agency
         ]
-        if not asked:
+        if not checked:
+            unanswered = [
+                r
+                for r in t.within(t.kind("request"), s["window_days"], end=closure.day)
+                if r.agency == closure.agency
+            ]
+            asked = (
+                f" {len(unanswered)} request(s) it made in that time were declined or not "
+                f"answered by then."
+                if unanswered
+                else ""
+            )
             alerts.append(
                 _alert(
                     "closed_without_partnership_check",
                     t,
-                    [closure],
+                    [closure, *unanswered],
                     "practice",
-                    f"{closure.agency} closed the case on {_when(closure.day)} with no request to, "
-                    f"or information from, another agency in the {s['window_days']} days before.",
+                    f"{closure.agency} closed the case on {_when(closure.day)} with no answer to a "
+                    f"request, or information, from another agency in the {s['window_days']} "
+                    f"days before.{asked}",
+                    subject=closure.id,
+                    since=closure.day,
                 )
             )
     return alerts
@@ -362,6 +406,7 @@ def consent_relied_on(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                     f"After a high-significance concern on {_when(concern.day)}, {concern.agency} "
                     f"shared only on {_when(first_share.day)}, once consent was given; consent is "
                     f"not needed to share when a child may be at risk.",
+                    subject=concern.id,
                 )
             )
         elif first_share is None and any(i.consent == "refused" for i in later):
@@ -375,17 +420,16 @@ def consent_relied_on(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
                     f"After a high-significance concern on {_when(concern.day)}, consent was "
                     f"refused and {concern.agency} has not shared; a lawful basis other than "
                     f"consent may apply when a child may be at risk.",
+                    subject=concern.id,
                 )
             )
     return alerts
 
 
-def jargon(t: Timeline, s: Settings, glossary: Glossary) -> list[Alert]:
+def jargon(t: Timeline, _: Settings, glossary: Glossary) -> list[Alert]:
+    """Open from the shared summary until a correction of it spells the acronym out."""
     alerts = []
-    shared = t.within(
-        t.kind("share", "followup", "request", "response", "decline"), s["lookback_days"]
-    )
-    for item in shared:
+    for item in t.kind("share", "followup", "request", "response", "decline"):
         unexplained = glossary.unexplained(item.summary)
         if not unexplained:
             continue
@@ -403,6 +447,9 @@ def jargon(t: Timeline, s: Settings, glossary: Glossary) -> list[Alert]:
                 "practice",
                 f"The summary {item.agency} shared on {_when(item.day)} uses "
                 f"{'; '.join(words)} without spelling it out.",
+                subject=item.id,
+                # A corrected summary may have brought the acronym in later: history finds when.
+                since=None if item.id in t.corrected else item.day,
             )
         )
     return alerts

@@ -1,16 +1,17 @@
-"""Running the detectors for one child, or for every child in the read models."""
+"""Running the detectors for one child: the alerts on a day, or every alert of a review period."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from domain.records import EventRecord
 from projections.patterns.alerts import Alert
 from projections.patterns.detectors import PATTERNS
 from projections.patterns.glossary import Glossary
+from projections.patterns.history import change_days, change_offsets, first_raised
 from projections.patterns.settings import PatternConfig
-from projections.patterns.timeline import Item, build_timeline, item_of
+from projections.patterns.timeline import Item, Timeline, build_timeline, item_of
 
 
 class UnknownPattern(ValueError):
@@ -38,13 +39,74 @@ def evaluate_items(
     glossary: Glossary,
     patterns: Sequence[str] | None = None,
 ) -> list[Alert]:
-    """The alerts for one child's entries, as read models keep them (`pattern_items_by_child`)."""
+    """The alerts holding on `as_at` for one child's entries, as read models keep them
+    (`pattern_items_by_child`), each with its id and the day it was first raised."""
+    names = pattern_names(patterns)
+    timeline = build_timeline(child_ref, items, as_at)
+    alerts = [
+        alert.living(first_raised(alert, timeline, config, glossary), as_at)
+        for alert in _raised(timeline, names, config, glossary)
+    ]
+    return sorted(alerts, key=_alert_order)
+
+
+def alerts_in_period(
+    items: Iterable[Item],
+    child_ref: str,
+    from_day: date,
+    to_day: date,
+    config: PatternConfig,
+    glossary: Glossary,
+    patterns: Sequence[str] | None = None,
+) -> list[Alert]:
+    """Every alert that held on any day from `from_day` to `to_day`, for a case review.
+
+    Each is reported for the last day it held in the period (`as_at`), with the evidence and
+    explanation of that day, from the entries up to that day only; `resolved_at` is the first
+    day it no longer held, if that is in the period.
+    """
+    names = pattern_names(patterns)
+    whole = build_timeline(child_ref, items, to_day)
+    offsets = {o for n in names for o in change_offsets(config[n])}
+    days = [from_day, *(d for d in change_days(whole.source, offsets) if from_day < d <= to_day)]
+    holding: dict[tuple[str, str], Alert] = {}
+    ended: list[Alert] = []
+    for day in days:
+        timeline = whole.until(day)
+        now = {a.key: a for a in _raised(timeline, names, config, glossary)}
+        for key, alert in now.items():
+            before = holding.get(key)
+            if before is not None:
+                raised = date.fromisoformat(before.first_raised)
+            elif day == from_day or alert.first_raised:
+                raised = first_raised(alert, timeline, config, glossary)
+            else:
+                raised = day
+            holding[key] = alert.living(raised, day)
+        for key in [k for k in holding if k not in now]:
+            last = holding.pop(key)
+            ended.append(
+                last.living(date.fromisoformat(last.first_raised), day - timedelta(days=1), day)
+            )
+    still = [a.living(date.fromisoformat(a.first_raised), to_day) for a in holding.values()]
+    return sorted(ended + still, key=lambda a: (a.first_raised, *_alert_order(a)))
+
+
+def pattern_names(patterns: Sequence[str] | None) -> list[str]:
     names = list(patterns or PATTERNS)
     unknown = [n for n in names if n not in PATTERNS]
     if unknown:
         raise UnknownPattern(
             f"unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
         )
-    timeline = build_timeline(child_ref, items, as_at)
-    alerts = [a for n in names for a in PATTERNS[n](timeline, config[n], glossary)]
-    return sorted(alerts, key=lambda a: (a.pattern, a.evidence))
+    return names
+
+
+def _raised(
+    timeline: Timeline, names: Sequence[str], config: PatternConfig, glossary: Glossary
+) -> list[Alert]:
+    return [a for n in names for a in PATTERNS[n](timeline, config[n], glossary)]
+
+
+def _alert_order(alert: Alert) -> tuple[str, tuple[str, ...], str]:
+    return (alert.pattern, alert.evidence, alert.subject)

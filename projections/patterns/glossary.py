@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.csv")
+CHECKED_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,21 @@ class Acronym:
 class Glossary:
     acronyms: dict[str, Acronym]
     pattern: re.Pattern[str]
+    # Summaries already checked: gaps stay open, so every refresh checks a child's every shared
+    # summary again, and most were checked before.
+    _checked: dict[str, list[Acronym]] = field(default_factory=dict, compare=False, repr=False)
 
     def unexplained(self, text: str) -> list[Acronym]:
         """Acronyms used as whole words in the text with no expansion alongside."""
+        known = self._checked.get(text)
+        if known is not None:
+            return known
         found = dict.fromkeys(self.pattern.findall(text))
-        return [self.acronyms[a] for a in found if not self.acronyms[a].expanded_in(text)]
+        unexplained = [self.acronyms[a] for a in found if not self.acronyms[a].expanded_in(text)]
+        if len(self._checked) >= CHECKED_LIMIT:
+            self._checked.clear()
+        self._checked[text] = unexplained
+        return unexplained
 
 
 def load_glossary(extra_path: Path | None = None) -> Glossary:

@@ -1,11 +1,14 @@
 """One child's entries made ready for the detectors: corrections applied, nothing after `as_at`.
 
-Dates are parsed once per entry; the detectors only look things up.
+A correction counts from the day it was recorded (never before the day it restates): until then
+the timeline shows the entry as first recorded, so a gap a correction closes (an acronym spelled
+out) was open before it. Dates are parsed once per entry; the detectors only look things up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -31,6 +34,7 @@ class Item(NamedTuple):
     due_by: str
     consent: str
     transfer: str
+    recorded_at: str = ""
 
 
 @dataclass
@@ -40,7 +44,13 @@ class Timeline:
     items: list[Item]
     by_kind: dict[str, list[Item]] = field(default_factory=dict)
     by_concern: dict[str, list[Item]] = field(default_factory=dict)
+    # Entries referring to each entry; may hold later ones (see `replies`).
     replies_to: dict[str, list[Item]] = field(default_factory=dict)
+    corrected: set[str] = field(default_factory=set)
+    # The day each correction of the child's entries counts from, applied yet or not.
+    corrections_from: list[date] = field(default_factory=list)
+    concerned_items: list[Item] = field(default_factory=list)
+    source: list[Item] = field(default_factory=list)  # every entry, as given, in order
 
     def within(self, items: Iterable[Item], days: int, end: date | None = None) -> list[Item]:
         """Items in the `days` before and including `end` (default `as_at`)."""
@@ -48,18 +58,53 @@ class Timeline:
         first = last - timedelta(days=days)
         return [i for i in items if first < i.day <= last]
 
+    def replies(self, entry_id: str) -> list[Item]:
+        """The entries up to `as_at` that refer to this one (answers, follow-ups)."""
+        return [r for r in self.replies_to.get(entry_id, ()) if r.day <= self.as_at]
+
     def kind(self, *kinds: str) -> list[Item]:
         return [i for k in kinds for i in self.by_kind.get(k, [])]
 
-    def concerned(self) -> list[Item]:
-        return [i for i in self.items if i.concerns]
+    def concerned(self, circumstances: Collection[str] = ()) -> list[Item]:
+        """Entries with a concern; `circumstances` (a move of home or school) are not concerns."""
+        if not circumstances:
+            return self.concerned_items
+        only_circumstances = frozenset(circumstances).issuperset
+        return [i for i in self.concerned_items if not only_circumstances(i.concerns)]
+
+    def until(self, day: date) -> Timeline:
+        """The same child's timeline as it stood on an earlier day (as `build_timeline` would
+        make it), cut from this one unless a correction took effect in between.
+
+        Every list is in time order, so what happened by `day` is a prefix of each: the cut is
+        a binary search per list, not a pass over every entry (alert history cuts many)."""
+        if any(day < since <= self.as_at for since in self.corrections_from):
+            return build_timeline(self.child_ref, self.source, day)
+
+        def cut(items: list[Item]) -> list[Item]:
+            return items[: bisect_right(items, day, key=_day)]
+
+        return Timeline(
+            self.child_ref,
+            day,
+            cut(self.items),
+            {kind: cut(items) for kind, items in self.by_kind.items()},
+            {concern: cut(items) for concern, items in self.by_concern.items()},
+            self.replies_to,
+            self.corrected,
+            self.corrections_from,
+            cut(self.concerned_items),
+            self.source,
+        )
 
 
 def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeline:
     """A child's items, corrections applied (the latest correction of an entry wins), in world-time
     order, up to `as_at`."""
     in_order = sorted(items, key=_order)
-    corrections = {i.refers_to: i for i in in_order if i.kind == "correction"}
+    corrections = {
+        i.refers_to: i for i in in_order if i.kind == "correction" and counts_from(i) <= as_at
+    }
     shown = []
     for item in in_order:
         if item.kind == "correction":
@@ -70,14 +115,40 @@ def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeli
         if item.day <= as_at:
             shown.append(item)
     shown.sort(key=lambda i: (i.moment, i.id))
-    timeline = Timeline(child_ref, as_at, shown)
-    for item in shown:
+    return _indexed(
+        Timeline(
+            child_ref,
+            as_at,
+            shown,
+            corrected=set(corrections),
+            corrections_from=[counts_from(i) for i in in_order if i.kind == "correction"],
+            source=in_order,
+        )
+    )
+
+
+def _indexed(timeline: Timeline) -> Timeline:
+    """The timeline with its look-ups filled in: by kind, by concern, replies to each entry."""
+    for item in timeline.items:
         timeline.by_kind.setdefault(item.kind, []).append(item)
-        for concern in item.concerns:
-            timeline.by_concern.setdefault(concern, []).append(item)
+        if item.concerns:
+            timeline.concerned_items.append(item)
+            for concern in item.concerns:
+                timeline.by_concern.setdefault(concern, []).append(item)
         if item.refers_to:
             timeline.replies_to.setdefault(item.refers_to, []).append(item)
     return timeline
+
+
+def _day(item: Item) -> date:
+    return item.day
+
+
+def counts_from(correction: Item) -> date:
+    """The day a correction takes effect: when it was recorded, or the day it restates if later."""
+    if not correction.recorded_at:
+        return correction.day
+    return max(correction.day, date.fromisoformat(correction.recorded_at[:10]))
 
 
 def _order(item: Item) -> tuple[str, str]:
@@ -113,6 +184,7 @@ def item_of(record: dict[str, Any]) -> Item:
         get("due_by") or "",
         get("consent") or "",
         get("transfer") or "",
+        get("recorded_at") or "",
     )
 
 
@@ -130,6 +202,7 @@ def entry_item(
     due_by: str,
     consent: str,
     transfer: str,
+    recorded_at: str = "",
 ) -> Item:
     moment = datetime.fromisoformat(occurred_at)
     return Item(  # positional, in field order
@@ -148,4 +221,5 @@ def entry_item(
         due_by,
         consent,
         transfer,
+        recorded_at,
     )
