@@ -1,7 +1,9 @@
 """The embedded projection runner: feeds read models straight from the event store's log.
 
 eventsourcing's SQLite recorder has no subscriptions, so this polls `select_notifications` from the
-position stored beside the read models; the same code serves PostgreSQL without Kafka.
+position stored beside the read models; the same code serves PostgreSQL without Kafka. Processes
+catching up at once take turns (the read models' work lock), so none finds its batch applied by
+another.
 """
 
 from __future__ import annotations
@@ -26,6 +28,26 @@ def catch_up(
     progress: Progress | None = None,
 ) -> int:
     """Apply every stored event not yet applied; returns how many were applied."""
+    with read_models.db.exclusive_work():
+        return _catch_up(partnership, read_models, batch_size, progress)
+
+
+def rebuild(
+    partnership: Partnership, read_models: ReadModels, progress: Progress | None = None
+) -> int:
+    """Empty every read model and apply the whole store again, holding the work lock throughout,
+    so no other process catches up into half-emptied tables."""
+    with read_models.db.exclusive_work():
+        read_models.reset()
+        return _catch_up(partnership, read_models, DEFAULT_BATCH, progress)
+
+
+def _catch_up(
+    partnership: Partnership,
+    read_models: ReadModels,
+    batch_size: int,
+    progress: Progress | None,
+) -> int:
     applied = 0
     position = read_models.position(SOURCE) or 0
     while True:

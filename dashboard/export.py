@@ -1,4 +1,8 @@
-"""Exports for case reviews: the chronology as CSV, and as a printable HTML document."""
+"""Exports for case reviews: the chronology as CSV, and as a printable HTML document.
+
+User text is never executed: CSV cells that would start a formula are neutralised, and the HTML
+escapes everything it shows.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from fullpicture.output import spreadsheet_safe
 from fullpicture.queries import Queries
 
 EXPORT_COLUMNS = (
@@ -34,7 +39,7 @@ def chronology_csv(entries: Sequence[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows([_cell(e.get(c)) for c in EXPORT_COLUMNS] for e in entries)
+    writer.writerows([spreadsheet_safe(_cell(e.get(c))) for c in EXPORT_COLUMNS] for e in entries)
     return out.getvalue()
 
 

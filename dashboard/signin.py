@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, session
+from dashboard.plain_text import plain
 from domain.directory import SignInRefused
 
 
@@ -37,7 +38,7 @@ def sign_in_page() -> None:
         try:
             session.sign_in_with_password(wiring.directory, user_name, password)
         except SignInRefused as refusal:
-            st.error(f"Not signed in: {refusal}")
+            st.error(f"Not signed in: {plain(refusal)}")
         else:
             st.rerun()
     if settings.demo:

@@ -6,6 +6,7 @@ Every command either records everything it was given or nothing, and names every
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,12 @@ from domain.errors import (
     MissingField,
     NotInVocabulary,
     UnknownAgency,
+)
+from domain.identities import (
+    LookalikeIdentity,
+    identity_problem,
+    lookalike_key,
+    with_lookalike_hint,
 )
 from domain.rules import RecordedFacts, check_entry
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
@@ -85,12 +92,23 @@ class Partnership(Application[Any]):
         self,
         env: Mapping[str, str] | None = None,
         vocabulary: Vocabulary = DEFAULT_VOCABULARY,
-        now: Callable[[], datetime] = clock.now,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(env)
         self.vocabulary = vocabulary
-        self._now = now
+        self._now = now or clock.system_time
         self._registered: set[str] = set()
+        self._children = ChildDirectory(self)
+
+    @contextmanager
+    def using_clock(self, clock: Callable[[], datetime]) -> Iterator[None]:
+        """Stamp what is recorded inside the block with `clock`: for the demo's simulated
+        history and for tests. The clock is code's to set, never a user's."""
+        previous, self._now = self._now, clock
+        try:
+            yield
+        finally:
+            self._now = previous
 
     # Agencies -------------------------------------------------------------------------------
 
@@ -100,8 +118,10 @@ class Partnership(Application[Any]):
         problems: list[DomainError] = []
         if not code:
             problems.append(MissingField("code"))
-        elif ":" in code or " " in code:
-            problems.append(DomainError("code", "an agency code has no spaces or ':'"))
+        elif (problem := identity_problem("code", code)) is not None:
+            problems.append(problem)
+        elif self.find_agency(code) is None:
+            problems.extend(self._lookalike_agency("code", code))
         if not name:
             problems.append(MissingField("name"))
         if agency_type not in self.vocabulary.agency_type:
@@ -123,6 +143,14 @@ class Partnership(Application[Any]):
         except AggregateNotFoundError:
             return None
         return AgencyDetails(agency.code, agency.name, agency.agency_type, agency.contact)
+
+    def _lookalike_agency(self, field: str, code: str) -> list[DomainError]:
+        key = lookalike_key(code)
+        return [
+            LookalikeIdentity(field, code, known.code)
+            for known in self.agencies()
+            if lookalike_key(known.code) == key and known.code != code
+        ]
 
     def agency_is_registered(self, code: str) -> bool:
         if code not in self._registered and self.find_agency(code) is not None:
@@ -146,6 +174,10 @@ class Partnership(Application[Any]):
         problems: list[DomainError] = []
         if not child_ref:
             problems.append(MissingField("child_ref"))
+        elif (problem := identity_problem("child_ref", child_ref)) is not None:
+            problems.append(problem)
+        else:
+            problems.extend(self._lookalike_children((child_ref,), {}))
         try:
             born = clock.parse_when("date_of_birth", date_of_birth)[:10]
             if clock.day_of(born) > self._now().date():
@@ -170,14 +202,16 @@ class Partnership(Application[Any]):
 
     # Entries --------------------------------------------------------------------------------
 
-    def record(self, data: Mapping[str, Any]) -> RecordingOutcome:
-        """Record one entry from raw field values (CLI, JSON, a form)."""
-        return self.record_all([(None, data)])
+    def record(self, data: Mapping[str, Any], lists_as_text: bool = True) -> RecordingOutcome:
+        """Record one entry from raw field values (CLI, JSON, a form); see `parse_draft` for
+        `lists_as_text`."""
+        return self.record_all([(None, data)], lists_as_text=lists_as_text)
 
     def record_all(
         self,
         rows: Sequence[tuple[int | None, Mapping[str, Any]]],
         progress: ProgressCallback | None = None,
+        lists_as_text: bool = True,
     ) -> RecordingOutcome:
         """Record many entries atomically; rows may refer to entries earlier in the same batch.
 
@@ -188,14 +222,15 @@ class Partnership(Application[Any]):
         only if the store already holds one of them is it checked again entry by entry.
         """
         try:
-            return self._record_all(rows, progress, look_up_stored=False)
+            return self._record_all(rows, progress, lists_as_text, look_up_stored=False)
         except IntegrityError:
-            return self._record_all(rows, progress, look_up_stored=True)
+            return self._record_all(rows, progress, lists_as_text, look_up_stored=True)
 
     def _record_all(
         self,
         rows: Sequence[tuple[int | None, Mapping[str, Any]]],
         progress: ProgressCallback | None,
+        lists_as_text: bool,
         look_up_stored: bool,
     ) -> RecordingOutcome:
         recorded_now = self._now().isoformat()
@@ -208,17 +243,20 @@ class Partnership(Application[Any]):
             today=self._now().date(),
             vocabulary=self.vocabulary,
         )
+        batch_children: dict[str, str] = {}
         for done, (row, data) in enumerate(rows, start=1):
             try:
-                draft = check_entry(parse_draft(data, recorded_now), facts)
-                given_recorded_at = bool(str(data.get("recorded_at") or "").strip())
-                self._check_not_conflicting(
-                    draft, given_recorded_at, accepted, outcome, look_up_stored
-                )
+                draft = check_entry(parse_draft(data, recorded_now, lists_as_text), facts)
+                lookalikes = self._lookalike_children(draft.child_refs, batch_children)
+                if lookalikes:
+                    raise InvalidEntry(lookalikes)
+                self._check_not_conflicting(draft, accepted, outcome, look_up_stored)
             except InvalidEntry as invalid:
-                problems.extend(RowProblem(row, p.field, p.message) for p in invalid.problems)
+                problems.extend(
+                    RowProblem(row, p.field, self._explained(p)) for p in invalid.problems
+                )
             except DomainError as problem:
-                problems.append(RowProblem(row, problem.field, problem.message))
+                problems.append(RowProblem(row, problem.field, self._explained(problem)))
             else:
                 accepted.setdefault(draft.entry_id, draft)
             if progress is not None:
@@ -232,10 +270,32 @@ class Partnership(Application[Any]):
             outcome.last_notification_id = recordings[-1].notification.id
         return outcome
 
+    def _explained(self, problem: DomainError) -> str:
+        """A refused child reference or agency code names the known one it looks like."""
+        if problem.field == "child_ref":
+            return with_lookalike_hint(problem, dict(self._children.by_lookalike_key()))
+        if problem.field in ("agency", "to_agencies"):
+            agencies = {lookalike_key(a.code): a.code for a in self.agencies()}
+            return with_lookalike_hint(problem, agencies)
+        return problem.message
+
+    def _lookalike_children(
+        self, child_refs: Sequence[str], batch_children: dict[str, str]
+    ) -> list[DomainError]:
+        """A child reference a reader could not tell from a known one is refused, naming it;
+        new references are remembered in `batch_children` for the rest of the batch."""
+        known = self._children.by_lookalike_key()
+        problems: list[DomainError] = []
+        for ref in child_refs:
+            key = lookalike_key(ref)
+            existing = known.get(key) or batch_children.setdefault(key, ref)
+            if existing != ref:
+                problems.append(LookalikeIdentity("child_ref", ref, existing))
+        return problems
+
     def _check_not_conflicting(
         self,
         draft: EntryDraft,
-        given_recorded_at: bool,
         accepted: Mapping[str, EntryDraft],
         outcome: RecordingOutcome,
         look_up_stored: bool,
@@ -247,7 +307,7 @@ class Partnership(Application[Any]):
         existing = earlier or stored
         if existing is None:
             return
-        if _same_entry(existing, draft, compare_recorded_at=given_recorded_at):
+        if _same_entry(existing, draft):
             if stored is not None:
                 outcome.unchanged.append(draft.entry_id)
             return
@@ -321,12 +381,32 @@ class Partnership(Application[Any]):
             start = section[-1].id + 1
 
 
-def _same_entry(existing: EntryDraft, draft: EntryDraft, compare_recorded_at: bool) -> bool:
-    """Same kind and same values in that kind's fields; `recorded_at` only if it was given."""
+def _same_entry(existing: EntryDraft, draft: EntryDraft) -> bool:
+    """Same kind and same values in that kind's fields, except the system's own stamp."""
     if existing.kind != draft.kind:
         return False
     names = set(event_fields(ENTRY_EVENTS[draft.kind]))
-    if not compare_recorded_at:
-        names.discard("recorded_at")
+    names.discard("recorded_at")
     left, right = existing.as_fields(), draft.as_fields()
     return all(left[name] == right[name] for name in names)
+
+
+class ChildDirectory:
+    """Every child reference the store holds, by look-alike key, read from the notification log
+    (incrementally: only what was stored since the last look)."""
+
+    def __init__(self, partnership: Partnership) -> None:
+        self._partnership = partnership
+        self._position = 0
+        self._by_key: dict[str, str] = {}
+
+    def by_lookalike_key(self) -> Mapping[str, str]:
+        app = self._partnership
+        for notification in app._notifications(start=self._position + 1):
+            event = app.mapper.to_domain_event(notification)
+            refs = getattr(event, "child_refs", None) or [getattr(event, "child_ref", "")]
+            for ref in refs:
+                if ref:
+                    self._by_key.setdefault(lookalike_key(ref), ref)
+            self._position = notification.id
+        return self._by_key

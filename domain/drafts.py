@@ -13,6 +13,8 @@ from typing import Any
 
 from domain.clock import parse_when
 from domain.errors import DomainError, InvalidEntry, MissingField, NotInVocabulary
+from domain.identities import IDENTITY_PATTERN, identity_problem, shown
+from domain.text import normalise_newlines, text_problem
 
 ENTRY_KINDS = (
     "concern",
@@ -41,6 +43,7 @@ class EntryDraft:
     child_refs: tuple[str, ...]
     occurred_at: str
     recorded_at: str = ""
+    agency_recorded_at: str = ""
     practitioner: str = ""
     summary: str = ""
     concerns: tuple[str, ...] = ()
@@ -72,14 +75,135 @@ class EntryDraft:
 
 DRAFT_FIELDS = tuple(f.name for f in fields(EntryDraft))
 LIST_FIELDS = ("child_refs", "concerns", "to_agencies")
-DATE_FIELDS = ("occurred_at", "recorded_at", "due_by")
+DATE_FIELDS = ("occurred_at", "agency_recorded_at", "due_by")
+IDENTITY_FIELDS = ("agency", "entry_ref")
+# Stamped by FullPicture when the entry reaches the store (TRUST.md, "Time that can be trusted").
+SYSTEM_STAMPED = "recorded_at"
 # The spreadsheet and JSON spell the children column in the singular, like a practitioner would.
 FIELD_ALIASES = {"child_ref": "child_refs", "child": "child_refs"}
+# How errors name a field: as the practitioner spells it.
+SHOWN_NAMES = {"child_refs": "child_ref"}
 
 
 def entry_id(agency: str, entry_ref: str) -> str:
     """The partnership-wide id of an entry: `<agency>:<entry_ref>`."""
     return f"{agency}:{entry_ref}"
+
+
+def parse_draft(
+    data: Mapping[str, Any], recorded_now: str, lists_as_text: bool = True
+) -> EntryDraft:
+    """Build a draft from raw field values, or raise `InvalidEntry` naming every bad field.
+
+    Only shape is checked here (known fields of the right type, identities, text, ISO dates); the
+    safeguarding rules are checked by `domain.rules`, which needs to know what is recorded.
+    `recorded_now` is the system time the entry is stamped with; nobody may give it. With
+    `lists_as_text`, a text value of a list field is `;`-separated (spreadsheets, forms); without
+    it (JSON, command-line flags) a list is a list and a text value is one item.
+    """
+    values: dict[str, Any] = {}
+    problems: list[DomainError] = []
+    for raw_name, raw_value in data.items():
+        name = FIELD_ALIASES.get(raw_name, raw_name)
+        if name in values:
+            problems.append(DomainError(SHOWN_NAMES.get(name, name), "is given twice"))
+        elif name == SYSTEM_STAMPED:
+            problems.append(
+                DomainError(
+                    raw_name,
+                    "is stamped by FullPicture when the entry is stored and cannot be given; "
+                    "give agency_recorded_at for when your agency recorded it",
+                )
+            )
+        elif name not in DRAFT_FIELDS:
+            named = raw_name if IDENTITY_PATTERN.fullmatch(raw_name) else shown(raw_name)
+            problems.append(DomainError(named, "is not a field of an entry"))
+        elif name in LIST_FIELDS:
+            items = _list_items(name, raw_value, lists_as_text, problems)
+            values[name] = items
+        elif raw_value is None:
+            values[name] = ""
+        elif not isinstance(raw_value, str):
+            problems.append(DomainError(name, f"expected text, got {_json_type(raw_value)}"))
+        else:
+            values[name] = normalise_newlines(raw_value).strip()
+            problem = text_problem(name, values[name])
+            if problem is not None:
+                problems.append(problem)
+                values[name] = ""
+    kind = values.get("kind", "")
+    if not kind:
+        problems.append(MissingField("kind"))
+    elif kind not in ENTRY_KINDS:
+        problems.append(NotInVocabulary("kind", kind, ENTRY_KINDS))
+    for name in IDENTITY_FIELDS:
+        if not values.get(name):
+            problems.append(MissingField(name))
+        elif (problem := identity_problem(name, values[name])) is not None:
+            problems.append(problem)
+    if not values.get("child_refs"):
+        problems.append(MissingField("child_ref", "is required: which child (or children)"))
+    if values.get("refers_to"):
+        problems.extend(_refers_to_problems(values["refers_to"]))
+    values.setdefault("occurred_at", "")
+    values[SYSTEM_STAMPED] = recorded_now
+    for name in DATE_FIELDS:
+        if values.get(name):
+            try:
+                values[name] = parse_when(name, values[name])
+            except DomainError as problem:
+                problems.append(problem)
+        elif name == "occurred_at":
+            problems.append(MissingField("occurred_at", "is required (ISO 8601, e.g. 2024-05-03)"))
+    if not values.get("significance"):
+        values["significance"] = DEFAULT_SIGNIFICANCE
+    if problems:
+        raise InvalidEntry(problems)
+    return EntryDraft(**values)
+
+
+def _list_items(
+    name: str, raw: Any, lists_as_text: bool, problems: list[DomainError]
+) -> tuple[str, ...]:
+    """A list field's items, trimmed, without blanks or repeats (order kept), each checked."""
+    field = SHOWN_NAMES.get(name, name)
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = raw.split(LIST_SEPARATOR) if lists_as_text else [raw]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        problems.append(DomainError(field, f"expected a list of text, got {_json_type(raw)}"))
+        return ()
+    items = split_list(raw)
+    for item in items:
+        problem = identity_problem(field, item) if name != "concerns" else text_problem(field, item)
+        if problem is not None:
+            problems.append(problem)
+    return items
+
+
+def _refers_to_problems(refers_to: str) -> list[DomainError]:
+    agency, separator, entry_ref = refers_to.partition(":")
+    if not separator or identity_problem("refers_to", agency) or identity_problem("", entry_ref):
+        return [
+            DomainError(
+                "refers_to", f"{shown(refers_to)} is not an entry id (<agency>:<entry_ref>)"
+            )
+        ]
+    return []
+
+
+def _json_type(value: Any) -> str:
+    """How a JSON reader names a value's type."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list with non-text items"
+    return type(value).__name__
 
 
 def split_list(raw: Any) -> tuple[str, ...]:
@@ -97,50 +221,3 @@ def split_list(raw: Any) -> tuple[str, ...]:
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
-
-
-def parse_draft(data: Mapping[str, Any], recorded_now: str) -> EntryDraft:
-    """Build a draft from raw field values, or raise `InvalidEntry` naming every bad field.
-
-    Only shape is checked here (required identity, known kind, ISO dates); the safeguarding rules
-    are checked by `domain.rules`, which needs to know what is already recorded.
-    """
-    values: dict[str, Any] = {}
-    problems: list[DomainError] = []
-    for raw_name, raw_value in data.items():
-        name = FIELD_ALIASES.get(raw_name, raw_name)
-        if name not in DRAFT_FIELDS:
-            problems.append(DomainError(raw_name, "is not a field of an entry"))
-            continue
-        if name in LIST_FIELDS:
-            values[name] = split_list(raw_value)
-        else:
-            values[name] = "" if raw_value is None else str(raw_value).strip()
-    kind = values.get("kind", "")
-    if not kind:
-        problems.append(MissingField("kind"))
-    elif kind not in ENTRY_KINDS:
-        problems.append(NotInVocabulary("kind", kind, ENTRY_KINDS))
-    for required in ("agency", "entry_ref"):
-        if not values.get(required):
-            problems.append(MissingField(required))
-    if ":" in values.get("agency", ""):
-        problems.append(DomainError("agency", "an agency code cannot contain ':'"))
-    if not values.get("child_refs"):
-        problems.append(MissingField("child_ref", "is required: which child (or children)"))
-    values.setdefault("occurred_at", "")
-    if not values.get("recorded_at"):
-        values["recorded_at"] = recorded_now
-    for name in DATE_FIELDS:
-        if values.get(name):
-            try:
-                values[name] = parse_when(name, values[name])
-            except DomainError as problem:
-                problems.append(problem)
-        elif name == "occurred_at":
-            problems.append(MissingField("occurred_at", "is required (ISO 8601, e.g. 2024-05-03)"))
-    if not values.get("significance"):
-        values["significance"] = DEFAULT_SIGNIFICANCE
-    if problems:
-        raise InvalidEntry(problems)
-    return EntryDraft(**values)

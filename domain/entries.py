@@ -23,6 +23,7 @@ COMMON_FIELDS = (
     "practitioner",
     "occurred_at",
     "recorded_at",
+    "agency_recorded_at",
     "summary",
     "concerns",
     "significance",
@@ -49,7 +50,12 @@ class Entry(Aggregate):
 
 
 class EntryRecorded(Aggregate.Created):
-    """Fields every entry carries; subclasses add their kind's own fields."""
+    """Fields every entry carries; subclasses add their kind's own fields.
+
+    `recorded_at` is system time, stamped when the entry reached the store; `agency_recorded_at`
+    is when the agency says it recorded it in its own system (may be empty). Version 1 had no
+    `agency_recorded_at`.
+    """
 
     agency: str
     entry_ref: str
@@ -57,11 +63,17 @@ class EntryRecorded(Aggregate.Created):
     practitioner: str
     occurred_at: str
     recorded_at: str
+    agency_recorded_at: str
     summary: str
     concerns: list[str]
     significance: str
 
     kind = ""
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["agency_recorded_at"] = ""
 
     def apply(self, aggregate: Any) -> None:
         aggregate.kind = self.kind
@@ -139,19 +151,24 @@ class ConsentDecisionRecorded(EntryRecorded):
 class ChildVoiceRecorded(EntryRecorded):
     """The child's wishes, feelings or words, and how they were captured.
 
-    Version 1 called the words `words` and did not say how they were captured.
+    Version 1 called the words `words` and did not say how they were captured; version 2 had no
+    `agency_recorded_at`.
     """
 
     child_words: str
     captured_how: str
 
     kind = "voice"
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["child_words"] = state.pop("words", "")
         state["captured_how"] = "other"
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["agency_recorded_at"] = ""
 
 
 class ActionRecorded(EntryRecorded):
@@ -169,11 +186,21 @@ class TransferPointRecorded(EntryRecorded):
 
 
 class EntryCorrected(EntryRecorded):
-    """A correction of an earlier entry; its fields are the corrected account."""
+    """A correction of an earlier entry; its fields are the corrected account.
+
+    It reaches every agency that knew the corrected entry (`to_agencies`, worked out by the rules,
+    never chosen). Version 1 had no `to_agencies` (nor `agency_recorded_at`).
+    """
 
     refers_to: str
+    to_agencies: list[str]
 
     kind = "correction"
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["agency_recorded_at"] = ""
+        state["to_agencies"] = []
 
 
 ENTRY_EVENTS: dict[str, type[EntryRecorded]] = {

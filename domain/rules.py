@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.clock import add_days, day_of
-from domain.drafts import EntryDraft
+from domain.drafts import DRAFT_FIELDS, EntryDraft
+from domain.entries import ENTRY_EVENTS, event_fields
 from domain.errors import (
     DomainError,
     InvalidDate,
@@ -64,13 +65,23 @@ def _common_problems(draft: EntryDraft, facts: RecordedFacts) -> list[DomainErro
     problems.extend(_outside("significance", (draft.significance,), vocabulary.significance))
     if day_of(draft.occurred_at) > facts.today:
         problems.append(InvalidDate("occurred_at", f"{draft.occurred_at} is in the future"))
-    if day_of(draft.recorded_at) < day_of(draft.occurred_at):
-        problems.append(InvalidDate("recorded_at", f"{draft.recorded_at} is before occurred_at"))
+    if draft.agency_recorded_at:
+        if day_of(draft.agency_recorded_at) > facts.today:
+            problems.append(
+                InvalidDate("agency_recorded_at", f"{draft.agency_recorded_at} is in the future")
+            )
+        if day_of(draft.agency_recorded_at) < day_of(draft.occurred_at):
+            problems.append(
+                InvalidDate(
+                    "agency_recorded_at", f"{draft.agency_recorded_at} is before occurred_at"
+                )
+            )
     return problems
 
 
 def _complete(draft: EntryDraft, facts: RecordedFacts, problems: list[DomainError]) -> EntryDraft:
-    """Fill in what a practitioner may leave out: defaults and recipients derived from links."""
+    """Fill in what a practitioner may leave out: defaults, and recipients that follow from the
+    entry referred to."""
     changes: dict[str, object] = {}
     if draft.kind == "request" and not draft.due_by:
         changes["due_by"] = add_days(draft.occurred_at, DEFAULT_REQUEST_DAYS)
@@ -78,13 +89,60 @@ def _complete(draft: EntryDraft, facts: RecordedFacts, problems: list[DomainErro
         changes["summary"] = draft.child_words
     if draft.kind == "followup" and not draft.channel:
         changes["channel"] = "written"
+    problems.extend(_fields_not_carried(draft))
     target = _referred_entry(draft, facts, problems)
-    if target is not None and not draft.to_agencies:
-        if draft.kind in ("response", "decline"):
-            changes["to_agencies"] = (target.agency,)
-        elif draft.kind == "followup":
-            changes["to_agencies"] = target.to_agencies
+    if target is not None:
+        routed = _routed_recipients(draft, target, problems)
+        if routed is not None:
+            changes["to_agencies"] = routed
     return replace(draft, **changes) if changes else draft  # type: ignore[arg-type]
+
+
+def _fields_not_carried(draft: EntryDraft) -> list[DomainError]:
+    """A value in a field the kind does not carry would be dropped without a word: refuse it."""
+    carried = set(event_fields(ENTRY_EVENTS[draft.kind])) | {"kind"}
+    problems: list[DomainError] = []
+    for name in DRAFT_FIELDS:
+        if name in carried or not getattr(draft, name):
+            continue
+        if name == "to_agencies":
+            problems.append(
+                DomainError(
+                    "to_agencies",
+                    f"a {draft.kind} has no recipients; to tell another agency, record a share "
+                    "(with its own lawful basis)",
+                )
+            )
+        else:
+            problems.append(DomainError(name, f"a {draft.kind} does not carry {name}"))
+    return problems
+
+
+def _routed_recipients(
+    draft: EntryDraft, target: EntryDraft, problems: list[DomainError]
+) -> tuple[str, ...] | None:
+    """Who an answer, decline, follow-up or correction goes to: it follows from the entry it
+    refers to (TRUST.md, "Known by an agency"), never from free choice."""
+    if draft.kind in ("response", "decline"):
+        routed: tuple[str, ...] = (target.agency,)
+        rule = "an answer or decline goes only to the agency that asked"
+    elif draft.kind == "followup":
+        routed = target.to_agencies
+        rule = "a written follow-up goes to the recipients of the verbal share it follows up"
+    elif draft.kind == "correction":
+        routed = tuple(code for code in target.to_agencies if code != draft.agency)
+        rule = "a correction reaches every agency that knew the corrected entry"
+    else:
+        return None
+    if draft.to_agencies and set(draft.to_agencies) != set(routed):
+        listed = ", ".join(routed) or "no other agency"
+        problems.append(
+            DomainError(
+                "to_agencies",
+                f"{rule} ({listed}); telling anyone else is a new share with its own lawful basis",
+            )
+        )
+    return routed
 
 
 # What each linking kind may refer to, and whether it must be the same agency's own entry.
@@ -115,8 +173,14 @@ def _referred_entry(
         )
     if same_agency and target.agency != draft.agency:
         problems.append(
-            UnknownEntry("refers_to", draft.refers_to, f"was recorded by {target.agency}")
+            UnknownEntry(
+                "refers_to",
+                draft.refers_to,
+                f"was recorded by {target.agency}; only {target.agency} may "
+                f"{'correct' if draft.kind == 'correction' else 'follow up'} it",
+            )
         )
+        return None
     if draft.kind in ("response", "decline") and draft.agency not in target.to_agencies:
         problems.append(
             UnknownEntry("refers_to", draft.refers_to, f"was not addressed to {draft.agency}")

@@ -6,12 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from eventsourcing.application import Application
 
 from domain import clock
 from domain.access_log import AccessLog
 from domain.application import Partnership
 from domain.directory import Directory
-from fullpicture.config import PATTERNS_FILE, ConfigurationError, Settings, load_settings
+from fullpicture.config import (
+    CIPHER_KEY,
+    PATTERNS_FILE,
+    ConfigurationError,
+    Settings,
+    load_settings,
+)
+from fullpicture.private_files import prepare_private_database
 from fullpicture.queries import Queries
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
@@ -35,10 +45,10 @@ def event_store_env(settings: Settings, sqlite_file: str | None = None) -> dict[
     database = settings.database
     env: dict[str, str] = {}
     if database.is_sqlite:
-        database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         path: Path = database.sqlite_path
         if sqlite_file is not None:
             path = path.with_name(sqlite_file)
+        prepare_private_database(path, settings.state_dir)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
@@ -72,7 +82,7 @@ class Wiring:
     """Everything a command needs, built once from settings."""
 
     settings: Settings
-    now: Callable[[], datetime] = clock.now
+    now: Callable[[], datetime] = clock.system_time
     _partnership: Partnership | None = None
     _read_models: ReadModels | None = None
     _directory: Directory | None = None
@@ -82,28 +92,35 @@ class Wiring:
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
-            self._partnership = Partnership(
-                env=event_store_env(self.settings),
-                vocabulary=load_vocabulary(self.settings),
-                now=self.now,
-            )
+            try:
+                partnership = Partnership(
+                    env=event_store_env(self.settings),
+                    vocabulary=load_vocabulary(self.settings),
+                    now=self.now,
+                )
+            except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
+                raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
+            check_store_is_readable(partnership, self.settings)
+            self._partnership = partnership
         return self._partnership
 
     @property
     def directory(self) -> Directory:
         """People, roles, passwords and review grants."""
         if self._directory is None:
-            self._directory = Directory(
-                env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now
-            )
+            directory = Directory(env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now)
+            check_store_is_readable(directory, self.settings)
+            self._directory = directory
         return self._directory
 
     @property
     def access_log(self) -> AccessLog:
         if self._access_log is None:
-            self._access_log = AccessLog(
+            access_log = AccessLog(
                 env=event_store_env(self.settings, ACCESS_LOG_FILE), now=self.now
             )
+            check_store_is_readable(access_log, self.settings)
+            self._access_log = access_log
         return self._access_log
 
     @property
@@ -148,6 +165,26 @@ class Wiring:
             if app is not None:
                 app.close()
         self._directory = self._access_log = self._queries = None
+
+
+def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
+    """Read the first stored event before anything else happens: a wrong or missing cipher key
+    on an encrypted store (or a key on a plain one) is then one clear error, not a failure
+    half-way through a command that has already changed something."""
+    first = app.recorder.select_notifications(start=1, limit=1)
+    if not first:
+        return
+    try:
+        app.mapper.to_domain_event(first[0])
+    except Exception:  # noqa: BLE001 - whatever the cipher or codec raises, the key is wrong
+        app.close()
+        problem = (
+            "the stored events cannot be decrypted with this key (wrong key, or the store is "
+            "not encrypted)"
+            if settings.cipher_key
+            else "is not set, but the stored events cannot be read without a key (encrypted?)"
+        )
+        raise ConfigurationError(CIPHER_KEY, f"{problem}; nothing was changed") from None
 
 
 def bootstrap(settings: Settings | None = None) -> Wiring:

@@ -18,12 +18,14 @@ from typing import Any
 
 from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
-from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS
+from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
 from domain.errors import DomainError, InvalidEntry
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import ConfigurationError, Settings
+from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.output import FORMATS, emit
+from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
 CHRONOLOGY_COLUMNS = (
@@ -35,6 +37,7 @@ CHRONOLOGY_COLUMNS = (
     "summary",
     "concerns",
     "significance",
+    "agency_recorded_at",
 )
 
 
@@ -63,17 +66,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.acting_as = getattr(args, "acting_as", None) or wiring.settings.acting_user
         if args.person == REQUIRED and not args.acting_as:
             raise UserError(NAME_YOURSELF)
-        return int(args.run(wiring, args) or 0)
+        code = int(args.run(wiring, args) or 0)
+        sys.stdout.flush()  # a closed pipe is met here, inside the handlers below
+        return code
     except EntriesRejected as rejected:
         for problem in rejected.problems:
             print(f"error: {problem}", file=sys.stderr)
         print(f"nothing was recorded ({len(rejected.problems)} problem(s))", file=sys.stderr)
         return USER_ERROR
-    except (DomainError, InvalidEntry, ConfigurationError, UserError) as error:
+    except (
+        DomainError,
+        InvalidEntry,
+        ConfigurationError,
+        UserError,
+        EntryJsonError,
+        ReadModelsBusy,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return USER_ERROR
+    except BrokenPipeError:
+        # The reader went away (`fullpicture chronology … | head`): stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - the last word: a sentence, never a traceback
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     finally:
         if wiring is not None:
             wiring.close()
@@ -313,7 +333,7 @@ def _record_command(commands: Any) -> None:
         help="a child the entry concerns (repeat for siblings)",
     )
     for name in DRAFT_FIELDS:
-        if name in ("kind", "child_refs"):
+        if name in ("kind", "child_refs", SYSTEM_STAMPED):
             continue
         flag = "--" + name.replace("_", "-")
         if name in ("concerns", "to_agencies"):
@@ -331,7 +351,7 @@ def _record_command(commands: Any) -> None:
 
 def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     if args.json:
-        data = _read_json_entry(args.json)
+        data = read_json_entry(args.json)
     else:
         if not args.kind:
             raise UserError("give a KIND (one of: " + ", ".join(ENTRY_KINDS) + ") or --json FILE")
@@ -339,9 +359,13 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
         for name in DRAFT_FIELDS:
             value = getattr(args, name, None)
             if name != "kind" and value:
-                data[name] = ";".join(value) if isinstance(value, list) else value
+                data[name] = value
+        for name in ("concerns", "to_agencies"):  # documented as repeatable or ';'-separated
+            if data.get(name):
+                data[name] = [item for value in data[name] for item in value.split(";")]
     [(_, allowed)] = wiring.queries.rows_to_record(args.acting_as, [(None, data)], False)
-    outcome = wiring.partnership.record(allowed)
+    # A list is a list here: a child reference holding ';' is refused, never split in three.
+    outcome = wiring.partnership.record(allowed, lists_as_text=False)
     _after_recording(wiring)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
@@ -354,19 +378,6 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json_entry(source: str) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as error:
-        raise UserError(f"--json: cannot read {source}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UserError(f"--json: not valid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(data, dict):
-        raise UserError("--json: expected one JSON object with the entry's fields")
-    return data
-
-
 def _import_command(commands: Any) -> None:
     command = _command(commands, "import", "import an agency chronology spreadsheet (CSV)", _import)
     command.add_argument("file", type=Path, metavar="FILE.csv")
@@ -374,8 +385,9 @@ def _import_command(commands: Any) -> None:
 
 
 def _import(wiring: Wiring, args: argparse.Namespace) -> int:
-    if not args.file.exists():
-        raise UserError(f"{args.file}: no such file")
+    if not args.file.is_file():
+        what = "is a directory, not a CSV file" if args.file.is_dir() else "no such file"
+        raise UserError(f"{args.file}: {what}")
     rows = wiring.queries.rows_to_record(
         args.acting_as, read_chronology_csv(args.file), importing=True
     )
@@ -457,6 +469,9 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
     if system_time is not None and len(system_time) == 10:
         system_time = end_of_day_of(system_time)
     _after_recording(wiring)
+    known_by = getattr(args, "known_by", None)
+    if known_by is not None and not wiring.partnership.agency_is_registered(known_by):
+        raise UserError(f"--known-by: agency {known_by!r} is not registered")
     return wiring.queries.read_child(
         args.acting_as,
         args.child,
@@ -1102,21 +1117,21 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
     from fullpicture.progress import ProgressBar
 
     collect_less_often()
-    read_models = wiring.read_models
-    read_models.reset()
     if wiring.settings.distributed:
         from consumers.kafka_projector import KafkaProjector, total_events
 
+        read_models = wiring.read_models
+        with read_models.db.exclusive_work():  # never two resets of the same tables at once
+            read_models.reset()
         settings = wiring.settings.as_service("projector")
         bar = ProgressBar("rebuilding from Kafka", total_events(settings))
         KafkaProjector(settings, read_models).run(once=True, on_batch=bar.update)
     else:
-        from consumers.store_feed import catch_up
+        from consumers.store_feed import rebuild
 
-        bar = ProgressBar(
-            "rebuilding from the store", wiring.partnership.recorder.max_notification_id()
-        )
-        catch_up(wiring.partnership, read_models, progress=bar.update)
+        partnership = wiring.partnership  # its cipher key is checked before anything is emptied
+        bar = ProgressBar("rebuilding from the store", partnership.recorder.max_notification_id())
+        rebuild(partnership, wiring.read_models, progress=bar.update)
     rate = bar.finish()
     print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
     return 0

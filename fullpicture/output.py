@@ -1,4 +1,9 @@
-"""How the CLI prints data: an aligned table for people, JSON or CSV for programs."""
+"""How the CLI prints data: an aligned table for people, JSON or CSV for programs.
+
+Nothing a user typed is executed on the way out: a CSV cell that a spreadsheet would run as a
+formula is neutralised (`spreadsheet_safe`), and a table shows control characters escaped, so a
+summary can neither rewrite the terminal nor forge a row.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +32,28 @@ def emit(
     elif fmt == "csv":
         writer = csv.writer(stream)
         writer.writerow(columns)
-        writer.writerows([_cell(item.get(c)) for c in columns] for item in items)
+        writer.writerows([spreadsheet_safe(_cell(item.get(c))) for c in columns] for item in items)
     elif fmt == "row":
         for item in items:
-            stream.write("  ".join(_cell(item.get(c)) for c in columns) + "\n")
+            stream.write("  ".join(terminal_safe(_cell(item.get(c))) for c in columns) + "\n")
     else:
         _table(items, columns, stream)
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (`=HYPERLINK(…)`, `=cmd|…`).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading `'` where it would start a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters (line breaks too) shown escaped, as `\\n`."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _cell(value: Any) -> str:
@@ -42,7 +63,7 @@ def _cell(value: Any) -> str:
 
 
 def _table(items: Sequence[Mapping[str, Any]], columns: Sequence[str], stream: TextIO) -> None:
-    cells = [[_cell(item.get(c)) for c in columns] for item in items]
+    cells = [[terminal_safe(_cell(item.get(c))) for c in columns] for item in items]
     widths = [
         min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)
     ]

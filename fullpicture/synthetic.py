@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.application import Partnership
+from domain.clock import SettableClock, now
 
 Entry = dict[str, str]
 
@@ -107,14 +108,20 @@ class _Family:
         self.counters = counters
         self.today = today
         self.entries: list[Entry] = []
+        self.recorded: dict[str, datetime] = {}
 
     def add(self, kind: str, agency: str, when: datetime, summary: str, **fields: str) -> str:
         self.counters[agency] = self.counters.get(agency, 0) + 1
         ref = f"{agency.split('-')[0][:3].upper()}-{self.counters[agency]:06d}"
-        recorded = min(
-            when + timedelta(hours=self.rng.randint(1, 72)),
-            datetime.combine(self.today, datetime.min.time()),
+        recorded = max(
+            min(
+                when + timedelta(hours=self.rng.randint(1, 72)),
+                datetime.combine(self.today, datetime.min.time()),
+            ),
+            when,
         )
+        if "refers_to" in fields:  # nothing is stored before the entry it refers to
+            recorded = max(recorded, self.recorded[fields["refers_to"]])
         occurred = when.date().isoformat() if self.rng.random() < 0.3 else when.isoformat()
         entry = {
             "kind": kind,
@@ -122,11 +129,13 @@ class _Family:
             "entry_ref": ref,
             "child_ref": ";".join(self.refs),
             "occurred_at": occurred,
-            "recorded_at": max(recorded, when).isoformat(),
+            # The simulated system time: `record_entries` sets the clock to it, never the entry.
+            "recorded_at": recorded.isoformat(),
             "summary": summary,
             "practitioner": f"{agency} duty desk",
             **fields,
         }
+        self.recorded[f"{agency}:{ref}"] = datetime.fromisoformat(entry["recorded_at"])
         self.entries.append(entry)
         return f"{agency}:{ref}"
 
@@ -653,9 +662,31 @@ _NEAR_MISSES: dict[str, Callable[[_Family, date], None]] = {
 }
 
 
-def batches(entries: list[Entry], size: int) -> Iterator[list[tuple[None, Entry]]]:
-    for first in range(0, len(entries), size):
-        yield [(None, entry) for entry in entries[first : first + size]]
+def batches_in_recording_order(
+    entries: list[Entry], size: int, by_day: bool
+) -> Iterator[tuple[datetime, list[tuple[None, Entry]]]]:
+    """Entries in simulated system-time order, in batches of at most `size` (and of one day when
+    `by_day`), each with the moment to stamp it: its latest simulated `recorded_at`."""
+    ordered = sorted(entries, key=lambda entry: entry["recorded_at"])
+    batch: list[Entry] = []
+    for entry in ordered:
+        if batch and (
+            len(batch) == size
+            or (by_day and entry["recorded_at"][:10] != batch[-1]["recorded_at"][:10])
+        ):
+            yield _stamped(batch)
+            batch = []
+        batch.append(entry)
+    if batch:
+        yield _stamped(batch)
+
+
+def _stamped(batch: list[Entry]) -> tuple[datetime, list[tuple[None, Entry]]]:
+    stamp = datetime.fromisoformat(batch[-1]["recorded_at"])
+    return stamp, [
+        (None, {name: value for name, value in entry.items() if name != "recorded_at"})
+        for entry in batch
+    ]
 
 
 def record_partnership(
@@ -665,7 +696,10 @@ def record_partnership(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Register the agencies and children, then record every entry; returns entries recorded."""
-    register_partnership(app, data)
+    first = min((entry["recorded_at"] for entry in data.entries), default=None)
+    clock = SettableClock(datetime.fromisoformat(first) if first else now())
+    with app.using_clock(clock):
+        register_partnership(app, data)
     return record_entries(app, data, batch_size, progress)
 
 
@@ -682,13 +716,19 @@ def record_entries(
     data: SyntheticPartnership,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    by_day: bool = True,
 ) -> int:
-    """Record every entry in batches, as an import does; returns entries recorded."""
+    """Record every entry in batches, as an import does, with the system clock at the simulated
+    moment each batch was recorded (a day's entries at a time when `by_day`, so system-time
+    replay of the demo is true to the day); returns entries recorded."""
     recorded = 0
-    for batch in batches(data.entries, batch_size):
-        recorded += len(app.record_all(batch).recorded)
-        if progress is not None:
-            progress(recorded)
+    clock = SettableClock(now())
+    with app.using_clock(clock):
+        for stamp, batch in batches_in_recording_order(data.entries, batch_size, by_day):
+            clock.set(stamp)
+            recorded += len(app.record_all(batch).recorded)
+            if progress is not None:
+                progress(recorded)
     return recorded
 
 

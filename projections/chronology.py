@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     due_by TEXT NOT NULL,
     consent TEXT NOT NULL,
     transfer TEXT NOT NULL,
+    agency_recorded_at TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -55,12 +56,12 @@ ENTRY_COLUMNS = (
 # these are kept, not the whole event: a rebuild wrote and an alert refresh parsed ~500 bytes of
 # JSON per row, for four short fields.
 DETAIL_FIELDS = ("channel", "due_by", "consent", "transfer")
-COLUMNS = f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}"
+COLUMNS = f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at"
 # What a query reads of each row (not child_ref: the query names it), in the order
 # `ChronologyEntry` takes it.
 SHOWN_COLUMNS = (
     "entry_id, kind, occurred_at, recorded_at, agency, to_agencies, child_refs, summary, "
-    "concerns, significance, practitioner, refers_to"
+    "concerns, significance, practitioner, refers_to, agency_recorded_at"
 )
 UPSERT = Upsert(
     TABLE, tuple(COLUMNS.split(", ")), ("child_ref", "entry_id"), rows_are_mostly_new=True
@@ -96,6 +97,7 @@ class ChronologyEntry:
     answered_by: tuple[str, ...] = ()
     followed_up_by: tuple[str, ...] = ()
     child_age: str = ""
+    agency_recorded_at: str = ""  # when the agency says it recorded it; never system time
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def _values(record: EventRecord) -> tuple[Any, ...]:
         record.get("practitioner") or "",
         record.get("refers_to") or "",
         *(record.get(name) or "" for name in DETAIL_FIELDS),
+        record.get("agency_recorded_at") or "",
     )
 
 
@@ -248,6 +251,7 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         (),  # answered_by
         (),  # followed_up_by
         age_at(born, row[2]) if born else "",  # child_age
+        row[12],  # agency_recorded_at
     )
 
 

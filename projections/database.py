@@ -6,7 +6,10 @@ transaction: rows and the consumer's position commit together or not at all.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -19,6 +22,13 @@ Row = tuple[Any, ...]
 
 # Below this many rows a PostgreSQL upsert goes row by row (no staging round trips).
 STAGED_UPSERT_MIN_ROWS = 100
+# How long a process waits for another to finish catching up or rebuilding the read models.
+WORK_LOCK_WAIT_SECONDS = 600.0
+WORK_LOCK_POLL_SECONDS = 0.1
+
+
+class ReadModelsBusy(RuntimeError):
+    """Another process has held the read models' work lock for longer than we wait."""
 
 
 class Cursor(Protocol):
@@ -50,6 +60,30 @@ class ReadModelDatabase(ABC):
     def close(self) -> None:
         """Close the connection."""
 
+    @contextmanager
+    def exclusive_work(self, wait_seconds: float = WORK_LOCK_WAIT_SECONDS) -> Iterator[None]:
+        """Hold the read models' work lock: one process at a time catches up or rebuilds from
+        the store (two would race over the same positions; a rebuild would empty the tables
+        under another's feet). Others wait, then say clearly who holds the work."""
+        deadline = time.monotonic() + wait_seconds
+        while not self._try_lock():
+            if time.monotonic() > deadline:
+                raise ReadModelsBusy(
+                    f"another process has been catching up or rebuilding the read models for "
+                    f"more than {wait_seconds:.0f} s; try again when it has finished"
+                )
+            time.sleep(WORK_LOCK_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            self._unlock()
+
+    @abstractmethod
+    def _try_lock(self) -> bool: ...
+
+    @abstractmethod
+    def _unlock(self) -> None: ...
+
 
 class _SQLiteCursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
@@ -76,6 +110,8 @@ class SQLiteReadModels(ReadModelDatabase):
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._lock_file: int | None = None
         self._connection = sqlite3.connect(
             str(path), timeout=30, isolation_level=None, check_same_thread=False
         )
@@ -98,6 +134,21 @@ class SQLiteReadModels(ReadModelDatabase):
 
     def close(self) -> None:
         self._connection.close()
+
+    def _try_lock(self) -> bool:
+        handle = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            return False
+        self._lock_file = handle
+        return True
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            os.close(self._lock_file)  # closing the descriptor releases the lock
+            self._lock_file = None
 
 
 class _PostgresCursor:
@@ -196,6 +247,16 @@ class PostgresReadModels(ReadModelDatabase):
 
     def close(self) -> None:
         self._connection.close()
+
+    # One advisory lock per database, held by this connection's session.
+    _WORK_LOCK = "SELECT pg_try_advisory_lock(hashtext('fullpicture read models'))"
+    _WORK_UNLOCK = "SELECT pg_advisory_unlock(hashtext('fullpicture read models'))"
+
+    def _try_lock(self) -> bool:
+        return bool(self.query(self._WORK_LOCK)[0][0])
+
+    def _unlock(self) -> None:
+        self.query(self._WORK_UNLOCK)
 
 
 def _to_postgres(sql: str) -> str:

@@ -33,10 +33,11 @@ ALL_TABLES = (*READ_MODELS, alerts)
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
 # chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: alerts
-# keep their id, the day first raised and their subject, and alert reviews are kept).
+# keep their id, the day first raised and their subject, and alert reviews are kept; 7: the
+# chronology keeps when the agency recorded each entry).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 
@@ -45,7 +46,8 @@ class ReadModels:
     def __init__(self, db: ReadModelDatabase, patterns: PatternContext | None = None) -> None:
         self.db = db
         self.patterns = patterns or PatternContext()
-        self.create()
+        with db.exclusive_work():  # PostgreSQL's CREATE TABLE IF NOT EXISTS races another's
+            self.create()
 
     def create(self) -> None:
         if self._stored_version() not in (None, SCHEMA_VERSION):

@@ -58,8 +58,8 @@ def random_exchanges(seed: int, count: int) -> list[dict[str, str]]:
                     "child_ref": child,
                     "occurred_at": "2025-03-04",
                     "summary": "Reply to the request.",
-                    "reason": "Not held.",
                     "refers_to": f"{sender}:R-{n}",
+                    **({"reason": "Not held."} if answer == "decline" else {}),
                 }
             )
     return entries
@@ -145,7 +145,7 @@ def test_the_cli_relays_routes_and_prints_an_agency_feed_as_json_lines(
     for code, (name, agency_type) in AGENCIES.items():
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
     register_people(main, AGENCIES, ["C-0001", "C-0002"])
-    data = share(entry_ref="P-9", child_ref="C-0001;C-0002")
+    data = share(entry_ref="P-9", child_ref=["C-0001", "C-0002"])
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(data)))
     assert main(["--as", practitioner_of(data["agency"]), "record", "--json", "-"]) == 0
     assert main(["relay", "--once"]) == 0

@@ -167,3 +167,12 @@ def test_distributed_mode_refuses_words_the_published_contract_cannot_carry(
     monkeypatch.setenv(config.KAFKA_BOOTSTRAP, "127.0.0.1:1")
     assert main(["agency", "list"]) == USER_ERROR
     assert "new schema version" in capsys.readouterr().err
+
+
+def test_known_by_an_unknown_agency_is_an_error_not_an_empty_chronology(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SHARE_FLAGS, "--as", practitioner_of("police-north")]) == 0
+    capsys.readouterr()
+    assert main(["chronology", "C-0001", "--known-by", "nobody"]) == USER_ERROR
+    assert capsys.readouterr().err == "error: --known-by: agency 'nobody' is not registered\n"

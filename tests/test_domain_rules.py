@@ -131,7 +131,7 @@ def test_an_unregistered_recipient_cannot_be_shared_with(app: Partnership) -> No
     assert "to_agencies" in rejected_fields(app, share(to_agencies="nobody"))
 
 
-@pytest.mark.parametrize("field", ["occurred_at", "recorded_at", "due_by"])
+@pytest.mark.parametrize("field", ["occurred_at", "agency_recorded_at", "due_by"])
 def test_dates_must_be_iso_8601(app: Partnership, field: str) -> None:
     data = request(**{field: "03/02/2025"})
     assert field in rejected_fields(app, data)
@@ -154,10 +154,16 @@ def test_an_entry_needs_a_child(app: Partnership) -> None:
     assert "child_ref" in rejected_fields(app, share(child_ref=""))
 
 
-def test_every_kind_can_be_recorded_with_both_clocks(app: Partnership) -> None:
-    record_every_kind(app, recorded_at="2025-03-06T09:30:00")
+def test_every_kind_keeps_world_time_the_agency_s_time_and_the_system_s_stamp(
+    app: Partnership,
+) -> None:
+    record_every_kind(app, agency_recorded_at="2025-03-06T09:30")
     voice = app.find_entry("school-elm:VOICE-1")
-    assert (voice.occurred_at, voice.recorded_at) == ("2025-03-05", "2025-03-06T09:30:00")
+    assert (voice.occurred_at, voice.agency_recorded_at, voice.recorded_at) == (
+        "2025-03-05",
+        "2025-03-06T09:30:00",
+        "2025-06-30T12:00:00",  # the fixture clock, not anything given
+    )
     assert stored_count(app) == len(app.agencies()) + 11
 
 
@@ -192,3 +198,22 @@ def test_a_different_date_of_birth_for_the_same_child_is_a_conflict(app: Partner
     assert app.register_child("C-0001", "2020-01-01", "csc-north") is False
     with pytest.raises(ConflictingEntry):
         app.register_child("C-0001", "2020-02-01", "csc-north")
+
+
+def test_an_agency_code_that_only_looks_like_a_registered_one_is_refused(
+    app: Partnership,
+) -> None:
+    with pytest.raises(InvalidEntry) as invalid:
+        app.register_agency("School-Elm", "Elm Primary School", "education")
+    assert str(invalid.value.problems[0]) == (
+        "code: 'School-Elm' looks like 'school-elm', which is known already (it differs only by "
+        "case, spaces or look-alike characters); use 'school-elm'"
+    )
+
+
+def test_a_child_registered_under_a_look_alike_reference_is_refused(app: Partnership) -> None:
+    app.record(share(child_ref="C-0052"))
+    with pytest.raises(InvalidEntry) as invalid:
+        app.register_child("c-0052", "2020-01-01", "csc-north")
+    assert invalid.value.problems[0].field == "child_ref"
+    assert "looks like 'C-0052'" in invalid.value.problems[0].message

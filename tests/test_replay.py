@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from domain import clock
+from domain.clock import SettableClock
 from fullpicture import config
 from fullpicture.cli import main
 from tests.people import REVIEWER, practitioner_of, register_people
@@ -17,13 +20,14 @@ AGENCIES = [
     ("health-visiting", "Community Health Visiting", "health"),
     ("csc-north", "Northshire Children's Social Care", "social_care"),
 ]
-# Two siblings; recorded_at is when each agency recorded the entry (the system clock).
+# Two siblings; recorded_at is when each entry reached the store: the system clock is set to it
+# (the entries do not carry it: nobody may).
 ENTRIES = [
     {
         "kind": "concern",
         "agency": "school-elm",
         "entry_ref": "S-1",
-        "child_ref": "C-0001;C-0002",
+        "child_ref": ["C-0001", "C-0002"],
         "occurred_at": "2025-02-03T09:00",
         "recorded_at": "2025-02-03T12:00",
         "summary": "Both children arrived late and hungry.",
@@ -33,7 +37,7 @@ ENTRIES = [
         "kind": "share",
         "agency": "police-north",
         "entry_ref": "P-1",
-        "child_ref": "C-0001;C-0002",
+        "child_ref": ["C-0001", "C-0002"],
         "occurred_at": "2025-02-10T23:30",
         "recorded_at": "2025-02-11T08:00",
         "summary": "Domestic incident at home.",
@@ -82,6 +86,8 @@ ENTRIES = [
 @pytest.fixture(autouse=True)
 def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
+    system_clock = SettableClock(datetime(2025, 2, 1, 9, 0))
+    monkeypatch.setattr(clock, "now", system_clock)
     for code, name, agency_type in AGENCIES:
         assert main(["agency", "register", code, "--name", name, "--type", agency_type]) == 0
     register_people(main, [code for code, _, _ in AGENCIES], ["C-0001", "C-0002"])
@@ -104,7 +110,8 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     sheet = tmp_path / "entries.json"
     for entry in ENTRIES:
-        sheet.write_text(json.dumps(entry))
+        system_clock.set(datetime.fromisoformat(entry["recorded_at"]))
+        sheet.write_text(json.dumps({k: v for k, v in entry.items() if k != "recorded_at"}))
         assert main(["--as", practitioner_of(entry["agency"]), "record", "--json", str(sheet)]) == 0
 
 

@@ -47,6 +47,7 @@ REQUIRED_FIELDS = {
     "recorded_at",
 }
 ADDRESSED = {
+    "EntryCorrected",
     "InformationShared",
     "WrittenFollowUpRecorded",
     "InformationRequested",
@@ -168,15 +169,28 @@ def test_the_compatibility_check_catches_a_breaking_change() -> None:
     assert result.compatibility is SchemaCompatibilityType.incompatible
 
 
-def test_a_version_1_voice_message_reads_as_version_2(records: dict[str, EventRecord]) -> None:
-    [v1, _] = versions("ChildVoiceRecorded")
-    current = records["ChildVoiceRecorded"]
+def _written_with(schema: Any, record: EventRecord) -> bytes:
+    out = io.BytesIO()
+    out.write(MAGIC + schema.fingerprint)
+    schemaless_writer(out, schema.parsed, record)
+    return out.getvalue()
+
+
+def test_a_version_1_voice_message_reads_as_the_latest(records: dict[str, EventRecord]) -> None:
+    v1 = versions("ChildVoiceRecorded")[0]
+    current = {**records["ChildVoiceRecorded"], "agency_recorded_at": ""}
     old = {k: v for k, v in current.items() if k not in ("child_words", "captured_how")}
     old["words"] = current["child_words"]
-    out = io.BytesIO()
-    out.write(MAGIC + v1.fingerprint)
-    schemaless_writer(out, v1.parsed, old)
-    assert decode(out.getvalue()) == {**current, "captured_how": "other"}
+    assert decode(_written_with(v1, old)) == {**current, "captured_how": "other"}
+
+
+def test_a_version_1_correction_reads_as_one_that_reached_nobody(
+    records: dict[str, EventRecord],
+) -> None:
+    v1 = versions("EntryCorrected")[0]
+    current = {**records["EntryCorrected"], "agency_recorded_at": "", "to_agencies": []}
+    old = {k: v for k, v in current.items() if k not in ("agency_recorded_at", "to_agencies")}
+    assert decode(_written_with(v1, old)) == current
 
 
 def test_bytes_that_are_not_single_object_encoded_are_refused() -> None:

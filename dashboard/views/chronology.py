@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import data, session
 from dashboard.charts import timeline
 from dashboard.export import scoped_export
+from dashboard.plain_text import plain
 from domain.errors import DomainError
 from domain.scopes import BREAK_GLASS_HINT
 
@@ -47,8 +48,8 @@ with st.expander("Open a child outside your scope (break-glass)", expanded=outsi
 
 if outside:
     st.error(
-        f"{wanted} is outside your scope. To open it anyway, give your reason above: the access "
-        "is recorded as break-glass."
+        f"{plain(wanted)} is outside your scope. To open it anyway, give your reason above: the "
+        "access is recorded as break-glass."
     )
     st.stop()
 if not choices:
@@ -75,11 +76,14 @@ try:
             asked["known_by"] = known_by
             result = data.read_child(child, **asked)
     else:
-        right.markdown(f"**As known by {result.scope.known_by}**")
+        right.markdown(f"**As known by {plain(result.scope.known_by)}**")
         right.caption("Your agency's view: what it recorded and what was addressed to it.")
 except DomainError as refused:
     reasons.pop(child, None)
-    st.error(str(refused).replace(BREAK_GLASS_HINT, "to open it anyway, give your reason above"))
+    shown_refusal = str(refused).replace(
+        BREAK_GLASS_HINT, "to open it anyway, give your reason above"
+    )
+    st.error(plain(shown_refusal))
     st.stop()
 
 scope = result.scope
@@ -88,7 +92,7 @@ if scope.break_glass:
         "Break-glass: this child is outside your scope. Your access and your reason are recorded "
         "and shown to safeguarding leads."
     )
-st.caption(f"Scope: {scope.describe()}")
+st.caption(f"Scope: {plain(scope.describe())}")  # holds a break-glass reason as typed
 entries = data.rows(result.entries)
 
 with st.expander("Filter entries"):
@@ -111,7 +115,8 @@ if voice:
     latest = voice[-1]
     with st.container(border=True):
         st.success(
-            f"**The child's voice** ({latest['occurred_at'][:10]}, {latest['agency']}) — "
+            f"**The child's voice** ({plain(latest['occurred_at'][:10])}, "
+            f"{plain(latest['agency'])}) — "
             f"{len(voice)} voice entries shown"
         )
         st.text(f"“{latest['summary']}”")

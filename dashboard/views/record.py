@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data, session
+from dashboard.plain_text import plain
 from domain.application import EntriesRejected
 from domain.scopes import AccessRefused
 from domain.spreadsheet import read_chronology_csv
@@ -49,7 +50,7 @@ KINDS = {
 
 def show_problems(problems: list[Any]) -> None:
     for problem in problems:
-        st.error(f"**{problem.column}**: {problem.message}")
+        st.error(f"**{plain(problem.column)}**: {plain(problem.message)}")
 
 
 def record_form() -> None:
@@ -90,7 +91,7 @@ def record_form() -> None:
             rows = queries.rows_to_record(user, [(None, values)], importing=False)
             outcome = wiring.partnership.record_all(rows)
         except AccessRefused as refused:
-            st.error(refused.message)
+            st.error(plain(refused.message))
         except EntriesRejected as rejected:
             show_problems(rejected.problems)
         else:
@@ -119,7 +120,7 @@ if upload is not None and st.button("Import"):
             rows = queries.rows_to_record(user, read_chronology_csv(path), importing=True)
             outcome = wiring.partnership.record_all(rows)
         except AccessRefused as refused:
-            st.error(f"Nothing was recorded: {refused.message}")
+            st.error(f"Nothing was recorded: {plain(refused.message)}")
         except EntriesRejected as rejected:
             st.error("Nothing was recorded. Fix these and import again:")
             show_problems(rejected.problems)
