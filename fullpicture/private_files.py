@@ -21,11 +21,24 @@ def prepare_private_database(database: Path, state_dir: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIRECTORY)
     if directory.resolve() == state_dir.resolve():
         _tighten(directory, PRIVATE_DIRECTORY)  # not a folder someone chose for other things
-    os.close(os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE_FILE))
+    _create_owner_only(database)
     for suffix in SQLITE_COMPANIONS:
         companion = database.with_name(database.name + suffix)
         if companion.exists():
             _tighten(companion, PRIVATE_FILE)
+
+
+def _create_owner_only(database: Path) -> None:
+    """Create the database file 0600 if it is not there yet; never open one that exists.
+
+    SQLite's locks are POSIX record locks, which a process loses on a file when it closes ANY
+    descriptor of that file: opening and closing an existing database here, while this process
+    already has SQLite connections to it, would silently drop their locks and let another
+    process write at the same time (a corrupt database)."""
+    try:
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
 
 
 def _tighten(path: Path, mode: int) -> None:

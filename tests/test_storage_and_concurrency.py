@@ -300,3 +300,38 @@ def test_a_reader_that_stops_early_is_not_a_traceback(recorded_state: Path) -> N
     )
     assert pipeline.stdout == "[\n"
     assert pipeline.stderr == ""
+
+
+def test_preparing_a_database_this_process_has_open_keeps_its_sqlite_locks(
+    tmp_path: Path,
+) -> None:
+    """SQLite's locks are POSIX record locks: closing any descriptor of the file drops them."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from fullpicture.private_files import prepare_private_database
+
+    state = tmp_path / "state"
+    database = state / "fullpicture.sqlite"
+    prepare_private_database(database, state)
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    prepare_private_database(database, state)  # as a second store of this process would
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, "
+            "isolation_level=None); c.execute('BEGIN IMMEDIATE')",
+            str(database),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    holder.execute("COMMIT")
+    holder.close()
+    assert other.returncode != 0 and "database is locked" in other.stderr
