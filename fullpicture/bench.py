@@ -20,6 +20,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from kafka.errors import CommitFailedError, RebalanceInProgressError
+
 from consumers import kafka_io
 from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector
 from consumers.relay import Relay
@@ -200,12 +202,19 @@ def _consume_and_decode(settings: Settings, group: str, counts: Any) -> None:
     try:
         while True:
             batch = consumer.poll(timeout_ms=ONCE_POLL_MS)
+            in_batch = 0
             for messages in batch.values():
                 for message in messages:
                     decode(message.value)
-                decoded += len(messages)
+                in_batch += len(messages)
+            decoded += in_batch
             if batch:
-                consumer.commit()
+                try:
+                    consumer.commit()
+                except (CommitFailedError, RebalanceInProgressError):
+                    # A rebalance took the partitions first: their next owner reads this batch
+                    # again from the last commit, so it is not counted here.
+                    decoded -= in_batch
             elif kafka_io.caught_up(consumer):
                 break
     finally:
