@@ -7,6 +7,7 @@ it; SQLite creates its `-wal` and `-shm` files with the database's own mode.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -35,10 +36,8 @@ def _create_owner_only(database: Path) -> None:
     descriptor of that file: opening and closing an existing database here, while this process
     already has SQLite connections to it, would silently drop their locks and let another
     process write at the same time (a corrupt database)."""
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-    except FileExistsError:
-        pass
 
 
 def _tighten(path: Path, mode: int) -> None:
