@@ -18,13 +18,16 @@ from typing import Any
 
 from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
-from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
-from domain.errors import DomainError, InvalidEntry
+from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
+from domain.errors import DomainError, InvalidEntry, nearest_word
 from domain.spreadsheet import read_chronology_csv
+from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import ConfigurationError, Settings
 from fullpicture.entry_json import EntryJsonError, read_json_entry
+from fullpicture.field_help import allowed_values, field_help
 from fullpicture.output import FORMATS, emit
+from fullpicture.progress import ProgressBar
 from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
@@ -105,8 +108,33 @@ REQUIRED, ONCE_ANYONE_EXISTS, NONE = "required", "once anyone exists", "none"
 AS_HELP = "the registered person this command acts as (default: $FULLPICTURE_USER)"
 
 
+class CommandParser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped command or value."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if choices is not None and value not in choices:
+            nearest = nearest_word(str(value), [str(c) for c in choices])
+            if nearest is not None:
+                name = argparse._get_action_name(action) or "COMMAND"  # noqa: SLF001
+                self.error(
+                    f"argument {name}: invalid choice: {value!r} (did you mean {nearest!r}?)"
+                )
+        super()._check_value(action, value)
+
+
+def _list_allowed_values(parser: argparse.ArgumentParser) -> None:
+    """Every option with fixed choices says them in its help (subcommands' too)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):
+                _list_allowed_values(sub)
+        elif action.choices is not None and action.help and "one of:" not in action.help:
+            action.help += "; one of: " + ", ".join(str(c) for c in action.choices)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="fullpicture",
         description="Multi-agency safeguarding chronology: record, import, replay, relay.",
     )
@@ -126,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     _alert_commands(commands)
     _runner_commands(commands)
     _kafka_commands(commands)
+    _list_allowed_values(parser)
     return parser
 
 
@@ -178,9 +207,15 @@ def _agency_commands(commands: Any) -> None:
         sub, "register", "register an agency", _register_agency, person=ONCE_ANYONE_EXISTS
     )
     register.add_argument("code", help="short code, e.g. police-north")
-    register.add_argument("--name", required=True)
-    register.add_argument("--type", required=True, dest="agency_type")
-    register.add_argument("--contact", default="")
+    register.add_argument("--name", required=True, help="the agency's full name")
+    register.add_argument(
+        "--type",
+        required=True,
+        dest="agency_type",
+        metavar="WORD",
+        help=field_help("agency_type", help_vocabulary()),
+    )
+    register.add_argument("--contact", default="", help="how partners reach the agency")
     _credentials_out_option(register)
     _format_option(register)
     listing = _command(sub, "list", "list registered agencies", _list_agencies, person=NONE)
@@ -322,8 +357,11 @@ def _list_agencies(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _record_command(commands: Any) -> None:
+    vocabulary = help_vocabulary()
     record = _command(commands, "record", "record one entry", _record)
-    record.add_argument("kind", nargs="?", choices=ENTRY_KINDS, help="the kind of entry")
+    record.add_argument(
+        "kind", nargs="?", choices=ENTRY_KINDS, metavar="KIND", help="the kind of entry"
+    )
     record.add_argument("--json", metavar="FILE", help="the entry as a JSON object ('-' for stdin)")
     record.add_argument(
         "--child",
@@ -336,17 +374,37 @@ def _record_command(commands: Any) -> None:
         if name in ("kind", "child_refs", SYSTEM_STAMPED):
             continue
         flag = "--" + name.replace("_", "-")
-        if name in ("concerns", "to_agencies"):
-            record.add_argument(
-                flag,
-                dest=name,
-                action="append",
-                metavar="VALUE",
-                help=f"{name} (repeat, or ';'-separated)",
-            )
-        else:
-            record.add_argument(flag, dest=name, metavar="VALUE")
+        repeatable = name in ("concerns", "to_agencies")
+        record.add_argument(
+            flag,
+            dest=name,
+            action="append" if repeatable else "store",
+            metavar=_metavar(name),
+            help=field_help(name, vocabulary),
+        )
     _format_option(record)
+
+
+def _metavar(field: str) -> str:
+    if field in DATE_FIELDS:
+        return "DATE"
+    if field in ("agency", "to_agencies"):
+        return "AGENCY"
+    if field in ("summary", "reason", "child_words", "practitioner"):
+        return "TEXT"
+    return "WORD" if allowed_values(field) else "VALUE"
+
+
+def help_vocabulary() -> Vocabulary:
+    """The configured vocabulary for help text; the defaults if the configuration is broken
+    (running the command then reports the problem)."""
+    from fullpicture.config import load_settings
+    from fullpicture.vocabulary_file import load_vocabulary
+
+    try:
+        return load_vocabulary(load_settings())
+    except ConfigurationError:
+        return DEFAULT_VOCABULARY
 
 
 def _record(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -391,8 +449,10 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     rows = wiring.queries.rows_to_record(
         args.acting_as, read_chronology_csv(args.file), importing=True
     )
-    progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
-    outcome = wiring.partnership.record_all(rows, progress=progress)
+    bar = ProgressBar("importing", len(rows)) if len(rows) >= 1000 else None
+    outcome = wiring.partnership.record_all(rows, progress=bar.callback if bar else None)
+    if bar is not None:
+        bar.finish()
     wiring.queries.record_import(
         args.acting_as,
         (c for _, row in rows for c in str(row.get("child_ref") or "").split(";") if c.strip()),
@@ -412,18 +472,6 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
             f"{summary['unchanged']} already recorded, {summary['rows']} rows"
         )
     return 0
-
-
-def _progress_printer(verb: str, total: int) -> Callable[[int, int], None]:
-    step = max(1, total // 20)
-
-    def report(done: int, of: int) -> None:
-        if done % step == 0 or done == of:
-            print(f"\r{verb} {done}/{of} rows ({100 * done // of}%)", end="", file=sys.stderr)
-            if done == of:
-                print(file=sys.stderr)
-
-    return report
 
 
 def _after_recording(wiring: Wiring) -> None:
@@ -1114,7 +1162,6 @@ def _subscriber_settings(wiring: Wiring, args: argparse.Namespace) -> Settings:
 
 
 def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.progress import ProgressBar
 
     collect_less_often()
     if wiring.settings.distributed:
