@@ -235,8 +235,10 @@ def _agency_commands(commands: Any) -> None:
     child = commands.add_parser("child", help="record what is known about a child")
     child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
     born = _command(child_sub, "register", "record a child's date of birth", _register_child)
-    born.add_argument("child", metavar="CHILD_REF")
-    born.add_argument("--date-of-birth", required=True, metavar="DATE")
+    born.add_argument("child", metavar="CHILD_REF", help="the child's reference")
+    born.add_argument(
+        "--date-of-birth", required=True, metavar="DATE", help="the date of birth (ISO 8601)"
+    )
     born.add_argument(
         "--agency", metavar="CODE", help="the agency recording it (default: your own)"
     )
@@ -438,7 +440,9 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _import_command(commands: Any) -> None:
     command = _command(commands, "import", "import an agency chronology spreadsheet (CSV)", _import)
-    command.add_argument("file", type=Path, metavar="FILE.csv")
+    command.add_argument(
+        "file", type=Path, metavar="FILE.csv", help='the spreadsheet (README, "Importing")'
+    )
     _format_option(command)
 
 
@@ -489,7 +493,7 @@ def _chronology_command(commands: Any) -> None:
     command = _command(
         commands, "chronology", "a child's merged multi-agency chronology", _chronology
     )
-    command.add_argument("child", metavar="CHILD")
+    command.add_argument("child", metavar="CHILD", help="the child's reference")
     _replay_options(command)
     command.add_argument(
         "--system-time",
@@ -563,7 +567,7 @@ def _patterns_command(commands: Any) -> None:
     command = _command(
         commands, "patterns", "patterns of concern, for a person to review", _patterns
     )
-    command.add_argument("--child", metavar="CHILD")
+    command.add_argument("--child", metavar="CHILD", help="only this child's patterns")
     command.add_argument("--as-at", metavar="DATE", help="evaluate with what had happened by DATE")
     command.add_argument(
         "--from",
@@ -649,7 +653,9 @@ def _alert_commands(commands: Any) -> None:
         _review_alert,
     )
     review.add_argument("alert_id", metavar="ALERT_ID", help="the alert's id (patterns shows it)")
-    review.add_argument("--outcome", required=True, choices=TRIAGE_OUTCOMES)
+    review.add_argument(
+        "--outcome", required=True, choices=TRIAGE_OUTCOMES, help="what was done about it"
+    )
     review.add_argument("--reason", required=True, metavar="TEXT", help="why, in plain words")
     _format_option(review)
 
@@ -717,9 +723,13 @@ def _export_command(commands: Any) -> None:
     command = _command(
         commands, "export", "export a child's chronology for a case review pack", _export
     )
-    command.add_argument("child", metavar="CHILD")
-    command.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
-    command.add_argument("--out", type=Path, required=True, metavar="FILE")
+    command.add_argument("child", metavar="CHILD", help="the child's reference")
+    command.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="csv", help="the file's format"
+    )
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="where to write it"
+    )
     _replay_options(command)
     _purpose_option(command)
 
@@ -774,16 +784,23 @@ def _people_commands(commands: Any) -> None:
     add.add_argument("--name", required=True, help="their full name")
     add.add_argument("--agency", default="", metavar="CODE", help="the agency they work for")
     add.add_argument("--email", default="", help="e-mail, to match an identity provider's sign-in")
-    add.add_argument("--role", action="append", required=True, choices=ROLES, dest="roles")
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=ROLES,
+        dest="roles",
+        help="a role they hold (repeatable)",
+    )
     _format_option(add)
     for action, run in (("grant", _grant_role), ("revoke", _revoke_role)):
         change = _command(sub, action, f"{action} a role", run)
-        change.add_argument("user", metavar="USER")
-        change.add_argument("--role", required=True, choices=ROLES)
+        change.add_argument("user", metavar="USER", help="a registered person's user name")
+        change.add_argument("--role", required=True, choices=ROLES, help=f"the role to {action}")
     listing = _command(sub, "list", "list registered people and their roles", _list_users)
     _format_option(listing)
     password = _command(sub, "password", "set a local account's password", _set_password)
-    password.add_argument("user", metavar="USER")
+    password.add_argument("user", metavar="USER", help="a registered person's user name")
     password.add_argument(
         "--password-stdin",
         action="store_true",
@@ -794,15 +811,32 @@ def _people_commands(commands: Any) -> None:
     review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
     grant = _command(review_sub, "grant", "grant a case reviewer a review's children", _grant)
     grant.add_argument("review", metavar="REVIEW", help="the review's name, e.g. CSPR-2026-01")
-    grant.add_argument("--reviewer", required=True, metavar="USER")
-    grant.add_argument("--child", action="append", required=True, dest="children")
-    grant.add_argument("--from", required=True, dest="period_from", metavar="DATE")
-    grant.add_argument("--to", required=True, dest="period_to", metavar="DATE")
-    grant.add_argument("--expires", required=True, metavar="DATE")
+    grant.add_argument(
+        "--reviewer", required=True, metavar="USER", help="the case reviewer's user name"
+    )
+    grant.add_argument(
+        "--child",
+        action="append",
+        required=True,
+        dest="children",
+        metavar="CHILD",
+        help="a child under review (repeatable)",
+    )
+    grant.add_argument(
+        "--from", required=True, dest="period_from", metavar="DATE", help="the period's first day"
+    )
+    grant.add_argument(
+        "--to", required=True, dest="period_to", metavar="DATE", help="the period's last day"
+    )
+    grant.add_argument(
+        "--expires", required=True, metavar="DATE", help="the last day the access lasts"
+    )
     _format_option(grant)
     withdraw = _command(review_sub, "withdraw", "withdraw a review grant", _withdraw)
-    withdraw.add_argument("review", metavar="REVIEW")
-    withdraw.add_argument("--reviewer", required=True, metavar="USER")
+    withdraw.add_argument("review", metavar="REVIEW", help="the review's name")
+    withdraw.add_argument(
+        "--reviewer", required=True, metavar="USER", help="the case reviewer's user name"
+    )
     review_list = _command(review_sub, "list", "list review grants", _list_reviews)
     _format_option(review_list)
 
@@ -948,10 +982,10 @@ def _list_reviews(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _audit_command(commands: Any) -> None:
     command = _command(commands, "audit", "who looked at which child, and why", _audit)
-    command.add_argument("--child", metavar="REF")
-    command.add_argument("--user", metavar="USER", dest="of_user")
-    command.add_argument("--from", metavar="DATE", dest="from_day")
-    command.add_argument("--to", metavar="DATE", dest="to_day")
+    command.add_argument("--child", metavar="REF", help="only reads of this child")
+    command.add_argument("--user", metavar="USER", dest="of_user", help="only this person's reads")
+    command.add_argument("--from", metavar="DATE", dest="from_day", help="from this day")
+    command.add_argument("--to", metavar="DATE", dest="to_day", help="up to this day")
     _format_option(command)
 
 
@@ -983,7 +1017,9 @@ def _schemas_command(commands: Any) -> None:
         _export_schemas,
         person=NONE,
     )
-    export.add_argument("directory", type=Path, metavar="DIR")
+    export.add_argument(
+        "directory", type=Path, metavar="DIR", help="where to write them (created if missing)"
+    )
 
 
 def _export_schemas(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -1016,7 +1052,9 @@ def _runner_commands(commands: Any) -> None:
     )
     feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
     subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe, person=NONE)
-    subscribe.add_argument("--agency", required=True, metavar="CODE")
+    subscribe.add_argument(
+        "--agency", required=True, metavar="CODE", help="the agency whose feed to read"
+    )
     subscribe.add_argument(
         "--credentials",
         type=Path,
@@ -1045,12 +1083,14 @@ def _runner_commands(commands: Any) -> None:
     bench = _command(
         commands, "bench", "measure speed and scale against the services", _bench, person=NONE
     )
-    bench.add_argument("--events", type=int, default=200_000, metavar="N")
+    bench.add_argument(
+        "--events", type=int, default=200_000, metavar="N", help="how many events (default 200000)"
+    )
     _format_option(bench)
     dashboard = _command(
         commands, "dashboard", "serve the Streamlit dashboard", _dashboard, person=NONE
     )
-    dashboard.add_argument("--port", type=int, default=8501)
+    _dashboard_options(dashboard)
     demo = _command(
         commands, "demo", "record a synthetic partnership and show it", _demo, person=NONE
     )
@@ -1062,7 +1102,19 @@ def _runner_commands(commands: Any) -> None:
         help="discard the embedded demo data and generate it again",
     )
     demo.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
-    demo.add_argument("--port", type=int, default=8501)
+    _dashboard_options(demo)
+
+
+def _dashboard_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--port", type=int, default=8501, help="the dashboard's port (default 8501)"
+    )
+    command.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="the address the dashboard listens on (default 127.0.0.1, this machine only; "
+        "0.0.0.0 in a container)",
+    )
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -1203,7 +1255,7 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
         "--server.port",
         str(args.port),
         "--server.address",
-        "127.0.0.1",
+        args.address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",

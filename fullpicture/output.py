@@ -73,11 +73,8 @@ def _table(items: Sequence[Mapping[str, Any]], columns: Sequence[str], stream: T
     """
     cells = [[terminal_safe(_cell(item.get(c))) for c in columns] for item in items]
     natural = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    widths = fitted_widths(natural, [len(c) for c in columns], table_width(stream))
-    stream.write(
-        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n"
-    )
-    for row in cells:
+    widths = fitted_widths(natural, table_width(stream), [len(c) for c in columns])
+    for row in [list(columns), *cells]:
         wrapped = [_wrap(v, w) for v, w in zip(row, widths, strict=True)]
         for line in range(max(len(lines) for lines in wrapped)):
             shown = [
@@ -106,25 +103,25 @@ def table_width(stream: TextIO) -> int | None:
     return None
 
 
-def fitted_widths(natural: Sequence[int], headers: Sequence[int], limit: int | None) -> list[int]:
-    """Column widths within `limit`: narrow columns keep their width, the widest share the rest."""
+def fitted_widths(
+    natural: Sequence[int], limit: int | None, headers: Sequence[int] = ()
+) -> list[int]:
+    """Column widths within `limit`: every column keeps up to NARROWEST (or its header's width),
+    and the room left is shared in proportion to how much more each needs. The first column keeps
+    its width."""
     widths = list(natural)
-    if limit is None or sum(widths) + GAP * (len(widths) - 1) <= limit:
+    if limit is None or len(widths) < 2 or sum(widths) + GAP * (len(widths) - 1) <= limit:
         return widths
-    fixed = {0}  # the first column is never wrapped
-    while True:
-        room = limit - GAP * (len(widths) - 1) - sum(widths[i] for i in fixed)
-        flexible = [i for i in range(len(widths)) if i not in fixed]
-        if not flexible:
-            return widths
-        share = room // len(flexible)
-        narrow = [i for i in flexible if natural[i] <= share]
-        if not narrow:
-            break
-        fixed.update(narrow)
-    for i in flexible:
-        widths[i] = max(share, headers[i], NARROWEST)
-    return widths
+    floors = list(headers) or [0] * len(widths)
+    least = [widths[0]] + [
+        min(n, max(NARROWEST, h)) for n, h in zip(natural[1:], floors[1:], strict=True)
+    ]
+    spare = max(0, limit - GAP * (len(widths) - 1) - sum(least))
+    wanted = [n - m for n, m in zip(natural, least, strict=True)]
+    total_wanted = max(1, sum(wanted[1:]))
+    return [widths[0]] + [
+        m + spare * w // total_wanted for m, w in zip(least[1:], wanted[1:], strict=True)
+    ]
 
 
 def _wrap(text: str, width: int) -> list[str]:
