@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     _alert_commands(commands)
     _runner_commands(commands)
     _kafka_commands(commands)
+    _init_command(commands)
     _list_allowed_values(parser)
     return parser
 
@@ -1388,6 +1389,91 @@ def _kafka_setup(wiring: Wiring, args: argparse.Namespace) -> int:
         )
         print(f"{credentials.username}  {what}")
     print(f"credentials written to {args.env_file}")
+    return 0
+
+
+# init ------------------------------------------------------------------------------------------
+
+
+def _init_command(commands: Any) -> None:
+    init = _command(
+        commands,
+        "init",
+        "prepare a deployment: Kafka topics and service principals (secured broker), the first "
+        "administrator, the agencies from a file; running it again changes nothing",
+        _init,
+        person=NONE,
+    )
+    init.add_argument(
+        "--agencies",
+        type=Path,
+        metavar="FILE.csv",
+        help="the agencies to register: CSV with columns code,name,type,contact (README, "
+        '"With Docker")',
+    )
+    init.add_argument(
+        "--administrator",
+        required=True,
+        metavar="USER",
+        help="the first administrator, registered if nobody is yet; agencies are registered as "
+        "this person (who must be an administrator)",
+    )
+    init.add_argument(
+        "--administrator-name",
+        default="Partnership Administrator",
+        metavar="NAME",
+        help="the first administrator's full name",
+    )
+    init.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="FILE",
+        help="with a secured broker: where the services' Kafka credentials are written "
+        "(default <state dir>/services.env)",
+    )
+
+
+def _init(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.agencies_file import AgenciesFileError, read_agencies_file
+
+    agencies = []
+    if args.agencies is not None:  # every row checked before anything is set up
+        try:
+            agencies = read_agencies_file(args.agencies, wiring.partnership.vocabulary)
+        except AgenciesFileError as error:
+            problems = str(error).splitlines()
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            raise UserError(f"nothing was set up ({len(problems)} problem(s))") from None
+    if wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl:
+        env_file = args.env_file or wiring.settings.state_dir / "services.env"
+        _kafka_setup(wiring, argparse.Namespace(env_file=env_file))
+    elif wiring.settings.distributed:
+        _require_kafka(wiring, "init")
+        from consumers.kafka_io import ensure_topics
+
+        topics = wiring.settings.topics
+        ensure_topics(wiring.settings, [topics.events, topics.deadletter, topics.audit])
+    if not wiring.directory.anyone_registered():
+        from domain.people import ADMINISTRATOR
+
+        wiring.directory.register_person(
+            args.administrator, args.administrator_name, [ADMINISTRATOR], by=args.administrator
+        )
+        print(f"first administrator registered: {args.administrator}")
+    for agency in agencies:
+        _register_agency(
+            wiring,
+            argparse.Namespace(
+                acting_as=args.administrator,
+                code=agency.code,
+                name=agency.name,
+                agency_type=agency.agency_type,
+                contact=agency.contact,
+                credentials_out=None,
+                format="table",
+            ),
+        )
     return 0
 
 
