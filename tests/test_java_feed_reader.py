@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
     assert main([*read, "--credentials", str(credentials)]) == 0
     by_python = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
-    printed = run([*reader, str(credentials), str(kit), "10"], tmp_path, timeout=120)
+    printed = run([*reader, str(credentials), str(kit), "8"], tmp_path, timeout=120)
     by_java = [json.loads(line) for line in printed.splitlines()]
 
     fingerprints = json.loads((kit / "fingerprints.json").read_text())
@@ -91,7 +92,30 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
     assert sorted((e["record"] for e in by_java), key=event_id) == sorted(by_python, key=event_id)
     assert {r["event_type"] for r in by_python} == {"AgencyRegistered", "InformationShared"}
     shared = [r for r in by_python if r.get("entry_ref") in ("J-1", "J-2")]
+    by_readme = run([sys.executable, "-c", readme_python_reader(kit, credentials)], tmp_path, 60)
+    assert sorted(by_readme.splitlines()) == sorted(
+        f"{r['event_type']} {r['entry_ref']} {r.get('summary', '')}" for r in by_python
+    )
     assert [(r["entry_ref"], r["summary"], r["to_agencies"]) for r in shared] == [
         ("J-1", "Police attended a domestic incident at home.", [school]),
         ("J-2", 'Second visit: "quoted" words, café, 10% more.', [school]),
     ]
+
+
+def readme_python_reader(kit: Path, credentials: Path) -> str:
+    """The README's Python reader, pointed at this test's files, stopping when the feed is idle."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("**In Python**") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    for original, replacement in (
+        ('Path("kit")', f"Path({str(kit)!r})"),
+        ('open("school-elm.json")', f"open({str(credentials)!r})"),
+        (
+            'auto_offset_reset="earliest",',
+            'auto_offset_reset="earliest", consumer_timeout_ms=8000,',
+        ),
+    ):
+        assert original in code
+        code = code.replace(original, replacement)
+    return code
