@@ -1,6 +1,7 @@
 # FullPicture's image: the wheel built from this source, installed at build time, run as a user
 # with no privileges. No source is mounted at run time; configuration comes from the environment
-# (README, "Configuration").
+# (README, "Configuration"). The state directory exists, owned by that user, so a volume mounted on
+# it (the agencies' credentials files) is theirs to write.
 FROM python:3.11-slim AS wheel
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
@@ -13,7 +14,8 @@ COPY fullpicture fullpicture
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fullpicture
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fullpicture \
+    && install -d -o fullpicture -g fullpicture /home/fullpicture/state/credentials
 COPY --from=wheel /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER fullpicture

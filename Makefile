@@ -6,8 +6,11 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: demo test services services-down browser keycloak install bench lint clean
 
+# `make demo PORT=8600` serves the dashboard on another port.
+PORT ?= 8501
+
 demo: $(INSTALLED)
-	$(BIN)/fullpicture demo
+	$(BIN)/fullpicture demo --port $(PORT)
 
 test: $(INSTALLED) services browser keycloak
 	. .fullpicture/services.env && $(BIN)/python -m pytest
@@ -34,9 +37,15 @@ lint: $(INSTALLED)
 install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
+	@echo "Creating the virtual environment in $(VENV) ($(PYTHON))"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Upgrading pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing FullPicture and its dependencies into $(VENV) (a minute or two the first time)"
+	{ $(BIN)/python -m pip install --progress-bar off -e '.[test]' 2>&1; echo $$? > $(VENV)/pip.status; } \
+		| tee $(VENV)/pip.log | grep -E '^(Collecting|Successfully installed)' || true
+	@test "$$(cat $(VENV)/pip.status)" = 0 || { tail -40 $(VENV)/pip.log; exit 1; }
+	@echo "Installed: $$($(BIN)/fullpicture --version)"
 	touch $(INSTALLED)
 
 clean:

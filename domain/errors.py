@@ -32,8 +32,19 @@ class NotInVocabulary(DomainError):
     """A controlled field holds a word the partnership does not use."""
 
     def __init__(self, field: str, value: str, allowed: Sequence[str]) -> None:
-        super().__init__(field, f"{value!r} is not one of: {', '.join(allowed)}")
+        suggestion = nearest_word(value, allowed)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(field, f"{value!r} is not one of: {', '.join(allowed)}{hint}")
         self.value = value
+
+
+def nearest_word(word: str, words: Sequence[str]) -> str | None:
+    """The allowed word closest to a mistyped one (case aside), if one is close enough."""
+    import difflib
+
+    by_lower = {w.lower(): w for w in words}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
 
 
 class InvalidDate(DomainError):

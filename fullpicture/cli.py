@@ -18,13 +18,16 @@ from typing import Any
 
 from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
-from domain.drafts import DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
-from domain.errors import DomainError, InvalidEntry
+from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
+from domain.errors import DomainError, InvalidEntry, nearest_word
 from domain.spreadsheet import read_chronology_csv
+from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import ConfigurationError, Settings
 from fullpicture.entry_json import EntryJsonError, read_json_entry
+from fullpicture.field_help import allowed_values, field_help
 from fullpicture.output import FORMATS, emit
+from fullpicture.progress import ProgressBar
 from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
@@ -105,8 +108,33 @@ REQUIRED, ONCE_ANYONE_EXISTS, NONE = "required", "once anyone exists", "none"
 AS_HELP = "the registered person this command acts as (default: $FULLPICTURE_USER)"
 
 
+class CommandParser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped command or value."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if choices is not None and value not in choices:
+            nearest = nearest_word(str(value), [str(c) for c in choices])
+            if nearest is not None:
+                name = argparse._get_action_name(action) or "COMMAND"  # noqa: SLF001
+                self.error(
+                    f"argument {name}: invalid choice: {value!r} (did you mean {nearest!r}?)"
+                )
+        super()._check_value(action, value)
+
+
+def _list_allowed_values(parser: argparse.ArgumentParser) -> None:
+    """Every option with fixed choices says them in its help (subcommands' too)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):
+                _list_allowed_values(sub)
+        elif action.choices is not None and action.help and "one of:" not in action.help:
+            action.help += "; one of: " + ", ".join(str(c) for c in action.choices)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="fullpicture",
         description="Multi-agency safeguarding chronology: record, import, replay, relay.",
     )
@@ -126,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     _alert_commands(commands)
     _runner_commands(commands)
     _kafka_commands(commands)
+    _init_command(commands)
+    _list_allowed_values(parser)
     return parser
 
 
@@ -178,9 +208,15 @@ def _agency_commands(commands: Any) -> None:
         sub, "register", "register an agency", _register_agency, person=ONCE_ANYONE_EXISTS
     )
     register.add_argument("code", help="short code, e.g. police-north")
-    register.add_argument("--name", required=True)
-    register.add_argument("--type", required=True, dest="agency_type")
-    register.add_argument("--contact", default="")
+    register.add_argument("--name", required=True, help="the agency's full name")
+    register.add_argument(
+        "--type",
+        required=True,
+        dest="agency_type",
+        metavar="WORD",
+        help=field_help("agency_type", help_vocabulary()),
+    )
+    register.add_argument("--contact", default="", help="how partners reach the agency")
     _credentials_out_option(register)
     _format_option(register)
     listing = _command(sub, "list", "list registered agencies", _list_agencies, person=NONE)
@@ -200,8 +236,10 @@ def _agency_commands(commands: Any) -> None:
     child = commands.add_parser("child", help="record what is known about a child")
     child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
     born = _command(child_sub, "register", "record a child's date of birth", _register_child)
-    born.add_argument("child", metavar="CHILD_REF")
-    born.add_argument("--date-of-birth", required=True, metavar="DATE")
+    born.add_argument("child", metavar="CHILD_REF", help="the child's reference")
+    born.add_argument(
+        "--date-of-birth", required=True, metavar="DATE", help="the date of birth (ISO 8601)"
+    )
     born.add_argument(
         "--agency", metavar="CODE", help="the agency recording it (default: your own)"
     )
@@ -322,8 +360,11 @@ def _list_agencies(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _record_command(commands: Any) -> None:
+    vocabulary = help_vocabulary()
     record = _command(commands, "record", "record one entry", _record)
-    record.add_argument("kind", nargs="?", choices=ENTRY_KINDS, help="the kind of entry")
+    record.add_argument(
+        "kind", nargs="?", choices=ENTRY_KINDS, metavar="KIND", help="the kind of entry"
+    )
     record.add_argument("--json", metavar="FILE", help="the entry as a JSON object ('-' for stdin)")
     record.add_argument(
         "--child",
@@ -336,17 +377,37 @@ def _record_command(commands: Any) -> None:
         if name in ("kind", "child_refs", SYSTEM_STAMPED):
             continue
         flag = "--" + name.replace("_", "-")
-        if name in ("concerns", "to_agencies"):
-            record.add_argument(
-                flag,
-                dest=name,
-                action="append",
-                metavar="VALUE",
-                help=f"{name} (repeat, or ';'-separated)",
-            )
-        else:
-            record.add_argument(flag, dest=name, metavar="VALUE")
+        repeatable = name in ("concerns", "to_agencies")
+        record.add_argument(
+            flag,
+            dest=name,
+            action="append" if repeatable else "store",
+            metavar=_metavar(name),
+            help=field_help(name, vocabulary),
+        )
     _format_option(record)
+
+
+def _metavar(field: str) -> str:
+    if field in DATE_FIELDS:
+        return "DATE"
+    if field in ("agency", "to_agencies"):
+        return "AGENCY"
+    if field in ("summary", "reason", "child_words", "practitioner"):
+        return "TEXT"
+    return "WORD" if allowed_values(field) else "VALUE"
+
+
+def help_vocabulary() -> Vocabulary:
+    """The configured vocabulary for help text; the defaults if the configuration is broken
+    (running the command then reports the problem)."""
+    from fullpicture.config import load_settings
+    from fullpicture.vocabulary_file import load_vocabulary
+
+    try:
+        return load_vocabulary(load_settings())
+    except ConfigurationError:
+        return DEFAULT_VOCABULARY
 
 
 def _record(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -380,7 +441,9 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _import_command(commands: Any) -> None:
     command = _command(commands, "import", "import an agency chronology spreadsheet (CSV)", _import)
-    command.add_argument("file", type=Path, metavar="FILE.csv")
+    command.add_argument(
+        "file", type=Path, metavar="FILE.csv", help='the spreadsheet (README, "Importing")'
+    )
     _format_option(command)
 
 
@@ -391,8 +454,10 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     rows = wiring.queries.rows_to_record(
         args.acting_as, read_chronology_csv(args.file), importing=True
     )
-    progress = _progress_printer("checked", len(rows)) if len(rows) >= 1000 else None
-    outcome = wiring.partnership.record_all(rows, progress=progress)
+    bar = ProgressBar("importing", len(rows)) if len(rows) >= 1000 else None
+    outcome = wiring.partnership.record_all(rows, progress=bar.callback if bar else None)
+    if bar is not None:
+        bar.finish()
     wiring.queries.record_import(
         args.acting_as,
         (c for _, row in rows for c in str(row.get("child_ref") or "").split(";") if c.strip()),
@@ -414,18 +479,6 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer(verb: str, total: int) -> Callable[[int, int], None]:
-    step = max(1, total // 20)
-
-    def report(done: int, of: int) -> None:
-        if done % step == 0 or done == of:
-            print(f"\r{verb} {done}/{of} rows ({100 * done // of}%)", end="", file=sys.stderr)
-            if done == of:
-                print(file=sys.stderr)
-
-    return report
-
-
 def _after_recording(wiring: Wiring) -> None:
     """Embedded mode has no separate projector process: bring the read models up to date now."""
     if not wiring.settings.distributed:
@@ -441,7 +494,7 @@ def _chronology_command(commands: Any) -> None:
     command = _command(
         commands, "chronology", "a child's merged multi-agency chronology", _chronology
     )
-    command.add_argument("child", metavar="CHILD")
+    command.add_argument("child", metavar="CHILD", help="the child's reference")
     _replay_options(command)
     command.add_argument(
         "--system-time",
@@ -515,7 +568,7 @@ def _patterns_command(commands: Any) -> None:
     command = _command(
         commands, "patterns", "patterns of concern, for a person to review", _patterns
     )
-    command.add_argument("--child", metavar="CHILD")
+    command.add_argument("--child", metavar="CHILD", help="only this child's patterns")
     command.add_argument("--as-at", metavar="DATE", help="evaluate with what had happened by DATE")
     command.add_argument(
         "--from",
@@ -601,7 +654,9 @@ def _alert_commands(commands: Any) -> None:
         _review_alert,
     )
     review.add_argument("alert_id", metavar="ALERT_ID", help="the alert's id (patterns shows it)")
-    review.add_argument("--outcome", required=True, choices=TRIAGE_OUTCOMES)
+    review.add_argument(
+        "--outcome", required=True, choices=TRIAGE_OUTCOMES, help="what was done about it"
+    )
     review.add_argument("--reason", required=True, metavar="TEXT", help="why, in plain words")
     _format_option(review)
 
@@ -669,9 +724,13 @@ def _export_command(commands: Any) -> None:
     command = _command(
         commands, "export", "export a child's chronology for a case review pack", _export
     )
-    command.add_argument("child", metavar="CHILD")
-    command.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
-    command.add_argument("--out", type=Path, required=True, metavar="FILE")
+    command.add_argument("child", metavar="CHILD", help="the child's reference")
+    command.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="csv", help="the file's format"
+    )
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="where to write it"
+    )
     _replay_options(command)
     _purpose_option(command)
 
@@ -726,16 +785,23 @@ def _people_commands(commands: Any) -> None:
     add.add_argument("--name", required=True, help="their full name")
     add.add_argument("--agency", default="", metavar="CODE", help="the agency they work for")
     add.add_argument("--email", default="", help="e-mail, to match an identity provider's sign-in")
-    add.add_argument("--role", action="append", required=True, choices=ROLES, dest="roles")
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=ROLES,
+        dest="roles",
+        help="a role they hold (repeatable)",
+    )
     _format_option(add)
     for action, run in (("grant", _grant_role), ("revoke", _revoke_role)):
         change = _command(sub, action, f"{action} a role", run)
-        change.add_argument("user", metavar="USER")
-        change.add_argument("--role", required=True, choices=ROLES)
+        change.add_argument("user", metavar="USER", help="a registered person's user name")
+        change.add_argument("--role", required=True, choices=ROLES, help=f"the role to {action}")
     listing = _command(sub, "list", "list registered people and their roles", _list_users)
     _format_option(listing)
     password = _command(sub, "password", "set a local account's password", _set_password)
-    password.add_argument("user", metavar="USER")
+    password.add_argument("user", metavar="USER", help="a registered person's user name")
     password.add_argument(
         "--password-stdin",
         action="store_true",
@@ -746,15 +812,32 @@ def _people_commands(commands: Any) -> None:
     review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
     grant = _command(review_sub, "grant", "grant a case reviewer a review's children", _grant)
     grant.add_argument("review", metavar="REVIEW", help="the review's name, e.g. CSPR-2026-01")
-    grant.add_argument("--reviewer", required=True, metavar="USER")
-    grant.add_argument("--child", action="append", required=True, dest="children")
-    grant.add_argument("--from", required=True, dest="period_from", metavar="DATE")
-    grant.add_argument("--to", required=True, dest="period_to", metavar="DATE")
-    grant.add_argument("--expires", required=True, metavar="DATE")
+    grant.add_argument(
+        "--reviewer", required=True, metavar="USER", help="the case reviewer's user name"
+    )
+    grant.add_argument(
+        "--child",
+        action="append",
+        required=True,
+        dest="children",
+        metavar="CHILD",
+        help="a child under review (repeatable)",
+    )
+    grant.add_argument(
+        "--from", required=True, dest="period_from", metavar="DATE", help="the period's first day"
+    )
+    grant.add_argument(
+        "--to", required=True, dest="period_to", metavar="DATE", help="the period's last day"
+    )
+    grant.add_argument(
+        "--expires", required=True, metavar="DATE", help="the last day the access lasts"
+    )
     _format_option(grant)
     withdraw = _command(review_sub, "withdraw", "withdraw a review grant", _withdraw)
-    withdraw.add_argument("review", metavar="REVIEW")
-    withdraw.add_argument("--reviewer", required=True, metavar="USER")
+    withdraw.add_argument("review", metavar="REVIEW", help="the review's name")
+    withdraw.add_argument(
+        "--reviewer", required=True, metavar="USER", help="the case reviewer's user name"
+    )
     review_list = _command(review_sub, "list", "list review grants", _list_reviews)
     _format_option(review_list)
 
@@ -900,10 +983,10 @@ def _list_reviews(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _audit_command(commands: Any) -> None:
     command = _command(commands, "audit", "who looked at which child, and why", _audit)
-    command.add_argument("--child", metavar="REF")
-    command.add_argument("--user", metavar="USER", dest="of_user")
-    command.add_argument("--from", metavar="DATE", dest="from_day")
-    command.add_argument("--to", metavar="DATE", dest="to_day")
+    command.add_argument("--child", metavar="REF", help="only reads of this child")
+    command.add_argument("--user", metavar="USER", dest="of_user", help="only this person's reads")
+    command.add_argument("--from", metavar="DATE", dest="from_day", help="from this day")
+    command.add_argument("--to", metavar="DATE", dest="to_day", help="up to this day")
     _format_option(command)
 
 
@@ -935,7 +1018,9 @@ def _schemas_command(commands: Any) -> None:
         _export_schemas,
         person=NONE,
     )
-    export.add_argument("directory", type=Path, metavar="DIR")
+    export.add_argument(
+        "directory", type=Path, metavar="DIR", help="where to write them (created if missing)"
+    )
 
 
 def _export_schemas(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -968,7 +1053,9 @@ def _runner_commands(commands: Any) -> None:
     )
     feeds.add_argument("--once", action="store_true", help="route what is there, then exit")
     subscribe = _command(commands, "subscribe", "print an agency's feed", _subscribe, person=NONE)
-    subscribe.add_argument("--agency", required=True, metavar="CODE")
+    subscribe.add_argument(
+        "--agency", required=True, metavar="CODE", help="the agency whose feed to read"
+    )
     subscribe.add_argument(
         "--credentials",
         type=Path,
@@ -997,12 +1084,14 @@ def _runner_commands(commands: Any) -> None:
     bench = _command(
         commands, "bench", "measure speed and scale against the services", _bench, person=NONE
     )
-    bench.add_argument("--events", type=int, default=200_000, metavar="N")
+    bench.add_argument(
+        "--events", type=int, default=200_000, metavar="N", help="how many events (default 200000)"
+    )
     _format_option(bench)
     dashboard = _command(
         commands, "dashboard", "serve the Streamlit dashboard", _dashboard, person=NONE
     )
-    dashboard.add_argument("--port", type=int, default=8501)
+    _dashboard_options(dashboard)
     demo = _command(
         commands, "demo", "record a synthetic partnership and show it", _demo, person=NONE
     )
@@ -1014,7 +1103,19 @@ def _runner_commands(commands: Any) -> None:
         help="discard the embedded demo data and generate it again",
     )
     demo.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
-    demo.add_argument("--port", type=int, default=8501)
+    _dashboard_options(demo)
+
+
+def _dashboard_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--port", type=int, default=8501, help="the dashboard's port (default 8501)"
+    )
+    command.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="the address the dashboard listens on (default 127.0.0.1, this machine only; "
+        "0.0.0.0 in a container)",
+    )
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -1114,7 +1215,6 @@ def _subscriber_settings(wiring: Wiring, args: argparse.Namespace) -> Settings:
 
 
 def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.progress import ProgressBar
 
     collect_less_often()
     if wiring.settings.distributed:
@@ -1156,7 +1256,7 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
         "--server.port",
         str(args.port),
         "--server.address",
-        "127.0.0.1",
+        args.address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -1289,6 +1389,91 @@ def _kafka_setup(wiring: Wiring, args: argparse.Namespace) -> int:
         )
         print(f"{credentials.username}  {what}")
     print(f"credentials written to {args.env_file}")
+    return 0
+
+
+# init ------------------------------------------------------------------------------------------
+
+
+def _init_command(commands: Any) -> None:
+    init = _command(
+        commands,
+        "init",
+        "prepare a deployment: Kafka topics and service principals (secured broker), the first "
+        "administrator, the agencies from a file; running it again changes nothing",
+        _init,
+        person=NONE,
+    )
+    init.add_argument(
+        "--agencies",
+        type=Path,
+        metavar="FILE.csv",
+        help="the agencies to register: CSV with columns code,name,type,contact (README, "
+        '"With Docker")',
+    )
+    init.add_argument(
+        "--administrator",
+        required=True,
+        metavar="USER",
+        help="the first administrator, registered if nobody is yet; agencies are registered as "
+        "this person (who must be an administrator)",
+    )
+    init.add_argument(
+        "--administrator-name",
+        default="Partnership Administrator",
+        metavar="NAME",
+        help="the first administrator's full name",
+    )
+    init.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="FILE",
+        help="with a secured broker: where the services' Kafka credentials are written "
+        "(default <state dir>/services.env)",
+    )
+
+
+def _init(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.agencies_file import AgenciesFileError, read_agencies_file
+
+    agencies = []
+    if args.agencies is not None:  # every row checked before anything is set up
+        try:
+            agencies = read_agencies_file(args.agencies, wiring.partnership.vocabulary)
+        except AgenciesFileError as error:
+            problems = str(error).splitlines()
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            raise UserError(f"nothing was set up ({len(problems)} problem(s))") from None
+    if wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl:
+        env_file = args.env_file or wiring.settings.state_dir / "services.env"
+        _kafka_setup(wiring, argparse.Namespace(env_file=env_file))
+    elif wiring.settings.distributed:
+        _require_kafka(wiring, "init")
+        from consumers.kafka_io import ensure_topics
+
+        topics = wiring.settings.topics
+        ensure_topics(wiring.settings, [topics.events, topics.deadletter, topics.audit])
+    if not wiring.directory.anyone_registered():
+        from domain.people import ADMINISTRATOR
+
+        wiring.directory.register_person(
+            args.administrator, args.administrator_name, [ADMINISTRATOR], by=args.administrator
+        )
+        print(f"first administrator registered: {args.administrator}")
+    for agency in agencies:
+        _register_agency(
+            wiring,
+            argparse.Namespace(
+                acting_as=args.administrator,
+                code=agency.code,
+                name=agency.name,
+                agency_type=agency.agency_type,
+                contact=agency.contact,
+                credentials_out=None,
+                format="table",
+            ),
+        )
     return 0
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -63,18 +66,65 @@ def _cell(value: Any) -> str:
 
 
 def _table(items: Sequence[Mapping[str, Any]], columns: Sequence[str], stream: TextIO) -> None:
+    """Aligned columns; a cell too wide for the terminal wraps inside its column, never cut.
+
+    The first column keeps its full width, so a continuation line always starts blank and
+    cannot pass for a row of its own.
+    """
     cells = [[terminal_safe(_cell(item.get(c))) for c in columns] for item in items]
-    widths = [
-        min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)
-    ]
-    stream.write(
-        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n"
-    )
-    for row in cells:
-        shown = [
-            (v if len(v) <= w else v[: w - 1] + "…").ljust(w)
-            for v, w in zip(row, widths, strict=True)
-        ]
-        stream.write("  ".join(shown).rstrip() + "\n")
+    natural = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    widths = fitted_widths(natural, table_width(stream), [len(c) for c in columns])
+    for row in [list(columns), *cells]:
+        wrapped = [_wrap(v, w) for v, w in zip(row, widths, strict=True)]
+        for line in range(max(len(lines) for lines in wrapped)):
+            shown = [
+                (lines[line] if line < len(lines) else "").ljust(w)
+                for lines, w in zip(wrapped, widths, strict=True)
+            ]
+            stream.write("  ".join(shown).rstrip() + "\n")
     if not items:
         stream.write("(none)\n")
+
+
+GAP = 2
+NARROWEST = 10
+
+
+def table_width(stream: TextIO) -> int | None:
+    """The width to fit: $COLUMNS, else the terminal's; None (no limit) for a pipe or a file."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError):
+        pass
+    return None
+
+
+def fitted_widths(
+    natural: Sequence[int], limit: int | None, headers: Sequence[int] = ()
+) -> list[int]:
+    """Column widths within `limit`: every column keeps up to NARROWEST (or its header's width),
+    and the room left is shared in proportion to how much more each needs. The first column keeps
+    its width."""
+    widths = list(natural)
+    if limit is None or len(widths) < 2 or sum(widths) + GAP * (len(widths) - 1) <= limit:
+        return widths
+    floors = list(headers) or [0] * len(widths)
+    least = [widths[0]] + [
+        min(n, max(NARROWEST, h)) for n, h in zip(natural[1:], floors[1:], strict=True)
+    ]
+    spare = max(0, limit - GAP * (len(widths) - 1) - sum(least))
+    wanted = [n - m for n, m in zip(natural, least, strict=True)]
+    total_wanted = max(1, sum(wanted[1:]))
+    return [widths[0]] + [
+        m + spare * w // total_wanted for m, w in zip(least[1:], wanted[1:], strict=True)
+    ]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]

@@ -361,7 +361,7 @@ def flag_cases() -> list[Case]:
         (
             "significance in capitals",
             flags("concern", significance="HIGH"),
-            ["significance: 'HIGH' is not one of: low, medium, high"],
+            ["significance: 'HIGH' is not one of: low, medium, high (did you mean 'high'?)"],
         ),
         (
             "UK date outside a spreadsheet",
@@ -849,7 +849,8 @@ def import_cases() -> list[Case]:
             sheet("S-7,C-0052,Concern,2025-03-04,school-elm,Late."),
             [
                 "row 2, column kind: 'Concern' is not one of: concern, share, followup, request, "
-                "response, decline, consent, voice, action, transfer, correction"
+                "response, decline, consent, voice, action, transfer, correction "
+                "(did you mean 'concern'?)"
             ],
         ),
         (

@@ -53,10 +53,11 @@ def test_app_services_point_at_the_compose_servers() -> None:
 
 def test_each_app_service_runs_a_real_fullpicture_command() -> None:
     commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    for service, command in APP_SERVICES.items():
+    for service, command in {**APP_SERVICES, "init": "init"}.items():
         line = compose()["services"][service]["command"]
-        assert f"fullpicture {command}" in line
+        assert isinstance(line, list) and line[0] == command, service  # the image's ENTRYPOINT
         assert command in commands, f"{service} runs unknown command {command}"
+        build_parser().parse_args(line)  # every option it passes exists
 
 
 def test_each_app_service_connects_to_the_secured_broker_as_its_own_principal() -> None:
@@ -69,7 +70,9 @@ def test_each_app_service_connects_to_the_secured_broker_as_its_own_principal() 
         assert settings.kafka_security.credentials is not None
         principals.add(settings.kafka_security.credentials.username)
     assert principals == {f"fullpicture-{name}" for name in APP_SERVICES}
-    assert "fullpicture kafka setup" in services["kafka-setup"]["command"]
+    initialiser = config.load_settings(services["init"]["environment"])
+    assert initialiser.kafka_security.credentials.username == "admin"  # type: ignore[union-attr]
+    assert set(initialiser.kafka_security.services) >= {*APP_SERVICES, "audit"}
 
 
 def test_the_compose_broker_authorizes_every_request_and_the_app_role_is_no_superuser() -> None:
@@ -86,3 +89,63 @@ def test_the_compose_broker_authorizes_every_request_and_the_app_role_is_no_supe
     init = (REPO_ROOT / "scripts" / "compose" / "postgres-init.sh").read_text()
     assert "CREATE ROLE fullpicture LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in init
     assert "CREATE DATABASE fullpicture OWNER fullpicture" in init
+
+
+def test_every_fullpicture_service_runs_the_built_image_without_source_or_installs() -> None:
+    services = compose()["services"]
+    for name in [*APP_SERVICES, "init"]:
+        service = services[name]
+        assert (service["build"], service["image"]) == (".", "fullpicture:local"), name
+        assert "working_dir" not in service, name
+        mounted = [volume.split(":")[0] for volume in service.get("volumes", [])]
+        assert [m for m in mounted if m.startswith(".")] in ([], ["./deploy/agencies.csv"]), name
+        assert "pip" not in " ".join(service["command"]), name
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert "pip wheel" in dockerfile and "pip install --no-cache-dir /wheels/" in dockerfile
+    assert "\nUSER fullpicture\n" in dockerfile
+
+
+def test_the_initialiser_runs_once_before_the_services_and_the_projector_scales() -> None:
+    services = compose()["services"]
+    init = services["init"]
+    assert init["restart"] == "no"
+    assert init["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert "./deploy/agencies.csv:/etc/fullpicture/agencies.csv:ro" in init["volumes"]
+    for name in APP_SERVICES:
+        after = services[name]["depends_on"]
+        assert after["init"]["condition"] == "service_completed_successfully", name
+        assert after["postgres"]["condition"] == "service_healthy", name
+    projector = services["projector"]
+    assert "container_name" not in projector and "ports" not in projector
+
+
+def test_every_long_running_service_has_a_health_check_and_data_lives_in_named_volumes() -> None:
+    stack = compose()
+    for name, service in stack["services"].items():
+        if name != "init":
+            assert service["healthcheck"]["test"], name
+    named = set(stack["volumes"])
+    used = {
+        volume.split(":")[0]
+        for service in stack["services"].values()
+        for volume in service.get("volumes", [])
+        if not volume.startswith(".")
+    }
+    assert used == named == {"kafka-data", "postgres-data", "agency-credentials"}
+
+
+def test_the_dashboard_listens_on_every_interface_of_its_container() -> None:
+    dashboard = compose()["services"]["dashboard"]
+    command = dashboard["command"]
+    assert command[command.index("--address") + 1] == "0.0.0.0"
+    port = command[command.index("--port") + 1]
+    assert dashboard["ports"] == [f"{port}:{port}"]
+    assert f"http://127.0.0.1:{port}/_stcore/health" in " ".join(dashboard["healthcheck"]["test"])
+
+
+def test_the_shipped_agencies_file_is_valid() -> None:
+    from domain.vocabulary import DEFAULT_VOCABULARY
+    from fullpicture.agencies_file import read_agencies_file
+
+    agencies = read_agencies_file(REPO_ROOT / "deploy" / "agencies.csv", DEFAULT_VOCABULARY)
+    assert len(agencies) >= 2

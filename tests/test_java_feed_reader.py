@@ -1,0 +1,121 @@
+"""An agency's own system on the JVM reads its feed: the README's Java example, built with Maven
+(Apache Kafka's Java client, Apache Avro's BinaryMessageDecoder), run against the real secured
+broker with the agency's credentials file and the exported schemas, decodes exactly what the
+Python subscriber decodes, and Avro's own fingerprints agree with FullPicture's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fullpicture.cli import main
+from tests.conftest import REPO_ROOT
+from tests.people import practitioner_of, register_people
+from tests.test_kafka_access_control import (  # noqa: F401 - their fixtures, used here
+    admin_settings,
+    cli_as_admin,
+    new_agency,
+    principals,
+    registered_by_cli,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
+
+EXAMPLE = REPO_ROOT / "examples" / "java-feed-reader"
+CHILD = "C-J001"
+
+
+def run(command: list[str], cwd: Path, timeout: int) -> str:
+    done = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def build_reader(tmp_path: Path) -> list[str]:
+    """`mvn -q -B package` in a copy of the example; the command that runs it."""
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        pytest.fail("Maven and a JDK are needed (scripts/services.sh installs them)")
+    project = tmp_path / "java-feed-reader"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("target"))
+    run(["mvn", "-q", "-B", "-Dstyle.color=never", "package"], project, timeout=600)
+    classpath = f"{project}/target/java-feed-reader.jar:{project}/target/lib/*"
+    return ["java", "-cp", classpath, "org.fullpicture.example.FeedReader"]
+
+
+def event_id(record: dict[str, object]) -> str:
+    return str(record["event_id"])
+
+
+def record_share(sharer: str, receiver: str, ref: str, summary: str) -> None:
+    assert main(["--as", practitioner_of(sharer), "record", "share", "--child", CHILD,
+                 "--entry-ref", ref, "--occurred-at", "2025-02-03", "--summary", summary,
+                 "--to-agencies", receiver, "--channel", "secure_email",
+                 "--reason", "The school can support the child.", "--lawful-basis", "public_task",
+                 "--consent", "not_sought_unsafe", "--family-informed", "no_unsafe",
+                 "--concerns", "neglect"]) == 0  # fmt: skip
+
+
+def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does(
+    registered_by_cli: Callable[[], tuple[str, Path]],  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader = build_reader(tmp_path)
+    (school, credentials), (police, _) = registered_by_cli(), registered_by_cli()
+    register_people(main, [police], [CHILD])
+    record_share(police, school, "J-1", "Police attended a domestic incident at home.")
+    record_share(police, school, "J-2", 'Second visit: "quoted" words, café, 10% more.')
+    assert main(["relay", "--once"]) == 0
+    assert main(["feeds", "--once"]) == 0
+    kit = tmp_path / "kit"
+    assert main(["schemas", "export", str(kit)]) == 0
+    capsys.readouterr()
+    read = ["subscribe", "--agency", school, "--from-beginning", "--format", "jsonl"]
+    assert main([*read, "--credentials", str(credentials)]) == 0
+    by_python = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    printed = run([*reader, str(credentials), str(kit), "8"], tmp_path, timeout=120)
+    by_java = [json.loads(line) for line in printed.splitlines()]
+
+    fingerprints = json.loads((kit / "fingerprints.json").read_text())
+    names = {f"{v['event_type']}" for v in fingerprints.values()}
+    assert all(event["schema"].rsplit(".", 1)[-1] in names for event in by_java)
+    # Order holds within a partition (one child's events), not across the feed's partitions.
+    assert sorted((e["record"] for e in by_java), key=event_id) == sorted(by_python, key=event_id)
+    assert {r["event_type"] for r in by_python} == {"AgencyRegistered", "InformationShared"}
+    shared = [r for r in by_python if r.get("entry_ref") in ("J-1", "J-2")]
+    by_readme = run([sys.executable, "-c", readme_python_reader(kit, credentials)], tmp_path, 60)
+    assert sorted(by_readme.splitlines()) == sorted(
+        f"{r['event_type']} {r['entry_ref']} {r.get('summary', '')}" for r in by_python
+    )
+    assert [(r["entry_ref"], r["summary"], r["to_agencies"]) for r in shared] == [
+        ("J-1", "Police attended a domestic incident at home.", [school]),
+        ("J-2", 'Second visit: "quoted" words, café, 10% more.', [school]),
+    ]
+
+
+def readme_python_reader(kit: Path, credentials: Path) -> str:
+    """The README's Python reader, pointed at this test's files, stopping when the feed is idle."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("**In Python**") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    for original, replacement in (
+        ('Path("kit")', f"Path({str(kit)!r})"),
+        ('open("school-elm.json")', f"open({str(credentials)!r})"),
+        (
+            'auto_offset_reset="earliest",',
+            'auto_offset_reset="earliest", consumer_timeout_ms=8000,',
+        ),
+    ):
+        assert original in code
+        code = code.replace(original, replacement)
+    return code
