@@ -491,3 +491,48 @@ def test_a_review_recorded_on_the_patterns_page_shows_as_the_alert_s_triage(
     ]
     assert review["triage"]["state"] == "action_taken"
     assert review["triage"]["history"][-1]["reviewed_by"] == practitioner
+
+
+def test_the_chronology_puts_the_child_first_with_their_own_words(
+    app: AppTest, wiring: Wiring
+) -> None:
+    child = wiring.queries.children("reviewer")[0].child_ref
+    read = wiring.queries.read_child("reviewer", child, "chronology")
+    before = len(accesses_of(wiring, "reviewer"))
+    open_page(signed_in(app, "reviewer"), "chronology", child=child)
+    shown = texts(app)
+    header = read.header
+    assert header.date_of_birth and header.age
+    assert header.date_of_birth[8:10] + "/" + header.date_of_birth[5:7] in shown  # dd/mm
+    assert ", ".join(header.siblings) in shown
+    assert "Northshire Children's Social Care" in shown  # agencies by name
+    [*_, latest] = read.voice
+    assert f"“{latest.entry.child_words}”" in shown
+    assert latest.entry.captured_how.replace("_", " ") in shown and latest.heard_by in shown
+    assert any(e.label.startswith(f"Every voice entry ({len(read.voice)})") for e in app.expander)
+    knowledge = [e for e in app.expander if e.label == "Who knew what, when"]
+    assert knowledge and len(app.dataframe[1].value) == len(read.knowledge.entries)
+    assert len(app.dataframe[0].value) == len(read.entries)  # every entry, none cut off
+    # The header, voice and knowledge view are part of the one chronology read.
+    opened = accesses_of(wiring, "reviewer")[before:]
+    assert [a.view for a in opened] == ["chronology"]
+
+
+def test_replay_shows_the_alerts_of_that_day_from_that_day_s_entries_only(
+    app: AppTest, wiring: Wiring
+) -> None:
+    child = wiring.queries.children("reviewer")[0].child_ref
+    today = wiring.queries.child_alerts("reviewer", child)
+    past = (date.today() - timedelta(days=days) for days in range(60, 1000, 30))
+    day, expected = next(
+        (day, found)
+        for day in past
+        for found in [wiring.queries.child_alerts("reviewer", child, as_at=f"{day}T23:59:59")]
+        if found and found != today
+    )
+    open_page(signed_in(app, "reviewer"), "chronology", child=child)
+    app.toggle[0].set_value(True).run()
+    app.date_input[0].set_value(day).run()
+    titles = [e.label for e in app.expander if " — " in e.label]
+    assert titles == [f"{a.pattern.replace('_', ' ')} — {a.severity}" for a in expected]
+    assert max(app.dataframe[0].value["occurred_at"]) <= f"{day}T23:59:59"
