@@ -44,7 +44,8 @@ def timeline(
             "id": e["id"],
             "evidence": e["id"] in evidence,
         }
-        for e in entries
+        # Passing-on entries drawn first, so the events they pass on stay visible above them.
+        for e in sorted(entries, key=lambda e: e["kind"] not in SHARING_KINDS)
     ]
     links = []
     for e in entries:
@@ -66,7 +67,13 @@ def timeline(
                 }
             )
     x = alt.X("when:T", title="when it happened", axis=alt.Axis(format=UK_DATE_AXIS))
-    lane = alt.Y("agency:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes))
+    lane = alt.Y(
+        "agency:N",
+        title=None,
+        sort=lanes,
+        scale=alt.Scale(domain=lanes),
+        axis=alt.Axis(labelLimit=260),
+    )
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     marks = (
         alt.Chart(alt.Data(values=points))
@@ -75,7 +82,7 @@ def timeline(
             x=x,
             y=lane,
             color=alt.Color("kind:N", title="entry", scale=kind_colour_scale()),
-            shape=alt.Shape("kind:N", scale=kind_shape_scale(), legend=None),
+            shape=alt.Shape("kind:N", title="entry", scale=kind_shape_scale()),
             size=alt.Size(
                 "significance:N",
                 scale=alt.Scale(
