@@ -43,9 +43,10 @@ def timeline(
             "summary": e["summary"],
             "id": e["id"],
             "evidence": e["id"] in evidence,
+            # Passing-on entries drawn first, so the events they pass on stay visible above.
+            "layer": 0 if e["kind"] in SHARING_KINDS else 1,
         }
-        # Passing-on entries drawn first, so the events they pass on stay visible above them.
-        for e in sorted(entries, key=lambda e: e["kind"] not in SHARING_KINDS)
+        for e in entries
     ]
     links = []
     for e in entries:
@@ -90,6 +91,7 @@ def timeline(
                 ),
                 title="significance",
             ),
+            order=alt.Order("layer:Q"),
             tooltip=[
                 alt.Tooltip("date:N", title="when"),
                 alt.Tooltip("agency:N", title="agency"),
@@ -116,13 +118,10 @@ def timeline(
             y2="to:N",
         )
     )
-    heads = (
-        alt.Chart(alt.Data(values=links))
-        .mark_point(filled=True, size=90, color="#555555", opacity=1)
-        .encode(
-            x="when:T",
-            y=alt.Y("to:N", sort=lanes, scale=alt.Scale(domain=lanes)),
-            shape=alt.Shape("head:N", scale=None),
-        )
-    )
-    return alt.layer(shafts, heads, marks, ring).properties(height=max(180, 48 * len(lanes)))
+    heads = [
+        alt.Chart(alt.Data(values=[link for link in links if link["head"] == head]))
+        .mark_point(filled=True, size=90, color="#555555", opacity=1, shape=head)
+        .encode(x="when:T", y=alt.Y("to:N", sort=lanes, scale=alt.Scale(domain=lanes)))
+        for head in ("triangle-down", "triangle-up")
+    ]
+    return alt.layer(shafts, *heads, marks, ring).properties(height=max(180, 48 * len(lanes)))
