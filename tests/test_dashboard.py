@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -330,25 +332,57 @@ def test_the_requests_page_shows_only_what_concerns_the_agency(app: AppTest) -> 
 def fill_share(app: AppTest, entry_ref: str) -> None:
     app.text_input[0].set_value(entry_ref)
     app.text_input[1].set_value("C-00001")
+    app.date_input[0].set_value(date.today() - timedelta(days=1))
+    app.time_input[0].set_value(time_of_day(9, 35))
     app.text_area[0].set_value("Police attended a noise complaint.")
     app.multiselect[0].set_value(["school-elm"])
     app.text_input[3].set_value("So the school can support the child.")
 
 
-def test_the_record_form_shows_the_rule_broken_beside_the_field(app: AppTest) -> None:
+def choice(app: AppTest, label: str) -> Any:
+    [found] = [s for s in app.selectbox if s.label == label]
+    return found
+
+
+def test_the_record_form_has_no_preset_answers_and_says_what_is_missing_in_its_words(
+    app: AppTest,
+) -> None:
     open_page(signed_in(app, "police.practitioner"), "record")
+    for label in ("How", "Lawful basis", "Consent", "Was the family told?"):
+        assert choice(app, label).value is None
     fill_share(app, "P-DASH-1")
     app.button[0].click().run()
-    assert any("lawful_basis" in e.value for e in app.error)
+    errors = [e.value for e in app.error]
+    assert any("“Lawful basis”" in e for e in errors)
+    assert any("“Consent”" in e for e in errors)
+    assert any("“Was the family told?”" in e for e in errors)
+    assert not any("lawful_basis" in e or "family_informed" in e for e in errors)
+    assert not app.success
 
 
-def test_a_practitioner_records_as_their_own_agency_without_choosing_it(app: AppTest) -> None:
+def test_an_acronym_is_flagged_as_the_summary_is_typed(app: AppTest) -> None:
+    open_page(signed_in(app, "police.practitioner"), "record")
+    app.text_area[0].set_value("Discussed at the CP conference.").run()
+    assert any("CP — child protection" in w.value for w in app.warning)
+    app.text_area[0].set_value("Discussed at the child protection (CP) conference.").run()
+    assert not app.warning
+
+
+def test_a_practitioner_records_as_their_own_agency_without_choosing_it(
+    app: AppTest, wiring: Wiring
+) -> None:
     open_page(signed_in(app, "police.practitioner"), "record")
     assert "Your agency" not in [s.label for s in app.selectbox]
     fill_share(app, "P-DASH-2")
-    app.selectbox[1].set_value("public_task")
+    choice(app, "How").set_value("phone")
+    choice(app, "Lawful basis").set_value("public_task")
+    choice(app, "Consent").set_value("not_needed")
+    choice(app, "Was the family told?").set_value("yes")
     app.button[0].click().run()
     assert [s.value for s in app.success] == ["Recorded police-north:P-DASH-2"]
+    recorded = wiring.queries.read_child("police.practitioner", "C-00001", "chronology")
+    [entry] = [e for e in recorded.entries if e.id == "police-north:P-DASH-2"]
+    assert entry.occurred_at[11:16] == "09:35"
 
 
 def test_a_case_reviewer_may_import_but_not_record_a_form(app: AppTest) -> None:
