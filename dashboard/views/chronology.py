@@ -213,7 +213,7 @@ st.caption(
     "run from the sharing agency to the receiving one. Drag to pan, scroll to zoom."
 )
 if shown:
-    st.altair_chart(timeline(shown, names, highlighted), width="stretch")
+    st.vega_lite_chart(spec=timeline(shown, names, highlighted), width="stretch")
 evidence = [e for e in shown if e["id"] in highlighted]
 if highlighted:
     st.info(
