@@ -1156,10 +1156,16 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
         "127.0.0.1",
         "--server.headless",
         "true",
+        # Quiet and contained: no usage statistics, no Deploy button or developer menu, no
+        # tracebacks shown to users, no watching the code for changes.
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--client.showErrorDetails",
+        "none",
+        "--server.fileWatcherType",
+        "none",
         "--secrets.files",
         str(secrets),
     ]

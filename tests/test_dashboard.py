@@ -544,8 +544,9 @@ def test_the_chronology_puts_the_child_first_with_their_own_words(
     assert f"“{latest.entry.child_words}”" in shown
     assert latest.entry.captured_how.replace("_", " ") in shown and latest.heard_by in shown
     assert any(e.label.startswith(f"Every voice entry ({len(read.voice)})") for e in app.expander)
-    knowledge = [e for e in app.expander if e.label == "Who knew what, when"]
-    assert knowledge and len(app.dataframe[1].value) == len(read.knowledge.entries)
+    [knowledge] = [t for t in app.toggle if t.label.startswith("Show when each agency learned")]
+    knowledge.set_value(True).run()
+    assert len(app.dataframe[1].value) == len(read.knowledge.entries)
     assert len(app.dataframe[0].value) == len(read.entries)  # every entry, none cut off
     # The header, voice and knowledge view are part of the one chronology read.
     opened = accesses_of(wiring, "reviewer")[before:]

@@ -7,16 +7,9 @@ widened, and the access log showing the reads just made.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -31,64 +24,15 @@ from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
+from fullpicture.dashboard_bench import CHROMIUM, CHROMIUM_FLAGS, free_port, serving
 from fullpicture.demo import DEMO_PASSWORD
 from tests.conftest import REPO_ROOT
 from tests.keycloak import KeycloakAdmin, keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts"
 WAIT_MS = 30_000
 ENTRY_ID = re.compile(r"\b[a-z]+(?:-[a-z]+)*:[A-Z]+-\d+\b")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(state: Path, port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
-    """`fullpicture dashboard` on a spare port, until the block ends."""
-    env = {
-        **os.environ,
-        config.STATE_DIR: str(state),
-        "PYTHONPATH": str(REPO_ROOT),
-        **(settings or {}),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fullpicture.cli", "dashboard", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the dashboard did not answer /_stcore/health within 60 s")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture
@@ -276,7 +220,8 @@ def kinds_drawn(page: Page) -> set[str]:
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
-    counts = Counter(image.crop((0, 0, image.width - LEGEND_WIDTH_PX, image.height)).getdata())
+    plot = image.crop((0, 0, image.width - LEGEND_WIDTH_PX, image.height)).tobytes()
+    counts = Counter(zip(plot[0::3], plot[1::3], plot[2::3], strict=True))
     return {kind for kind in COLOURED if counts[rgb_of(KIND_STYLE[kind][0])] >= 5}
 
 
@@ -322,6 +267,7 @@ def test_a_case_reviewer_s_chronology_is_honest_in_chromium(
         assert "Date of birth" in body and "Agencies involved" in body
         assert kinds_drawn(page) == coloured_kinds(read[child].entries)
     page.screenshot(path=str(SCREENSHOTS / "chronology-reviewer.png"), full_page=True)
+    assert page.get_by_role("button", name="Deploy").count() == 0  # nothing for developers
 
     # Replay as at a past day: that day's alerts only, exactly the CLI's, the same colours.
     open_chronology(page, dashboard_url, "reviewer", f"child={first}")

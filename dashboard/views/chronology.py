@@ -273,7 +273,8 @@ st.dataframe(
 )
 st.caption(f"All {len(rows)} entries; scroll the table for more.")
 
-with st.expander("Who knew what, when"):
+st.subheader("Who knew what, when")
+if st.toggle("Show when each agency learned each significant entry"):  # drawn when asked
     view = result.knowledge
     st.caption(
         "Each significant entry, and when each agency learned it (recorded it, or received it "
