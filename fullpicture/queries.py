@@ -33,12 +33,12 @@ from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
-from projections.knowledge import KnowledgeView, knowledge_view
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
 from projections.voice import VoiceEntry
+from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
 

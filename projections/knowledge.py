@@ -1,79 +1,48 @@
-"""Who knew what, when: for each significant entry of a chronology, when each agency learned it.
+"""Knowledge: which agency knew which entry, and from when.
 
-An agency learns an entry when it records it, when the entry is addressed to it, or when the
-recording agency passes it on: a share (or written follow-up) naming the entry in `refers_to`,
-or, when a share names nothing, the sharing agency's latest significant entry before the share.
-Computed from the entries shown in a scope only, so it is as at the replay date and never says
-more than the scope does.
+An agency knows an entry it recorded, and an entry addressed to it (a share or follow-up to it, a
+request to it, an answer or decline to its request). It knew it from the entry's `occurred_at`:
+for its own entries, when it happened in front of it; for the rest, when the share, request or
+answer happened. "What did agency X know at T" is every entry known to X with `known_from` <= T.
+(The system clock — what the system held at T — is the chronology's `system_time` replay.)
+
+Knowledge is read from the chronology, not stored beside it: a chronology row already says who
+recorded the entry and to whom it was addressed, and a stored copy (one row per agency, child and
+entry) was a third of the rows a rebuild wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from projections.chronology import ChronologyEntry
-
-# Entries that carry information between agencies; every other kind is a significant event.
-PASSING_ON = ("share", "followup", "request", "response", "decline")
+from projections import chronology
+from projections.database import ReadModelDatabase
 
 
 @dataclass(frozen=True)
-class Learned:
-    """When `agency` learned `entry_id` ("" = not as at the scope's date), and how."""
-
+class KnownEntry:
     agency: str
+    child_ref: str
     entry_id: str
-    at: str
-    how: str  # "recorded", "received" or ""
-    via: str = ""  # the share that told it, when it received it that way
+    known_from: str
+    how: str  # recorded | received
 
 
-@dataclass(frozen=True)
-class KnowledgeView:
-    agencies: tuple[str, ...]
-    entries: tuple[ChronologyEntry, ...]
-    cells: dict[tuple[str, str], Learned]
-
-    def cell(self, agency: str, entry_id: str) -> Learned:
-        return self.cells[(agency, entry_id)]
-
-
-def is_significant(entry: ChronologyEntry) -> bool:
-    return entry.kind not in PASSING_ON
-
-
-def knowledge_view(entries: Sequence[ChronologyEntry]) -> KnowledgeView:
-    """Agencies (every recorder or recipient shown) × significant entries."""
-    agencies = tuple(
-        sorted({e.agency for e in entries} | {a for e in entries for a in e.to_agencies})
+def known_by(
+    db: ReadModelDatabase, agency: str, child_ref: str, at: str | None = None
+) -> list[KnownEntry]:
+    """Entries about the child that the agency recorded or was sent, in the order it learnt them."""
+    sql = (
+        f"SELECT entry_id, occurred_at, agency, to_agencies FROM {chronology.TABLE} "
+        "WHERE child_ref = ?"
     )
-    significant = [e for e in entries if is_significant(e)]
-    learned: dict[tuple[str, str], Learned] = {}
-    for entry in significant:
-        learned[(entry.agency, entry.id)] = Learned(
-            entry.agency, entry.id, entry.occurred_at, "recorded"
-        )
-        for agency in entry.to_agencies:
-            learned.setdefault(
-                (agency, entry.id), Learned(agency, entry.id, entry.occurred_at, "received")
-            )
-    latest: dict[str, str] = {}  # agency -> its latest significant entry so far
-    by_id = {e.id: e for e in significant}
-    for entry in entries:  # world-time order
-        if is_significant(entry):
-            latest[entry.agency] = entry.id
-            continue
-        if entry.kind not in ("share", "followup"):
-            continue
-        told = entry.refers_to if entry.refers_to in by_id else latest.get(entry.agency, "")
-        for agency in entry.to_agencies if told else ():
-            learned.setdefault(
-                (agency, told), Learned(agency, told, entry.occurred_at, "received", entry.id)
-            )
-    cells = {
-        (agency, e.id): learned.get((agency, e.id), Learned(agency, e.id, "", ""))
-        for agency in agencies
-        for e in significant
-    }
-    return KnowledgeView(agencies, tuple(significant), cells)
+    params: list[str] = [child_ref]
+    if at is not None:
+        sql += " AND occurred_at <= ?"
+        params.append(at)
+    known = [
+        KnownEntry(agency, child_ref, entry_id, occurred_at, how)
+        for entry_id, occurred_at, recorder, to_agencies in db.query(sql, params)
+        if (how := chronology.how_known(agency, recorder, to_agencies))
+    ]
+    return sorted(known, key=lambda k: (k.known_from, k.entry_id))
