@@ -258,7 +258,8 @@ st.dataframe(
         "id",
     ),
     column_config={
-        "when": st.column_config.TextColumn("when", width="small"),
+        "when": st.column_config.TextColumn("when", width=120),
+        "child_age": st.column_config.TextColumn("child's age"),
         "agency_name": st.column_config.TextColumn("agency", help="the agency that recorded it"),
         "summary": st.column_config.TextColumn("summary", width="large"),
         "to": st.column_config.TextColumn("to", help="the agencies it was addressed to"),
