@@ -23,7 +23,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from dashboard.presentation import KIND_STYLE, agency_name, uk_date, uk_when
+from dashboard.presentation import KIND_STYLE, agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
 from fullpicture.output import spreadsheet_safe
 from fullpicture.queries import Queries, ScopedChronology
@@ -116,7 +116,7 @@ def review_pack_html(
     parts = [
         f"<p class='marking'>{PROTECTIVE_MARKING}</p>",
         f"<h1>Multi-agency chronology: {escape(child)}</h1>",
-        f"<p>Scope: {escape(read.scope.describe())}. {len(entries)} entries.</p>",
+        f"<p>Scope: {escape(uk_dates_in(read.scope.describe()))}. {len(entries)} entries.</p>",
         f"<p>{escape(generated)}. Synthetic, pseudonymous data.</p>",
         _header_html(read, names),
         _voice_html(read, names),

@@ -4,6 +4,7 @@ concern looks the same for every child, in every view and on paper."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # (colour, Vega-Lite shape) per kind, fixed. Every colour has at least 3:1 contrast against the
@@ -35,6 +36,16 @@ def uk_when(iso: str) -> str:
     """`2025-03-04T09:05:00` as `04/03/2025 09:05`; a date alone as the date."""
     day = uk_date(iso)
     return f"{day} {iso[11:16]}" if len(iso) >= 16 else day
+
+
+ISO_WHEN = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\b")
+
+
+def uk_dates_in(text: str) -> str:
+    """Every ISO date or timestamp in a sentence (a scope line) written the UK way."""
+    return ISO_WHEN.sub(
+        lambda m: f"{m[3]}/{m[2]}/{m[1]}" + (f" {m[4]}:{m[5]}" if m[4] else ""), text
+    )
 
 
 def agency_name(names: Mapping[str, str], code: str) -> str:

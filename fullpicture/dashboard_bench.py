@@ -156,7 +156,7 @@ def _replay(page: Any, day: date) -> float:
     page.keyboard.type(day.strftime("%d%m%Y"))
     started = time.perf_counter()
     page.get_by_role("heading", name="Child chronology").click()  # leaving the field sets it
-    _idle(page, f"as at {day.isoformat()}T23:59:59")
+    _idle(page, f"as at {day.strftime('%d/%m/%Y')} 23:59")
     return time.perf_counter() - started
 
 

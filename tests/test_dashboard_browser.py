@@ -276,7 +276,7 @@ def test_a_case_reviewer_s_chronology_is_honest_in_chromium(
     page.get_by_role("spinbutton", name="day, As at").click()
     page.keyboard.type(day.strftime("%d%m%Y"))  # day, month, year: each segment moves on
     page.get_by_role("heading", name="Child chronology").click()  # leaving the field sets it
-    body = body_when(page, f"as at {day.isoformat()}T23:59:59")
+    body = body_when(page, f"as at {day.strftime('%d/%m/%Y')} 23:59")
     body = body_when(page, f"Patterns for review ({len(cli_alerts)})")
     for alert in cli_alerts:
         assert f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}" in body

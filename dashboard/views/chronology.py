@@ -16,7 +16,7 @@ from dashboard import data, session
 from dashboard.charts import timeline
 from dashboard.export import EXPORT_KINDS, MIME_TYPES, scoped_export
 from dashboard.plain_text import plain
-from dashboard.presentation import agency_name, uk_date, uk_when
+from dashboard.presentation import agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
 from domain.scopes import BREAK_GLASS_HINT
 
@@ -98,7 +98,7 @@ if scope.break_glass:
         "Break-glass: this child is outside your scope. Your access and your reason are recorded "
         "and shown to safeguarding leads."
     )
-st.caption(f"Scope: {plain(scope.describe())}")  # holds a break-glass reason as typed
+st.caption(f"Scope: {plain(uk_dates_in(scope.describe()))}")  # holds a break-glass reason as typed
 
 
 def named(codes: Any) -> str:
