@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data, session
-from dashboard.presentation import uk_date
+from dashboard.presentation import agency_name, uk_date
 from domain.alert_reviews import TRIAGE_OUTCOMES
 from domain.errors import DomainError
 from domain.scopes import AccessRefused
@@ -44,8 +44,11 @@ severities = severity_col.multiselect(
     "Severity", [s for s in SEVERITIES if any(a["severity"] == s for a in alerts)]
 )
 patterns = pattern_col.multiselect("Pattern", sorted({a["pattern"] for a in alerts}))
+names = data.agency_names()
 agencies = agency_col.multiselect(
-    "Agency", sorted({agency for a in alerts for agency in alert_agencies(a)})
+    "Agency",
+    sorted({agency for a in alerts for agency in alert_agencies(a)}),
+    format_func=lambda code: agency_name(names, code),
 )
 triaged = triage_col.multiselect(
     "Triage", [s for s in TRIAGE_STATES if any(triage_state(a) == s for a in alerts)]
