@@ -65,6 +65,11 @@ def agencies() -> list[str]:
     return [a.code for a in wiring().partnership.agencies()]
 
 
+def agency_names() -> dict[str, str]:
+    """Agency code -> the agency's name, for showing names instead of codes."""
+    return {a.code: a.name for a in wiring().partnership.agencies()}
+
+
 def today() -> str:
     return date.today().isoformat()
 

@@ -32,6 +32,7 @@ from domain.people import ADMINISTRATOR, CASE_REVIEWER, PRACTITIONER
 from fullpicture import config
 from fullpicture.bootstrap import DIRECTORY_FILE, Wiring, event_store_env, read_models_url
 from fullpicture.config import Settings, load_settings
+from fullpicture.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
 from fullpicture.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
@@ -49,6 +50,7 @@ TARGETS = {
     "chronology_query_p95_ms": "<= 50",
     "chronology_known_by_query_p95_ms": "<= 50",
     "patterns_10k_children_s": "<= 10",
+    **DASHBOARD_TARGETS,
 }
 BENCH_TODAY = date(2025, 6, 30)
 E2E_TIMEOUT_SECONDS = 30
@@ -116,6 +118,8 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
 
         say("patterns: every detector for 10,000 children")
         results["patterns_10k_children_s"] = _patterns_for_10k_children()
+
+        results |= measure_dashboard(say)
     finally:
         wiring.close()
         _drop_database(settings, bench)

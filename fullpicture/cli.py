@@ -717,7 +717,7 @@ def _evaluate(wiring: Wiring, args: argparse.Namespace) -> int:
 
 # export ----------------------------------------------------------------------------------------
 
-EXPORT_FORMATS = ("csv", "html")
+EXPORT_FORMATS = ("csv", "html", "pdf")
 
 
 def _export_command(commands: Any) -> None:
@@ -736,24 +736,21 @@ def _export_command(commands: Any) -> None:
 
 
 def _export(wiring: Wiring, args: argparse.Namespace) -> int:
-    from dashboard.export import chronology_csv, chronology_html
+    from dashboard.export import review_pack
 
     read = _read_child(wiring, args, "export")
-    entries = [
-        {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(e).items()}
-        for e in read.entries
-    ]
-    if args.format == "csv":
-        text = chronology_csv(entries)
-    else:
-        alerts = [a.as_dict() for a in read.alerts]
-        text = chronology_html(args.child, entries, read.scope.describe(), alerts)
+    names = {a.code: a.name for a in wiring.partnership.agencies()}
+    pack = review_pack(read, args.format, names, args.acting_as, wiring.now().isoformat())
     try:
-        args.out.write_text(text, encoding="utf-8")
+        if isinstance(pack, bytes):
+            args.out.write_bytes(pack)
+        else:
+            args.out.write_text(pack, encoding="utf-8")
     except OSError as error:
         raise UserError(f"--out: cannot write {args.out}: {error.strerror}") from None
     print(
-        f"exported {len(entries)} entries of {args.child} ({read.scope.describe()}) to {args.out}"
+        f"exported {len(read.entries)} entries of {args.child} ({read.scope.describe()}) "
+        f"to {args.out}"
     )
     return 0
 
@@ -1259,10 +1256,16 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
         args.address,
         "--server.headless",
         "true",
+        # Quiet and contained: no usage statistics, no Deploy button or developer menu, no
+        # tracebacks shown to users, no watching the code for changes.
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--client.showErrorDetails",
+        "none",
+        "--server.fileWatcherType",
+        "none",
         "--secrets.files",
         str(secrets),
     ]

@@ -27,14 +27,18 @@ from domain.scopes import (
     check_may_record,
     decide_child_scope,
 )
-from projections import alert_reviews, chronology, followups, partnership, requests
+from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
+from projections.child_header import ChildHeader, child_header
+from projections.children import date_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
+from projections.voice import VoiceEntry
+from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
 
@@ -52,10 +56,41 @@ class ScopedChronology:
     scope: ChildScope
     entries: list[ChronologyEntry]
     evaluate_alerts: Callable[[], list[Alert]] = field(repr=False)
+    read_voice: Callable[[], list[VoiceEntry]] = field(repr=False, default=list)
+    read_birth: Callable[[], str | None] = field(repr=False, default=lambda: None)
+    today: date = field(default_factory=date.today)
 
     @cached_property
     def alerts(self) -> list[Alert]:
         return self.evaluate_alerts()
+
+    @cached_property
+    def header(self) -> ChildHeader:
+        """Who the child is and who is involved, as at the replay date, in this scope."""
+        day = self.scope.as_at[:10] if self.scope.as_at else self.today.isoformat()
+        return child_header(self.scope.child_ref, self.read_birth(), day, self.entries, self.alerts)
+
+    @cached_property
+    def voice(self) -> list[HeardVoice]:
+        """The child's own words from the voice entries shown, oldest first."""
+        shown = {e.id: e for e in self.entries if e.kind == "voice"}
+        return [
+            HeardVoice(v, shown[v.entry_id].practitioner)
+            for v in self.read_voice()
+            if v.entry_id in shown
+        ]
+
+    @cached_property
+    def knowledge(self) -> KnowledgeView:
+        return knowledge_view(self.entries)
+
+
+@dataclass(frozen=True)
+class HeardVoice:
+    """A voice entry with who heard the child."""
+
+    entry: VoiceEntry
+    heard_by: str
 
 
 class Queries:
@@ -129,20 +164,28 @@ class Queries:
             entries = chronology.with_links(
                 [_unlinked(e) for e in entries if scope.shows(e.occurred_at)]
             )
-        return ScopedChronology(scope, entries, lambda: self._child_alerts(scope, entries))
+        return ScopedChronology(
+            scope,
+            entries,
+            lambda: self._child_alerts(scope, entries),
+            lambda: voice.voice_entries(self.db, scope.child_ref),
+            lambda: date_of_birth(self.db, scope.child_ref),
+            self.today(),
+        )
 
     def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
-        """Alerts as at the replay day, from what the system held then, shown only when all
-        their evidence is visible in the scope."""
+        """Alerts as at the replay day, from what the system held then, evaluated only from the
+        entries visible in the scope (an agency's view never counts what it did not know)."""
         day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
+        visible = {e.id for e in shown}
         alerts = evaluate_items(
-            self._items_held(scope),
+            [i for i in self._items_held(scope) if i.id in visible],
             scope.child_ref,
             day,
             self.patterns.config,
             self.patterns.glossary,
         )
-        return _evidenced_in(alerts, {e.id for e in shown})
+        return _evidenced_in(alerts, visible)
 
     def child_alerts(
         self,
@@ -158,15 +201,16 @@ class Queries:
         if period is None:
             alerts = read.alerts
         else:
+            visible = {e.id for e in read.entries}
             found = alerts_in_period(
-                self._items_held(read.scope),
+                [i for i in self._items_held(read.scope) if i.id in visible],
                 child,
                 *period,
                 self.patterns.config,
                 self.patterns.glossary,
                 patterns,
             )
-            alerts = _evidenced_in(found, {e.id for e in read.entries})
+            alerts = _evidenced_in(found, visible)
         return [a for a in alerts if not patterns or a.pattern in patterns]
 
     def _items_held(self, scope: ChildScope) -> list[Item]:

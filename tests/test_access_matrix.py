@@ -267,7 +267,7 @@ def test_an_export_holds_only_the_scope_and_says_which(
     assert cli("--as", REVIEWER, *args) == 0
     text = out.read_text()
     assert "health-visiting:H-1" in text and "health-visiting:H-2" not in text
-    assert "review period 2025-01-01 to 2025-12-31" in text
+    assert "review period 01/01/2025 to 31/12/2025" in text
     assert "outside your scope" in refused(capsys, "--as", PRACTITIONER, *args)
     csv_out = tmp_path / "pack.csv"
     assert cli("--as", "school-elm-worker", "export", "C-0001", "--out", str(csv_out)) == 0

@@ -32,6 +32,8 @@ MEASURES = (
     "chronology_known_by_query_p50_ms",
     "chronology_known_by_query_p95_ms",
     "patterns_10k_children_s",
+    "dashboard_first_render_s",
+    "dashboard_replay_s",
     "peak_rss_mb",
 )
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -330,25 +332,57 @@ def test_the_requests_page_shows_only_what_concerns_the_agency(app: AppTest) -> 
 def fill_share(app: AppTest, entry_ref: str) -> None:
     app.text_input[0].set_value(entry_ref)
     app.text_input[1].set_value("C-00001")
+    app.date_input[0].set_value(date.today() - timedelta(days=1))
+    app.time_input[0].set_value(time_of_day(9, 35))
     app.text_area[0].set_value("Police attended a noise complaint.")
     app.multiselect[0].set_value(["school-elm"])
     app.text_input[3].set_value("So the school can support the child.")
 
 
-def test_the_record_form_shows_the_rule_broken_beside_the_field(app: AppTest) -> None:
+def choice(app: AppTest, label: str) -> Any:
+    [found] = [s for s in app.selectbox if s.label == label]
+    return found
+
+
+def test_the_record_form_has_no_preset_answers_and_says_what_is_missing_in_its_words(
+    app: AppTest,
+) -> None:
     open_page(signed_in(app, "police.practitioner"), "record")
+    for label in ("How", "Lawful basis", "Consent", "Was the family told?"):
+        assert choice(app, label).value is None
     fill_share(app, "P-DASH-1")
     app.button[0].click().run()
-    assert any("lawful_basis" in e.value for e in app.error)
+    errors = [e.value for e in app.error]
+    assert any("“Lawful basis”" in e for e in errors)
+    assert any("“Consent”" in e for e in errors)
+    assert any("“Was the family told?”" in e for e in errors)
+    assert not any("lawful_basis" in e or "family_informed" in e for e in errors)
+    assert not app.success
 
 
-def test_a_practitioner_records_as_their_own_agency_without_choosing_it(app: AppTest) -> None:
+def test_an_acronym_is_flagged_as_the_summary_is_typed(app: AppTest) -> None:
+    open_page(signed_in(app, "police.practitioner"), "record")
+    app.text_area[0].set_value("Discussed at the CP conference.").run()
+    assert any("CP — child protection" in w.value for w in app.warning)
+    app.text_area[0].set_value("Discussed at the child protection (CP) conference.").run()
+    assert not app.warning
+
+
+def test_a_practitioner_records_as_their_own_agency_without_choosing_it(
+    app: AppTest, wiring: Wiring
+) -> None:
     open_page(signed_in(app, "police.practitioner"), "record")
     assert "Your agency" not in [s.label for s in app.selectbox]
     fill_share(app, "P-DASH-2")
-    app.selectbox[1].set_value("public_task")
+    choice(app, "How").set_value("phone")
+    choice(app, "Lawful basis").set_value("public_task")
+    choice(app, "Consent").set_value("not_needed")
+    choice(app, "Was the family told?").set_value("yes")
     app.button[0].click().run()
     assert [s.value for s in app.success] == ["Recorded police-north:P-DASH-2"]
+    recorded = wiring.queries.read_child("police.practitioner", "C-00001", "chronology")
+    [entry] = [e for e in recorded.entries if e.id == "police-north:P-DASH-2"]
+    assert entry.occurred_at[11:16] == "09:35"
 
 
 def test_a_case_reviewer_may_import_but_not_record_a_form(app: AppTest) -> None:
@@ -491,3 +525,49 @@ def test_a_review_recorded_on_the_patterns_page_shows_as_the_alert_s_triage(
     ]
     assert review["triage"]["state"] == "action_taken"
     assert review["triage"]["history"][-1]["reviewed_by"] == practitioner
+
+
+def test_the_chronology_puts_the_child_first_with_their_own_words(
+    app: AppTest, wiring: Wiring
+) -> None:
+    child = wiring.queries.children("reviewer")[0].child_ref
+    read = wiring.queries.read_child("reviewer", child, "chronology")
+    before = len(accesses_of(wiring, "reviewer"))
+    open_page(signed_in(app, "reviewer"), "chronology", child=child)
+    shown = texts(app)
+    header = read.header
+    assert header.date_of_birth and header.age
+    assert header.date_of_birth[8:10] + "/" + header.date_of_birth[5:7] in shown  # dd/mm
+    assert ", ".join(header.siblings) in shown
+    assert "Northshire Children's Social Care" in shown  # agencies by name
+    [*_, latest] = read.voice
+    assert f"“{latest.entry.child_words}”" in shown
+    assert latest.entry.captured_how.replace("_", " ") in shown and latest.heard_by in shown
+    assert any(e.label.startswith(f"Every voice entry ({len(read.voice)})") for e in app.expander)
+    [knowledge] = [t for t in app.toggle if t.label.startswith("Show when each agency learned")]
+    knowledge.set_value(True).run()
+    assert len(app.dataframe[1].value) == len(read.knowledge.entries)
+    assert len(app.dataframe[0].value) == len(read.entries)  # every entry, none cut off
+    # The header, voice and knowledge view are part of the one chronology read.
+    opened = accesses_of(wiring, "reviewer")[before:]
+    assert [a.view for a in opened] == ["chronology"]
+
+
+def test_replay_shows_the_alerts_of_that_day_from_that_day_s_entries_only(
+    app: AppTest, wiring: Wiring
+) -> None:
+    child = wiring.queries.children("reviewer")[0].child_ref
+    today = wiring.queries.child_alerts("reviewer", child)
+    past = (date.today() - timedelta(days=days) for days in range(60, 1000, 30))
+    day, expected = next(
+        (day, found)
+        for day in past
+        for found in [wiring.queries.child_alerts("reviewer", child, as_at=f"{day}T23:59:59")]
+        if found and found != today
+    )
+    open_page(signed_in(app, "reviewer"), "chronology", child=child)
+    app.toggle[0].set_value(True).run()
+    app.date_input[0].set_value(day).run()
+    titles = [e.label for e in app.expander if " — " in e.label]
+    assert titles == [f"{a.pattern.replace('_', ' ')} — {a.severity}" for a in expected]
+    assert max(app.dataframe[0].value["occurred_at"]) <= f"{day}T23:59:59"

@@ -7,80 +7,32 @@ widened, and the access log showing the reads just made.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import io
+import json
+import re
+from collections import Counter
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from dashboard.presentation import KIND_STYLE
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
+from fullpicture.cli import main
 from fullpicture.config import load_settings
+from fullpicture.dashboard_bench import CHROMIUM, CHROMIUM_FLAGS, free_port, serving
 from fullpicture.demo import DEMO_PASSWORD
 from tests.conftest import REPO_ROOT
 from tests.keycloak import KeycloakAdmin, keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts"
 WAIT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(state: Path, port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
-    """`fullpicture dashboard` on a spare port, until the block ends."""
-    env = {
-        **os.environ,
-        config.STATE_DIR: str(state),
-        "PYTHONPATH": str(REPO_ROOT),
-        **(settings or {}),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fullpicture.cli", "dashboard", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the dashboard did not answer /_stcore/health within 60 s")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+ENTRY_ID = re.compile(r"\b[a-z]+(?:-[a-z]+)*:[A-Z]+-\d+\b")
 
 
 @pytest.fixture
@@ -238,3 +190,119 @@ def test_signing_in_through_the_identity_provider_maps_to_the_registered_person(
     assert "stranger@example.invalid" in body
     assert "Child chronology" not in body
     stranger.context.close()
+
+
+# A case reviewer's chronology ---------------------------------------------------------------------
+
+LEGEND_WIDTH_PX = 230  # the chart's legend, on its right, shows every kind: left out of the count
+
+
+def open_chronology(page: Page, url: str, user: str, query: str) -> str:
+    page.goto(f"{url}/chronology?{query}")
+    sign_in(page, user, DEMO_PASSWORD)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=WAIT_MS)
+    return body_when(page, "Timeline (")
+
+
+def rgb_of(colour: str) -> tuple[int, ...]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+# Greys (correction, decline) also come from text anti-aliasing: only the colours are counted.
+COLOURED = {kind for kind, (colour, _) in KIND_STYLE.items() if len(set(rgb_of(colour))) > 1}
+
+
+def kinds_drawn(page: Page) -> set[str]:
+    """The entry kinds whose exact colour is painted in the timeline's plot (legend left out)."""
+    from PIL import Image
+
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+    plot = image.crop((0, 0, image.width - LEGEND_WIDTH_PX, image.height)).tobytes()
+    counts = Counter(zip(plot[0::3], plot[1::3], plot[2::3], strict=True))
+    return {kind for kind in COLOURED if counts[rgb_of(KIND_STYLE[kind][0])] >= 5}
+
+
+def coloured_kinds(entries: list[Any]) -> set[str]:
+    return {e.kind for e in entries} & COLOURED
+
+
+def test_a_case_reviewer_s_chronology_is_honest_in_chromium(
+    browser: Browser,
+    dashboard_url: str,
+    demo_state: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    queries = wiring.queries
+    first, second, *_ = [c.child_ref for c in queries.children("reviewer")]
+    today = queries.child_alerts("reviewer", first)
+    days_back = (date.today() - timedelta(days=n) for n in range(60, 1000, 30))
+    day = next(d for d in days_back if queries.child_alerts("reviewer", first, as_at=f"{d}T23:59"))
+    read = {child: queries.read_child("reviewer", child, "chronology") for child in (first, second)}
+    voices = {child: chronology.voice for child, chronology in read.items()}
+    replayed = queries.read_child("reviewer", first, "chronology", as_at=f"{day}T23:59:59")
+    school = queries.read_child("reviewer", first, "chronology", known_by="school-elm")
+    school_ids = {e.id for e in school.entries}
+    wiring.close()
+    monkeypatch.setenv(config.STATE_DIR, str(demo_state))
+    capsys.readouterr()
+    cli_args = ["--as", "reviewer", "patterns", "--child", first, "--as-at", day.isoformat()]
+    assert main([*cli_args, "--format", "json"]) == 0
+    cli_alerts = json.loads(capsys.readouterr().out)
+    assert cli_alerts and {a["id"] for a in cli_alerts} != {a.id for a in today}
+    page = new_page(browser)
+
+    # The child first, in their own words; one colour per kind, whichever child.
+    for child in (first, second):
+        body = open_chronology(page, dashboard_url, "reviewer", f"child={child}")
+        if voices[child]:
+            assert f"“{voices[child][-1].entry.child_words}”" in body
+            assert f"heard by {voices[child][-1].heard_by}" in body
+        else:
+            assert "The child's voice is not recorded in this scope" in body
+        assert "Date of birth" in body and "Agencies involved" in body
+        assert kinds_drawn(page) == coloured_kinds(read[child].entries)
+    page.screenshot(path=str(SCREENSHOTS / "chronology-reviewer.png"), full_page=True)
+    assert page.get_by_role("button", name="Deploy").count() == 0  # nothing for developers
+
+    # Replay as at a past day: that day's alerts only, exactly the CLI's, the same colours.
+    open_chronology(page, dashboard_url, "reviewer", f"child={first}")
+    page.get_by_text("Replay as at a date").click()
+    page.locator("[role='group'][aria-label='As at']:not([aria-disabled='true'])").wait_for()
+    page.get_by_role("spinbutton", name="day, As at").click()
+    page.keyboard.type(day.strftime("%d%m%Y"))  # day, month, year: each segment moves on
+    page.get_by_role("heading", name="Child chronology").click()  # leaving the field sets it
+    body = body_when(page, f"as at {day.strftime('%d/%m/%Y')} 23:59")
+    body = body_when(page, f"Patterns for review ({len(cli_alerts)})")
+    for alert in cli_alerts:
+        assert f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}" in body
+    for alert in today:
+        if alert.id not in {a["id"] for a in cli_alerts}:
+            assert f"{alert.pattern.replace('_', ' ')} — {alert.severity}" not in body
+    assert kinds_drawn(page) == coloured_kinds(replayed.entries)
+
+    # Known by the school: no entry id outside what the school knew, evidence included.
+    open_chronology(page, dashboard_url, "reviewer", f"child={first}")
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Known by").click()
+    page.get_by_role("option", name="Elm Primary School").click()
+    body_when(page, "known by school-elm")
+    for summary in page.locator("[data-testid='stExpander'] summary").all():
+        summary.click()
+    page.wait_for_timeout(800)
+    shown_ids = set(ENTRY_ID.findall(page.inner_text("body")))
+    assert shown_ids and shown_ids <= school_ids
+    page.context.close()
+
+    # The Patterns page opens the alert's child, its evidence highlighted.
+    patterns = new_page(browser)
+    patterns.goto(f"{dashboard_url}/patterns")
+    sign_in(patterns, "police.practitioner", DEMO_PASSWORD)
+    patterns.get_by_role("button", name="Open chronology").click()
+    body = body_when(patterns, "The alert's evidence")
+    assert "/chronology?" in patterns.url and "highlight=" in patterns.url
+    assert "Page not found" not in body and "Date of birth" in body
+    patterns.context.close()

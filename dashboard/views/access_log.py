@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, session
+from dashboard.presentation import uk_when
 from domain.scopes import AccessRefused
 
 st.title("Access log")
@@ -16,7 +17,7 @@ st.caption("Every read of a child's data is recorded here; break-glass reads sho
 left, middle, right = st.columns(3)
 child = left.text_input("Child reference").strip() or None
 of_user = middle.text_input("Person (user name)").strip() or None
-days = right.date_input("Between", value=())
+days = right.date_input("Between", value=(), format="DD/MM/YYYY")
 from_day = days[0].isoformat() if len(days) > 0 else None
 to_day = days[1].isoformat() if len(days) > 1 else from_day
 break_glass_only = st.toggle("Break-glass reads only")
@@ -28,7 +29,7 @@ except AccessRefused as refused:
     st.error(refused.message)
     st.stop()
 shown = [
-    a.as_dict() | {"child_refs": ", ".join(a.child_refs)}
+    a.as_dict() | {"child_refs": ", ".join(a.child_refs), "when": uk_when(a.at)}
     for a in reversed(accesses)
     if a.break_glass or not break_glass_only
 ]
@@ -36,7 +37,7 @@ st.subheader(f"{len(shown)} accesses, newest first")
 st.dataframe(
     shown,
     column_order=(
-        "at",
+        "when",
         "user",
         "role",
         "agency",

@@ -14,8 +14,9 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.charts import timeline
-from dashboard.export import scoped_export
+from dashboard.export import EXPORT_KINDS, MIME_TYPES, scoped_export
 from dashboard.plain_text import plain
+from dashboard.presentation import agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
 from domain.scopes import BREAK_GLASS_HINT
 
@@ -25,6 +26,7 @@ st.title("Child chronology")
 user = session.user()
 queries = data.queries()
 reasons = data.break_glass_reasons()
+names = data.agency_names()
 children = [c.child_ref for c in queries.children(user)]
 choices = children + sorted(c for c in reasons if c not in children)
 wanted = st.query_params.get("child")
@@ -63,7 +65,7 @@ child = st.selectbox("Child", choices, index=choices.index(wanted) if wanted in 
 st.query_params["child"] = child
 left, right = st.columns(2)
 replay = left.toggle("Replay as at a date")
-as_at_day = left.date_input("As at", disabled=not replay)
+as_at_day = left.date_input("As at", disabled=not replay, format="DD/MM/YYYY")
 asked: dict[str, Any] = {
     "as_at": f"{as_at_day.isoformat()}T23:59:59" if replay and as_at_day else None,
     "purpose": reasons.get(child, ""),
@@ -71,7 +73,11 @@ asked: dict[str, Any] = {
 try:
     result = data.read_child(child, **asked)
     if result.scope.known_by is None:
-        known_by = right.selectbox("Known by", [EVERY_AGENCY, *data.agencies()])
+        known_by = right.selectbox(
+            "Known by",
+            [EVERY_AGENCY, *data.agencies()],
+            format_func=lambda code: agency_name(names, code),
+        )
         if known_by != EVERY_AGENCY:
             asked["known_by"] = known_by
             result = data.read_child(child, **asked)
@@ -92,11 +98,72 @@ if scope.break_glass:
         "Break-glass: this child is outside your scope. Your access and your reason are recorded "
         "and shown to safeguarding leads."
     )
-st.caption(f"Scope: {plain(scope.describe())}")  # holds a break-glass reason as typed
+st.caption(f"Scope: {plain(uk_dates_in(scope.describe()))}")  # holds a break-glass reason as typed
+
+
+def named(codes: Any) -> str:
+    return ", ".join(agency_name(names, c) for c in codes)
+
+
+# The child first: part of this read (same scope, no second access event).
+header = result.header
+with st.container(border=True):
+    st.subheader(plain(header.child_ref))
+    born, siblings, involved, gaps = st.columns([1, 1, 2, 2])
+    born.markdown("**Date of birth**")
+    born.text(
+        f"{uk_date(header.date_of_birth)} (age {header.age})"
+        if header.date_of_birth
+        else "not recorded"
+    )
+    siblings.markdown("**Siblings** (share entries)")
+    siblings.text(", ".join(header.siblings) or "none shown")
+    involved.markdown(f"**Agencies involved** ({len(header.agencies)})")
+    involved.text(named(header.agencies) or "none")
+    gaps.markdown(f"**Open practice gaps** ({len(header.practice_gaps)})")
+    gaps.text(
+        "\n".join(f"{a.pattern.replace('_', ' ')}: {a.explanation}" for a in header.practice_gaps)
+        or "none"
+    )
+
+voices = result.voice
+with st.container(border=True):
+    if voices:
+        latest = voices[-1]
+        where = agency_name(names, latest.entry.agency)
+        st.markdown(
+            f"**The child's voice** — {len(voices)} voice "
+            f"{'entry' if len(voices) == 1 else 'entries'} in this scope; the latest:"
+        )
+        st.text(f"“{latest.entry.child_words}”")
+        st.caption(
+            plain(
+                f"{latest.entry.captured_how.replace('_', ' ')}; heard by {latest.heard_by} "
+                f"({where}) on {uk_when(latest.entry.occurred_at)}"
+                f" — {latest.entry.entry_id}"
+            )
+        )
+        with st.expander(f"Every voice entry ({len(voices)})"):
+            for heard in reversed(voices):
+                st.text(
+                    f"{uk_when(heard.entry.occurred_at)}  “{heard.entry.child_words}”\n"
+                    f"    {heard.entry.captured_how.replace('_', ' ')}; heard by {heard.heard_by} "
+                    f"({agency_name(names, heard.entry.agency)}) — {heard.entry.entry_id}"
+                )
+    else:
+        st.warning(
+            "**The child's voice** is not recorded in this scope: no voice entry says what the "
+            "child said or showed."
+        )
+
 entries = data.rows(result.entries)
 
 with st.expander("Filter entries"):
-    by_agency = st.multiselect("Agency", sorted({e["agency"] for e in entries}))
+    by_agency = st.multiselect(
+        "Agency",
+        sorted({e["agency"] for e in entries}),
+        format_func=lambda code: agency_name(names, code),
+    )
     by_kind = st.multiselect("Kind", sorted({e["kind"] for e in entries}))
     by_concern = st.multiselect("Concern", sorted({c for e in entries for c in e["concerns"]}))
 
@@ -110,80 +177,136 @@ def keep(entry: Any) -> bool:
 
 
 shown = [e for e in entries if keep(e)]
-voice = [e for e in shown if e["kind"] == "voice"]
-if voice:
-    latest = voice[-1]
-    with st.container(border=True):
-        st.success(
-            f"**The child's voice** ({plain(latest['occurred_at'][:10])}, "
-            f"{plain(latest['agency'])}) — "
-            f"{len(voice)} voice entries shown"
-        )
-        st.text(f"“{latest['summary']}”")
-else:
-    st.warning("**The child's voice** is not recorded in the entries shown.")
-
+# An alert's evidence is highlighted when the alert is opened here, or named by the Patterns
+# page's link.
+highlighted = set(filter(None, st.query_params.get("highlight", "").split(",")))
 alerts = queries.with_triage(result.alerts)
 st.subheader(f"Patterns for review ({len(alerts)})")
 by_id = {e["id"]: e for e in entries}
 for alert in alerts:
-    with st.expander(f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}"):
+    title = f"{alert['pattern'].replace('_', ' ')} — {alert['severity']}"
+    with st.expander(title, expanded=set(alert["evidence"]) == highlighted):
         st.text(alert["explanation"])
         for entry_id in alert["evidence"]:
             entry = by_id.get(entry_id)
-            st.text(f"• {entry_id}  {entry['summary'] if entry else ''}")
+            st.text(
+                f"• {uk_when(entry['occurred_at'])}  {agency_name(names, entry['agency'])}  "
+                f"{entry_id}  {entry['summary']}"
+                if entry
+                else f"• {entry_id}"
+            )
+        if st.button("Highlight its evidence", key=f"highlight-{alert['id']}"):
+            st.query_params["highlight"] = ",".join(alert["evidence"])
+            st.rerun()
         triage = alert.get("triage") or {}
         if triage.get("note"):
             st.warning(triage["note"])
         for review in triage.get("history", []):
             st.text(
-                f"Reviewed {review['reviewed_at'][:10]} by {review['reviewed_by']}: "
+                f"Reviewed {uk_date(review['reviewed_at'])} by {review['reviewed_by']}: "
                 f"{review['outcome'].replace('_', ' ')} — {review['reason']}"
             )
 
 st.subheader(f"Timeline ({len(shown)} entries from {len({e['agency'] for e in shown})} agencies)")
+st.caption(
+    "Each kind has one colour and shape everywhere; larger marks are more significant; arrows "
+    "run from the sharing agency to the receiving one. Drag to pan, scroll to zoom."
+)
 if shown:
-    st.altair_chart(timeline(shown), width="stretch")
-# An alert's link (from the Patterns page) names its evidence: those entries are highlighted.
-highlighted = set(filter(None, st.query_params.get("highlight", "").split(",")))
+    st.vega_lite_chart(spec=timeline(shown, names, highlighted), width="stretch")
 evidence = [e for e in shown if e["id"] in highlighted]
 if highlighted:
     st.info(
         f"The alert's evidence ({len(evidence)} of {len(highlighted)} entries shown, "
-        "highlighted below): " + "; ".join(f"{e['occurred_at'][:10]} {e['id']}" for e in evidence)
+        "highlighted below): "
+        + "; ".join(f"{uk_when(e['occurred_at'])} {e['id']}" for e in evidence)
     )
-rows = [{**e, "evidence": "◆" if e["id"] in highlighted else ""} for e in shown]
+rows = [
+    {
+        **e,
+        "evidence": "◆" if e["id"] in highlighted else "",
+        "when": uk_when(e["occurred_at"]),
+        "recorded": uk_when(e["recorded_at"]),
+        "agency_name": agency_name(names, e["agency"]),
+        "to": named(e["to_agencies"]),
+        "concern": ", ".join(e["concerns"]),
+    }
+    for e in shown
+]
 table: Any = (
     pd.DataFrame(rows).style.apply(
         lambda row: ["background-color: #fff3bf" if row["evidence"] else "" for _ in row], axis=1
     )
     if evidence
-    else rows
+    else pd.DataFrame(rows)
 )
+ROW_HEIGHT = 64  # room for a summary to wrap onto three lines
 st.dataframe(
     table,
     column_order=(
         *(("evidence",) if highlighted else ()),
-        "occurred_at",
+        "when",
         "child_age",
-        "agency",
+        "agency_name",
         "kind",
         "summary",
-        "concerns",
+        "concern",
         "significance",
-        "to_agencies",
+        "to",
         "practitioner",
+        "recorded",
         "id",
     ),
+    column_config={
+        "when": st.column_config.TextColumn("when", width=120),
+        "child_age": st.column_config.TextColumn("child's age"),
+        "agency_name": st.column_config.TextColumn("agency", help="the agency that recorded it"),
+        "summary": st.column_config.TextColumn("summary", width="large"),
+        "to": st.column_config.TextColumn("to", help="the agencies it was addressed to"),
+        "recorded": st.column_config.TextColumn(
+            "recorded", help="when FullPicture stored it (system time)"
+        ),
+    },
     hide_index=True,
     width="stretch",
+    row_height=ROW_HEIGHT,
+    height=min(40 + ROW_HEIGHT * max(len(rows), 1), 900),
 )
-EXPORTS = (("Export CSV", "csv", "text/csv"), ("Export printable HTML", "html", "text/html"))
-for column, (label, kind, mime) in zip(st.columns(len(EXPORTS)), EXPORTS, strict=True):
+st.caption(f"All {len(rows)} entries; scroll the table for more.")
+
+st.subheader("Who knew what, when")
+if st.toggle("Show when each agency learned each significant entry"):  # drawn when asked
+    view = result.knowledge
+    st.caption(
+        "Each significant entry, and when each agency learned it (recorded it, or received it "
+        "as addressed to it or by a share), as at the replay date."
+    )
+    st.dataframe(
+        [
+            {
+                "when": uk_when(entry.occurred_at),
+                "kind": entry.kind,
+                "id": entry.id,
+                **{
+                    agency_name(names, agency): (
+                        f"{cell.how} {uk_when(cell.at)}" if cell.how else "never"
+                    )
+                    for agency in view.agencies
+                    for cell in (view.cell(agency, entry.id),)
+                },
+            }
+            for entry in view.entries
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+EXPORT_LABELS = {"csv": "Export CSV", "html": "Export printable HTML", "pdf": "Export PDF pack"}
+for column, kind in zip(st.columns(len(EXPORT_KINDS)), EXPORT_KINDS, strict=True):
     column.download_button(
-        label,
-        scoped_export(queries, user, child, asked, keep, kind),  # read and logged on the click
+        EXPORT_LABELS[kind],
+        scoped_export(queries, user, child, asked, keep, kind, names),  # read, logged on click
         f"chronology-{child}.{kind}",
-        mime,
+        MIME_TYPES[kind],
         on_click="ignore",
     )

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data, session
+from dashboard.presentation import agency_name, uk_date
 from domain.alert_reviews import TRIAGE_OUTCOMES
 from domain.errors import DomainError
 from domain.scopes import AccessRefused
@@ -43,8 +44,11 @@ severities = severity_col.multiselect(
     "Severity", [s for s in SEVERITIES if any(a["severity"] == s for a in alerts)]
 )
 patterns = pattern_col.multiselect("Pattern", sorted({a["pattern"] for a in alerts}))
+names = data.agency_names()
 agencies = agency_col.multiselect(
-    "Agency", sorted({agency for a in alerts for agency in alert_agencies(a)})
+    "Agency",
+    sorted({agency for a in alerts for agency in alert_agencies(a)}),
+    format_func=lambda code: agency_name(names, code),
 )
 triaged = triage_col.multiselect(
     "Triage", [s for s in TRIAGE_STATES if any(triage_state(a) == s for a in alerts)]
@@ -65,7 +69,7 @@ st.caption(
 def chronology_link(alert: dict[str, object], child: str) -> str:
     """The child's chronology with the alert's evidence highlighted."""
     evidence = ",".join(alert["evidence"])  # type: ignore[arg-type]
-    return "/chronology?" + urlencode({"child": child, "highlight": evidence})
+    return "chronology?" + urlencode({"child": child, "highlight": evidence})
 
 
 st.dataframe(
@@ -77,12 +81,13 @@ st.dataframe(
             "triage": triage_state(a).replace("_", " "),
             "triage_note": (a.get("triage") or {}).get("note", ""),
             "open": chronology_link(a, a["children"][0]),
+            "raised": uk_date(a["first_raised"]),
         }
         for a in shown
     ],
     column_order=(
         "severity",
-        "first_raised",
+        "raised",
         "children",
         "pattern",
         "triage",
@@ -95,10 +100,20 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-child = st.selectbox("Drill down to a child", sorted({c for a in shown for c in a["children"]}))
-if st.button("Open chronology"):
-    st.query_params["child"] = child
-    st.switch_page("views/chronology.py", query_params={"child": child})
+opened = st.selectbox(
+    "Open an alert in the child's chronology (its evidence highlighted)",
+    range(len(shown)),
+    format_func=lambda n: (
+        f"{shown[n]['children'][0]} — {shown[n]['pattern'].replace('_', ' ')} — "
+        f"{shown[n]['severity']}, first raised {uk_date(shown[n]['first_raised'])}"
+    ),
+)
+if st.button("Open chronology") and opened is not None:
+    alert = shown[opened]
+    st.switch_page(
+        "views/chronology.py",
+        query_params={"child": alert["children"][0], "highlight": ",".join(alert["evidence"])},
+    )
 
 st.divider()
 st.subheader("Record a review of an alert")

@@ -48,55 +48,161 @@ KINDS = {
 }
 
 
+# The form's own words for each field, used in its error messages.
+LABELS = {
+    "entry_ref": "Your reference for this entry",
+    "child_ref": "Child reference(s)",
+    "occurred_at": "When it happened",
+    "summary": "What happened",
+    "practitioner": "Your role and how to contact you",
+    "to_agencies": "To which agencies",
+    "reason": "Why",
+    "channel": "How",
+    "lawful_basis": "Lawful basis",
+    "consent": "Consent",
+    "family_informed": "Was the family told?",
+    "due_by": "Answer needed by",
+    "refers_to": "The request answered",
+    "child_words": "The child's words",
+    "captured_how": "How it was captured",
+    "concerns": "Concerns",
+    "significance": "Significance",
+}
+# Questions with no safe default: the practitioner must answer each one.
+MUST_CHOOSE = ("lawful_basis", "consent", "family_informed", "channel", "captured_how")
+PROBLEMS = "record_problems"
+
+
+def in_form_words(text: str) -> str:
+    for field_name, label in LABELS.items():
+        text = text.replace(field_name, f"“{label}”")
+    return text
+
+
 def show_problems(problems: list[Any]) -> None:
     for problem in problems:
-        st.error(f"**{plain(problem.column)}**: {plain(problem.message)}")
+        label = LABELS.get(problem.column, problem.column)
+        st.error(f"**{plain(label)}**: {plain(in_form_words(problem.message))}")
+
+
+def beside(field_name: str) -> None:
+    """The problem with this field from the last attempt, shown right under it."""
+    problem = st.session_state.get(PROBLEMS, {}).get(field_name)
+    if problem:
+        st.error(plain(problem))
+
+
+def choose(field_name: str, options: Any, index: int | None = None) -> Any:
+    """A choice with no answer given for the practitioner (unless `index` is a safe default)."""
+    chosen = st.selectbox(
+        LABELS[field_name],
+        options,
+        index=index,
+        placeholder="Choose…",
+        format_func=lambda option: str(option).replace("_", " "),
+    )
+    beside(field_name)
+    return chosen
+
+
+def typed(field_name: str, widget: Any, label: str) -> Any:
+    value = widget(label)
+    beside(field_name)
+    return value
+
+
+def acronym_warnings(summary: str) -> None:
+    unexplained = queries.patterns.glossary.unexplained(summary)
+    if unexplained:
+        st.warning(
+            "Write acronyms out in full for other agencies and the family: "
+            + "; ".join(
+                f"{a.acronym} — {a.expansion}"
+                + (f" (or {a.ambiguous}: say which)" if a.ambiguous else "")
+                for a in unexplained
+            )
+        )
 
 
 def record_form() -> None:
     choice = st.radio("What are you recording?", list(KINDS), horizontal=True)
     kind = KINDS[choice]
     person = wiring.directory.person(user)
-    with st.form("entry"):
-        st.caption(f"Recording as {person.agency if person else ''}")
-        entry: dict[str, Any] = {"kind": kind}
-        entry["entry_ref"] = st.text_input("Your reference for this entry")
-        entry["child_ref"] = st.text_input("Child reference(s), separated by ;")
-        entry["occurred_at"] = st.date_input("When it happened", value=date.today()).isoformat()
-        entry["summary"] = st.text_area("What happened, in plain language (no acronyms)")
-        entry["practitioner"] = st.text_input("Your role and how to contact you")
-        if kind in ("share", "request"):
-            entry["to_agencies"] = ";".join(st.multiselect("To which agencies", agencies))
-            entry["reason"] = st.text_input("Why (the purpose, or the context of the concern)")
-        if kind == "share":
-            entry["channel"] = st.selectbox("How", WORDS.channels)
-            entry["lawful_basis"] = st.selectbox("Lawful basis", ["", *WORDS.lawful_basis])
-            entry["consent"] = st.selectbox("Consent", WORDS.consent)
-            entry["family_informed"] = st.selectbox("Was the family told?", WORDS.family_informed)
-        if kind == "request":
-            entry["due_by"] = st.date_input("Answer needed by", value=None)
-        if kind in ("response", "decline"):
-            entry["refers_to"] = st.text_input("The request answered (agency:reference)")
-        if kind == "decline":
-            entry["reason"] = st.text_input("Why you are not sharing")
-        if kind == "voice":
-            entry["child_words"] = st.text_area("The child's words, or what you observed")
-            entry["captured_how"] = st.selectbox("How it was captured", WORDS.captured_how)
-        entry["concerns"] = ";".join(st.multiselect("Concerns", WORDS.concerns))
-        entry["significance"] = st.selectbox("Significance", WORDS.significance, index=1)
-        submitted = st.form_submit_button("Record")
-    if submitted:
-        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in entry.items() if v}
-        try:
-            rows = queries.rows_to_record(user, [(None, values)], importing=False)
-            outcome = wiring.partnership.record_all(rows)
-        except AccessRefused as refused:
-            st.error(plain(refused.message))
-        except EntriesRejected as rejected:
-            show_problems(rejected.problems)
-        else:
-            data.after_recording()
-            st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
+    st.caption(f"Recording as {person.agency if person else ''}")
+    entry: dict[str, Any] = {"kind": kind}
+    entry["entry_ref"] = typed("entry_ref", st.text_input, LABELS["entry_ref"])
+    entry["child_ref"] = typed("child_ref", st.text_input, "Child reference(s), separated by ;")
+    day, time_of_day = st.columns(2)
+    happened_on = day.date_input("When it happened", value=None, format="DD/MM/YYYY")
+    happened_at = time_of_day.time_input("At (time of day)", value=None, step=300)
+    if happened_on is not None:
+        entry["occurred_at"] = happened_on.isoformat() + (
+            f"T{happened_at.strftime('%H:%M')}:00" if happened_at is not None else ""
+        )
+    beside("occurred_at")
+    entry["summary"] = typed(
+        "summary", st.text_area, "What happened, in plain language (no acronyms)"
+    )
+    acronym_warnings(entry["summary"] or "")
+    entry["practitioner"] = typed("practitioner", st.text_input, LABELS["practitioner"])
+    if kind in ("share", "request"):
+        entry["to_agencies"] = ";".join(st.multiselect(LABELS["to_agencies"], agencies))
+        beside("to_agencies")
+        entry["reason"] = typed(
+            "reason", st.text_input, "Why (the purpose, or the context of the concern)"
+        )
+    if kind == "share":
+        entry["channel"] = choose("channel", WORDS.channels)
+        entry["lawful_basis"] = choose("lawful_basis", WORDS.lawful_basis)
+        entry["consent"] = choose("consent", WORDS.consent)
+        entry["family_informed"] = choose("family_informed", WORDS.family_informed)
+    if kind == "request":
+        entry["due_by"] = st.date_input(LABELS["due_by"], value=None, format="DD/MM/YYYY")
+        beside("due_by")
+    if kind in ("response", "decline"):
+        entry["refers_to"] = typed(
+            "refers_to", st.text_input, "The request answered (agency:reference)"
+        )
+    if kind == "decline":
+        entry["reason"] = typed("reason", st.text_input, "Why you are not sharing")
+    if kind == "voice":
+        entry["child_words"] = typed(
+            "child_words", st.text_area, "The child's words, or what you observed"
+        )
+        entry["captured_how"] = choose("captured_how", WORDS.captured_how)
+    entry["concerns"] = ";".join(st.multiselect(LABELS["concerns"], WORDS.concerns))
+    entry["significance"] = choose("significance", WORDS.significance, index=1)
+    problems = st.session_state.get(PROBLEMS, {})
+    for column in [c for c in problems if c not in LABELS]:  # not about one field
+        st.error(plain(f"{column}: {problems[column]}"))
+    if st.button("Record", type="primary"):
+        submit(kind, entry)
+
+
+def submit(kind: str, entry: dict[str, Any]) -> None:
+    unanswered = {
+        f: f"Choose an answer for “{LABELS[f]}”: there is no default."
+        for f in MUST_CHOOSE
+        if f in entry and entry[f] is None
+    }
+    if "occurred_at" not in entry:
+        unanswered["occurred_at"] = "Give the date it happened (and the time, if known)."
+    if unanswered:
+        st.session_state[PROBLEMS] = unanswered
+        st.rerun()
+    values = {k: v.isoformat() if isinstance(v, date) else v for k, v in entry.items() if v}
+    try:
+        rows = queries.rows_to_record(user, [(None, values)], importing=False)
+        outcome = wiring.partnership.record_all(rows)
+    except AccessRefused as refused:
+        st.error(plain(refused.message))
+    except EntriesRejected as rejected:
+        st.session_state[PROBLEMS] = {p.column: in_form_words(p.message) for p in rejected.problems}
+        st.rerun()
+    else:
+        st.session_state[PROBLEMS] = {}
+        data.after_recording()
+        st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
 
 
 refused_form = may_record(importing=False)
