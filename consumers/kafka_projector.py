@@ -21,6 +21,7 @@ from consumers.deadletter import DeadLetters
 from consumers.kafka_security import projector_group
 from domain.records import FOR_CHILD
 from fullpicture.config import Settings
+from projections.database import DATABASE_UNAVAILABLE
 from projections.positions import StalePosition
 from projections.read_models import ReadModels
 from schemas.codec import UndecodableMessage, decode
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
 REJOIN_AFTER_SECONDS = 10.0
+MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
 
 
@@ -91,18 +93,31 @@ class KafkaProjector:
         last_refresh = time.monotonic()
         # A run `--once` ends at its first empty poll once caught up: it need not wait long.
         poll_timeout_ms = min(self.poll_timeout_ms, ONCE_POLL_MS) if once else self.poll_timeout_ms
+        backoff: float | None = None  # seconds to wait, while the database is away
         try:
             while not should_stop():
-                batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
-                if batch:
-                    applied += self._apply(batch)
-                    if on_batch is not None:
-                        on_batch(applied)
-                    if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
-                        self.read_models.refresh_alerts()
-                        last_refresh = time.monotonic()
+                if backoff is not None:
+                    time.sleep(backoff)
+                try:
+                    if backoff is not None:  # what was polled but not stored is read again
+                        self.seek_to_stored(list(self.consumer.assignment()))
+                        backoff = None
+                    batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
+                    if batch:
+                        applied += self._apply(batch)
+                        if on_batch is not None:
+                            on_batch(applied)
+                        if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
+                            self.read_models.refresh_alerts()
+                            last_refresh = time.monotonic()
+                        continue
+                    self.read_models.refresh_alerts()  # idle: caught up for now
+                except DATABASE_UNAVAILABLE as error:
+                    backoff = min(2 * (backoff or 0.25), MAX_BACKOFF_SECONDS)
+                    log.warning(
+                        "projector: database unavailable (%s); retrying in %.1fs", error, backoff
+                    )
                     continue
-                self.read_models.refresh_alerts()  # idle: caught up for now
                 last_refresh = time.monotonic()
                 self._rejoin_if_left_out()
                 if once and kafka_io.caught_up(self.consumer):

@@ -126,13 +126,13 @@ def run_benchmark(
     return results
 
 
-def fresh_settings(settings: Settings) -> Settings:
+def fresh_settings(settings: Settings, run: str = "bench") -> Settings:
     """A run's own database and topic prefix, on the same servers and with the same principal."""
     fresh = load_settings(
         {
-            config.DATABASE_URL: fresh_database(settings).url,
+            config.DATABASE_URL: fresh_database(settings, run).url,
             config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
-            config.TOPIC_PREFIX: f"bench{uuid.uuid4().hex[:8]}",
+            config.TOPIC_PREFIX: f"{run}{uuid.uuid4().hex[:8]}",
             config.TOPIC_PARTITIONS: str(settings.topic_partitions),
         }
     )
@@ -143,11 +143,11 @@ def fresh_settings(settings: Settings) -> Settings:
     )
 
 
-def fresh_database(settings: Settings) -> Database:
+def fresh_database(settings: Settings, run: str = "bench") -> Database:
     """A new, empty database owned by the application role, beside `settings`' own."""
     import psycopg
 
-    name = f"fp_bench_{uuid.uuid4().hex[:10]}"
+    name = f"fp_{run}_{uuid.uuid4().hex[:10]}"
     owner = settings.database.postgres_parts()["user"]
     with psycopg.connect(_database_admin_url(settings), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE {name} OWNER "{owner}"')
@@ -420,7 +420,7 @@ def require_durable(settings: Settings, option: str) -> None:
     if any(value != "on" for value in durability.values()):
         raise ValueError(
             f"{option}: the PostgreSQL at FULLPICTURE_DATABASE_URL runs with "
-            + ", ".join(f"{name} {value}" for name, value in durability.items())
+            + durability_line(durability)
             + "; point FULLPICTURE_DATABASE_URL at a durable cluster "
             "(`make durable-services` starts one) and run again"
         )

@@ -154,7 +154,7 @@ def run_soak(admin: Settings, options: SoakOptions, say: Callable[[str], None]) 
     if options.durable:
         require_durable(admin, "--durable")
     durability = server_durability(admin)
-    soak = fresh_settings(admin)
+    soak = fresh_settings(admin, "soak")
     run_dir = Path(tempfile.mkdtemp(prefix="fullpicture-soak-"))
     say(f"run {soak.topics.prefix}: logs in {run_dir}")
     try:
@@ -347,12 +347,14 @@ def _chaos_loop(
     if options.services_script:
         due |= {"broker": 0.3 * duration, "postgresql": 0.6 * duration}
     next_kill = started + rng.uniform(*KILL_EVERY_SECONDS)
+    outage: threading.Thread | None = None  # a server restart, while the kills go on
     while (now := time.monotonic()) - started < duration:
         _restart_exited(components, env, chaos)
         for event, at in sorted(due.items(), key=lambda item: item[1]):
-            if now - started >= at:
+            if now - started >= at and (outage is None or not outage.is_alive()):
                 del due[event]
-                _do(event, soak, options, chaos, say)
+                outage = threading.Thread(target=_do, args=(event, soak, options, chaos, say))
+                outage.start()
                 break
         if now >= next_kill:
             victim = rng.choice(components)
@@ -362,6 +364,8 @@ def _chaos_loop(
             victim.start(env)
             next_kill = time.monotonic() + rng.uniform(*KILL_EVERY_SECONDS)
         time.sleep(0.2)
+    if outage is not None:
+        outage.join()
     for event in sorted(due, key=due.__getitem__):  # a very short run still does each once
         _do(event, soak, options, chaos, say)
 

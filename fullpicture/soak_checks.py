@@ -266,7 +266,7 @@ def _read_model_diffs(settings: Settings, say: Callable[[str], None]) -> int:
     """Tables that differ from a clean rebuild: every read model projected afresh from the topic
     into a new database, by a consumer group of its own."""
     say("rebuilding every read model afresh, to compare table by table")
-    clean = replace(settings, database=fresh_database(settings))
+    clean = replace(settings, database=fresh_database(settings, "soak"))
     try:
         models = ReadModels(open_read_models(read_models_url(clean)))
         KafkaProjector(
