@@ -120,8 +120,56 @@ def test_the_relay_and_a_projector_carry_on_after_the_database_connections_are_c
 
 
 def _entry_records(wiring: Wiring) -> list[dict]:  # type: ignore[type-arg]
+    return _entry_records_of(wiring.partnership)
+
+
+@pytest.mark.postgres
+def test_a_writer_retrying_while_its_first_attempt_commits_records_the_entries_once(
+    postgres_settings: Settings,
+) -> None:
+    """A writer that lost its connection sends the same entries again, possibly while the first
+    attempt is still committing on another connection: both are acknowledged, the store holds
+    each entry once."""
+    from domain.application import Partnership
+    from fullpicture.bootstrap import event_store_env
+    from tests.builders import share
+
+    first = Partnership(env=event_store_env(postgres_settings))
+    register_agencies(first)
+    second = Partnership(env=event_store_env(postgres_settings))
+    rows = [(None, share(entry_ref=f"P-{n}")) for n in range(200)]
+    ready = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def record(name: str, app: Partnership) -> None:
+        ready.wait()
+        outcomes[name] = app.record_all(rows)
+
+    threads = [
+        threading.Thread(target=record, args=(name, app))
+        for name, app in (("first", first), ("second", second))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert set(outcomes) == {"first", "second"}
+        wanted = {f"police-north:P-{n}" for n in range(200)}
+        for outcome in outcomes.values():
+            assert set(outcome.recorded) | set(outcome.unchanged) == wanted  # type: ignore[attr-defined]
+        assert sorted(len(o.recorded) for o in outcomes.values()) == [0, 200]  # type: ignore[attr-defined]
+        stored = [
+            r["entry_id"] for r in _entry_records_of(first) if r["entry_id"].startswith("police")
+        ]
+        assert sorted(stored) == sorted(wanted)
+    finally:
+        first.close()
+        second.close()
+
+
+def _entry_records_of(app) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     from domain.records import records_from_notifications
 
-    app = wiring.partnership
     notifications = app.recorder.select_notifications(start=1, limit=100_000)
     return [r for _, r in records_from_notifications(app.mapper, notifications) if "entry_id" in r]
