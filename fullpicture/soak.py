@@ -454,3 +454,20 @@ def _retry(action: Callable[[], None], say: Callable[[str], None], seconds: floa
                 say(f"clean-up failed, left behind: {type(error).__name__}: {error}")
                 return
             time.sleep(3.0)
+
+
+EXPECTED = {name: "0" for name in ZERO_CHECKS} | {
+    "dead_letters": "1",
+    "dead_letter_is_the_poison": "True",
+    "unacknowledged_in_store": "0",
+}
+
+
+def soak_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report as table rows; a dictionary (kills by component) becomes one line."""
+    rows = []
+    for name, value in report.items():
+        if isinstance(value, dict):
+            value = " ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        rows.append({"check": name, "value": value, "expected": EXPECTED.get(name, "")})
+    return rows
