@@ -44,7 +44,6 @@ from fullpicture.soak_checks import EntryLatencies, check_everything, poison_mes
 from fullpicture.soak_writer import acknowledged
 from fullpicture.synthetic import generate_partnership, register_partnership
 
-SOAK_TODAY = None  # the synthetic partnership's default end date
 SERVICES_SCRIPT = "FULLPICTURE_SOAK_SERVICES_SCRIPT"
 # What the services script is told, so it stops and starts exactly the soak's private servers.
 SERVER_OVERRIDES = ("FULLPICTURE_PG_PORT", "FULLPICTURE_PG_CLUSTER", "FULLPICTURE_KAFKA_PORT")

@@ -112,11 +112,8 @@ def check_everything(
     }
     store_entries = [r["entry_id"] for r in store if "entry_id" in r]
     topic, undecodable = _topic_messages(settings, settings.topics.events)
-    topic_records = {message: record for message, record in topic.items()}
     topic_pairs = {
-        (key, record["entry_id"])
-        for (_, key), record in topic_records.items()
-        if "entry_id" in record
+        (key, record["entry_id"]) for (_, key), record in topic.items() if "entry_id" in record
     }
     chronology = _chronology_pairs(settings)
     lost_from_store = written - set(store_entries)
