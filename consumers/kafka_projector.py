@@ -49,7 +49,11 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.assigned |= set(assigned)
         log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
-        self.projector.seek_to_stored(assigned)
+        try:
+            self.projector.seek_to_stored(assigned)
+        except DATABASE_UNAVAILABLE as error:  # the run loop seeks once the database is back
+            log.warning("projector: database unavailable (%s); will seek when it is back", error)
+            self.projector.seek_pending = True
 
 
 class KafkaProjector:
@@ -68,6 +72,7 @@ class KafkaProjector:
         self.assigned: set[TopicPartition] = set()
         self._unassigned_since: float | None = None
         self.consumer = None
+        self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
 
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
@@ -99,9 +104,9 @@ class KafkaProjector:
                 if backoff is not None:
                     time.sleep(backoff)
                 try:
-                    if backoff is not None:  # what was polled but not stored is read again
+                    if backoff is not None or self.seek_pending:  # unstored batches: read again
                         self.seek_to_stored(list(self.consumer.assignment()))
-                        backoff = None
+                        backoff, self.seek_pending = None, False
                     batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
                     if batch:
                         applied += self._apply(batch)
