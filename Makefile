@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test services services-down browser keycloak install bench lint clean
+.PHONY: demo test services services-down durable-services browser keycloak install bench soak lint clean
 
 # `make demo PORT=8600` serves the dashboard on another port.
 PORT ?= 8501
@@ -30,6 +30,18 @@ services-down:
 
 bench: $(INSTALLED) services
 	. .fullpicture/services.env && $(BIN)/fullpicture bench
+
+# The chaos soak (not part of `make test`): its own PostgreSQL and broker, which it restarts.
+# make soak SOAK_ARGS="--minutes 10 --durable"
+SOAK_ARGS ?= --minutes 10
+soak: $(INSTALLED)
+	bash scripts/soak.sh $(SOAK_ARGS)
+
+# A second PostgreSQL cluster with fsync, synchronous_commit and full_page_writes on, for
+# `fullpicture bench --durable`; its settings go to .fullpicture/durable-services.env.
+durable-services: $(INSTALLED)
+	FULLPICTURE_PG_PORT=55433 FULLPICTURE_PG_CLUSTER=fpdurable FULLPICTURE_PG_DURABLE=1 \
+	FULLPICTURE_SERVICES_ENV_FILE=.fullpicture/durable-services.env bash scripts/services.sh up
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

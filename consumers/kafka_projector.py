@@ -21,6 +21,7 @@ from consumers.deadletter import DeadLetters
 from consumers.kafka_security import projector_group
 from domain.records import FOR_CHILD
 from fullpicture.config import Settings
+from projections.database import DATABASE_UNAVAILABLE
 from projections.positions import StalePosition
 from projections.read_models import ReadModels
 from schemas.codec import UndecodableMessage, decode
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
 REJOIN_AFTER_SECONDS = 10.0
+MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
 
 
@@ -47,7 +49,11 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.assigned |= set(assigned)
         log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
-        self.projector.seek_to_stored(assigned)
+        try:
+            self.projector.seek_to_stored(assigned)
+        except DATABASE_UNAVAILABLE as error:  # the run loop seeks once the database is back
+            log.warning("projector: database unavailable (%s); will seek when it is back", error)
+            self.projector.seek_pending = True
 
 
 class KafkaProjector:
@@ -66,6 +72,7 @@ class KafkaProjector:
         self.assigned: set[TopicPartition] = set()
         self._unassigned_since: float | None = None
         self.consumer = None
+        self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
 
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
@@ -91,18 +98,31 @@ class KafkaProjector:
         last_refresh = time.monotonic()
         # A run `--once` ends at its first empty poll once caught up: it need not wait long.
         poll_timeout_ms = min(self.poll_timeout_ms, ONCE_POLL_MS) if once else self.poll_timeout_ms
+        backoff: float | None = None  # seconds to wait, while the database is away
         try:
             while not should_stop():
-                batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
-                if batch:
-                    applied += self._apply(batch)
-                    if on_batch is not None:
-                        on_batch(applied)
-                    if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
-                        self.read_models.refresh_alerts()
-                        last_refresh = time.monotonic()
+                if backoff is not None:
+                    time.sleep(backoff)
+                try:
+                    if backoff is not None or self.seek_pending:  # unstored batches: read again
+                        self.seek_to_stored(list(self.consumer.assignment()))
+                        backoff, self.seek_pending = None, False
+                    batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
+                    if batch:
+                        applied += self._apply(batch)
+                        if on_batch is not None:
+                            on_batch(applied)
+                        if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
+                            self.read_models.refresh_alerts()
+                            last_refresh = time.monotonic()
+                        continue
+                    self.read_models.refresh_alerts()  # idle: caught up for now
+                except DATABASE_UNAVAILABLE as error:
+                    backoff = min(2 * (backoff or 0.25), MAX_BACKOFF_SECONDS)
+                    log.warning(
+                        "projector: database unavailable (%s); retrying in %.1fs", error, backoff
+                    )
                     continue
-                self.read_models.refresh_alerts()  # idle: caught up for now
                 last_refresh = time.monotonic()
                 self._rejoin_if_left_out()
                 if once and kafka_io.caught_up(self.consumer):

@@ -26,7 +26,7 @@ from consumers import kafka_io
 from consumers.kafka_security import relay_transactional_id
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.config import Settings
-from projections.database import ReadModelDatabase
+from projections.database import DATABASE_UNAVAILABLE, ReadModelDatabase
 from schemas.codec import encode
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,9 @@ class Relay:
             if self._position is None:
                 self._position = self._resume_position()
             sent, self._position = self._publish_batch(self._position)
-        except KafkaError as error:
-            log.warning("relay: broker unavailable (%s); retrying in %.1fs", error, self._backoff)
+        except (KafkaError, *DATABASE_UNAVAILABLE) as error:
+            away = "broker" if isinstance(error, KafkaError) else "database"
+            log.warning("relay: %s unavailable (%s); retrying in %.1fs", away, error, self._backoff)
             self._reset_producer()
             self._position = None
             self._sleep(self._backoff)

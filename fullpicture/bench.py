@@ -31,7 +31,7 @@ from domain.drafts import parse_draft
 from domain.people import ADMINISTRATOR, CASE_REVIEWER, PRACTITIONER
 from fullpicture import config
 from fullpicture.bootstrap import DIRECTORY_FILE, Wiring, event_store_env, read_models_url
-from fullpicture.config import Settings, load_settings
+from fullpicture.config import Database, Settings, load_settings
 from fullpicture.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
 from fullpicture.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
@@ -59,13 +59,17 @@ QUERY_SAMPLES = 100
 BENCH_ADMIN, BENCH_REVIEWER, BENCH_PRACTITIONER = "bench-admin", "bench-reviewer", "bench-school"
 
 
-def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -> dict[str, Any]:
+def run_benchmark(
+    settings: Settings, events: int, say: Callable[[str], None], durable: bool = False
+) -> dict[str, Any]:
     if not settings.distributed or not settings.database.is_postgres:
         raise ValueError(
             "bench needs PostgreSQL and Kafka: run `make services` and "
             "`. .fullpicture/services.env`"
         )
-    bench = _fresh_settings(settings)
+    if durable:
+        require_durable(settings, "--durable")
+    bench = fresh_settings(settings)
     results: dict[str, Any] = {"events": events}
     app = Partnership(env=event_store_env(bench), now=lambda: datetime(2025, 6, 30, 23, 0))
     wiring = Wiring(bench, _partnership=app)
@@ -122,29 +126,39 @@ def run_benchmark(settings: Settings, events: int, say: Callable[[str], None]) -
         results |= measure_dashboard(say)
     finally:
         wiring.close()
-        _drop_database(settings, bench)
-        _drop_topics(bench)
+        drop_database(settings, bench)
+        drop_topics(bench)
     results["machine"] = _machine(settings)
     return results
 
 
-def _fresh_settings(settings: Settings) -> Settings:
+def fresh_settings(settings: Settings, run: str = "bench") -> Settings:
+    """A run's own database and topic prefix, on the same servers and with the same principal."""
+    fresh = load_settings(
+        {
+            config.DATABASE_URL: fresh_database(settings, run).url,
+            config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
+            config.TOPIC_PREFIX: f"{run}{uuid.uuid4().hex[:8]}",
+            config.TOPIC_PARTITIONS: str(settings.topic_partitions),
+        }
+    )
+    return replace(
+        fresh,
+        kafka_security=settings.kafka_security,
+        admin_database_url=settings.admin_database_url,
+    )
+
+
+def fresh_database(settings: Settings, run: str = "bench") -> Database:
+    """A new, empty database owned by the application role, beside `settings`' own."""
     import psycopg
 
-    name = f"fp_bench_{uuid.uuid4().hex[:10]}"
+    name = f"fp_{run}_{uuid.uuid4().hex[:10]}"
     owner = settings.database.postgres_parts()["user"]
     with psycopg.connect(_database_admin_url(settings), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE {name} OWNER "{owner}"')
     base, _, _ = settings.database.url.rpartition("/")
-    fresh = load_settings(
-        {
-            config.DATABASE_URL: f"{base}/{name}",
-            config.KAFKA_BOOTSTRAP: settings.kafka_bootstrap or "",
-            config.TOPIC_PREFIX: f"bench{uuid.uuid4().hex[:8]}",
-            config.TOPIC_PARTITIONS: str(settings.topic_partitions),
-        }
-    )
-    return replace(fresh, kafka_security=settings.kafka_security)
+    return Database(f"{base}/{name}")
 
 
 def _database_admin_url(settings: Settings) -> str:
@@ -152,7 +166,7 @@ def _database_admin_url(settings: Settings) -> str:
     return settings.admin_database_url or settings.database.url
 
 
-def _drop_database(settings: Settings, bench: Settings) -> None:
+def drop_database(settings: Settings, bench: Settings) -> None:
     import psycopg
 
     name = bench.database.postgres_parts()["dbname"]
@@ -160,7 +174,7 @@ def _drop_database(settings: Settings, bench: Settings) -> None:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _drop_topics(bench: Settings) -> None:
+def drop_topics(bench: Settings) -> None:
     """The run's own topics (its prefix is unique): a topic of 364,562 messages is ~100 MB."""
     kafka_io.delete_topics_with_prefixes(bench, [bench.topics.prefix])
 
@@ -399,6 +413,36 @@ def _reference_loop_seconds() -> float:
     return round(time.perf_counter() - started, 2)
 
 
+DURABILITY_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
+
+
+def server_durability(settings: Settings) -> dict[str, str]:
+    """The PostgreSQL server's durability settings, as it runs now (`make services` turns them
+    off for speed; a deployment keeps them on)."""
+    import psycopg
+
+    with psycopg.connect(settings.database.url) as connection:
+        return {
+            name: str(connection.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            for name in DURABILITY_SETTINGS
+        }
+
+
+def require_durable(settings: Settings, option: str) -> None:
+    durability = server_durability(settings)
+    if any(value != "on" for value in durability.values()):
+        raise ValueError(
+            f"{option}: the PostgreSQL at FULLPICTURE_DATABASE_URL runs with "
+            + durability_line(durability)
+            + "; point FULLPICTURE_DATABASE_URL at a durable cluster "
+            "(`make durable-services` starts one) and run again"
+        )
+
+
+def durability_line(durability: dict[str, str]) -> str:
+    return " ".join(f"{name}={value}" for name, value in durability.items())
+
+
 def _machine(settings: Settings) -> dict[str, Any]:
     import psycopg
 
@@ -414,6 +458,7 @@ def _machine(settings: Settings) -> dict[str, Any]:
         "reference_loop_s": _reference_loop_seconds(),
         "python": platform.python_version(),
         "postgresql": postgres,
+        "postgresql_durability": durability_line(server_durability(settings)),
         "kafka": kafka,
         "date": date.today().isoformat(),
     }

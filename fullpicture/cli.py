@@ -1084,7 +1084,14 @@ def _runner_commands(commands: Any) -> None:
     bench.add_argument(
         "--events", type=int, default=200_000, metavar="N", help="how many events (default 200000)"
     )
+    bench.add_argument(
+        "--durable",
+        action="store_true",
+        help="refuse to run unless PostgreSQL has fsync, synchronous_commit and "
+        "full_page_writes on, as a deployment runs (make durable-services starts such a cluster)",
+    )
     _format_option(bench)
+    _soak_command(commands)
     dashboard = _command(
         commands, "dashboard", "serve the Streamlit dashboard", _dashboard, person=NONE
     )
@@ -1308,6 +1315,7 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
             wiring.settings.as_service("admin"),
             args.events,
             lambda line: print(f"bench: {line}", file=sys.stderr),
+            durable=args.durable,
         )
     except ValueError as error:
         raise UserError(str(error)) from None
@@ -1319,6 +1327,57 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
     emit(rows, "table", ("measure", "value", "target"))
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
     return 0
+
+
+def _soak_command(commands: Any) -> None:
+    soak = _command(
+        commands,
+        "soak",
+        "record from many agencies while processes are killed and servers restart, then check "
+        "that nothing was lost, duplicated or misrouted",
+        _soak,
+        person=NONE,
+    )
+    soak.add_argument("--minutes", type=float, default=10.0, metavar="M", help="default 10")
+    soak.add_argument("--writers", type=int, default=4, metavar="W", help="default 4")
+    soak.add_argument(
+        "--rate", type=float, default=40.0, metavar="R", help="entries per second in all (40)"
+    )
+    soak.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same chaos")
+    soak.add_argument(
+        "--durable",
+        action="store_true",
+        help="refuse to run unless PostgreSQL has fsync, synchronous_commit and "
+        "full_page_writes on",
+    )
+    _format_option(soak, ("table", "json"))
+
+
+def _soak(wiring: Wiring, args: argparse.Namespace) -> int:
+    from fullpicture.soak import SoakOptions, passed, run_soak, services_script_from, soak_rows
+
+    if args.minutes <= 0 or args.writers < 1 or args.rate <= 0:
+        raise UserError("--minutes and --rate must be above 0, --writers at least 1")
+    settings = wiring.settings.as_service("admin")
+    if not settings.distributed or not settings.database.is_postgres:
+        raise UserError("soak needs PostgreSQL and Kafka: run `make services` first")
+    try:
+        options = SoakOptions(
+            minutes=args.minutes,
+            writers=args.writers,
+            rate=args.rate,
+            seed=args.seed,
+            durable=args.durable,
+            services_script=services_script_from(os.environ, settings),
+        )
+        report = run_soak(settings, options, lambda line: print(f"soak: {line}", file=sys.stderr))
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        emit(soak_rows(report), "table", ("check", "value", "expected"))
+    return 0 if passed(report) else 1
 
 
 def _require_kafka(wiring: Wiring, command: str) -> None:

@@ -27,6 +27,24 @@ WORK_LOCK_WAIT_SECONDS = 600.0
 WORK_LOCK_POLL_SECONDS = 0.1
 
 
+def _unavailable_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean the database went away for a while (restarted, a connection cut): a
+    long-running process waits and carries on from its stored position rather than exiting."""
+    import psycopg
+    from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+    from eventsourcing.persistence import OperationalError as StoreOperationalError
+
+    return (
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        StoreOperationalError,
+        StoreInterfaceError,
+    )
+
+
+DATABASE_UNAVAILABLE = _unavailable_errors()
+
+
 class ReadModelsBusy(RuntimeError):
     """Another process has held the read models' work lock for longer than we wait."""
 
@@ -231,17 +249,29 @@ class PostgresReadModels(ReadModelDatabase):
     def __init__(self, url: str) -> None:
         import psycopg
 
+        self._url = url
         self._connection = psycopg.connect(url, autocommit=True)
         self._column_types: dict[str, list[int]] = {}
+        self._holds_work_lock = False
+
+    def _connected(self) -> Any:
+        """The connection; a new one if the server dropped the last (a restart). Never while
+        this session holds the work lock: the lock went with the session, so that fails."""
+        if (self._connection.broken or self._connection.closed) and not self._holds_work_lock:
+            import psycopg
+
+            self._connection = psycopg.connect(self._url, autocommit=True)
+        return self._connection
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:
-        with self._connection.transaction(), self._connection.cursor() as cursor:
+        connection = self._connected()
+        with connection.transaction(), connection.cursor() as cursor:
             yield _PostgresCursor(cursor, self._column_types)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """One statement is its own transaction here (autocommit): no BEGIN and COMMIT trips."""
-        with self._connection.cursor() as cursor:
+        with self._connected().cursor() as cursor:
             cursor.execute(_to_postgres(sql), tuple(params) or None)
             return cursor.fetchall()
 
@@ -253,9 +283,11 @@ class PostgresReadModels(ReadModelDatabase):
     _WORK_UNLOCK = "SELECT pg_advisory_unlock(hashtext('fullpicture read models'))"
 
     def _try_lock(self) -> bool:
-        return bool(self.query(self._WORK_LOCK)[0][0])
+        self._holds_work_lock = bool(self.query(self._WORK_LOCK)[0][0])
+        return self._holds_work_lock
 
     def _unlock(self) -> None:
+        self._holds_work_lock = False
         self.query(self._WORK_UNLOCK)
 
 

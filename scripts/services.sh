@@ -12,6 +12,9 @@
 # Overrides (for a second, private set of servers beside the usual ones):
 #   FULLPICTURE_PG_PORT, FULLPICTURE_PG_CLUSTER, FULLPICTURE_KAFKA_PORT, FULLPICTURE_CACHE_DIR,
 #   FULLPICTURE_KAFKA_ADMIN_PASSWORD (the broker's super user's password, fixed instead of random),
+#   FULLPICTURE_PG_DURABLE=1 (fsync, synchronous_commit and full_page_writes on, as a deployment
+#   runs; applied when the cluster starts, so give it its own cluster or restart it with pg-down),
+#   FULLPICTURE_SERVICES_ENV_FILE (where the settings are written; .fullpicture/services.env),
 #   FULLPICTURE_KAFKA_LISTENER_PROTOCOL=SASL_SSL with FULLPICTURE_KAFKA_SSL_KEYSTORE,
 #   FULLPICTURE_KAFKA_SSL_KEYSTORE_PASSWORD, FULLPICTURE_KAFKA_SSL_TRUSTSTORE and
 #   FULLPICTURE_KAFKA_SSL_TRUSTSTORE_PASSWORD (PKCS12 files) to serve TLS instead of loopback plain.
@@ -43,7 +46,7 @@ KAFKA_RUN="$CACHE/kafka-run-$KAFKA_PORT"
 KAFKA_CREDENTIALS="$KAFKA_RUN/credentials.env"
 # Written by `fullpicture kafka setup`: one principal per FullPicture service.
 KAFKA_SERVICE_CREDENTIALS="$KAFKA_RUN/service-credentials.env"
-ENV_FILE=".fullpicture/services.env"
+ENV_FILE="${FULLPICTURE_SERVICES_ENV_FILE:-.fullpicture/services.env}"
 VENV_PYTHON="$REPO/.venv/bin/python"
 
 say() { echo "services: $*"; }
@@ -73,14 +76,17 @@ pg_up() {
       say "creating PostgreSQL $version cluster '$PG_CLUSTER' on port $PG_PORT"
       pg_createcluster "$version" "$PG_CLUSTER" -p "$PG_PORT" -- --auth-local=trust --auth-host=scram-sha-256 >/dev/null
     fi
-    # A local development and test server: durability is traded for speed, and connections
-    # stay on the loopback interface unencrypted (TLS cost ~5% of a rebuild's CPU).
+    # A local development and test server: durability is traded for speed (unless
+    # FULLPICTURE_PG_DURABLE=1), and connections stay on the loopback interface unencrypted (TLS
+    # cost ~5% of a rebuild's CPU).
+    local durability="off"
+    if [ "${FULLPICTURE_PG_DURABLE:-0}" = "1" ]; then durability="on"; fi
     cat > "/etc/postgresql/$version/$PG_CLUSTER/conf.d/fullpicture.conf" <<CONF
 listen_addresses = '127.0.0.1'
 ssl = off
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 max_connections = 200
 shared_buffers = 256MB
 CONF
@@ -352,9 +358,11 @@ status() {
 
 case "${1:-}" in
   up) pg_up; kafka_up; kafka_setup_services; write_env ;;
+  pg-up) pg_up ;;            # just PostgreSQL (the soak restarts its private one)
+  pg-down) pg_down ;;
   down) kafka_down; pg_down ;;
   status) status ;;
   kafka-up) kafka_up ;;      # just the broker (tests use a private one on another port)
   kafka-down) kafka_down ;;
-  *) echo "usage: $0 up|down|status|kafka-up|kafka-down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|pg-up|pg-down|kafka-up|kafka-down" >&2; exit 2 ;;
 esac

@@ -71,7 +71,24 @@ def test_the_bench_reports_every_measure_as_json_and_removes_its_database_and_to
     for measure in MEASURES:
         assert isinstance(results[measure], int | float) and results[measure] > 0, measure
     assert {"cores", "python", "postgresql", "kafka"} <= set(results["machine"])
+    durability = results["machine"]["postgresql_durability"]  # what the figures were measured on
+    assert all(
+        f"{name}=" in durability for name in ("fsync", "synchronous_commit", "full_page_writes")
+    )
     deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
     while bench_leftovers(distributed_settings) != before and time.monotonic() < deadline:
         time.sleep(0.5)
     assert bench_leftovers(distributed_settings) == before
+
+
+def test_the_bench_refuses_durable_on_a_fast_server(distributed_settings: Settings) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "fullpicture.cli", "bench", "--events", "2000", "--durable"],
+        env=cli_environment(distributed_settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert "--durable" in run.stderr and "fsync=off" in run.stderr
+    assert "Traceback" not in run.stderr
