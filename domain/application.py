@@ -244,10 +244,15 @@ class Partnership(Application[Any]):
             vocabulary=self.vocabulary,
         )
         batch_children: dict[str, str] = {}
+        # Read once per batch: the store's children cannot change while the batch is checked
+        # (a read per row cost a query per entry, ~20 % of an import).
+        known_children = self._children.by_lookalike_key()
         for done, (row, data) in enumerate(rows, start=1):
             try:
                 draft = check_entry(parse_draft(data, recorded_now, lists_as_text), facts)
-                lookalikes = self._lookalike_children(draft.child_refs, batch_children)
+                lookalikes = self._lookalike_children(
+                    draft.child_refs, batch_children, known_children
+                )
                 if lookalikes:
                     raise InvalidEntry(lookalikes)
                 self._check_not_conflicting(draft, accepted, outcome, look_up_stored)
@@ -280,11 +285,15 @@ class Partnership(Application[Any]):
         return problem.message
 
     def _lookalike_children(
-        self, child_refs: Sequence[str], batch_children: dict[str, str]
+        self,
+        child_refs: Sequence[str],
+        batch_children: dict[str, str],
+        known: Mapping[str, str] | None = None,
     ) -> list[DomainError]:
         """A child reference a reader could not tell from a known one is refused, naming it;
         new references are remembered in `batch_children` for the rest of the batch."""
-        known = self._children.by_lookalike_key()
+        if known is None:
+            known = self._children.by_lookalike_key()
         problems: list[DomainError] = []
         for ref in child_refs:
             key = lookalike_key(ref)

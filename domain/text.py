@@ -7,6 +7,7 @@ summary and the child's words).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from domain.errors import DomainError
@@ -26,6 +27,14 @@ _CONTROL_NAMES = {
 }
 
 
+# Every character the loop below refuses (category Cc is exactly U+0000-001F and U+007F-009F, Cs
+# the surrogates): most text has none, and one search is ~20 times cheaper than the loop.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_SUSPECT_BUT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
 def normalise_newlines(value: str) -> str:
     return value.replace("\r\n", "\n")
 
@@ -36,6 +45,8 @@ def text_problem(field: str, value: str) -> DomainError | None:
     if len(value) > limit:
         return DomainError(field, f"is {len(value):,} characters long; at most {limit:,}")
     newline_allowed = field in MULTILINE_FIELDS
+    if not (_SUSPECT_BUT_NEWLINE if newline_allowed else _SUSPECT).search(value):
+        return None
     for position, character in enumerate(value, start=1):
         if character == "\n" and newline_allowed:
             continue
