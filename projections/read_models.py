@@ -113,17 +113,17 @@ class ReadModels:
         return True
 
 
-def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
-    """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
+def table_names() -> list[str]:
+    """Every read-model table (not the bookkeeping of which children wait for re-evaluation)."""
     tables = [
         statement.split()[5]
         for model in ALL_TABLES
         for statement in model.CREATE
         if statement.lstrip().startswith("CREATE TABLE")
     ]
-    # Which children wait for re-evaluation is bookkeeping, not part of any read model.
-    return {
-        table: sorted(db.query(f"SELECT * FROM {table}"))
-        for table in tables
-        if table != alerts.PENDING
-    }
+    return [table for table in tables if table != alerts.PENDING]
+
+
+def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
+    """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
+    return {table: sorted(db.query(f"SELECT * FROM {table}")) for table in table_names()}
