@@ -66,10 +66,16 @@ class ReadModels:
         self, records: Sequence[EventRecord], batch_positions: Mapping[str, tuple[int, int]]
     ) -> None:
         """Apply records and advance each source from `first` to `last`, atomically."""
+        by_kind: dict[str, list[EventRecord]] = {}
+        for record in records:  # once, not once per read model
+            by_kind.setdefault(record.get("kind", ""), []).append(record)
         with self.db.transaction() as cursor:
             positions.advance_positions(cursor, batch_positions)
             for model in READ_MODELS:
-                model.apply(cursor, records)
+                if model.KINDS is None:
+                    model.apply(cursor, records)
+                else:
+                    model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
             alerts.mark_pending(cursor, records)
 
     def refresh_alerts(self, known: alerts.KnownItems | None = None) -> int:
