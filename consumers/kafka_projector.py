@@ -13,7 +13,6 @@ followed by the one read after it (that is read again from the stored positions)
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from kafka.errors import CommitFailedError, RebalanceInProgressError
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
+from consumers.garbage import CyclesCollectedWhenIdle
 from consumers.items_seen import ItemsSeenFromTheStart
 from consumers.kafka_security import projector_group
 from domain.records import FOR_CHILD, EventRecord
@@ -48,9 +48,6 @@ CATCHING_UP_MESSAGES = 20_000
 ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
 REJOIN_AFTER_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 10.0
-# The cycle collector is paused while batches flow (see `_CyclesCollectedWhenIdle`), and run
-# when the projector is idle, or after this many batches under a load it never catches up with.
-COLLECT_EVERY_BATCHES = 50
 ONCE_POLL_MS = 100
 
 
@@ -78,36 +75,6 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
         except DATABASE_UNAVAILABLE as error:  # the run loop seeks once the database is back
             log.warning("projector: database unavailable (%s); will seek when it is back", error)
             self.projector.seek_pending = True
-
-
-class _CyclesCollectedWhenIdle:
-    """Python's cycle collector, paused while batches flow and run between them.
-
-    A projector allocates millions of short-lived objects that form no cycles (decoded records,
-    rows), and the collector passed over each several times: measured in a 100,000-entry rebuild,
-    1.7 s of its 8.3 s of CPU. Garbage with cycles (the clients' own) waits for the next idle
-    moment, or at most `COLLECT_EVERY_BATCHES` batches.
-    """
-
-    def __init__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        self.batches_since = 0
-        gc.disable()
-
-    def batch_written(self) -> None:
-        self.batches_since += 1
-        if self.batches_since >= COLLECT_EVERY_BATCHES:
-            self.collect()
-
-    def collect(self) -> None:
-        """Collect if anything was done since the last collection (an idle member does nothing)."""
-        if self.batches_since and self.was_enabled:
-            gc.collect()
-        self.batches_since = 0
-
-    def resume(self) -> None:
-        if self.was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -178,7 +145,7 @@ class KafkaProjector:
         # A run `--once` ends at its first empty poll once caught up: it need not wait long.
         poll_timeout_ms = min(self.poll_timeout_ms, ONCE_POLL_MS) if once else self.poll_timeout_ms
         backoff: float | None = None  # seconds to wait, while the database is away
-        cycles = _CyclesCollectedWhenIdle()
+        cycles = CyclesCollectedWhenIdle()
         try:
             while not should_stop():
                 if backoff is not None:
