@@ -113,10 +113,11 @@ class Queries:
     def viewer(self, user: str) -> Viewer:
         """The person as they are on this request: roles revoked or grants expired a moment
         ago no longer count."""
-        person = self.directory.person(user)
+        person, grants = self.directory.person_with_reviews(user)
         if person is None:
             raise UnknownPerson("as", user)
-        grants = self.directory.reviews_for(person.user) if person.has(CASE_REVIEWER) else []
+        if not person.has(CASE_REVIEWER):
+            grants = []
         return Viewer(person, active_grants(grants, self.today()))
 
     # One child ----------------------------------------------------------------------------
@@ -159,11 +160,8 @@ class Queries:
             as_at=scope.as_at,
             known_by=scope.known_by,
             system_time=scope.system_time,
+            period=scope.period,
         )
-        if scope.period is not None:
-            entries = chronology.with_links(
-                [_unlinked(e) for e in entries if scope.shows(e.occurred_at)]
-            )
         return ScopedChronology(
             scope,
             entries,
@@ -503,9 +501,3 @@ class Queries:
 
 def _evidenced_in(alerts: Iterable[Alert], visible: set[str]) -> list[Alert]:
     return [a for a in alerts if set(a.evidence) <= visible]
-
-
-def _unlinked(entry: ChronologyEntry) -> ChronologyEntry:
-    """An entry without links, so links are worked out again among the entries shown."""
-    entry.corrected_by = entry.answered_by = entry.followed_up_by = ()
-    return entry

