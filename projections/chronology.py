@@ -254,6 +254,13 @@ def listed(text: str) -> tuple[str, ...]:
     return tuple(from_json(text))
 
 
+@lru_cache(maxsize=8192)
+def _age_on(born: str, day: str) -> str:
+    """The child's age on a day: many entries share a day, and working an age out costs ~1 µs
+    (a 5,000-entry chronology: ~5 ms)."""
+    return age_at(born, day)
+
+
 def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
     # Positional, in field order (`SHOWN_COLUMNS`): a long chronology builds thousands of these.
     return ChronologyEntry(
@@ -272,7 +279,7 @@ def _entry(row: Sequence[Any], born: str | None) -> ChronologyEntry:
         (),  # corrected_by
         (),  # answered_by
         (),  # followed_up_by
-        age_at(born, row[2]) if born else "",  # child_age
+        _age_on(born, row[2][:10]) if born else "",  # child_age
         row[12],  # agency_recorded_at
     )
 
