@@ -6,9 +6,11 @@ passwords is ever relayed to Kafka with the chronology's events.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,6 +39,10 @@ from domain.people import (
 LOCK_AFTER_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
+# Past this many new events since the last read, the kept views are all read again rather than
+# sorted out one by one.
+FORGET_ALL_AFTER = 1000
+REVIEW_GRANT_TOPIC = get_topic(ReviewGrant) + "."  # every event of a grant
 
 
 class UnknownPerson(DomainError):
@@ -76,6 +82,7 @@ class Directory(Application[Any]):
         super().__init__(env)
         self._now = now
         self._hasher = PasswordHasher()
+        self._views = _KeptViews()
 
     # People ---------------------------------------------------------------------------------
 
@@ -138,8 +145,27 @@ class Directory(Application[Any]):
         self.save(person)
 
     def person(self, user: str) -> PersonView | None:
+        """The person as the store has them now (`None` if never registered)."""
+        return self._person_at(self._views.catch_up(self.recorder), user)
+
+    def person_with_reviews(self, user: str) -> tuple[PersonView | None, list[ReviewGrantView]]:
+        """The person and every review grant they hold, as the store has them now: what the
+        query layer asks on every request, answered with one query when nothing changed."""
+        position = self._views.catch_up(self.recorder)
+        person = self._person_at(position, user)
+        if person is None:
+            return None, []
+        return person, self._reviews_for_at(position, person.user)
+
+    def _person_at(self, position: int, user: str) -> PersonView | None:
+        key = person_uuid(user)
+        kept = self._views.people.get(key, _NOT_KEPT)
+        if kept is not _NOT_KEPT:
+            return kept
         found = self._find(user)
-        return person_view(found) if found is not None else None
+        view = person_view(found) if found is not None else None
+        self._views.keep_person(position, key, view)
+        return view
 
     def people(self) -> list[PersonView]:
         """Everyone registered, in order of registration, as they are now."""
@@ -261,15 +287,27 @@ class Directory(Application[Any]):
 
     def reviews(self) -> list[ReviewGrantView]:
         """Every review grant as it stands now, in order of first granting."""
+        return self._reviews_at(self._views.catch_up(self.recorder))
+
+    def reviews_for(self, reviewer: str) -> list[ReviewGrantView]:
+        return self._reviews_for_at(self._views.catch_up(self.recorder), reviewer)
+
+    def _reviews_for_at(self, position: int, reviewer: str) -> list[ReviewGrantView]:
+        wanted = reviewer.lower()
+        return [g for g in self._reviews_at(position) if g.reviewer.lower() == wanted]
+
+    def _reviews_at(self, position: int) -> list[ReviewGrantView]:
+        kept = self._views.reviews
+        if kept is not None:
+            return list(kept)
         topic = get_topic(ReviewGrant.Granted)
         ids = [
             n.originator_id
             for n in self.recorder.select_notifications(start=1, limit=1_000_000, topics=[topic])
         ]
-        return [review_view(self.repository.get(i)) for i in ids]
-
-    def reviews_for(self, reviewer: str) -> list[ReviewGrantView]:
-        return [g for g in self.reviews() if g.reviewer.lower() == reviewer.lower()]
+        grants = tuple(review_view(self.repository.get(i)) for i in ids)
+        self._views.keep_reviews(position, grants)
+        return list(grants)
 
     # ----------------------------------------------------------------------------------------
 
@@ -287,6 +325,55 @@ class Directory(Application[Any]):
         if person is None:
             raise UnknownPerson("user", user)
         return person
+
+
+_NOT_KEPT: Any = object()
+
+
+class _KeptViews:
+    """People and review grants as last read, with the store's newest event id when they were
+    read. Before every answer the store is asked for its newest id (one indexed query); the
+    views of whatever changed since are forgotten and read again, so a role revoked or a grant
+    withdrawn a moment ago, in this process or any other, counts on the very next request.
+    Event ids are given in commit order (the store locks the table to write), so reading on
+    from the last id misses nothing."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.people: dict[UUID, PersonView | None] = {}
+        self.reviews: tuple[ReviewGrantView, ...] | None = None
+        self._lock = threading.Lock()
+
+    def catch_up(self, recorder: Any) -> int:
+        """Forget what changed since the last read; the newest event id, for `keep_*`."""
+        newest = recorder.max_notification_id() or 0
+        with self._lock:
+            if newest == self.position:
+                return newest
+            kept = self.people or self.reviews is not None
+            if kept and self.position < newest <= self.position + FORGET_ALL_AFTER:
+                for notification in recorder.select_notifications(
+                    start=self.position + 1, limit=newest - self.position, stop=newest
+                ):
+                    self.people.pop(notification.originator_id, None)
+                    if notification.topic.startswith(REVIEW_GRANT_TOPIC):
+                        self.reviews = None
+            else:
+                self.people, self.reviews = {}, None
+            self.position = newest
+            return newest
+
+    def keep_person(self, position: int, key: UUID, view: PersonView | None) -> None:
+        """Keep a view read after `catch_up` returned `position`, unless the store has moved on
+        since (another thread caught up meanwhile: the view may be older than its news)."""
+        with self._lock:
+            if position == self.position:
+                self.people[key] = view
+
+    def keep_reviews(self, position: int, grants: tuple[ReviewGrantView, ...]) -> None:
+        with self._lock:
+            if position == self.position:
+                self.reviews = grants
 
 
 def _is_user_name(text: str) -> bool:

@@ -31,6 +31,7 @@ from projections.read_models import ReadModels
 
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
+ACCESS_LOG_RECORDER_TOPIC = "fullpicture.event_store:OneTripRecorder"  # PostgreSQL only
 
 
 # Embedded mode keeps each store in a file of its own beside the chronology's (SQLite names every
@@ -39,9 +40,12 @@ DIRECTORY_FILE = "people.sqlite"
 ACCESS_LOG_FILE = "access.sqlite"
 
 
-def event_store_env(settings: Settings, sqlite_file: str | None = None) -> dict[str, str]:
+def event_store_env(
+    settings: Settings, sqlite_file: str | None = None, recorder_topic: str = RECORDER_TOPIC
+) -> dict[str, str]:
     """eventsourcing's own environment keys for the configured database (and cipher); in
-    embedded mode `sqlite_file` names another store beside the chronology's."""
+    embedded mode `sqlite_file` names another store beside the chronology's; on PostgreSQL
+    `recorder_topic` names the recorder class."""
     database = settings.database
     env: dict[str, str] = {}
     if database.is_sqlite:
@@ -58,7 +62,7 @@ def event_store_env(settings: Settings, sqlite_file: str | None = None) -> dict[
         parts = database.postgres_parts()
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
+            "APPLICATION_RECORDER_TOPIC": recorder_topic,
             "POSTGRES_DBNAME": parts["dbname"],
             "POSTGRES_HOST": parts["host"],
             "POSTGRES_PORT": parts["port"],
@@ -117,7 +121,8 @@ class Wiring:
     def access_log(self) -> AccessLog:
         if self._access_log is None:
             access_log = AccessLog(
-                env=event_store_env(self.settings, ACCESS_LOG_FILE), now=self.now
+                env=event_store_env(self.settings, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC),
+                now=self.now,
             )
             check_store_is_readable(access_log, self.settings)
             self._access_log = access_log

@@ -169,6 +169,57 @@ def test_a_revoked_role_stops_an_open_page_on_its_next_read(wiring: Wiring) -> N
         wiring.queries.chronology("pat", scope)
 
 
+@pytest.fixture(params=["embedded", pytest.param("postgres", marks=pytest.mark.postgres)])
+def reader_and_administrator(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock
+) -> Iterator[tuple[Wiring, Wiring]]:
+    """The same stores opened by two processes: a dashboard reading, an administrator's command
+    changing people and grants."""
+    if request.param == "postgres":
+        settings = request.getfixturevalue("postgres_settings")
+    else:
+        settings = load_settings({config.STATE_DIR: str(tmp_path / "state")})
+    reader = recorded_partnership(Wiring(settings, now=clock))
+    from consumers.store_feed import catch_up
+
+    catch_up(reader.partnership, reader.read_models)
+    administrator = Wiring(settings, now=clock)
+    yield reader, administrator
+    administrator.close()
+    reader.close()
+
+
+def test_a_role_revoked_by_another_process_stops_the_next_read(
+    reader_and_administrator: tuple[Wiring, Wiring],
+) -> None:
+    reader, administrator = reader_and_administrator
+    scope = reader.queries.open_child("pat", "C-0001", "chronology")
+    assert reader.queries.chronology("pat", scope).entries
+    administrator.directory.revoke_role("pat", "practitioner", by="adm")
+    with pytest.raises(AccessRefused):
+        reader.queries.chronology("pat", scope)
+    with pytest.raises(AccessRefused):
+        reader.queries.open_child("pat", "C-0001", "chronology")
+    administrator.directory.grant_role("pat", "practitioner", by="adm")
+    assert reader.queries.chronology("pat", scope).entries
+
+
+def test_a_review_granted_then_withdrawn_by_another_process_counts_on_the_next_read(
+    reader_and_administrator: tuple[Wiring, Wiring],
+) -> None:
+    reader, administrator = reader_and_administrator
+    with pytest.raises(AccessRefused):
+        reader.queries.open_child("rev", "C-0001", "chronology")
+    administrator.directory.grant_review(
+        "CSPR-8", "rev", ["C-0001"], "2025-01-01", "2025-06-30", "2025-12-31", by="adm"
+    )
+    scope = reader.queries.open_child("rev", "C-0001", "chronology")
+    assert scope.period == ("2025-01-01", "2025-06-30")
+    administrator.directory.withdraw_review("CSPR-8", "rev", by="adm")
+    with pytest.raises(AccessRefused, match="outside your scope"):
+        reader.queries.chronology("rev", scope)
+
+
 def test_five_failed_sign_ins_lock_an_account_for_fifteen_minutes(
     wiring: Wiring, clock: Clock
 ) -> None:

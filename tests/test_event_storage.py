@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eventsourcing.cipher import AESCipher
+from eventsourcing.persistence import IntegrityError
+from psycopg import pq
 
+from domain.access_log import AccessLog
 from domain.application import Partnership
 from fullpicture import config
-from fullpicture.bootstrap import event_store_env
-from fullpicture.config import load_settings
-from fullpicture.event_store import BinaryBatchRecorder
+from fullpicture.bootstrap import ACCESS_LOG_RECORDER_TOPIC, event_store_env
+from fullpicture.config import Settings, load_settings
+from fullpicture.event_store import BinaryBatchRecorder, OneTripRecorder
 from tests.builders import entry, register_agencies
 
 
@@ -92,3 +98,63 @@ def test_a_batch_sent_to_postgresql_in_binary_reads_back_byte_for_byte(
         assert app.recorder.max_notification_id() == len(app.recorder.select_notifications(1, 1000))
     finally:
         app.close()
+
+
+def an_access(child: str) -> dict[str, Any]:
+    return {"user": "rev", "role": "case_reviewer", "child_refs": [child], "view": "chronology"}
+
+
+@pytest.mark.postgres
+def test_an_access_event_is_written_to_postgresql_in_one_round_trip(
+    postgres_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the access log on PostgreSQL, every message its connections send traced
+    log = AccessLog(
+        env=event_store_env(postgres_settings, recorder_topic=ACCESS_LOG_RECORDER_TOPIC)
+    )
+    assert isinstance(log.recorder, OneTripRecorder)
+    datastore = log.recorder.datastore
+    untraced = datastore.get_connection
+    trace_path = tmp_path / "protocol.trace"
+
+    @contextmanager
+    def traced() -> Iterator[Any]:
+        with untraced() as conn, trace_path.open("a") as trace:
+            conn.pgconn.trace(trace.fileno())
+            conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                yield conn
+            finally:
+                conn.pgconn.untrace()
+
+    monkeypatch.setattr(datastore, "get_connection", traced)
+    try:
+        # When one access is recorded
+        log.record(**an_access("C-0001"))
+        # Then the client waited for the server once (one Sync), and the event is stored
+        sent = [line for line in trace_path.read_text().splitlines() if line.startswith("F")]
+        assert sum("\tSync" in line for line in sent) == 1
+        assert any("\tQuery\t" in line or "\tParse\t" in line for line in sent)
+        assert [a.child_refs for a in log.accesses()] == [("C-0001",)]
+    finally:
+        log.close()
+
+
+@pytest.mark.postgres
+def test_an_access_event_that_clashes_is_refused_and_the_log_goes_on(
+    postgres_settings: Settings,
+) -> None:
+    # Given an access log on PostgreSQL holding one access
+    log = AccessLog(
+        env=event_store_env(postgres_settings, recorder_topic=ACCESS_LOG_RECORDER_TOPIC)
+    )
+    try:
+        log.record(**an_access("C-0001"))
+        # When the same event is written again, Then it is refused, and the next access is kept
+        [stored] = log.recorder.select_notifications(start=1, limit=10)
+        with pytest.raises(IntegrityError):
+            log.recorder.insert_events([stored])
+        log.record(**an_access("C-0002"))
+        assert [a.child_refs for a in log.accesses()] == [("C-0001",), ("C-0002",)]
+    finally:
+        log.close()
