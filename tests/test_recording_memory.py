@@ -131,13 +131,17 @@ def test_routing_follows_the_stored_entry_when_another_process_stored_a_differen
     ) == ["row 1, column refers_to: 'csc-north:R-1': was not addressed to health-visiting"]
 
 
-def test_a_child_another_process_recorded_between_batches_still_refuses_a_look_alike(
+def test_a_child_another_process_recorded_during_a_batch_still_refuses_a_look_alike(
     processes: Callable[[], Partnership],
 ) -> None:
     first, other = processes(), processes()
     register_agencies(first)
-    first.record(share())  # about C-0001: the first process has read the store's children
-    other.record(entry("concern", entry_ref="OTHER-1", child_ref="K-0007"))
+
+    def other_records_meanwhile(done: int, total: int) -> None:
+        other.record(entry("concern", entry_ref="OTHER-1", child_ref="K-0007"))
+
+    # The first process has read the store's children before the other one writes.
+    first.record_all([(1, share())], progress=other_records_meanwhile)
     problems = problems_of(first, entry("concern", entry_ref="MINE-1", child_ref="k-0007"))
     assert len(problems) == 1 and "looks like 'K-0007'" in problems[0]
 
