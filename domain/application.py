@@ -15,7 +15,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import get_topic
 
 from domain import clock
@@ -423,7 +423,7 @@ def _collector_paused() -> Iterator[None]:
 
     A batch keeps every draft and event it makes until it is saved, so without this each one is
     promoted to the oldest generation, and the collector scans everything the process holds
-    again every few batches: 25 % of an import's CPU at 200,000 entries, growing with the size
+    again every few batches: ~20 % of an import's CPU at 200,000 entries, growing with the size
     of the process. Recording makes no reference cycles, so nothing piles up meanwhile.
     """
     was_enabled = gc.isenabled()
@@ -493,7 +493,9 @@ class ChildDirectory:
             self._key_of[ref] = key = lookalike_key(ref)
             self._by_key.setdefault(key, ref)
 
-    def saw_own(self, recordings: Sequence[Any], child_refs: Sequence[Sequence[str]]) -> None:
+    def saw_own(
+        self, recordings: Sequence[Recording[Any]], child_refs: Sequence[Sequence[str]]
+    ) -> None:
         """Take in what this process just stored without reading it back, when its notifications
         follow straight on from what was read (otherwise the next read takes them in)."""
         ids = [recording.notification.id for recording in recordings]
