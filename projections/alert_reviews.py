@@ -43,6 +43,10 @@ class AlertReviewRow:
     evidence: tuple[str, ...]
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("alert_review",)
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = [
         (

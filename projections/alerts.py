@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from domain.records import EventRecord, projected_children
+from projections.chronology import _no_cycle_collection as no_cycle_collection
 from projections.chronology import pattern_items_by_child
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
-from projections.sql import as_json, from_json
+from projections.patterns.timeline import Item
+from projections.sql import Upsert, as_json, from_json
 
 TABLE = "alerts"
 PENDING = "alerts_pending"
@@ -37,9 +39,12 @@ CREATE = (
 )
 DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
 # Each mark bumps the child's version, so a refresh that read an older version leaves it pending.
-MARK_PENDING = (
-    f"INSERT INTO {PENDING} (child_ref, version) VALUES (?, 1) "
-    f"ON CONFLICT (child_ref) DO UPDATE SET version = {PENDING}.version + 1"
+# One upsert per batch (PostgreSQL copies a large one in), not a statement per child.
+MARK_PENDING = Upsert(
+    PENDING,
+    ("child_ref", "version"),
+    ("child_ref",),
+    on_conflict=f"DO UPDATE SET version = {PENDING}.version + 1",
 )
 COLUMNS = (
     "child_ref",
@@ -72,10 +77,16 @@ def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     """Note the children these records concern, to be re-evaluated."""
     children = {c for r in records if "entry_id" in r for c in projected_children(r)}
     if children:
-        cursor.executemany(MARK_PENDING, [(c,) for c in sorted(children)])
+        cursor.upsert(MARK_PENDING, [(c, 1) for c in sorted(children)])
 
 
-def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
+# A child's items when the caller already holds all of them, else None (read from the chronology).
+KnownItems = Callable[[str], list[Item] | None]
+
+
+def refresh_pending(
+    db: ReadModelDatabase, context: PatternContext, known: KnownItems | None = None
+) -> int:
     """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
 
     Only the version evaluated is cleared: a child marked again meanwhile (by another consumer's
@@ -94,7 +105,7 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
             pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
             if not pending:
                 return done
-            _evaluate(cursor, [child for child, _ in pending], context)
+            _evaluate(cursor, [child for child, _ in pending], context, known)
             cursor.executemany(
                 f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending
             )
@@ -102,23 +113,36 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
         after = pending[-1][0]
 
 
-def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
+def _evaluate(
+    cursor: Cursor, children: list[str], context: PatternContext, known: KnownItems | None
+) -> None:
     """Replace these children's alerts with a fresh evaluation."""
     as_at = context.today()
-    grouped = pattern_items_by_child(cursor, children)
+    rows = []
+    with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
+        grouped = _known_items(children, known)
+        grouped |= pattern_items_by_child(cursor, [c for c in children if c not in grouped])
+        for child in children:
+            alerts = evaluate_items(
+                grouped.get(child, []), child, as_at, context.config, context.glossary
+            )
+            rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     placeholders = ", ".join("?" for _ in children)
     cursor.execute(f"DELETE FROM {TABLE} WHERE child_ref IN ({placeholders})", children)
-    rows = []
-    for child in children:
-        alerts = evaluate_items(
-            grouped.get(child, []), child, as_at, context.config, context.glossary
-        )
-        rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     if rows:
         cursor.executemany(
             f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
             rows,
         )
+
+
+def _known_items(children: list[str], known: KnownItems | None) -> dict[str, list[Item]]:
+    found = {}
+    for child in children if known is not None else ():
+        items = known(child)
+        if items is not None:
+            found[child] = items
+    return found
 
 
 def _row(position: int, alert: Alert) -> tuple[object, ...]:

@@ -18,6 +18,10 @@ DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 UPSERT = Upsert(TABLE, ("child_ref", "date_of_birth"), ("child_ref",))
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("child",)
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = [(r["child_ref"], r["date_of_birth"]) for r in records if r.get("kind") == "child"]
     if rows:

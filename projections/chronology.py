@@ -118,6 +118,9 @@ LINK_FIELDS = {
 }
 
 
+KINDS = None  # every record (those without an entry are skipped)
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = []
     for record in records:

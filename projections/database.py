@@ -192,9 +192,10 @@ class _PostgresCursor:
         if len(rows) < STAGED_UPSERT_MIN_ROWS:
             self.executemany(upsert.sql, rows)
             return
-        newest = upsert.newest_per_key(rows)
-        if upsert.rows_are_mostly_new and self._copied_straight_in(upsert, newest):
+        # Straight in as given: a key twice in the batch fails the copy like a key already there.
+        if upsert.rows_are_mostly_new and self._copied_straight_in(upsert, rows):
             return
+        newest = upsert.newest_per_key(rows)
         staging = f"staging_{upsert.table}"
         self._cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {upsert.table} INCLUDING DEFAULTS)"

@@ -53,6 +53,10 @@ class VerbalShareStatus:
     days_to_followup: int | None
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("share", "followup")
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     shares = [
         (

@@ -66,15 +66,22 @@ class ReadModels:
         self, records: Sequence[EventRecord], batch_positions: Mapping[str, tuple[int, int]]
     ) -> None:
         """Apply records and advance each source from `first` to `last`, atomically."""
+        by_kind: dict[str, list[EventRecord]] = {}
+        for record in records:  # once, not once per read model
+            by_kind.setdefault(record.get("kind", ""), []).append(record)
         with self.db.transaction() as cursor:
             positions.advance_positions(cursor, batch_positions)
             for model in READ_MODELS:
-                model.apply(cursor, records)
+                if model.KINDS is None:
+                    model.apply(cursor, records)
+                else:
+                    model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
             alerts.mark_pending(cursor, records)
 
-    def refresh_alerts(self) -> int:
-        """Re-evaluate the patterns for every child touched since the last refresh."""
-        return alerts.refresh_pending(self.db, self.patterns)
+    def refresh_alerts(self, known: alerts.KnownItems | None = None) -> int:
+        """Re-evaluate the patterns for every child touched since the last refresh (`known`
+        gives a child's items when the caller holds all of them)."""
+        return alerts.refresh_pending(self.db, self.patterns, known)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:
@@ -113,17 +120,17 @@ class ReadModels:
         return True
 
 
-def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
-    """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
+def table_names() -> list[str]:
+    """Every read-model table (not the bookkeeping of which children wait for re-evaluation)."""
     tables = [
         statement.split()[5]
         for model in ALL_TABLES
         for statement in model.CREATE
         if statement.lstrip().startswith("CREATE TABLE")
     ]
-    # Which children wait for re-evaluation is bookkeeping, not part of any read model.
-    return {
-        table: sorted(db.query(f"SELECT * FROM {table}"))
-        for table in tables
-        if table != alerts.PENDING
-    }
+    return [table for table in tables if table != alerts.PENDING]
+
+
+def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:
+    """Every read-model table's rows, sorted: two dumps are equal when the read models are."""
+    return {table: sorted(db.query(f"SELECT * FROM {table}")) for table in table_names()}

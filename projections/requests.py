@@ -60,6 +60,10 @@ class RequestStatus:
     response_days: int | None
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("request", "response", "decline")
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     requests = [
         (

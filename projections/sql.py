@@ -23,6 +23,9 @@ class Upsert:
     rows_are_mostly_new: bool = False
     """Set for rows that are facts never rewritten (a chronology entry): a large batch is then
     copied straight into the table, and only a batch holding a key already there is upserted."""
+    on_conflict: str = ""
+    """What a row whose key is already there does instead of replacing the stored row (SQL after
+    `ON CONFLICT (key)`), e.g. `DO UPDATE SET n = table.n + 1`."""
 
     def __post_init__(self) -> None:
         if self.columns[: len(self.key)] != self.key:
@@ -37,7 +40,7 @@ class Upsert:
     def from_source(self, source: str) -> str:
         """INSERT … <source> ON CONFLICT DO UPDATE, where source is VALUES or a SELECT."""
         updates = [c for c in self.columns if c not in self.key]
-        action = (
+        action = self.on_conflict or (
             "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
             if updates
             else "DO NOTHING"

@@ -41,6 +41,10 @@ class TransferPoint:
     partners_asked: list[str]
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("transfer",)
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = [
         (child, r["entry_id"], r["agency"], r["transfer"], r["occurred_at"], r["summary"])

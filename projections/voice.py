@@ -31,6 +31,10 @@ class VoiceEntry:
     child_words: str
 
 
+# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
+KINDS = ("voice",)
+
+
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     rows = [
         (child, r["entry_id"], r["agency"], r["occurred_at"], r["captured_how"], r["child_words"])

@@ -25,6 +25,13 @@ MEASURES = (
     "rebuild_events_per_s",
     "rebuild_vs_ceiling",
     "rebuild_one_process_events_per_s",
+    "rebuild_one_process_vs_ceiling",
+    "rebuild_cpu_us_per_message",
+    "ceiling_cpu_us_per_message",
+    "rebuild_two_process_max_over_median",
+    "copy_peer_events_per_s",
+    "copy_peer_cpu_us_per_message",
+    "rebuild_one_process_vs_copy_peer",
     "e2e_latency_p50_ms",
     "e2e_latency_p95_ms",
     "chronology_query_p50_ms",
@@ -70,6 +77,7 @@ def test_the_bench_reports_every_measure_as_json_and_removes_its_database_and_to
     assert set(TARGETS) <= set(MEASURES)
     for measure in MEASURES:
         assert isinstance(results[measure], int | float) and results[measure] > 0, measure
+    assert len(results["rebuild_two_process_seconds"]) == 3  # the spread is over three runs
     assert {"cores", "python", "postgresql", "kafka"} <= set(results["machine"])
     durability = results["machine"]["postgresql_durability"]  # what the figures were measured on
     assert all(

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 
@@ -101,7 +102,7 @@ class Timeline:
 def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeline:
     """A child's items, corrections applied (the latest correction of an entry wins), in world-time
     order, up to `as_at`."""
-    in_order = sorted(items, key=_order)
+    in_order = sorted(items, key=_ORDER)
     corrections = {
         i.refers_to: i for i in in_order if i.kind == "correction" and counts_from(i) <= as_at
     }
@@ -114,7 +115,7 @@ def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeli
             item = _corrected(item, correction)
         if item.day <= as_at:
             shown.append(item)
-    shown.sort(key=lambda i: (i.moment, i.id))
+    shown.sort(key=_MOMENT_ORDER)
     return _indexed(
         Timeline(
             child_ref,
@@ -151,8 +152,9 @@ def counts_from(correction: Item) -> date:
     return max(correction.day, date.fromisoformat(correction.recorded_at[:10]))
 
 
-def _order(item: Item) -> tuple[str, str]:
-    return (item.occurred_at, item.id)
+# Sort keys as item getters (C, not a Python call per item: half of building a timeline was these).
+_ORDER = itemgetter(Item._fields.index("occurred_at"), Item._fields.index("id"))
+_MOMENT_ORDER = itemgetter(Item._fields.index("moment"), Item._fields.index("id"))
 
 
 def _corrected(item: Item, correction: Item) -> Item:
