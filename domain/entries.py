@@ -7,12 +7,14 @@ Events are immutable; a correction is a new entry that points at the one it corr
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
-from domain.drafts import DRAFT_FIELDS, EntryDraft
+from domain.drafts import LIST_FIELDS, EntryDraft
 
 ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://fullpicture.invalid/ids")
 
@@ -40,13 +42,6 @@ class Entry(Aggregate):
     def __init__(self) -> None:
         self.kind = ""
         self.fields: dict[str, Any] = {}
-
-    def as_draft(self) -> EntryDraft:
-        values = {name: self.fields.get(name) for name in DRAFT_FIELDS if name in self.fields}
-        values["kind"] = self.kind
-        for name in ("child_refs", "concerns", "to_agencies"):
-            values[name] = tuple(values.get(name) or ())
-        return EntryDraft(**values)
 
 
 class EntryRecorded(Aggregate.Created):
@@ -225,15 +220,42 @@ _EVENTSOURCING_FIELDS = frozenset(
 )
 
 
+@cache
 def event_fields(event_class: type[Any]) -> tuple[str, ...]:
-    """The domain fields of an event class, in declaration order."""
+    """The domain fields of an event class, in declaration order (asked several times for every
+    event recorded or read, so worked out once per class)."""
     names = getattr(event_class, "__dataclass_fields__", {})
     return tuple(name for name in names if name not in _EVENTSOURCING_FIELDS)
 
 
-def new_entry(draft: EntryDraft) -> Entry:
-    """Create the aggregate for a checked draft, keeping only its kind's fields."""
+_ENTRY_TOPIC = get_topic(Entry)
+
+
+def entry_recorded(draft: EntryDraft) -> EntryRecorded:
+    """The event that records a checked draft, keeping only its kind's fields.
+
+    An entry is never changed after it is recorded, so this one event is the whole of its
+    aggregate; it is made directly, as `Entry._create` would make it, without building an
+    aggregate object that nothing reads.
+    """
     event_class = ENTRY_EVENTS[draft.kind]
-    values = draft.as_fields()
-    kwargs = {name: values[name] for name in event_fields(event_class)}
-    return Entry._create(event_class, id=entry_uuid(draft.entry_id), **kwargs)
+    values = {name: getattr(draft, name) for name in event_fields(event_class)}
+    for name in LIST_FIELDS:
+        if name in values:
+            values[name] = list(values[name])
+    return event_class(
+        originator_topic=_ENTRY_TOPIC,
+        originator_id=entry_uuid(draft.entry_id),
+        originator_version=Entry.INITIAL_VERSION,
+        timestamp=event_class.create_timestamp(),
+        **values,
+    )
+
+
+def entry_draft(event: EntryRecorded) -> EntryDraft:
+    """The draft an entry's event records: its kind's fields, the others left empty."""
+    values: dict[str, Any] = {name: getattr(event, name) for name in event_fields(type(event))}
+    values["kind"] = event.kind
+    for name in LIST_FIELDS:
+        values[name] = tuple(values.get(name) or ())
+    return EntryDraft(**values)

@@ -98,12 +98,18 @@ def _complete(draft: EntryDraft, facts: RecordedFacts, problems: list[DomainErro
     return replace(draft, **changes) if changes else draft  # type: ignore[arg-type]
 
 
+# For each kind, the draft fields its event does not carry, in the draft's order.
+_NOT_CARRIED = {
+    kind: tuple(name for name in DRAFT_FIELDS if name not in {"kind", *event_fields(event)})
+    for kind, event in ENTRY_EVENTS.items()
+}
+
+
 def _fields_not_carried(draft: EntryDraft) -> list[DomainError]:
     """A value in a field the kind does not carry would be dropped without a word: refuse it."""
-    carried = set(event_fields(ENTRY_EVENTS[draft.kind])) | {"kind"}
     problems: list[DomainError] = []
-    for name in DRAFT_FIELDS:
-        if name in carried or not getattr(draft, name):
+    for name in _NOT_CARRIED[draft.kind]:
+        if not getattr(draft, name):
             continue
         if name == "to_agencies":
             problems.append(

@@ -683,10 +683,14 @@ def batches_in_recording_order(
 
 def _stamped(batch: list[Entry]) -> tuple[datetime, list[tuple[None, Entry]]]:
     stamp = datetime.fromisoformat(batch[-1]["recorded_at"])
-    return stamp, [
-        (None, {name: value for name, value in entry.items() if name != "recorded_at"})
-        for entry in batch
-    ]
+    return stamp, [(None, _without_recorded_at(entry)) for entry in batch]
+
+
+def _without_recorded_at(entry: Entry) -> Entry:
+    """The entry as an agency submits it: FullPicture stamps `recorded_at` itself."""
+    submitted = dict(entry)
+    submitted.pop("recorded_at", None)
+    return submitted
 
 
 def record_partnership(
