@@ -13,6 +13,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.structs import MemberState
 
 from fullpicture.config import KAFKA_USERNAME, ConfigurationError, Settings
 
@@ -87,7 +88,57 @@ def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaCon
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
     config.update(extra)
-    return KafkaConsumer(**config)
+    made = KafkaConsumer(**config)
+    if group_id is not None:
+        _keep_joins_finished_between_polls(made)
+    return made
+
+
+def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
+    """Complete a group join that finished while no `poll` was waiting for it.
+
+    kafka-python 3.0's join loop (`join_group_async`) starts a new JoinGroup whenever its last
+    join task is done, even when that task succeeded and its assignment was never used: the
+    JoinGroup and SyncGroup answers arrived after a short `poll` had returned. The member then
+    joins again; when it is the group's leader the broker starts another rebalance, and every
+    member gives up its partitions again (each round waits for the slowest member's batch).
+    The Java client keeps the finished join and uses it; so does this, with the library's own
+    completion steps. Other library versions keep their own loop.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if not all(
+        hasattr(coordinator, name)
+        for name in (
+            "_join_task",
+            "join_group_async",
+            "_on_join_complete_async",
+            "_enable_heartbeat",
+            "_generation",
+            "_lock",
+            "rejoining",
+        )
+    ):
+        return
+    join_group = coordinator.join_group_async
+
+    async def join_group_keeping_a_finished_join(timeout_ms: Any = None) -> bool:
+        finished = coordinator._join_task
+        if finished is None or not finished.succeeded():
+            return await join_group(timeout_ms)
+        log.debug("using a group join that finished between two polls")
+        coordinator._join_task = None
+        with coordinator._lock:
+            coordinator.rejoining = False
+            coordinator.rejoin_needed = False
+            coordinator.state = MemberState.STABLE
+            coordinator._enable_heartbeat()
+        generation = coordinator._generation
+        await coordinator._on_join_complete_async(
+            generation.generation_id, generation.member_id, generation.protocol, finished.value
+        )
+        return True
+
+    coordinator.join_group_async = join_group_keeping_a_finished_join
 
 
 def admin(settings: Settings) -> KafkaAdminClient:
@@ -135,6 +186,26 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
         if key == name:
             return value.decode("utf-8")
     return None
+
+
+def group_holds_every_partition(
+    settings: Settings, group_id: str, topic: str, partitions: Iterable[int]
+) -> bool:
+    """True when the group is stable and its members hold all these partitions of `topic` (as
+    the group's coordinator says): a member given none of them has nothing to wait for."""
+    client = admin(settings)
+    try:
+        group = client.describe_groups([group_id])[group_id]
+    finally:
+        client.close()
+    held = {
+        partition
+        for member in group.get("members") or ()
+        for owned in (member.get("member_assignment") or {}).get("assigned_partitions") or ()
+        if owned["topic"] == topic
+        for partition in owned["partitions"]
+    }
+    return group.get("group_state") == "Stable" and set(partitions) <= held
 
 
 def caught_up(consumer: KafkaConsumer) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
+from kafka.errors import CommitFailedError, RebalanceInProgressError
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
@@ -30,9 +31,11 @@ log = logging.getLogger(__name__)
 
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
-REJOIN_AFTER_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
+# A `--once` member the group gave no partitions asks at most this often whether the others
+# hold them all (then it has nothing to do and leaves).
+IDLE_CHECK_SECONDS = 1.0
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -45,9 +48,11 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.projector.assigned -= set(revoked)
+        self.projector.settled = False
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.assigned |= set(assigned)
+        self.projector.settled = True
         log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
         try:
             self.projector.seek_to_stored(assigned)
@@ -70,7 +75,8 @@ class KafkaProjector:
         self.group_id = group_id or projector_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
         self.assigned: set[TopicPartition] = set()
-        self._unassigned_since: float | None = None
+        self.settled = False  # the group's last rebalance is over for this member
+        self._idle_checked_at = 0.0
         self.consumer = None
         self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
@@ -109,12 +115,26 @@ class KafkaProjector:
                         backoff, self.seek_pending = None, False
                     batch = self.consumer.poll(timeout_ms=poll_timeout_ms)
                     if batch:
-                        applied += self._apply(batch)
+                        try:
+                            applied += self._apply(batch)
+                        except (CommitFailedError, RebalanceInProgressError) as error:
+                            # The rows and positions are stored; only the group's copy of the
+                            # offsets was refused: the group moved on without this member (it
+                            # stopped answering for a session). The next poll rejoins it.
+                            log.info("projector: group membership lost (%s); rejoining", error)
+                            continue
                         if on_batch is not None:
                             on_batch(applied)
                         if time.monotonic() - last_refresh > ALERT_REFRESH_SECONDS:
                             self.read_models.refresh_alerts()
                             last_refresh = time.monotonic()
+                        continue
+                    if not self.assigned:
+                        # In a rebalance, or given no partitions: straight back into poll, which
+                        # waits for the group without using the CPU. Work done here instead
+                        # would leave the group's join unattended (see kafka_io.consumer).
+                        if once and self._left_with_nothing_to_do():
+                            break
                         continue
                     self.read_models.refresh_alerts()  # idle: caught up for now
                 except DATABASE_UNAVAILABLE as error:
@@ -124,7 +144,6 @@ class KafkaProjector:
                     )
                     continue
                 last_refresh = time.monotonic()
-                self._rejoin_if_left_out()
                 if once and kafka_io.caught_up(self.consumer):
                     break
         finally:
@@ -132,21 +151,18 @@ class KafkaProjector:
             self.dead_letters.close()
         return applied
 
-    def _rejoin_if_left_out(self) -> None:
-        """A member left with no partitions for long (a lost rebalance) asks to rejoin the group."""
-        if self.assigned:
-            self._unassigned_since = None
-            return
-        now = time.monotonic()
-        if self._unassigned_since is None:
-            self._unassigned_since = now
-        elif now - self._unassigned_since > REJOIN_AFTER_SECONDS:
-            log.info(
-                "projector: no partitions for %.0fs; rejoining the group", REJOIN_AFTER_SECONDS
-            )
-            self.consumer.unsubscribe()
-            kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
-            self._unassigned_since = None
+    def _left_with_nothing_to_do(self) -> bool:
+        """A `--once` member given no partitions while the others hold them all leaves."""
+        if not self.settled or time.monotonic() - self._idle_checked_at < IDLE_CHECK_SECONDS:
+            return False
+        self._idle_checked_at = time.monotonic()
+        partitions = self.consumer.partitions_for_topic(self.topic)
+        if not partitions or not kafka_io.group_holds_every_partition(
+            self.settings, self.group_id, self.topic, partitions
+        ):
+            return False
+        log.info("projector: the group's other members hold every partition; nothing to do")
+        return True
 
     def _apply(self, batch: dict[TopicPartition, list[Any]]) -> int:
         records = []
