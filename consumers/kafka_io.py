@@ -103,7 +103,8 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
     joins again; when it is the group's leader the broker starts another rebalance, and every
     member gives up its partitions again (each round waits for the slowest member's batch).
     The Java client keeps the finished join and uses it; so does this, with the library's own
-    completion steps. Other library versions keep their own loop.
+    completion steps, unless the member has left the group since. A library version without
+    these internals keeps its own loop.
     """
     coordinator = getattr(consumer, "_coordinator", None)
     if not all(
@@ -116,6 +117,7 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
             "_generation",
             "_lock",
             "rejoining",
+            "state",
         )
     ):
         return
@@ -123,7 +125,11 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
 
     async def join_group_keeping_a_finished_join(timeout_ms: Any = None) -> bool:
         finished = coordinator._join_task
-        if finished is None or not finished.succeeded():
+        if (
+            finished is None
+            or not finished.succeeded()
+            or coordinator.state is not MemberState.REBALANCING
+        ):
             return await join_group(timeout_ms)
         log.debug("using a group join that finished between two polls")
         coordinator._join_task = None
