@@ -194,16 +194,18 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
     return None
 
 
-def group_holds_every_partition(
+def partitions_without_owner(
     settings: Settings, group_id: str, topic: str, partitions: Iterable[int]
-) -> bool:
-    """True when the group is stable and its members hold all these partitions of `topic` (as
-    the group's coordinator says): a member given none of them has nothing to wait for."""
+) -> set[int] | None:
+    """Which of these partitions of `topic` no member of the group holds, as the group's
+    coordinator says; None while the group is rebalancing (its members are being given them)."""
     client = admin(settings)
     try:
         group = client.describe_groups([group_id])[group_id]
     finally:
         client.close()
+    if group.get("group_state") != "Stable":
+        return None
     held = {
         partition
         for member in group.get("members") or ()
@@ -211,7 +213,7 @@ def group_holds_every_partition(
         if owned["topic"] == topic
         for partition in owned["partitions"]
     }
-    return group.get("group_state") == "Stable" and set(partitions) <= held
+    return set(partitions) - held
 
 
 def caught_up(consumer: KafkaConsumer) -> bool:

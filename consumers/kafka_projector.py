@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
-from kafka.errors import CommitFailedError, RebalanceInProgressError
+from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 ALERT_REFRESH_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
-# A `--once` member the group gave no partitions asks at most this often whether the others
-# hold them all (then it has nothing to do and leaves).
+# A member the group gave no partitions asks the group whether the others hold them all: first
+# after this long, then less and less often (a standby member beside busy ones).
 IDLE_CHECK_SECONDS = 1.0
+IDLE_CHECK_MAX_SECONDS = 30.0
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -53,6 +54,7 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.assigned |= set(assigned)
         self.projector.settled = True
+        self.projector.given_partitions(bool(assigned))
         log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
         try:
             self.projector.seek_to_stored(assigned)
@@ -76,7 +78,8 @@ class KafkaProjector:
         self.poll_timeout_ms = poll_timeout_ms
         self.assigned: set[TopicPartition] = set()
         self.settled = False  # the group's last rebalance is over for this member
-        self._idle_checked_at = 0.0
+        self._idle_check_every = IDLE_CHECK_SECONDS
+        self._idle_check_at = 0.0
         self.consumer = None
         self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
@@ -133,7 +136,7 @@ class KafkaProjector:
                         # In a rebalance, or given no partitions: straight back into poll, which
                         # waits for the group without using the CPU. Work done here instead
                         # would leave the group's join unattended (see kafka_io.consumer).
-                        if once and self._left_with_nothing_to_do():
+                        if self._left_with_nothing_to_do(once):
                             break
                         continue
                     self.read_models.refresh_alerts()  # idle: caught up for now
@@ -151,18 +154,39 @@ class KafkaProjector:
             self.dead_letters.close()
         return applied
 
-    def _left_with_nothing_to_do(self) -> bool:
-        """A `--once` member given no partitions while the others hold them all leaves."""
-        if not self.settled or time.monotonic() - self._idle_checked_at < IDLE_CHECK_SECONDS:
+    def given_partitions(self, some: bool) -> None:
+        """A new assignment: given none, ask the group about it soon, then less often."""
+        self._idle_check_every = IDLE_CHECK_SECONDS
+        self._idle_check_at = time.monotonic() + (0.0 if some else IDLE_CHECK_SECONDS)
+
+    def _left_with_nothing_to_do(self, once: bool) -> bool:
+        """Given no partitions: with `once`, leave when the others hold them all; when some have
+        no owner (an assignment made from stale metadata), rejoin the group at once."""
+        if not self.settled or time.monotonic() < self._idle_check_at:
             return False
-        self._idle_checked_at = time.monotonic()
+        self._idle_check_every = min(2 * self._idle_check_every, IDLE_CHECK_MAX_SECONDS)
+        self._idle_check_at = time.monotonic() + self._idle_check_every
         partitions = self.consumer.partitions_for_topic(self.topic)
-        if not partitions or not kafka_io.group_holds_every_partition(
-            self.settings, self.group_id, self.topic, partitions
-        ):
+        if not partitions:
             return False
-        log.info("projector: the group's other members hold every partition; nothing to do")
-        return True
+        try:
+            unowned = kafka_io.partitions_without_owner(
+                self.settings, self.group_id, self.topic, partitions
+            )
+        except KafkaError as error:  # asked again later; meanwhile the polls go on
+            log.warning("projector: could not describe the group (%s)", error)
+            return False
+        if unowned is None:  # the group is rebalancing: the next polls take part
+            return False
+        if not unowned:
+            if once:
+                log.info("projector: the other members hold every partition; nothing to do")
+            return once
+        log.info("projector: no partitions while %s have no owner; rejoining", sorted(unowned))
+        self.consumer.unsubscribe()
+        self.settled = False
+        kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
+        return False
 
     def _apply(self, batch: dict[TopicPartition, list[Any]]) -> int:
         records = []

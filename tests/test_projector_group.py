@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,11 @@ from typing import Any
 
 import pytest
 from kafka import ConsumerRebalanceListener
+from kafka.coordinator.assignors.abstract import ConsumerProtocolAssignment
+from kafka.coordinator.assignors.range import RangePartitionAssignor
 
 from consumers import kafka_io
+from consumers.kafka_security import projector_group
 from consumers.relay import Relay
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import Settings
@@ -226,4 +230,54 @@ def test_a_group_join_that_finishes_between_two_polls_is_used_not_repeated(
         assert sorted(held) == list(range(distributed_settings.topic_partitions))
     finally:
         other.close()
+        leader.close()
+
+
+class FirstSharedAssignmentGivesNothing(RangePartitionAssignor):
+    """A group leader whose first assignment to more than itself leaves every partition without
+    an owner, as one made from metadata that lacked the topic would; then it assigns as usual."""
+
+    name = "range"
+    gave_nothing = False
+
+    @classmethod
+    def assign(cls, cluster: Any, members: Any) -> dict[str, Any]:
+        usual = super().assign(cluster, members)
+        if len(members) < 2 or cls.gave_nothing:
+            return usual
+        cls.gave_nothing = True
+        return {member: ConsumerProtocolAssignment(cls.version, [], b"") for member in usual}
+
+
+def test_a_member_given_nothing_while_partitions_have_no_owner_rejoins_at_once(
+    published: Wiring, distributed_settings: Settings, tmp_path: Path
+) -> None:
+    group, topic = projector_group(distributed_settings.topics), distributed_settings.topics.events
+    leader = kafka_io.consumer(
+        distributed_settings,
+        group,
+        partition_assignment_strategy=[FirstSharedAssignmentGivesNothing],
+    )
+    kafka_io.subscribe(leader, [topic])
+    stop = threading.Event()
+
+    def take_part() -> None:
+        while not stop.is_set():
+            leader.poll(timeout_ms=100, max_records=1)
+
+    taking_part = threading.Thread(target=take_part)
+    taking_part.start()
+    member = None
+    try:
+        assert wait_until(lambda: leader.assignment(), 30)  # alone, it leads the group
+        member = Member(distributed_settings, tmp_path / "member.log")
+        assert wait_until(lambda: member.assignments() == [[]], 60), member.log.read_text()
+        given_nothing = time.monotonic()
+        assert wait_until(lambda: member.holds(), 3 * REJOINED_WITHIN_SECONDS), member.assignments()
+        assert time.monotonic() - given_nothing < REJOINED_WITHIN_SECONDS
+    finally:
+        if member is not None:
+            member.stop()
+        stop.set()
+        taking_part.join()
         leader.close()
