@@ -3,44 +3,57 @@ models on the same PostgreSQL database: they must end with one schema version an
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from projections import positions
 from projections.database import open_read_models
-from projections.read_models import ALL_TABLES, VERSION_TABLE, ReadModels
+from projections.read_models import ALL_TABLES, VERSION_TABLE
+from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.postgres
 
 STARTING_AT_ONCE = 6
+# One process's start: connect, say so, wait for the signal to go, then create the read models.
+START_READ_MODELS = """
+import sys, time
+from pathlib import Path
+from projections.database import open_read_models
+from projections.read_models import ReadModels
+db = open_read_models(sys.argv[1])
+print("connected", flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+ReadModels(db)
+db.close()
+"""
 
 
-def start_read_models(url: str, ready: Any, outcomes: Any) -> None:
-    """One process's start: connect, wait for the others, then create the read models."""
-    try:
-        db = open_read_models(url)
-        ready.wait(timeout=60)
-        ReadModels(db)
-        db.close()
-        outcomes.put("ok")
-    except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
-        outcomes.put(f"{type(error).__name__}: {error}")
-
-
-def start_at_once(url: str, processes: int) -> list[str]:
-    spawn = multiprocessing.get_context("spawn")  # separate interpreters, as real processes are
-    ready, outcomes = spawn.Barrier(processes), spawn.Queue()
+def start_at_once(url: str, processes: int, go: Path) -> list[tuple[int, str]]:
+    """Separate processes, each connected first, then all let go at the same moment."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     starting = [
-        spawn.Process(target=start_read_models, args=(url, ready, outcomes))
+        subprocess.Popen(
+            [sys.executable, "-c", START_READ_MODELS, url, str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(processes)
     ]
     for process in starting:
-        process.start()
-    for process in starting:
-        process.join(timeout=120)
-    return sorted(outcomes.get(timeout=5) for _ in starting)
+        assert process.stdout is not None
+        process.stdout.readline()  # "connected" (or nothing, when it failed: seen below)
+    go.touch()
+    finished = [process.communicate(timeout=120) for process in starting]
+    go.unlink()
+    return [(p.returncode, err[-2000:]) for p, (_, err) in zip(starting, finished, strict=True)]
 
 
 def expected_tables() -> set[str]:
@@ -57,12 +70,13 @@ def tables_in(db: Any) -> set[str]:
 
 def test_concurrent_start_up_leaves_one_schema_row_and_every_table(
     new_postgres_database,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     url = new_postgres_database()
     # A brand-new database, then the same database again (every table already there).
     for start in ("fresh", "existing"):
-        outcomes = start_at_once(url, STARTING_AT_ONCE)
-        assert outcomes == ["ok"] * STARTING_AT_ONCE, (start, outcomes)
+        outcomes = start_at_once(url, STARTING_AT_ONCE, tmp_path / "go")
+        assert [code for code, _ in outcomes] == [0] * STARTING_AT_ONCE, (start, outcomes)
         db = open_read_models(url)
         try:
             assert db.query(f"SELECT COUNT(*) FROM {VERSION_TABLE}") == [(1,)], start
