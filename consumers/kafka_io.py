@@ -95,16 +95,19 @@ def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaCon
 
 
 def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
-    """Complete a group join that finished while no `poll` was waiting for it.
+    """Finish every group join the consumer starts, even one that completed between two polls.
 
-    kafka-python 3.0's join loop (`join_group_async`) starts a new JoinGroup whenever its last
-    join task is done, even when that task succeeded and its assignment was never used: the
-    JoinGroup and SyncGroup answers arrived after a short `poll` had returned. The member then
-    joins again; when it is the group's leader the broker starts another rebalance, and every
-    member gives up its partitions again (each round waits for the slowest member's batch).
-    The Java client keeps the finished join and uses it; so does this, with the library's own
-    completion steps, unless the member has left the group since. A library version without
-    these internals keeps its own loop.
+    Two faults of kafka-python 3.0's join loop, both seen to leave a projector without
+    partitions: (1) `poll` takes part in a join only while `need_rejoin()` holds, but a join
+    the leader started because its metadata changed stops "needing" it as soon as the leader's
+    own assignment records that metadata, so a join that completed while no `poll` waited is
+    never used: the member stays "rebalancing" with heartbeats off until the group drops it.
+    (2) When `poll` does come back to a completed join, the loop throws the result away and
+    joins again; for the group's leader the broker then starts another rebalance, and every
+    member gives up its partitions once more. The Java client keeps a started join until it is
+    used; so does this: the join goes on while one is under way, and a completed one is used
+    with the library's own completion steps (unless the member has left the group since). A
+    library version without these internals keeps its own loop.
     """
     coordinator = getattr(consumer, "_coordinator", None)
     if not all(
@@ -112,6 +115,7 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
         for name in (
             "_join_task",
             "join_group_async",
+            "need_rejoin",
             "_on_join_complete_async",
             "_enable_heartbeat",
             "_generation",
@@ -121,7 +125,10 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
         )
     ):
         return
-    join_group = coordinator.join_group_async
+    join_group, need_rejoin = coordinator.join_group_async, coordinator.need_rejoin
+
+    def need_rejoin_or_joining() -> bool:
+        return bool(need_rejoin() or coordinator.rejoining or coordinator._join_task is not None)
 
     async def join_group_keeping_a_finished_join(timeout_ms: Any = None) -> bool:
         finished = coordinator._join_task
@@ -144,6 +151,7 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
         )
         return True
 
+    coordinator.need_rejoin = need_rejoin_or_joining
     coordinator.join_group_async = join_group_keeping_a_finished_join
 
 

@@ -195,12 +195,14 @@ def test_a_run_once_member_beside_members_holding_every_partition_leaves(
 class CountingAssignments(ConsumerRebalanceListener):
     def __init__(self) -> None:
         self.assigned: list[set[Any]] = []
+        self.holding = False
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        pass
+        self.holding = False
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.assigned.append(set(assigned))
+        self.holding = True
 
 
 def test_a_group_join_that_finishes_between_two_polls_is_used_not_repeated(
