@@ -13,6 +13,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.structs import MemberState
 
 from fullpicture.config import KAFKA_USERNAME, ConfigurationError, Settings
 
@@ -87,7 +88,71 @@ def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaCon
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
     config.update(extra)
-    return KafkaConsumer(**config)
+    made = KafkaConsumer(**config)
+    if group_id is not None:
+        _keep_joins_finished_between_polls(made)
+    return made
+
+
+def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
+    """Finish every group join the consumer starts, even one that completed between two polls.
+
+    Two faults of kafka-python 3.0's join loop, both seen to leave a projector without
+    partitions: (1) `poll` takes part in a join only while `need_rejoin()` holds, but a join
+    the leader started because its metadata changed stops "needing" it as soon as the leader's
+    own assignment records that metadata, so a join that completed while no `poll` waited is
+    never used: the member stays "rebalancing" with heartbeats off until the group drops it.
+    (2) When `poll` does come back to a completed join, the loop throws the result away and
+    joins again; for the group's leader the broker then starts another rebalance, and every
+    member gives up its partitions once more. The Java client keeps a started join until it is
+    used; so does this: the join goes on while one is under way, and a completed one is used
+    with the library's own completion steps (unless the member has left the group since). A
+    library version without these internals keeps its own loop.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if not all(
+        hasattr(coordinator, name)
+        for name in (
+            "_join_task",
+            "join_group_async",
+            "need_rejoin",
+            "_on_join_complete_async",
+            "_enable_heartbeat",
+            "_generation",
+            "_lock",
+            "rejoining",
+            "state",
+        )
+    ):
+        return
+    join_group, need_rejoin = coordinator.join_group_async, coordinator.need_rejoin
+
+    def need_rejoin_or_joining() -> bool:
+        return bool(need_rejoin() or coordinator.rejoining or coordinator._join_task is not None)
+
+    async def join_group_keeping_a_finished_join(timeout_ms: Any = None) -> bool:
+        finished = coordinator._join_task
+        if (
+            finished is None
+            or not finished.succeeded()
+            or coordinator.state is not MemberState.REBALANCING
+        ):
+            return await join_group(timeout_ms)
+        log.debug("using a group join that finished between two polls")
+        coordinator._join_task = None
+        with coordinator._lock:
+            coordinator.rejoining = False
+            coordinator.rejoin_needed = False
+            coordinator.state = MemberState.STABLE
+            coordinator._enable_heartbeat()
+        generation = coordinator._generation
+        await coordinator._on_join_complete_async(
+            generation.generation_id, generation.member_id, generation.protocol, finished.value
+        )
+        return True
+
+    coordinator.need_rejoin = need_rejoin_or_joining
+    coordinator.join_group_async = join_group_keeping_a_finished_join
 
 
 def admin(settings: Settings) -> KafkaAdminClient:
@@ -135,6 +200,28 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
         if key == name:
             return value.decode("utf-8")
     return None
+
+
+def partitions_without_owner(
+    settings: Settings, group_id: str, topic: str, partitions: Iterable[int]
+) -> set[int] | None:
+    """Which of these partitions of `topic` no member of the group holds, as the group's
+    coordinator says; None while the group is rebalancing (its members are being given them)."""
+    client = admin(settings)
+    try:
+        group = client.describe_groups([group_id])[group_id]
+    finally:
+        client.close()
+    if group.get("group_state") != "Stable":
+        return None
+    held = {
+        partition
+        for member in group.get("members") or ()
+        for owned in (member.get("member_assignment") or {}).get("assigned_partitions") or ()
+        if owned["topic"] == topic
+        for partition in owned["partitions"]
+    }
+    return set(partitions) - held
 
 
 def caught_up(consumer: KafkaConsumer) -> bool:

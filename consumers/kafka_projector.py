@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
-from kafka.errors import CommitFailedError, RebalanceInProgressError
+from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
@@ -46,9 +46,12 @@ ALERT_REFRESH_SECONDS = 5.0
 # refreshed this often.
 CATCHING_UP_MESSAGES = 20_000
 ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
-REJOIN_AFTER_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
+# A member the group gave no partitions asks the group whether the others hold them all: first
+# after this long, then less and less often (a standby member beside busy ones).
+IDLE_CHECK_SECONDS = 1.0
+IDLE_CHECK_MAX_SECONDS = 30.0
 
 
 def source_name(topic: str, partition: int) -> str:
@@ -65,10 +68,13 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
         self.projector.assigned -= set(revoked)
         for partition in revoked:
             self.projector.items_seen.forget(partition.partition)
+        self.projector.settled = False
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.projector.settle_in_flight()  # its positions are stored before seeking to them
         self.projector.assigned |= set(assigned)
+        self.projector.settled = True
+        self.projector.given_partitions(bool(assigned))
         log.info("projector: assigned partitions %s", sorted(p.partition for p in assigned))
         try:
             self.projector.seek_to_stored(assigned)
@@ -109,7 +115,9 @@ class KafkaProjector:
         self.group_id = group_id or projector_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
         self.assigned: set[TopicPartition] = set()
-        self._unassigned_since: float | None = None
+        self.settled = False  # the group's last rebalance is over for this member
+        self._idle_check_every = IDLE_CHECK_SECONDS
+        self._idle_check_at = 0.0
         self.consumer = None
         self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
@@ -167,6 +175,14 @@ class KafkaProjector:
                             self.read_models.refresh_alerts(self.items_seen.items)
                             last_refresh = time.monotonic()
                         continue
+                    if not self.assigned:
+                        # In a rebalance, or given no partitions: straight back into poll, which
+                        # waits for the group without using the CPU. Work done here instead
+                        # would leave the group's join unattended (see kafka_io.consumer).
+                        self._finish_in_flight()
+                        if self._left_with_nothing_to_do(once):
+                            break
+                        continue
                     self._finish_in_flight()
                     if on_batch is not None:
                         on_batch(self.applied - applied_before)
@@ -183,7 +199,6 @@ class KafkaProjector:
                     )
                     continue
                 last_refresh = time.monotonic()
-                self._rejoin_if_left_out()
                 if once and kafka_io.caught_up(self.consumer):
                     break
         finally:
@@ -210,21 +225,39 @@ class KafkaProjector:
                 behind += max(0, highwater - self.consumer.position(partition))
         return behind
 
-    def _rejoin_if_left_out(self) -> None:
-        """A member left with no partitions for long (a lost rebalance) asks to rejoin the group."""
-        if self.assigned:
-            self._unassigned_since = None
-            return
-        now = time.monotonic()
-        if self._unassigned_since is None:
-            self._unassigned_since = now
-        elif now - self._unassigned_since > REJOIN_AFTER_SECONDS:
-            log.info(
-                "projector: no partitions for %.0fs; rejoining the group", REJOIN_AFTER_SECONDS
+    def given_partitions(self, some: bool) -> None:
+        """A new assignment: given none, ask the group about it soon, then less often."""
+        self._idle_check_every = IDLE_CHECK_SECONDS
+        self._idle_check_at = time.monotonic() + (0.0 if some else IDLE_CHECK_SECONDS)
+
+    def _left_with_nothing_to_do(self, once: bool) -> bool:
+        """Given no partitions: with `once`, leave when the others hold them all; when some have
+        no owner (an assignment made from stale metadata), rejoin the group at once."""
+        if not self.settled or time.monotonic() < self._idle_check_at:
+            return False
+        self._idle_check_every = min(2 * self._idle_check_every, IDLE_CHECK_MAX_SECONDS)
+        self._idle_check_at = time.monotonic() + self._idle_check_every
+        partitions = self.consumer.partitions_for_topic(self.topic)
+        if not partitions:
+            return False
+        try:
+            unowned = kafka_io.partitions_without_owner(
+                self.settings, self.group_id, self.topic, partitions
             )
-            self.consumer.unsubscribe()
-            kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
-            self._unassigned_since = None
+        except KafkaError as error:  # asked again later; meanwhile the polls go on
+            log.warning("projector: could not describe the group (%s)", error)
+            return False
+        if unowned is None:  # the group is rebalancing: the next polls take part
+            return False
+        if not unowned:
+            if once:
+                log.info("projector: the other members hold every partition; nothing to do")
+            return once
+        log.info("projector: no partitions while %s have no owner; rejoining", sorted(unowned))
+        self.consumer.unsubscribe()
+        self.settled = False
+        kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
+        return False
 
     def _decoded(self, polled: dict[TopicPartition, list[Any]]) -> _Batch:
         batch = _Batch()
