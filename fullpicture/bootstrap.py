@@ -137,6 +137,7 @@ class Wiring:
                 self.access_log,
                 self.read_models.db,
                 self.read_models.patterns,
+                agency_is_registered=self.partnership.agency_is_registered,
                 today=lambda: self.now().date(),
             )
         return self._queries

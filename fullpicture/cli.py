@@ -522,9 +522,6 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
     if system_time is not None and len(system_time) == 10:
         system_time = end_of_day_of(system_time)
     _after_recording(wiring)
-    known_by = getattr(args, "known_by", None)
-    if known_by is not None and not wiring.partnership.agency_is_registered(known_by):
-        raise UserError(f"--known-by: agency {known_by!r} is not registered")
     return wiring.queries.read_child(
         args.acting_as,
         args.child,

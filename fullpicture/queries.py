@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
-from domain.errors import DomainError
+from domain.errors import DomainError, UnknownAgency
 from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, SAFEGUARDING_LEAD
 from domain.scopes import (
     AccessRefused,
@@ -100,12 +100,14 @@ class Queries:
         access_log: AccessLog,
         db: ReadModelDatabase,
         patterns: PatternContext,
+        agency_is_registered: Callable[[str], bool],
         today: Callable[[], date] = date.today,
     ) -> None:
         self.directory = directory
         self.access_log = access_log
         self.db = db
         self.patterns = patterns
+        self.agency_is_registered = agency_is_registered
         self.today = today
 
     # The person ---------------------------------------------------------------------------
@@ -241,6 +243,8 @@ class Queries:
         system_time: str | None,
         purpose: str,
     ) -> ChildScope:
+        if known_by is not None and not self.agency_is_registered(known_by):
+            raise UnknownAgency("known_by", known_by)
         knows = cache(partial(chronology.agency_knows_child, self.db, child))
         # A child the reader's agency knows is known: one query, not two, for most reads.
         agency_knows = viewer.acts_for_agency and knows(viewer.agency)

@@ -13,6 +13,7 @@ import pytest
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay, run_relays
 from domain.directory import SignInRefused
+from domain.errors import UnknownAgency
 from domain.scopes import AccessRefused
 from fullpicture import config
 from fullpicture.bootstrap import Wiring
@@ -135,6 +136,14 @@ def test_break_glass_is_flagged_with_its_reason(wiring: Wiring) -> None:
         "case_reviewer",
     )
     assert access.scope == "every agency; break-glass"
+
+
+def test_a_view_as_known_by_an_unregistered_agency_is_refused_by_every_door(wiring: Wiring) -> None:
+    # Decided in the query layer, so the dashboard, the CLI and the exports all refuse it
+    with pytest.raises(UnknownAgency) as refused:
+        wiring.queries.open_child("pat", "C-0001", "chronology", known_by="no-such-agency")
+    assert refused.value.field == "known_by"
+    assert wiring.queries.audit("adm") == []  # nothing was read, so nothing is logged
 
 
 def test_a_page_drawn_again_reads_without_a_new_access_event_until_its_scope_changes(

@@ -175,4 +175,4 @@ def test_known_by_an_unknown_agency_is_an_error_not_an_empty_chronology(
     assert main([*SHARE_FLAGS, "--as", practitioner_of("police-north")]) == 0
     capsys.readouterr()
     assert main(["chronology", "C-0001", "--known-by", "nobody"]) == USER_ERROR
-    assert capsys.readouterr().err == "error: --known-by: agency 'nobody' is not registered\n"
+    assert capsys.readouterr().err == "error: known_by: agency 'nobody' is not registered\n"
