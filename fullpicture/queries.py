@@ -397,21 +397,47 @@ class Queries:
         return visible
 
     def requests(self, user: str, today: str) -> list[requests.RequestStatus]:
-        """Requests the person's agency made or received, or about their review's children."""
+        """Requests the person's agency made or received, or about their review's children
+        (logged as one read of every child listed)."""
         viewer = self.viewer(user)
-        return [
+        found = [
             r
             for r in requests.request_statuses(self.db, today)
             if self._concerns_viewer(viewer, r.agency, r.to_agencies, r.child_refs)
         ]
+        self._record_listing(viewer, "requests", (c for r in found for c in r.child_refs))
+        return found
 
     def pending_followups(self, user: str, today: str) -> list[followups.VerbalShareStatus]:
+        """Verbal shares waiting for writing that concern the person's agency or review (logged
+        as one read of every child listed)."""
         viewer = self.viewer(user)
-        return [
+        found = [
             s
             for s in followups.followups_pending(self.db, today)
             if self._concerns_viewer(viewer, s.agency, s.to_agencies, s.child_refs)
         ]
+        self._record_listing(viewer, "follow-ups", (c for s in found for c in s.child_refs))
+        return found
+
+    def _record_listing(self, viewer: Viewer, view: str, children: Iterable[str]) -> None:
+        """A list that names children and says what happened to them is a child-level read:
+        one access event naming every child in it (none when it names nobody)."""
+        named = sorted(set(children))
+        if not named:
+            return
+        scopes = [f"known by {viewer.agency}"] if viewer.acts_for_agency else []
+        scopes += ["review grants"] if viewer.grant_children() else []
+        self.access_log.record(
+            user=viewer.user,
+            role=viewer.agency_role if viewer.acts_for_agency else viewer.main_role,
+            agency=viewer.agency,
+            child_refs=named,
+            view=view,
+            scope="; ".join(scopes),
+            purpose="",
+            break_glass=False,
+        )
 
     @staticmethod
     def _concerns_viewer(

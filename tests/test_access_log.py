@@ -146,6 +146,27 @@ def test_a_view_as_known_by_an_unregistered_agency_is_refused_by_every_door(wiri
     assert wiring.queries.audit("adm") == []  # nothing was read, so nothing is logged
 
 
+def test_the_lists_of_waiting_requests_and_follow_ups_are_logged_naming_every_child(
+    wiring: Wiring,
+) -> None:
+    # Given a verbal share from the school about two siblings, waiting for its written follow-up
+    # When the school's practitioner lists what is waiting
+    waiting = wiring.queries.pending_followups("pat", "2025-06-30")
+    requests = wiring.queries.requests("pat", "2025-06-30")
+    # Then the list that names the children is one access event naming them all
+    assert {c for s in waiting for c in s.child_refs} == {"C-0001", "C-0002"}
+    assert requests == []  # a list naming nobody is not a read of anyone
+    [access] = wiring.queries.audit("adm")
+    assert (access.user, access.role, access.agency, access.view) == (
+        "pat",
+        "practitioner",
+        "school-elm",
+        "follow-ups",
+    )
+    assert access.child_refs == ("C-0001", "C-0002")
+    assert access.scope == "known by school-elm"
+
+
 def test_a_page_drawn_again_reads_without_a_new_access_event_until_its_scope_changes(
     wiring: Wiring,
 ) -> None:
