@@ -26,7 +26,6 @@ from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from consumers import kafka_io
 from consumers.deadletter import DeadLetters
 from consumers.garbage import CyclesCollectedWhenIdle
-from consumers.items_seen import ItemsSeenFromTheStart
 from consumers.kafka_security import projector_group
 from domain.records import FOR_CHILD, EventRecord
 from fullpicture.config import Settings
@@ -39,12 +38,13 @@ log = logging.getLogger(__name__)
 
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
-# Further behind than this many messages, the projector is catching up (a rebuild, a restart after
-# a long stop): alerts wait until it has caught up, as each refresh re-reads every touched child's
-# entries. Measured on a 100,000-entry rebuild: refreshing every 5 s evaluated each child 3.7 times
-# and took a third of the projector's time. Under a load it never catches up with, they are still
-# refreshed this often.
-CATCHING_UP_MESSAGES = 20_000
+# Further behind than this many messages (one poll's worth), the projector is catching up (a
+# rebuild, a restart after a long stop): alerts wait until it has caught up, as each refresh
+# evaluates every child touched since the last. Measured on a 100,000-entry rebuild: refreshing
+# every 5 s evaluated each child 3.7 times and took a third of the projector's time (at 20,000,
+# the refresh a few batches before the end still evaluated half the children twice). Under a
+# load it never catches up with, they are still refreshed this often.
+CATCHING_UP_MESSAGES = 5_000
 ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
 MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
@@ -66,8 +66,6 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):
         # Called on kafka-python's I/O thread: wait for the database only, no Kafka request.
         self.projector.settle_in_flight()  # its rows are stored before another member reads on
         self.projector.assigned -= set(revoked)
-        for partition in revoked:
-            self.projector.items_seen.forget(partition.partition)
         self.projector.settled = False
 
     def on_partitions_assigned(self, assigned: Any) -> None:
@@ -88,8 +86,6 @@ class _Batch:
     """One poll's messages, decoded: what the writer stores, and what Kafka is told afterwards."""
 
     records: list[EventRecord] = field(default_factory=list)
-    # partition -> (its records, its last offset)
-    by_partition: dict[int, tuple[list[EventRecord], int]] = field(default_factory=dict)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     offsets: dict[TopicPartition, OffsetAndMetadata] = field(default_factory=dict)
     undecodable: list[tuple[Any, Exception]] = field(default_factory=list)
@@ -124,7 +120,6 @@ class KafkaProjector:
         self._writer: ThreadPoolExecutor | None = None
         self._in_flight: _InFlight | None = None
         self.applied = 0  # events stored by this runner, counted when their batch is stored
-        self.items_seen = ItemsSeenFromTheStart()
 
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
         stored = self.read_models.positions(prefix=f"{self.topic}:")
@@ -132,10 +127,8 @@ class KafkaProjector:
             offset = stored.get(source_name(partition.topic, partition.partition))
             if offset is None:
                 self.consumer.seek_to_beginning(partition)
-                self.items_seen.start(partition.partition)
             else:
                 self.consumer.seek(partition, offset + 1)
-                self.items_seen.keeps(partition.partition, offset)
 
     def run(
         self,
@@ -172,7 +165,7 @@ class KafkaProjector:
                             on_batch(self.applied - applied_before)
                         if self._alerts_due(time.monotonic() - last_refresh):
                             self._finish_in_flight()
-                            self.read_models.refresh_alerts(self.items_seen.items)
+                            self.read_models.refresh_alerts()
                             last_refresh = time.monotonic()
                         continue
                     if not self.assigned:
@@ -186,7 +179,7 @@ class KafkaProjector:
                     self._finish_in_flight()
                     if on_batch is not None:
                         on_batch(self.applied - applied_before)
-                    self.read_models.refresh_alerts(self.items_seen.items)  # idle: caught up
+                    self.read_models.refresh_alerts()  # idle: caught up
                     cycles.collect()
                 except StalePosition as stale:
                     log.info("projector: %s; re-seeking to stored positions", stale)
@@ -221,8 +214,9 @@ class KafkaProjector:
         behind = 0
         for partition in self.consumer.assignment():
             highwater = self.consumer.highwater(partition)
-            if highwater is not None:
-                behind += max(0, highwater - self.consumer.position(partition))
+            if highwater is None:  # not fetched yet: nothing says it is nearly caught up
+                return CATCHING_UP_MESSAGES
+            behind += max(0, highwater - self.consumer.position(partition))
         return behind
 
     def given_partitions(self, some: bool) -> None:
@@ -267,8 +261,6 @@ class KafkaProjector:
             source = source_name(partition.topic, partition.partition)
             batch.positions[source] = (messages[0].offset, messages[-1].offset)
             batch.offsets[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
-            records: list[EventRecord] = []
-            batch.by_partition[partition.partition] = (records, messages[-1].offset)
             for message in messages:
                 try:
                     record = decode(message.value)
@@ -277,8 +269,7 @@ class KafkaProjector:
                     continue
                 if record.get("child_refs") and message.key:
                     record[FOR_CHILD] = message.key.decode("utf-8")
-                records.append(record)
-            batch.records += records
+                batch.records.append(record)
         return batch
 
     def _start_writing(self, batch: _Batch) -> None:
@@ -298,14 +289,7 @@ class KafkaProjector:
         in_flight, self._in_flight = self._in_flight, None
         if in_flight is None:
             return
-        try:
-            in_flight.written.result()
-        except StalePosition:
-            for partition in in_flight.batch.by_partition:  # another member wrote them
-                self.items_seen.forget(partition)
-            raise
-        for partition, (records, last_offset) in in_flight.batch.by_partition.items():
-            self.items_seen.written(partition, records, last_offset)
+        in_flight.written.result()
         self.applied += len(in_flight.batch.records)
         if not commit_offsets:
             return

@@ -22,7 +22,6 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
-from projections.patterns.timeline import Item
 from projections.sql import Upsert, as_json, from_json
 
 TABLE = "alerts"
@@ -80,13 +79,7 @@ def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         cursor.upsert(MARK_PENDING, [(c, 1) for c in sorted(children)])
 
 
-# A child's items when the caller already holds all of them, else None (read from the chronology).
-KnownItems = Callable[[str], list[Item] | None]
-
-
-def refresh_pending(
-    db: ReadModelDatabase, context: PatternContext, known: KnownItems | None = None
-) -> int:
+def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
     """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
 
     Only the version evaluated is cleared: a child marked again meanwhile (by another consumer's
@@ -105,7 +98,7 @@ def refresh_pending(
             pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
             if not pending:
                 return done
-            _evaluate(cursor, [child for child, _ in pending], context, known)
+            _evaluate(cursor, [child for child, _ in pending], context)
             cursor.executemany(
                 f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending
             )
@@ -113,15 +106,12 @@ def refresh_pending(
         after = pending[-1][0]
 
 
-def _evaluate(
-    cursor: Cursor, children: list[str], context: PatternContext, known: KnownItems | None
-) -> None:
+def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
     """Replace these children's alerts with a fresh evaluation."""
     as_at = context.today()
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
-        grouped = _known_items(children, known)
-        grouped |= pattern_items_by_child(cursor, [c for c in children if c not in grouped])
+        grouped = pattern_items_by_child(cursor, children)
         for child in children:
             alerts = evaluate_items(
                 grouped.get(child, []), child, as_at, context.config, context.glossary
@@ -134,15 +124,6 @@ def _evaluate(
             f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
             rows,
         )
-
-
-def _known_items(children: list[str], known: KnownItems | None) -> dict[str, list[Item]]:
-    found = {}
-    for child in children if known is not None else ():
-        items = known(child)
-        if items is not None:
-            found[child] = items
-    return found
 
 
 def _row(position: int, alert: Alert) -> tuple[object, ...]:

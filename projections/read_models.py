@@ -78,10 +78,9 @@ class ReadModels:
                     model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
             alerts.mark_pending(cursor, records)
 
-    def refresh_alerts(self, known: alerts.KnownItems | None = None) -> int:
-        """Re-evaluate the patterns for every child touched since the last refresh (`known`
-        gives a child's items when the caller holds all of them)."""
-        return alerts.refresh_pending(self.db, self.patterns, known)
+    def refresh_alerts(self) -> int:
+        """Re-evaluate the patterns for every child touched since the last refresh."""
+        return alerts.refresh_pending(self.db, self.patterns)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:
