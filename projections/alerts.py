@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.records import EventRecord, projected_children
-from projections.chronology import _no_cycle_collection as no_cycle_collection
-from projections.chronology import pattern_items_by_child
+from projections.chronology import no_cycle_collection, pattern_items_by_child
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items

@@ -181,7 +181,7 @@ def chronology_for(
         # it: fewer rows sent, decoded and sorted); `how_known` decides, as everywhere.
         sql += f" AND {KNOWN_BY_SQL}"
         params.extend(_known_by_params(known_by))
-    with _no_cycle_collection():
+    with no_cycle_collection():
         rows = db.query(sql, params)
         born = rows[0][BORN] if rows else None
         if known_by is not None:
@@ -200,7 +200,7 @@ def chronology_for(
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """A long chronology builds tens of thousands of objects without a single reference cycle;
     the cycle collector would otherwise pass over them ~100 times per query (the slowest queries'
     extra 10-15 ms). Only the caller that paused it resumes it, so queries overlapping in other
