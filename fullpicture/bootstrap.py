@@ -26,6 +26,7 @@ from fullpicture.queries import Queries
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
+from projections.kept_chronologies import KeptChronologies
 from projections.patterns.settings import PatternConfigError
 from projections.read_models import ReadModels
 
@@ -92,6 +93,9 @@ class Wiring:
     _directory: Directory | None = None
     _access_log: AccessLog | None = None
     _queries: Queries | None = field(default=None, repr=False)
+    # Children's chronology rows kept between reads while nothing new is projected (the bench
+    # turns it off to time a read that goes to the database).
+    keep_chronologies: bool = True
 
     @property
     def partnership(self) -> Partnership:
@@ -139,6 +143,7 @@ class Wiring:
                 self.read_models.patterns,
                 agency_is_registered=self.partnership.agency_is_registered,
                 today=lambda: self.now().date(),
+                kept=KeptChronologies() if self.keep_chronologies else None,
             )
         return self._queries
 

@@ -33,6 +33,7 @@ from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
+from projections.kept_chronologies import KeptChronologies
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
@@ -102,6 +103,7 @@ class Queries:
         patterns: PatternContext,
         agency_is_registered: Callable[[str], bool],
         today: Callable[[], date] = date.today,
+        kept: KeptChronologies | None = None,
     ) -> None:
         self.directory = directory
         self.access_log = access_log
@@ -109,6 +111,7 @@ class Queries:
         self.patterns = patterns
         self.agency_is_registered = agency_is_registered
         self.today = today
+        self._kept = kept
 
     # The person ---------------------------------------------------------------------------
 
@@ -163,6 +166,7 @@ class Queries:
             known_by=scope.known_by,
             system_time=scope.system_time,
             period=scope.period,
+            rows_of=self._kept.rows if self._kept else None,
         )
         return ScopedChronology(
             scope,
