@@ -181,11 +181,15 @@ def chronology_for(
     """A child's merged chronology in world-time order, optionally replayed, or only the
     entries of a review period (days, inclusive), linked among themselves.
 
-    Every scope is narrowed here from all the child's rows (`rows_of`: read now, or kept by the
-    query layer while nothing new was projected), in code-point order whatever the database's
-    collation; `knows` decides the agency view, as everywhere."""
+    Every scope is narrowed here, in code-point order whatever the database's collation, from
+    the child's rows: kept by the query layer while nothing new was projected (`rows_of`), or
+    read now with the agency's view narrowed by the database first; `knows` decides, as
+    everywhere."""
     with no_cycle_collection():
-        rows, born = (rows_of or child_rows)(db, child_ref)
+        if rows_of is None:
+            rows, born = child_rows(db, child_ref, known_by)
+        else:
+            rows, born = rows_of(db, child_ref)
         if as_at is not None:
             rows = [r for r in rows if r[1] <= as_at]
         if system_time is not None:
@@ -196,15 +200,21 @@ def chronology_for(
         return with_links(_entries(rows, born, known_by))
 
 
-def child_rows(db: ReadModelDatabase, child_ref: str) -> ChildRows:
-    """Every row of the child's chronology, sorted, with its date of birth."""
+def child_rows(db: ReadModelDatabase, child_ref: str, known_by: str | None = None) -> ChildRows:
+    """The rows of the child's chronology, sorted, with its date of birth: every row, or at
+    least those an agency knows (an agency's view of a long chronology is often a quarter of it:
+    fewer rows sent, decoded and sorted; `knows` still decides)."""
     # The date of birth comes with every row (one scalar subquery, evaluated once): one round
     # trip fewer than asking for it apart.
-    rows = db.query(
+    sql = (
         f"SELECT {SHOWN_COLUMNS}, (SELECT date_of_birth FROM {CHILD_DETAILS} WHERE child_ref = ?)"
-        f" FROM {TABLE} WHERE child_ref = ?",
-        [child_ref, child_ref],
+        f" FROM {TABLE} WHERE child_ref = ?"
     )
+    params = [child_ref, child_ref]
+    if known_by is not None:
+        sql += f" AND {KNOWN_BY_SQL}"
+        params.extend(_known_by_params(known_by))
+    rows = db.query(sql, params)
     # Sorted here, not in SQL: code-point order on every database whatever its collation, and
     # cheaper than PostgreSQL's sort (5,000 rows: ~1 ms here, ~5 ms in the server).
     rows.sort(key=_in_world_time_order)
