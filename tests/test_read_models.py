@@ -266,6 +266,22 @@ def test_a_batch_at_or_before_the_stored_position_is_refused(read_models, record
     assert read_models.position("store") == len(records)
 
 
+def test_a_batch_from_several_partitions_moves_all_their_positions_or_none(
+    read_models, records
+) -> None:  # type: ignore[no-untyped-def]
+    # Given positions stored for two partitions
+    read_models.apply(records[:2], {"events:0": (0, 4), "events:1": (0, 9)})
+    # When a batch moves three, one of them from a position applied already
+    with pytest.raises(StalePosition, match="events:1"):
+        read_models.apply(
+            records[2:4], {"events:0": (5, 8), "events:1": (9, 12), "events:2": (0, 3)}
+        )
+    # Then no position moved, and a batch that follows on from them all is stored
+    assert read_models.positions("events:") == {"events:0": 4, "events:1": 9}
+    read_models.apply(records[2:4], {"events:0": (5, 8), "events:1": (10, 12), "events:2": (0, 3)})
+    assert read_models.positions("events:") == {"events:0": 8, "events:1": 12, "events:2": 3}
+
+
 def test_applying_the_same_events_again_from_another_source_changes_no_row(
     read_models, records
 ) -> None:  # type: ignore[no-untyped-def]
