@@ -147,6 +147,8 @@ def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
 
 
 def _values(record: EventRecord) -> tuple[Any, ...]:
+    # Field by field, in `COLUMNS` order after the child: one tuple per entry of a rebuild.
+    get = record.get
     return (
         record["entry_id"],
         record["kind"],
@@ -154,14 +156,17 @@ def _values(record: EventRecord) -> tuple[Any, ...]:
         record["occurred_at"],
         record["recorded_at"],
         record["summary"],
-        as_json(record.get("concerns")),
+        as_json(get("concerns")),
         record["significance"],
-        as_json(record.get("to_agencies")),
+        as_json(get("to_agencies")),
         as_json(record["child_refs"]),
-        record.get("practitioner") or "",
-        record.get("refers_to") or "",
-        *(record.get(name) or "" for name in DETAIL_FIELDS),
-        record.get("agency_recorded_at") or "",
+        get("practitioner") or "",
+        get("refers_to") or "",
+        get("channel") or "",  # DETAIL_FIELDS
+        get("due_by") or "",
+        get("consent") or "",
+        get("transfer") or "",
+        get("agency_recorded_at") or "",
     )
 
 
