@@ -5,7 +5,6 @@ Every command either records everything it was given or nothing, and names every
 
 from __future__ import annotations
 
-import gc
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
 from domain.children import Child, child_uuid, new_child
+from domain.collector import no_cycle_collection
 from domain.drafts import EntryDraft, parse_draft
 from domain.entries import (
     ENTRY_EVENTS,
@@ -234,7 +234,7 @@ class Partnership(Application[Any]):
         Most batches are all new, so the batch is first saved without reading each entry back;
         only if the store already holds one of them is it checked again entry by entry.
         """
-        with _collector_paused():
+        with no_cycle_collection():  # a batch keeps every draft and event until it is saved
             try:
                 return self._record_all(rows, progress, lists_as_text, look_up_stored=False)
             except IntegrityError:
@@ -415,24 +415,6 @@ class Partnership(Application[Any]):
             if len(section) < self.log_section_size:
                 return
             start = section[-1].id + 1
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector while a batch is checked and saved.
-
-    A batch keeps every draft and event it makes until it is saved, so without this each one is
-    promoted to the oldest generation, and the collector scans everything the process holds
-    again every few batches: ~20 % of an import's CPU at 200,000 entries, growing with the size
-    of the process. Recording makes no reference cycles, so nothing piles up meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _same_entry(existing: EntryDraft, draft: EntryDraft) -> bool:

@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.collector import no_cycle_collection
 from domain.records import EventRecord, projected_children
-from projections.chronology import no_cycle_collection, pattern_items_by_child
+from projections.chronology import pattern_items_by_child
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items

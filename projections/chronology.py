@@ -6,13 +6,12 @@ recorded plus what was addressed to it), and "as the system held it" at a moment
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from domain.collector import no_cycle_collection
 from domain.records import EventRecord, projected_children
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
@@ -275,21 +274,6 @@ def _shape(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple
     """kind, agency, recipients, children, concerns and significance from their joined text."""
     kind, agency, to_agencies, child_refs, concerns, significance = text.split(_SEPARATOR)
     return kind, agency, listed(to_agencies), listed(child_refs), listed(concerns), significance
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """A long chronology builds tens of thousands of objects without a single reference cycle;
-    the cycle collector would otherwise pass over them ~100 times per query (the slowest queries'
-    extra 10-15 ms). Only the caller that paused it resumes it, so queries overlapping in other
-    threads leave it as they found it."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def with_links(entries: list[ChronologyEntry]) -> list[ChronologyEntry]:
