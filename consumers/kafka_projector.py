@@ -46,6 +46,10 @@ ALERT_REFRESH_SECONDS = 5.0
 # load it never catches up with, they are still refreshed this often.
 CATCHING_UP_MESSAGES = 5_000
 ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
+# A running projector refreshes alerts for about this long before it polls again (a run `--once`
+# refreshes them all before it stops): a member evaluating children for as long as the others
+# keep marking them would hold up the group's rebalances.
+ALERT_REFRESH_BUDGET_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
 # A member the group gave no partitions asks the group whether the others hold them all: first
@@ -165,7 +169,7 @@ class KafkaProjector:
                             on_batch(self.applied - applied_before)
                         if self._alerts_due(time.monotonic() - last_refresh):
                             self._finish_in_flight()
-                            self.read_models.refresh_alerts()
+                            self.read_models.refresh_alerts(ALERT_REFRESH_BUDGET_SECONDS)
                             last_refresh = time.monotonic()
                         continue
                     if not self.assigned:
@@ -179,7 +183,8 @@ class KafkaProjector:
                     self._finish_in_flight()
                     if on_batch is not None:
                         on_batch(self.applied - applied_before)
-                    self.read_models.refresh_alerts()  # idle: caught up
+                    # Idle: caught up.
+                    self.read_models.refresh_alerts(None if once else ALERT_REFRESH_BUDGET_SECONDS)
                     cycles.collect()
                 except StalePosition as stale:
                     log.info("projector: %s; re-seeking to stored positions", stale)

@@ -8,6 +8,7 @@ caught up the table equals an on-demand evaluation on the same day.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,20 +80,28 @@ def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
         cursor.upsert(MARK_PENDING, [(c, 1) for c in sorted(children)])
 
 
-def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
+def refresh_pending(
+    db: ReadModelDatabase,
+    context: PatternContext,
+    budget_seconds: float | None = None,
+    chunk: int = REFRESH_CHUNK,
+) -> int:
     """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
 
     Only the version evaluated is cleared: a child marked again meanwhile (by another consumer's
     batch) stays pending for the next refresh. Pending rows are claimed for the transaction, so
-    two consumers refreshing at once evaluate different children.
+    two consumers refreshing at once evaluate different children. With a budget, it stops after
+    the chunk that spends it and leaves the rest pending: a consumer must get back to its polls,
+    or the group's rebalances wait for it while others keep marking children.
     """
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     done = 0
     after = ""
     while True:
         with db.transaction() as cursor:
             cursor.execute(
                 f"SELECT child_ref, version FROM {PENDING} WHERE child_ref > ? "
-                f"ORDER BY child_ref LIMIT {REFRESH_CHUNK} {db.claim_rows}",
+                f"ORDER BY child_ref LIMIT {int(chunk)} {db.claim_rows}",
                 (after,),
             )
             pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
@@ -104,6 +113,8 @@ def refresh_pending(db: ReadModelDatabase, context: PatternContext) -> int:
             )
         done += len(pending)
         after = pending[-1][0]
+        if deadline is not None and time.monotonic() >= deadline:
+            return done
 
 
 def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:

@@ -78,9 +78,10 @@ class ReadModels:
                     model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
             alerts.mark_pending(cursor, records)
 
-    def refresh_alerts(self) -> int:
-        """Re-evaluate the patterns for every child touched since the last refresh."""
-        return alerts.refresh_pending(self.db, self.patterns)
+    def refresh_alerts(self, budget_seconds: float | None = None) -> int:
+        """Re-evaluate the patterns for every child touched since the last refresh (with a
+        budget, for about that long: the rest stay pending for the next refresh)."""
+        return alerts.refresh_pending(self.db, self.patterns, budget_seconds)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:

@@ -19,7 +19,7 @@ from domain.records import (
     records_from_notifications,
 )
 from fullpicture.synthetic import generate_partnership, record_partnership
-from projections.alerts import PENDING, PatternContext, stored_alerts
+from projections.alerts import PENDING, PatternContext, refresh_pending, stored_alerts
 from projections.chronology import (
     SHOWN_COLUMNS,
     _in_world_time_order,
@@ -419,6 +419,19 @@ def test_a_large_batch_holding_rows_already_there_is_upserted_not_refused(
     read_models.reset()
     apply_all(read_models, records)
     assert table_dump(read_models.db) == once
+
+
+def test_a_refresh_with_a_spent_budget_stops_after_one_chunk_and_leaves_the_rest_pending(
+    read_models, records
+) -> None:  # type: ignore[no-untyped-def]
+    apply_all(read_models, records)
+    # Given two children pending, refreshed one per chunk with no time to spare
+    assert refresh_pending(read_models.db, read_models.patterns, 0.0, chunk=1) == 1
+    assert read_models.db.query(f"SELECT child_ref FROM {PENDING}") == [("C-0002",)]
+    # Then the next refresh takes the rest, and the alerts equal an on-demand evaluation
+    assert refresh_pending(read_models.db, read_models.patterns, 0.0, chunk=1) == 1
+    assert refresh_pending(read_models.db, read_models.patterns, 0.0, chunk=1) == 0
+    assert stored_alerts(read_models.db) == _evaluated(_by_child(records), read_models.patterns)
 
 
 @pytest.mark.postgres
