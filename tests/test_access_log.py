@@ -234,6 +234,23 @@ def test_a_role_revoked_by_another_process_stops_the_next_read(
     assert reader.queries.chronology("pat", scope).entries
 
 
+def test_an_open_page_shows_an_entry_another_process_recorded_since_its_last_read(
+    reader_and_administrator: tuple[Wiring, Wiring],
+) -> None:
+    # Given a practitioner's page read once (its rows kept between reads)
+    reader, other = reader_and_administrator
+    scope = reader.queries.open_child("pat", "C-0001", "chronology")
+    assert [e.id for e in reader.queries.chronology("pat", scope).entries] == ["police-north:P-1"]
+    # When another process records a share to the practitioner's agency and projects it
+    from consumers.store_feed import catch_up
+
+    other.partnership.record(share(entry_ref="P-2", occurred_at="2025-03-02"))
+    catch_up(other.partnership, other.read_models)
+    # Then the page's next read shows it
+    shown = [e.id for e in reader.queries.chronology("pat", scope).entries]
+    assert shown == ["police-north:P-1", "police-north:P-2"]
+
+
 def test_a_review_granted_then_withdrawn_by_another_process_counts_on_the_next_read(
     reader_and_administrator: tuple[Wiring, Wiring],
 ) -> None:
