@@ -4,10 +4,10 @@ A dashboard reads the same child again on every interaction, and a long chronolo
 to fetch and decode than to show (5,000 entries: ~10 ms of its ~20). The rows are kept with the
 read models' positions as they stood before they were read: the rows change only in a
 transaction that also moves a position (`projections.read_models`), and positions only grow, so
-rows kept under unchanged positions are exactly what the database holds. Nothing is kept while
-no position is stored (read models written without positions, as some tools do). Every read
-still decides its scope and records its access event first (the query layer); this only saves
-the database trip and the decoding.
+rows kept under unchanged positions are exactly what the database holds (a rebuild empties the
+positions first). Nothing is kept while no position is stored. Every read still decides its
+scope and records its access event first (the query layer); this only saves the database trip
+and the decoding.
 """
 
 from __future__ import annotations
