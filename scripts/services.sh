@@ -101,7 +101,9 @@ CONF
 # The application role owns its database and may do nothing else: no superuser, no CREATEDB, no
 # CREATEROLE. An older setup made it a superuser; that is taken away here. The admin role may only
 # create databases, and is a member of the application role so the databases it makes (for tests
-# and the bench) are owned by the application role and it may drop them again.
+# and the bench) are owned by the application role and it may drop them again; pg_signal_backend
+# lets `DROP DATABASE … WITH (FORCE)` end an autovacuum worker still busy in such a database
+# (otherwise the drop fails: "must be a member of the role whose process is being terminated").
 pg_ensure_role() {
   local psql_admin=(runuser -u postgres -- psql -q -p "$PG_PORT" -h /var/run/postgresql -v ON_ERROR_STOP=1)
   if ! "${psql_admin[@]}" -c 'select 1' >/dev/null 2>&1; then
@@ -122,7 +124,8 @@ pg_ensure_role() {
       END \$\$;
     ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
     ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;" 2>&1 | { grep -v 'already a member' || true; } \
+    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;
+    GRANT pg_signal_backend TO $PG_ADMIN_ROLE;" 2>&1 | { grep -v 'already a member' || true; } \
     | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
   if ! "${psql_admin[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'fullpicture'" | grep -q 1; then
     say "creating database 'fullpicture' owned by role '$PG_APP_ROLE'"
