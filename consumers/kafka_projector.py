@@ -6,9 +6,9 @@ crash or a rebalance never applies an event twice or skips one. Kafka's own comm
 written afterwards only so that lag is visible to operators. Messages that cannot be decoded go to
 `<prefix>.deadletter` with the error in headers, and the runner carries on.
 
-While one batch is written to the database (a thread of its own, mostly waiting for PostgreSQL),
-the next is fetched and decoded: at most one batch is in flight, and a batch that fails is never
-followed by the one read after it (that is read again from the stored positions).
+While batches are written to the database (`BatchWriter`: a thread of its own, in the order they
+were read), the next ones are fetched and decoded; a batch that fails is never followed by one
+read after it (those are read again from the stored positions).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 
 from consumers import kafka_io
+from consumers.batch_writer import BatchWriter
 from consumers.deadletter import DeadLetters
 from consumers.garbage import CyclesCollectedWhenIdle
 from consumers.kafka_security import projector_group
@@ -95,12 +95,6 @@ class _Batch:
     undecodable: list[tuple[Any, Exception]] = field(default_factory=list)
 
 
-@dataclass
-class _InFlight:
-    batch: _Batch
-    written: Future[None]
-
-
 class KafkaProjector:
     def __init__(
         self,
@@ -121,8 +115,7 @@ class KafkaProjector:
         self.consumer = None
         self.seek_pending = False  # assigned partitions not yet moved to their stored positions
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
-        self._writer: ThreadPoolExecutor | None = None
-        self._in_flight: _InFlight | None = None
+        self._writer: BatchWriter[_Batch] | None = None
         self.applied = 0  # events stored by this runner, counted when their batch is stored
 
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
@@ -143,7 +136,7 @@ class KafkaProjector:
         """Apply events until stopped; with `once`, until every assigned partition is caught up."""
         kafka_io.ensure_topics(self.settings, [self.topic, self.settings.topics.deadletter])
         self.consumer = kafka_io.consumer(self.settings, self.group_id)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-writer")
+        self._writer = BatchWriter(self._store, thread_name="projector-writer")
         kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
         applied_before = self.applied
         last_refresh = time.monotonic()
@@ -162,7 +155,8 @@ class KafkaProjector:
                     polled = self.consumer.poll(timeout_ms=poll_timeout_ms)
                     if polled:
                         batch = self._decoded(polled)
-                        self._finish_in_flight()  # the batch before this one
+                        while self._writer.full:
+                            self._finish_oldest()
                         self._start_writing(batch)
                         cycles.batch_written()
                         if on_batch is not None:
@@ -202,7 +196,7 @@ class KafkaProjector:
         finally:
             cycles.resume()
             self.settle_in_flight(commit_offsets=True)
-            self._writer.shutdown()
+            self._writer.close()
             self.consumer.close()
             self.dead_letters.close()
         return self.applied - applied_before
@@ -285,31 +279,38 @@ class KafkaProjector:
             self.dead_letters.send(message, error)
         if batch.undecodable:
             self.dead_letters.flush()
-        written = self._writer.submit(self.read_models.apply, batch.records, batch.positions)
-        self._in_flight = _InFlight(batch, written)
+        self._writer.write(batch)
+
+    def _store(self, batch: _Batch) -> None:
+        self.read_models.apply(batch.records, batch.positions)
 
     def _finish_in_flight(self, commit_offsets: bool = True) -> None:
-        """Wait for the batch in flight and count its events. Its error is raised here (a stale
-        position, the database away), and the batch read after it is then dropped."""
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is None:
+        """Wait for every batch in flight, oldest first, and count their events. The first error
+        is raised here (a stale position, the database away), and the batches read after it are
+        dropped."""
+        while self._writer is not None and len(self._writer):
+            self._finish_oldest(commit_offsets)
+
+    def _finish_oldest(self, commit_offsets: bool = True) -> None:
+        assert self._writer is not None
+        batch = self._writer.wait_oldest()
+        if batch is None:  # settled meanwhile by a rebalance
             return
-        in_flight.written.result()
-        self.applied += len(in_flight.batch.records)
+        self.applied += len(batch.records)
         if not commit_offsets:
             return
         try:
-            self.consumer.commit(in_flight.batch.offsets)  # for operators' lag only
+            self.consumer.commit(batch.offsets)  # for operators' lag only
         except (CommitFailedError, RebalanceInProgressError) as error:
             log.info("projector: Kafka offsets not committed (%s); stored with the rows", error)
 
     def settle_in_flight(self, commit_offsets: bool = False) -> None:
-        """Finish the batch in flight, if any, before partitions move or the runner stops; a
+        """Finish the batches in flight, if any, before partitions move or the runner stops; a
         failure needs nothing more (the next owner seeks to the positions stored with the rows)."""
         try:
             self._finish_in_flight(commit_offsets)
         except (StalePosition, *DATABASE_UNAVAILABLE) as error:
-            log.info("projector: the batch in flight was not stored (%s)", error)
+            log.info("projector: the batches in flight were not stored (%s)", error)
             self.seek_pending = True
 
 

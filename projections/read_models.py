@@ -21,7 +21,7 @@ from projections import (
     voice,
 )
 from projections.alerts import PatternContext
-from projections.database import ReadModelDatabase
+from projections.database import Cursor, ReadModelDatabase
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ class ReadModels:
         by_kind: dict[str, list[EventRecord]] = {}
         for record in records:  # once, not once per read model
             by_kind.setdefault(record.get("kind", ""), []).append(record)
-        with self.db.transaction() as cursor:
+
+        def write(cursor: Cursor) -> None:
             positions.advance_positions(cursor, batch_positions)
             for model in READ_MODELS:
                 if model.KINDS is None:
@@ -77,6 +78,8 @@ class ReadModels:
                 else:
                     model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
             alerts.mark_pending(cursor, records)
+
+        self.db.write_batch(write)
 
     def refresh_alerts(self, budget_seconds: float | None = None) -> int:
         """Re-evaluate the patterns for every child touched since the last refresh (with a

@@ -21,8 +21,9 @@ class Upsert:
     columns: tuple[str, ...]
     key: tuple[str, ...]
     rows_are_mostly_new: bool = False
-    """Set for rows that are facts never rewritten (a chronology entry): a large batch is then
-    copied straight into the table, and only a batch holding a key already there is upserted."""
+    """Set for rows that are facts never rewritten (a chronology entry): in a unit of work that
+    may be run again (`write_batch`), PostgreSQL then copies them straight into the table, and
+    upserts them only when a key was there already."""
     on_conflict: str = ""
     """What a row whose key is already there does instead of replacing the stored row (SQL after
     `ON CONFLICT (key)`), e.g. `DO UPDATE SET n = table.n + 1`."""
