@@ -24,6 +24,11 @@ SESSION_TIMEOUT_MS = 10_000
 HEARTBEAT_INTERVAL_MS = 1_000
 RECONNECT_BACKOFF_MAX_MS = 2_000
 INFINITE_RETENTION = {"retention.ms": "-1"}
+# The most messages one poll hands back (a batch: one transaction of a projector). Each batch
+# costs a projector's writer ~18 round trips to PostgreSQL whatever its size; at 20,000 instead
+# of 5,000 a one-process rebuild of 187,000 messages took ~0.6 s (8 %) less, three alternating
+# pairs, for ~30 MB more memory. A poll returns what has arrived, so light load is unaffected.
+MAX_POLL_RECORDS = 20_000
 
 
 def security_config(settings: Settings) -> dict[str, Any]:
@@ -83,7 +88,7 @@ def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaCon
         isolation_level="read_committed",
         session_timeout_ms=SESSION_TIMEOUT_MS,
         heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
-        max_poll_records=5000,
+        max_poll_records=MAX_POLL_RECORDS,
         bootstrap_timeout_ms=10_000,
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )

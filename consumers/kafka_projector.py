@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
-# Further behind than this many messages (one poll's worth), the projector is catching up (a
+# Further behind than this many messages, the projector is catching up (a
 # rebuild, a restart after a long stop): alerts wait until it has caught up, as each refresh
 # evaluates every child touched since the last. Measured on a 100,000-entry rebuild: refreshing
 # every 5 s evaluated each child 3.7 times and took a third of the projector's time (at 20,000,
