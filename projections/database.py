@@ -19,6 +19,9 @@ from typing import Any, Protocol
 from projections.sql import Upsert
 
 Row = tuple[Any, ...]
+# Below this many rows a PostgreSQL upsert goes row by row, pipelined (one round trip, as light
+# load's one-entry batches are).
+ROW_BY_ROW_UPSERT_MAX_ROWS = 100
 # Each table's column types, in an upsert's column order: oids and names.
 ColumnTypes = dict[str, tuple[list[int], list[str]]]
 
@@ -190,7 +193,8 @@ class _PostgresCursor:
         self._cursor.executemany(_to_postgres(sql), [tuple(r) for r in rows])
 
     def upsert(self, upsert: Upsert, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows upserted in one statement, each column sent as an array and unnested.
+        """Rows upserted in one statement, each column sent as an array and unnested (a few
+        rows: row by row, pipelined).
 
         One round trip whatever the batch's size: from a writer thread each round trip also
         waits for the interpreter's lock (~5-10 ms while the reading thread decodes), and a
@@ -200,6 +204,9 @@ class _PostgresCursor:
         unit, which is then run again with every upsert as a statement.
         """
         if not rows:
+            return
+        if len(rows) < ROW_BY_ROW_UPSERT_MAX_ROWS:
+            self.executemany(upsert.sql, rows)
             return
         if upsert.rows_are_mostly_new and self._copy_straight_in:
             # A key twice in the batch fails the copy like a key already there.

@@ -27,7 +27,7 @@ from projections.chronology import (
     chronology_for,
     pattern_items_by_child,
 )
-from projections.database import open_read_models
+from projections.database import ROW_BY_ROW_UPSERT_MAX_ROWS, open_read_models
 from projections.followups import followups_pending, verbal_share_statuses
 from projections.knowledge import known_by
 from projections.partnership import CountBy, shares_by_channel
@@ -169,10 +169,6 @@ def synthetic_records(app: Partnership, children: int, seed: int) -> list[EventR
     record_partnership(app, generate_partnership(children=children, seed=seed))
     notifications = app.recorder.select_notifications(start=1, limit=1_000_000)
     return [r for _, r in records_from_notifications(app.mapper, notifications)]
-
-
-# Batches in the tests below hold more rows than this, several for every table.
-MANY_ROWS = 100
 
 
 def apply_all(models: ReadModels, records: list[EventRecord], source: str = "store") -> None:
@@ -400,7 +396,7 @@ def test_a_large_batch_gives_the_same_tables_as_one_event_at_a_time(
     """PostgreSQL copies a batch's new rows straight in, and upserts it in one statement per
     table when a key is there already (here every key twice); the rows must not differ."""
     records = synthetic_records(embedded_partnership, children=12, seed=5)
-    assert len(records) > MANY_ROWS
+    assert len(records) > ROW_BY_ROW_UPSERT_MAX_ROWS
     doubled = records + records  # every key twice in one batch: the last row wins
     apply_all(read_models, doubled)
     in_one_batch = table_dump(read_models.db)
@@ -417,7 +413,7 @@ def test_a_large_batch_holding_rows_already_there_is_upserted_not_refused(
     back to the upsert, leaving the same rows as applying the batch once."""
     records = synthetic_records(embedded_partnership, children=12, seed=5)
     half = len(records) // 2
-    assert half > MANY_ROWS
+    assert half > ROW_BY_ROW_UPSERT_MAX_ROWS
     apply_all(read_models, records[:half])
     apply_all(read_models, records, source="events:0")  # its first half is already there
     once = table_dump(read_models.db)
