@@ -107,7 +107,7 @@ def refresh_pending(
             pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
             if not pending:
                 return done
-            _evaluate(cursor, [child for child, _ in pending], context)
+            _evaluate(cursor, [child for child, _ in pending], context)  # in the database's order
             cursor.executemany(
                 f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending
             )
@@ -118,11 +118,12 @@ def refresh_pending(
 
 
 def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
-    """Replace these children's alerts with a fresh evaluation."""
+    """Replace these children's alerts with a fresh evaluation (children in the database's
+    order of child references)."""
     as_at = context.today()
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
-        grouped = pattern_items_by_child(cursor, children)
+        grouped = pattern_items_by_child(cursor, children, in_database_order=True)
         for child in children:
             alerts = evaluate_items(
                 grouped.get(child, []), child, as_at, context.config, context.glossary

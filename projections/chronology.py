@@ -336,12 +336,17 @@ def _age_on(born: str, day: str) -> str:
 
 
 def pattern_items_by_child(
-    cursor_or_db: Cursor | ReadModelDatabase, child_refs: Sequence[str] | None = None
+    cursor_or_db: Cursor | ReadModelDatabase,
+    child_refs: Sequence[str] | None = None,
+    in_database_order: bool = False,
 ) -> dict[str, list[Item]]:
     """Each child's entries as the pattern detectors see them, for all children or some.
 
     Built straight from the columns (no JSON, no dict per row): an alert refresh reads every
-    entry of the children it evaluates."""
+    entry of the children it evaluates. Children given `in_database_order` (as an ORDER BY
+    child_ref gave them) are also bounded by the first and last: right after a rebuild, before
+    the table has statistics, PostgreSQL then reads a chunk of 500 children through the key
+    instead of scanning every row (360,000 entries, 8 chunks: 1.24 -> 0.95 s)."""
     sql = f"SELECT child_ref, {PATTERN_COLUMNS} FROM {TABLE}"
     params: list[str] = []
     if child_refs is not None:
@@ -349,6 +354,9 @@ def pattern_items_by_child(
             return {}
         sql += f" WHERE child_ref IN ({', '.join('?' for _ in child_refs)})"
         params = list(child_refs)
+        if in_database_order:
+            sql += " AND child_ref BETWEEN ? AND ?"
+            params += [child_refs[0], child_refs[-1]]
     if isinstance(cursor_or_db, ReadModelDatabase):
         rows = cursor_or_db.query(sql, params)
     else:
