@@ -38,12 +38,12 @@ log = logging.getLogger(__name__)
 
 # Under constant load, alerts are brought up to date at least this often.
 ALERT_REFRESH_SECONDS = 5.0
-# Further behind than this many messages, the projector is catching up (a
-# rebuild, a restart after a long stop): alerts wait until it has caught up, as each refresh
-# evaluates every child touched since the last. Measured on a 100,000-entry rebuild: refreshing
-# every 5 s evaluated each child 3.7 times and took a third of the projector's time (at 20,000,
-# the refresh a few batches before the end still evaluated half the children twice). Under a
-# load it never catches up with, they are still refreshed this often.
+# Further behind than this many messages, the projector is catching up (a rebuild, a restart
+# after a long stop): alerts wait until it has caught up, as each refresh evaluates every child
+# touched since the last. Measured on a 100,000-entry rebuild: refreshing every 5 s evaluated
+# each child 3.7 times and took a third of the projector's time (at 20,000, the refresh a few
+# batches before the end still evaluated half the children twice). Under a load it never
+# catches up with, they are still refreshed this often.
 CATCHING_UP_MESSAGES = 5_000
 ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
 # A running projector refreshes alerts for about this long before it polls again (a run `--once`
