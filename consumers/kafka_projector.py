@@ -150,6 +150,7 @@ class KafkaProjector:
                     time.sleep(backoff)
                 try:
                     if backoff is not None or self.seek_pending:  # unstored batches: read again
+                        self.settle_in_flight()  # the positions to seek to are the last stored
                         self.seek_to_stored(list(self.consumer.assignment()))
                         backoff, self.seek_pending = None, False
                     polled = self.consumer.poll(timeout_ms=poll_timeout_ms)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -70,7 +71,12 @@ class ReadModelDatabase(ABC):
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Cursor]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        One at a time on the connection, whichever thread asks: a projector's threads (reading,
+        writing, Kafka's rebalance listener) share it, and a transaction begun by one while
+        another's was open ran inside it (psycopg: `OutOfOrderTransactionNesting`; seen when a
+        projector sought its stored positions while its writer began a batch, under load)."""
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as cursor:
@@ -144,20 +150,22 @@ class SQLiteReadModels(ReadModelDatabase):
         )
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._one_unit_at_a_time = threading.RLock()
 
     @contextmanager
     def transaction(self) -> Iterator[_SQLiteCursor]:
-        cursor = self._connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield _SQLiteCursor(cursor)
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        else:
-            cursor.execute("COMMIT")
-        finally:
-            cursor.close()
+        with self._one_unit_at_a_time:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SQLiteCursor(cursor)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            else:
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
 
     def close(self) -> None:
         self._connection.close()
@@ -266,6 +274,7 @@ class PostgresReadModels(ReadModelDatabase):
         self._connection = psycopg.connect(url, autocommit=True)
         self._column_types: ColumnTypes = {}
         self._holds_work_lock = False
+        self._one_unit_at_a_time = threading.RLock()
 
     def _connected(self) -> Any:
         """The connection; a new one if the server dropped the last (a restart). Never while
@@ -278,9 +287,10 @@ class PostgresReadModels(ReadModelDatabase):
 
     @contextmanager
     def transaction(self, copy_straight_in: bool = False) -> Iterator[_PostgresCursor]:
-        connection = self._connected()
-        with connection.transaction(), connection.cursor() as cursor:
-            yield _PostgresCursor(cursor, self._column_types, copy_straight_in)
+        with self._one_unit_at_a_time:
+            connection = self._connected()
+            with connection.transaction(), connection.cursor() as cursor:
+                yield _PostgresCursor(cursor, self._column_types, copy_straight_in)
 
     def write_batch(self, write: Callable[[Cursor], None]) -> None:
         """Rows that are mostly new (chronology entries, shares, requests…) are first copied
@@ -299,7 +309,7 @@ class PostgresReadModels(ReadModelDatabase):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """One statement is its own transaction here (autocommit): no BEGIN and COMMIT trips."""
-        with self._connected().cursor() as cursor:
+        with self._one_unit_at_a_time, self._connected().cursor() as cursor:
             cursor.execute(_to_postgres(sql), tuple(params) or None)
             return cursor.fetchall()
 
