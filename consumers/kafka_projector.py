@@ -178,6 +178,10 @@ class KafkaProjector:
                     self._finish_in_flight()
                     if on_batch is not None:
                         on_batch(self.applied - applied_before)
+                    if once and not kafka_io.caught_up(self.consumer):
+                        # A fetch slower than the short poll, not the end: alerts wait for the
+                        # end, or a rebuild evaluates every child it has touched so far twice.
+                        continue
                     # Idle: caught up.
                     self.read_models.refresh_alerts(None if once else ALERT_REFRESH_BUDGET_SECONDS)
                     cycles.collect()
@@ -192,7 +196,7 @@ class KafkaProjector:
                     )
                     continue
                 last_refresh = time.monotonic()
-                if once and kafka_io.caught_up(self.consumer):
+                if once:
                     break
         finally:
             cycles.resume()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
+from consumers import kafka_projector
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
 from fullpicture import config
@@ -124,3 +125,43 @@ def test_a_run_once_stops_soon_after_catching_up_even_with_a_long_poll_timeout(
     applied = patient.run(once=True)
     assert applied == len(read_topic(distributed_settings, distributed_settings.topics.events))
     assert time.monotonic() - started < 60  # its last, empty poll did not wait two minutes
+
+
+def test_a_run_once_evaluates_alerts_once_at_the_end_even_when_a_poll_comes_back_empty(
+    published: Wiring,
+    distributed_settings: Settings,
+    new_postgres_database,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An empty poll before the end (a fetch slower than the short poll of a run `--once`) is not
+    the end: refreshing there would evaluate every child touched so far, and again at the end."""
+    real_consumer = kafka_projector.kafka_io.consumer
+
+    def slow_fetching_consumer(*args: object, **kwargs: object) -> object:
+        consumer = real_consumer(*args, **kwargs, max_poll_records=500)  # type: ignore[arg-type]
+        poll, polls = consumer.poll, 0
+
+        def every_other_poll_empty(*poll_args: object, **poll_kwargs: object) -> object:
+            nonlocal polls
+            polls += 1
+            return {} if polls % 2 == 0 else poll(*poll_args, **poll_kwargs)
+
+        consumer.poll = every_other_poll_empty  # type: ignore[method-assign]
+        return consumer
+
+    monkeypatch.setattr(kafka_projector.kafka_io, "consumer", slow_fetching_consumer)
+    monkeypatch.setattr(kafka_projector, "ALERT_REFRESH_SECONDS", 3600.0)  # only the idle refresh
+    refreshes: list[tuple[float | None, int]] = []
+
+    class CountingRefreshes(ReadModels):
+        def refresh_alerts(self, budget_seconds: float | None = None) -> int:
+            evaluated = super().refresh_alerts(budget_seconds)
+            refreshes.append((budget_seconds, evaluated))
+            return evaluated
+
+    models = CountingRefreshes(open_read_models(new_postgres_database()))
+    KafkaProjector(distributed_settings, models, group_id="once-slow-fetches").run(once=True)
+
+    children = models.db.query("SELECT COUNT(DISTINCT child_ref) FROM chronology")[0][0]
+    assert children > 0
+    assert refreshes == [(None, children)]
