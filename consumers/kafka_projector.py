@@ -162,7 +162,7 @@ class KafkaProjector:
                         cycles.batch_written()
                         if on_batch is not None:
                             on_batch(self.applied - applied_before)
-                        if self._alerts_due(time.monotonic() - last_refresh):
+                        if self._alerts_due(time.monotonic() - last_refresh, once):
                             self._finish_in_flight()
                             self.read_models.refresh_alerts(ALERT_REFRESH_BUDGET_SECONDS)
                             last_refresh = time.monotonic()
@@ -206,10 +206,14 @@ class KafkaProjector:
             self.dead_letters.close()
         return self.applied - applied_before
 
-    def _alerts_due(self, since_refresh: float) -> bool:
-        """Whether to refresh alerts between batches (they are always refreshed when idle)."""
+    def _alerts_due(self, since_refresh: float, once: bool) -> bool:
+        """Whether to refresh alerts between batches (they are always refreshed when idle). A run
+        `--once` that is nearly caught up refreshes them all at its end, soon: refreshing some
+        before its last batches would evaluate again each child those batches touch."""
         if since_refresh > ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS:
             return True
+        if once:
+            return False
         return since_refresh > ALERT_REFRESH_SECONDS and self._behind() < CATCHING_UP_MESSAGES
 
     def _behind(self) -> int:
