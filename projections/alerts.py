@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.collector import no_cycle_collection
-from domain.records import EventRecord, projected_children
-from projections.chronology import pattern_items_by_child
+from projections.chronology import STAGING, pattern_items_by_child
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
@@ -73,11 +72,8 @@ class PatternContext:
         return cls(load_pattern_config(patterns), load_glossary(glossary))
 
 
-def mark_pending(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    """Note the children these records concern, to be re-evaluated."""
-    children = {c for r in records if "entry_id" in r for c in projected_children(r)}
-    if children:
-        cursor.upsert(MARK_PENDING, [(c, 1) for c in sorted(children)])
+# The children of the batch's staged entries, noted to be re-evaluated.
+FROM_STAGED = (STAGING.select(MARK_PENDING, "DISTINCT child_ref, 1"),)
 
 
 def refresh_pending(

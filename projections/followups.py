@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.records import EventRecord, is_entry_first_copy
 from domain.vocabulary import SPOKEN_CHANNELS
-from projections.database import Cursor, ReadModelDatabase
+from projections.chronology import STAGING
+from projections.database import ReadModelDatabase
 from projections.dates import days_between
-from projections.sql import Upsert, as_json, from_json
+from projections.sql import Upsert, from_json, literals
 
 SHARES = "verbal_shares"
 FOLLOWUPS = "written_followups"
@@ -53,35 +52,17 @@ class VerbalShareStatus:
     days_to_followup: int | None
 
 
-# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
-KINDS = ("share", "followup")
-
-
-def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    shares = [
-        (
-            r["entry_id"],
-            r["agency"],
-            as_json(r["to_agencies"]),
-            as_json(r["child_refs"]),
-            r["channel"],
-            r["occurred_at"],
-            r["summary"],
-        )
-        for r in records
-        if r.get("kind") == "share"
-        and r.get("channel") in SPOKEN_CHANNELS
-        and is_entry_first_copy(r)
-    ]
-    followups = [
-        (r["entry_id"], r["refers_to"], r["occurred_at"])
-        for r in records
-        if r.get("kind") == "followup" and is_entry_first_copy(r)
-    ]
-    if shares:
-        cursor.upsert(UPSERT_SHARE, shares)
-    if followups:
-        cursor.upsert(UPSERT_FOLLOWUP, followups)
+# Written once per entry (from its first child's copy), from the batch's staged entries.
+FROM_STAGED = (
+    STAGING.select(
+        UPSERT_SHARE,
+        "entry_id, agency, to_agencies, child_refs, channel, occurred_at, summary",
+        f"first_copy AND kind = 'share' AND channel IN ({literals(SPOKEN_CHANNELS)})",
+    ),
+    STAGING.select(
+        UPSERT_FOLLOWUP, "entry_id, refers_to, occurred_at", "first_copy AND kind = 'followup'"
+    ),
+)
 
 
 def verbal_share_statuses(

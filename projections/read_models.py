@@ -25,10 +25,16 @@ from projections.database import Cursor, ReadModelDatabase
 
 log = logging.getLogger(__name__)
 
-# Each read model module offers CREATE and DROP (tuples of statements) and apply(cursor, records).
-READ_MODELS = (children, chronology, requests, followups, voice, transfers, alert_reviews)
-# Alerts are derived from the rows above, so they are refreshed after them (and built with them).
+# Each read model module offers CREATE and DROP (tuples of statements). Those kept from entries
+# fill their rows from the batch's staged entries (FROM_STAGED, statements); the others are
+# written from their records (KINDS, and apply(cursor, records)).
+FROM_ENTRIES = (chronology, requests, followups, voice, transfers)
+FROM_RECORDS = (children, alert_reviews)
+READ_MODELS = (*FROM_RECORDS, *FROM_ENTRIES)
+# Alerts are derived from the rows above, so they are refreshed after them (and built with them);
+# each batch notes the children its entries concern.
 ALL_TABLES = (*READ_MODELS, alerts)
+FROM_STAGED = tuple(s for model in (*FROM_ENTRIES, alerts) for s in model.FROM_STAGED)
 
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
@@ -48,6 +54,7 @@ class ReadModels:
         self.patterns = patterns or PatternContext()
         with db.exclusive_work():  # PostgreSQL's CREATE TABLE IF NOT EXISTS races another's
             self.create()
+        db.prepare(chronology.STAGING)
 
     def create(self) -> None:
         if self._stored_version() not in (None, SCHEMA_VERSION):
@@ -70,14 +77,15 @@ class ReadModels:
         for record in records:  # once, not once per read model
             by_kind.setdefault(record.get("kind", ""), []).append(record)
 
+        staged = chronology.staged_rows(records)
+
         def write(cursor: Cursor) -> None:
             positions.advance_positions(cursor, batch_positions)
-            for model in READ_MODELS:
-                if model.KINDS is None:
-                    model.apply(cursor, records)
-                else:
-                    model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
-            alerts.mark_pending(cursor, records)
+            if staged:
+                cursor.stage(chronology.STAGING, staged)
+                cursor.upsert_staged(FROM_STAGED)
+            for model in FROM_RECORDS:
+                model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
 
         self.db.write_batch(write)
 

@@ -6,14 +6,13 @@ before its request (different children, different partitions) is still matched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from domain.records import EventRecord, is_entry_first_copy
-from projections.database import Cursor, ReadModelDatabase
+from projections.chronology import STAGING
+from projections.database import ReadModelDatabase
 from projections.dates import days_between
-from projections.sql import Upsert, as_json, from_json
+from projections.sql import Upsert, from_json
 
 REQUESTS = "requests"
 REPLIES = "request_replies"
@@ -60,34 +59,19 @@ class RequestStatus:
     response_days: int | None
 
 
-# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
-KINDS = ("request", "response", "decline")
-
-
-def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    requests = [
-        (
-            r["entry_id"],
-            r["agency"],
-            as_json(r["to_agencies"]),
-            as_json(r["child_refs"]),
-            r["occurred_at"],
-            r["due_by"],
-            r["summary"],
-            r["reason"],
-        )
-        for r in records
-        if r.get("kind") == "request" and is_entry_first_copy(r)
-    ]
-    replies = [
-        (r["entry_id"], r["refers_to"], r["kind"], r["agency"], r["occurred_at"])
-        for r in records
-        if r.get("kind") in ("response", "decline") and is_entry_first_copy(r)
-    ]
-    if requests:
-        cursor.upsert(UPSERT_REQUEST, requests)
-    if replies:
-        cursor.upsert(UPSERT_REPLY, replies)
+# Written once per entry (from its first child's copy), from the batch's staged entries.
+FROM_STAGED = (
+    STAGING.select(
+        UPSERT_REQUEST,
+        "entry_id, agency, to_agencies, child_refs, occurred_at, due_by, summary, reason",
+        "first_copy AND kind = 'request'",
+    ),
+    STAGING.select(
+        UPSERT_REPLY,
+        "entry_id, refers_to, kind, agency, occurred_at",
+        "first_copy AND kind IN ('response', 'decline')",
+    ),
+)
 
 
 def request_statuses(

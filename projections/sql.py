@@ -13,8 +13,8 @@ import orjson
 class Upsert:
     """Rows written by key, the newest row winning: applying the same event twice leaves one row.
 
-    Read models hand rows to `Cursor.upsert`; each database writes them its fastest way (PostgreSQL
-    copies a large batch into a staging table, then upserts it in one statement).
+    Read models hand rows to `Cursor.upsert`, or select them from staged rows (`Staging.select`);
+    each database writes them its fastest way (PostgreSQL: one statement for many rows).
     """
 
     table: str
@@ -22,8 +22,8 @@ class Upsert:
     key: tuple[str, ...]
     rows_are_mostly_new: bool = False
     """Set for rows that are facts never rewritten (a chronology entry): in a unit of work that
-    may be run again (`write_batch`), PostgreSQL then copies them straight into the table, and
-    upserts them only when a key was there already."""
+    may be run again (`write_batch`), PostgreSQL then copies or inserts them straight into the
+    table, and upserts them only when a key was there already."""
     on_conflict: str = ""
     """What a row whose key is already there does instead of replacing the stored row (SQL after
     `ON CONFLICT (key)`), e.g. `DO UPDATE SET n = table.n + 1`."""
@@ -55,6 +55,54 @@ class Upsert:
         """One row per key, the last given: what writing the rows one by one would leave."""
         width = len(self.key)  # the key columns come first
         return list({tuple(row[:width]): row for row in rows}.values())
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A table of a connection's own that a unit of work fills in one go and reads back in SQL,
+    empty again once the unit ends (each database makes it its way: `stage`)."""
+
+    table: str
+    columns: tuple[str, ...]
+    types: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.columns) != len(self.types):
+            raise ValueError(f"{self.table}: a type for each column")
+
+    def definition(self, suffix: str = "") -> str:
+        typed = zip(self.columns, self.types, strict=True)
+        columns = ", ".join(f"{column} {kind} NOT NULL" for column, kind in typed)
+        return f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.table} ({columns}){suffix}"
+
+    def select(self, upsert: Upsert, columns: str, where: str = "TRUE") -> FromStaged:
+        """An upsert of `columns` (in the upsert's order) from the staged rows `where` holds."""
+        return FromStaged(upsert, f"SELECT {columns} FROM {self.table} WHERE {where}")
+
+
+@dataclass(frozen=True)
+class FromStaged:
+    """Rows upserted from staged rows (`Staging.select`), one per key at most."""
+
+    upsert: Upsert
+    source: str
+
+    @property
+    def sql(self) -> str:
+        return self.upsert.from_source(self.source)
+
+    @property
+    def insert_sql(self) -> str:
+        """A plain INSERT: what rows that are mostly new cost least as, where a key already
+        there may fail the unit of work (see `Upsert.rows_are_mostly_new`)."""
+        return f"INSERT INTO {self.upsert.table} ({', '.join(self.upsert.columns)}) {self.source}"
+
+
+def literals(values: Sequence[str]) -> str:
+    """Constant words (a vocabulary's) as SQL literals, for statements sent without parameters."""
+    if any(not v.replace("_", "").isalnum() for v in values):
+        raise ValueError(f"not a plain word: {values}")
+    return ", ".join(f"'{v}'" for v in values)
 
 
 def as_json(values: Any) -> str:

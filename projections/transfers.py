@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from domain.records import EventRecord, projected_children
-from projections.chronology import ChronologyEntry, chronology_for
-from projections.database import Cursor, ReadModelDatabase
+from projections.chronology import STAGING, ChronologyEntry, chronology_for
+from projections.database import ReadModelDatabase
 from projections.dates import day
 from projections.sql import Upsert
 
@@ -41,19 +40,12 @@ class TransferPoint:
     partners_asked: list[str]
 
 
-# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
-KINDS = ("transfer",)
-
-
-def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    rows = [
-        (child, r["entry_id"], r["agency"], r["transfer"], r["occurred_at"], r["summary"])
-        for r in records
-        if r.get("kind") == "transfer"
-        for child in projected_children(r)
-    ]
-    if rows:
-        cursor.upsert(UPSERT, rows)
+# A row per child of each transfer point, from the batch's staged entries.
+FROM_STAGED = (
+    STAGING.select(
+        UPSERT, "child_ref, entry_id, agency, transfer, occurred_at, summary", "kind = 'transfer'"
+    ),
+)
 
 
 def transfer_points(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.records import EventRecord, projected_children
-from projections.database import Cursor, ReadModelDatabase
+from projections.chronology import STAGING
+from projections.database import ReadModelDatabase
 from projections.sql import Upsert
 
 TABLE = "child_voice"
@@ -31,19 +30,14 @@ class VoiceEntry:
     child_words: str
 
 
-# The only kinds of record `apply` writes (`ReadModels.apply` hands it no others).
-KINDS = ("voice",)
-
-
-def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
-    rows = [
-        (child, r["entry_id"], r["agency"], r["occurred_at"], r["captured_how"], r["child_words"])
-        for r in records
-        if r.get("kind") == "voice"
-        for child in projected_children(r)
-    ]
-    if rows:
-        cursor.upsert(UPSERT, rows)
+# A row per child of each voice entry, from the batch's staged entries.
+FROM_STAGED = (
+    STAGING.select(
+        UPSERT,
+        "child_ref, entry_id, agency, occurred_at, captured_how, child_words",
+        "kind = 'voice'",
+    ),
+)
 
 
 def voice_entries(db: ReadModelDatabase, child_ref: str) -> list[VoiceEntry]:
