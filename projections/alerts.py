@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from domain.collector import no_cycle_collection
-from projections.chronology import STAGING, pattern_items_by_child
+from projections.chronology import (
+    STAGING,
+    pattern_items_by_child,
+    pattern_items_from_rows,
+    pattern_items_query,
+)
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
+from projections.patterns.timeline import Item
 from projections.sql import Upsert, as_json, from_json
 
 TABLE = "alerts"
@@ -81,6 +89,7 @@ def refresh_pending(
     context: PatternContext,
     budget_seconds: float | None = None,
     chunk: int = REFRESH_CHUNK,
+    reading_ahead: ReadModelDatabase | None = None,
 ) -> int:
     """Re-evaluate every pending child once, a chunk per transaction; returns children evaluated.
 
@@ -88,38 +97,131 @@ def refresh_pending(
     batch) stays pending for the next refresh. Pending rows are claimed for the transaction, so
     two consumers refreshing at once evaluate different children. With a budget, it stops after
     the chunk that spends it and leaves the rest pending: a consumer must get back to its polls,
-    or the group's rebalances wait for it while others keep marking children.
+    or the group's rebalances wait for it while others keep marking children. Without one, a
+    second connection to the same database (`reading_ahead`) claims and reads each next chunk
+    while the last is evaluated.
     """
+    if budget_seconds is None and reading_ahead is not None:
+        return _refresh_reading_ahead((db, reading_ahead), context, chunk)
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     done = 0
     after = ""
     while True:
         with db.transaction() as cursor:
-            cursor.execute(
-                f"SELECT child_ref, version FROM {PENDING} WHERE child_ref > ? "
-                f"ORDER BY child_ref LIMIT {int(chunk)} {db.claim_rows}",
-                (after,),
-            )
-            pending = [(row[0], int(row[1])) for row in cursor.fetchall()]
+            pending = _claim(cursor, db, after, chunk)
             if not pending:
                 return done
-            _evaluate(cursor, [child for child, _ in pending], context)  # in the database's order
-            cursor.executemany(
-                f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending
-            )
+            children = [child for child, _ in pending]
+            items = pattern_items_by_child(cursor, children, in_database_order=True)
+            _replace(cursor, pending, items, context)
         done += len(pending)
         after = pending[-1][0]
         if deadline is not None and time.monotonic() >= deadline:
             return done
 
 
-def _evaluate(cursor: Cursor, children: list[str], context: PatternContext) -> None:
-    """Replace these children's alerts with a fresh evaluation (children in the database's
-    order of child references)."""
+def _refresh_reading_ahead(
+    connections: tuple[ReadModelDatabase, ReadModelDatabase], context: PatternContext, chunk: int
+) -> int:
+    """`refresh_pending` on two connections in turn: while one chunk is evaluated, the database
+    reads the next one's entries (its reads took ~0.5 s of a 2.5 s refresh of 3,551 children,
+    with the interpreter idle). The rows are built here, in the evaluating thread: a reading
+    thread building them too held the interpreter's lock from the evaluation, and was slower."""
+    done = 0
+    with ThreadPoolExecutor(1, thread_name_prefix="alert-refresh-read") as reads:
+        current = _ClaimedChunk(connections[0], "", chunk, reads)
+        try:
+            turn = 0
+            while current.pending:
+                items = current.items()
+                turn = 1 - turn
+                following = _ClaimedChunk(connections[turn], current.pending[-1][0], chunk, reads)
+                try:
+                    _replace(current.cursor, current.pending, items, context)
+                    current.end()
+                except BaseException:
+                    following.end(failed=True)
+                    raise
+                done += len(current.pending)
+                current = following
+        except BaseException:
+            current.end(failed=True)
+            raise
+        current.end()
+    return done
+
+
+class _ClaimedChunk:
+    """Pending children claimed in a transaction of their own, their entries being read: the
+    statement runs in a thread, which only waits for the database."""
+
+    def __init__(
+        self, db: ReadModelDatabase, after: str, chunk: int, reads: ThreadPoolExecutor
+    ) -> None:
+        self._unit: AbstractContextManager[Cursor] | None = db.transaction()
+        self.cursor = self._unit.__enter__()
+        self._reading: Future[None] | None = None
+        try:
+            self.pending = _claim(self.cursor, db, after, chunk)
+            if self.pending:
+                sql, params = pattern_items_query([c for c, _ in self.pending], True)
+                self._reading = reads.submit(self.cursor.execute, sql, params)
+        except BaseException:
+            self.end(failed=True)
+            raise
+
+    def items(self) -> dict[str, list[Item]]:
+        assert self._reading is not None
+        self._reading.result()
+        return pattern_items_from_rows(self.cursor.fetchall())
+
+    def end(self, failed: bool = False) -> None:
+        """Commit (or, `failed`, roll back) once; never while the thread still uses the cursor."""
+        if self._unit is None:
+            return
+        unit, self._unit = self._unit, None
+        if self._reading is not None:
+            wait([self._reading])
+        if failed:
+            unit.__exit__(RuntimeError, RuntimeError("refresh abandoned"), None)
+        else:
+            unit.__exit__(None, None, None)
+
+
+def pending_children(db: ReadModelDatabase) -> int:
+    return int(db.query(f"SELECT COUNT(*) FROM {PENDING}")[0][0])
+
+
+def _claim(cursor: Cursor, db: ReadModelDatabase, after: str, chunk: int) -> list[tuple[str, int]]:
+    """The next pending children after `after` and their versions, claimed for the transaction."""
+    cursor.execute(
+        f"SELECT child_ref, version FROM {PENDING} WHERE child_ref > ? "
+        f"ORDER BY child_ref LIMIT {int(chunk)} {db.claim_rows}",
+        (after,),
+    )
+    return [(row[0], int(row[1])) for row in cursor.fetchall()]
+
+
+def _replace(
+    cursor: Cursor,
+    pending: list[tuple[str, int]],
+    items: dict[str, list[Item]],
+    context: PatternContext,
+) -> None:
+    """Replace these children's alerts with a fresh evaluation of their items, and clear the
+    versions evaluated (children in the database's order of child references)."""
+    children = [child for child, _ in pending]
+    _evaluate(cursor, children, items, context)
+    cursor.executemany(f"DELETE FROM {PENDING} WHERE child_ref = ? AND version = ?", pending)
+
+
+def _evaluate(
+    cursor: Cursor, children: list[str], grouped: dict[str, list[Item]], context: PatternContext
+) -> None:
+    """Replace these children's alerts with a fresh evaluation."""
     as_at = context.today()
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
-        grouped = pattern_items_by_child(cursor, children, in_database_order=True)
         for child in children:
             alerts = evaluate_items(
                 grouped.get(child, []), child, as_at, context.config, context.glossary

@@ -91,6 +91,12 @@ class ReadModelDatabase(ABC):
         with self.transaction() as cursor:
             write(cursor)
 
+    @contextmanager
+    def another_connection(self) -> Iterator[ReadModelDatabase | None]:
+        """A second connection to the same database, for work beside this one's, or None where
+        a second would only wait for the first (SQLite: one writer at a time)."""
+        yield None
+
     @abstractmethod
     def prepare(self, staging: Staging) -> None:
         """Make a staging table for this connection's units of work (`Cursor.stage`), now and
@@ -326,6 +332,14 @@ class PostgresReadModels(ReadModelDatabase):
             for staging in self._stagings:  # a session's own tables went with the session
                 self._create(staging)
         return self._connection
+
+    @contextmanager
+    def another_connection(self) -> Iterator[ReadModelDatabase | None]:
+        other = PostgresReadModels(self._url)
+        try:
+            yield other
+        finally:
+            other.close()
 
     def prepare(self, staging: Staging) -> None:
         with self._one_unit_at_a_time:

@@ -91,8 +91,12 @@ class ReadModels:
 
     def refresh_alerts(self, budget_seconds: float | None = None) -> int:
         """Re-evaluate the patterns for every child touched since the last refresh (with a
-        budget, for about that long: the rest stay pending for the next refresh)."""
-        return alerts.refresh_pending(self.db, self.patterns, budget_seconds)
+        budget, for about that long: the rest stay pending for the next refresh). Without one,
+        more than a chunk is read ahead on a second connection (`alerts.refresh_pending`)."""
+        if budget_seconds is not None or alerts.pending_children(self.db) <= alerts.REFRESH_CHUNK:
+            return alerts.refresh_pending(self.db, self.patterns, budget_seconds)
+        with self.db.another_connection() as other:
+            return alerts.refresh_pending(self.db, self.patterns, reading_ahead=other)
 
     def position(self, source: str) -> int | None:
         with self.db.transaction() as cursor:

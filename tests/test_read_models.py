@@ -19,6 +19,7 @@ from domain.records import (
     records_from_notifications,
 )
 from fullpicture.synthetic import generate_partnership, record_partnership
+from projections import alerts as alerts_module
 from projections.alerts import PENDING, PatternContext, refresh_pending, stored_alerts
 from projections.chronology import (
     SHOWN_COLUMNS,
@@ -358,6 +359,9 @@ def _by_child(records: list[EventRecord]) -> dict[str, list[EventRecord]]:
     return grouped
 
 
+SCENARIO_DAY = date(2025, 6, 30)
+
+
 def _evaluated(
     grouped: Mapping[str, Sequence[Any]], context: PatternContext, evaluate: Any = evaluate_child
 ) -> list[Alert]:
@@ -452,6 +456,44 @@ def test_two_consumers_refreshing_alerts_at_once_evaluate_different_children(
     assert second.db.query(f"SELECT COUNT(*) FROM {PENDING}") == [(0,)]
     first.db.close()
     second.db.close()
+
+
+@pytest.mark.postgres
+def test_a_refresh_reading_each_next_chunk_ahead_on_a_second_connection_equals_the_plain_one(
+    postgres_url: str, records: list[EventRecord]
+) -> None:
+    models = ReadModels(open_read_models(postgres_url), PatternContext(today=lambda: SCENARIO_DAY))
+    apply_all(models, records)
+    with models.db.another_connection() as other:
+        assert other is not None
+        # Two chunks of one child: the second is claimed and read while the first is evaluated
+        assert refresh_pending(models.db, models.patterns, chunk=1, reading_ahead=other) == 2
+    assert models.db.query(f"SELECT COUNT(*) FROM {PENDING}") == [(0,)]
+    assert stored_alerts(models.db) == _evaluated(_by_child(records), models.patterns)
+    models.db.close()
+
+
+@pytest.mark.postgres
+def test_a_refresh_reading_ahead_that_fails_keeps_what_it_finished_and_leaves_the_rest_pending(
+    postgres_url: str, records: list[EventRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = ReadModels(open_read_models(postgres_url), PatternContext(today=lambda: SCENARIO_DAY))
+    apply_all(models, records)
+    evaluate = alerts_module.evaluate_items
+
+    def failing_for_the_second_child(items: Any, child: str, *rest: Any) -> list[Alert]:
+        if child == "C-0002":
+            raise RuntimeError("evaluation failed")
+        return evaluate(items, child, *rest)
+
+    monkeypatch.setattr(alerts_module, "evaluate_items", failing_for_the_second_child)
+    with models.db.another_connection() as other, pytest.raises(RuntimeError, match="failed"):
+        refresh_pending(models.db, models.patterns, chunk=1, reading_ahead=other)
+    assert models.db.query(f"SELECT child_ref FROM {PENDING}") == [("C-0002",)]
+    monkeypatch.setattr(alerts_module, "evaluate_items", evaluate)
+    assert models.refresh_alerts() == 1  # nothing left open on the connection
+    assert stored_alerts(models.db) == _evaluated(_by_child(records), models.patterns)
+    models.db.close()
 
 
 def test_an_upsert_keeps_the_last_row_for_each_key_and_wants_its_key_columns_first() -> None:
