@@ -403,6 +403,11 @@ def pattern_items_query(
         if in_database_order:
             sql += " AND child_ref BETWEEN ? AND ?"
             params += [child_refs[0], child_refs[-1]]
+            # Each child's items then come together, not scattered over the chunk's: building
+            # their timelines took 0.35 CPU s instead of 0.50 for 3,551 children (also ordering
+            # by time saved a little more in Python and cost the database more than it saved).
+            # The database's sort (~0.05 s a chunk) runs while the chunk before is evaluated.
+            sql += " ORDER BY child_ref"
     return sql, params
 
 
