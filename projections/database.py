@@ -99,8 +99,8 @@ class ReadModelDatabase(ABC):
 
     @abstractmethod
     def prepare(self, staging: Staging) -> None:
-        """Make a staging table for this connection's units of work (`Cursor.stage`), now and
-        after any reconnection."""
+        """Offer a staging table to the units of work `write_batch` runs (`Cursor.stage`), on
+        this connection and any after a reconnection."""
 
     @abstractmethod
     def close(self) -> None:
@@ -319,6 +319,7 @@ class PostgresReadModels(ReadModelDatabase):
         self._connection = psycopg.connect(url, autocommit=True)
         self._column_types: ColumnTypes = {}
         self._stagings: list[Staging] = []
+        self._staged_on: Any = None  # the connection the staging tables were made on
         self._holds_work_lock = False
         self._one_unit_at_a_time = threading.RLock()
 
@@ -329,8 +330,6 @@ class PostgresReadModels(ReadModelDatabase):
             import psycopg
 
             self._connection = psycopg.connect(self._url, autocommit=True)
-            for staging in self._stagings:  # a session's own tables went with the session
-                self._create(staging)
         return self._connection
 
     @contextmanager
@@ -343,13 +342,19 @@ class PostgresReadModels(ReadModelDatabase):
 
     def prepare(self, staging: Staging) -> None:
         with self._one_unit_at_a_time:
-            self._connected()
-            self._create(staging)
             if staging not in self._stagings:
                 self._stagings.append(staging)
+            self._staged_on = None
 
-    def _create(self, staging: Staging) -> None:
-        self._connection.execute(staging.definition(" ON COMMIT DELETE ROWS"))
+    def _make_stagings(self) -> None:
+        """The staging tables, made once per session (they go with it) and outside any
+        transaction, so a rolled-back unit cannot take one away. Only writers make them: a
+        reader's role needs no right to temporary tables."""
+        connection = self._connected()
+        if self._staged_on is not connection:
+            for staging in self._stagings:
+                connection.execute(staging.definition(" ON COMMIT DELETE ROWS"))
+            self._staged_on = connection
 
     @contextmanager
     def transaction(self, copy_straight_in: bool = False) -> Iterator[_PostgresCursor]:
@@ -366,12 +371,14 @@ class PostgresReadModels(ReadModelDatabase):
         its release around each of six copies took ~0.7 s of a 187,000-message rebuild."""
         from psycopg.errors import UniqueViolation
 
-        try:
-            with self.transaction(copy_straight_in=True) as cursor:
-                write(cursor)
-        except UniqueViolation:
-            with self.transaction() as cursor:
-                write(cursor)
+        with self._one_unit_at_a_time:
+            self._make_stagings()
+            try:
+                with self.transaction(copy_straight_in=True) as cursor:
+                    write(cursor)
+            except UniqueViolation:
+                with self.transaction() as cursor:
+                    write(cursor)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """One statement is its own transaction here (autocommit): no BEGIN and COMMIT trips."""
