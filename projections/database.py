@@ -235,20 +235,13 @@ class _PostgresCursor:
         rows: row by row, pipelined).
 
         One round trip whatever the batch's size: from a writer thread each round trip also
-        waits for the interpreter's lock (~5-10 ms while the reading thread decodes), and a
-        staging table took four (create, copy, upsert, empty). In a unit of work that may be
-        run again (`write_batch`), rows that are mostly new are copied straight into the table
-        instead (binary COPY: the cheapest way in, on both ends): a key already there fails the
-        unit, which is then run again with every upsert as a statement.
+        waits for the interpreter's lock (~5-10 ms while the reading thread decodes). Rows that
+        are mostly new come from staged rows instead (`stage`, `upsert_staged`).
         """
         if not rows:
             return
         if len(rows) < ROW_BY_ROW_UPSERT_MAX_ROWS:
             self.executemany(upsert.sql, rows)
-            return
-        if upsert.rows_are_mostly_new and self._copy_straight_in:
-            # A key twice in the batch fails the copy like a key already there.
-            self._copy(upsert, rows)
             return
         newest = upsert.newest_per_key(rows)  # one statement may not touch a row twice
         _, names = self._types_of(upsert)
@@ -260,29 +253,28 @@ class _PostgresCursor:
         )
 
     def stage(self, staging: Staging, rows: Sequence[Sequence[Any]]) -> None:
-        """Binary COPY into the session's temporary table, which empties itself at commit."""
-        self._copy(staging, rows)
+        """Binary COPY (the cheapest way in, on both ends) into the session's temporary table,
+        which empties itself at commit."""
+        columns = ", ".join(staging.columns)
+        oids, _ = self._types_of(staging)  # before the COPY starts: it may need a query
+        with self._cursor.copy(
+            f"COPY {staging.table} ({columns}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(oids)
+            for row in rows:
+                copy.write_row(row)
 
     def upsert_staged(self, upserts: Sequence[FromStaged]) -> None:
         """Every upsert sent together (no parameters): one round trip. In a unit of work that
-        may be run again, rows that are mostly new are inserted plainly (as `upsert` copies
-        them): a third less of the database's work than upserting them."""
+        may be run again (`write_batch`), rows that are mostly new are inserted plainly, a
+        third less of the database's work than upserting them: a key already there fails the
+        unit, which is then run again with every upsert as one."""
         self._cursor.execute(
             ";\n".join(
                 u.insert_sql if u.upsert.rows_are_mostly_new and self._copy_straight_in else u.sql
                 for u in upserts
             )
         )
-
-    def _copy(self, target: Upsert | Staging, rows: Sequence[Sequence[Any]]) -> None:
-        columns = ", ".join(target.columns)
-        oids, _ = self._types_of(target)  # before the COPY starts: it may need a query
-        with self._cursor.copy(
-            f"COPY {target.table} ({columns}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types(oids)
-            for row in rows:
-                copy.write_row(row)
 
     def _types_of(self, target: Upsert | Staging) -> tuple[list[int], list[str]]:
         """The columns' types, as oids (binary COPY must name them) and as names (to cast the

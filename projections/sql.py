@@ -22,7 +22,7 @@ class Upsert:
     key: tuple[str, ...]
     rows_are_mostly_new: bool = False
     """Set for rows that are facts never rewritten (a chronology entry): in a unit of work that
-    may be run again (`write_batch`), PostgreSQL then copies or inserts them straight into the
+    may be run again (`write_batch`), PostgreSQL then inserts them straight into the
     table, and upserts them only when a key was there already."""
     on_conflict: str = ""
     """What a row whose key is already there does instead of replacing the stored row (SQL after
