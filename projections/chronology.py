@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +17,7 @@ from domain.records import EventRecord, projected_children
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
 from projections.database import Cursor, ReadModelDatabase, Row
-from projections.patterns.timeline import Item, entry_item
+from projections.patterns.timeline import Item
 from projections.sql import Staging, Upsert, as_json, from_json
 
 TABLE = "chronology"
@@ -93,10 +94,24 @@ _PATTERN_SHAPE_FIELDS = (
     "consent",
     "transfer",
 )
-PATTERN_COLUMNS = (
-    f"entry_id, {_JOINED.join(_PATTERN_SHAPE_FIELDS)}, occurred_at, summary, refers_to, due_by, "
-    "recorded_at"
+# ... and every column as ONE text a row, split in Python: fetching one value instead of eight
+# took 0.2 CPU s less for 360,000 entries (a refresh reads every entry of the children it
+# evaluates). The fields between `_ROW_SEPARATOR`s are identities, codes and dates (no control
+# character passes the domain's checks); the summary, free text, comes last and is not split.
+_ROW_SEPARATOR = "\x1e"
+PATTERN_ROW = f" || '{_ROW_SEPARATOR}' || ".join(
+    (
+        "child_ref",
+        "entry_id",
+        _JOINED.join(_PATTERN_SHAPE_FIELDS),
+        "occurred_at",
+        "refers_to",
+        "due_by",
+        "recorded_at",
+        "summary",
+    )
 )
+_PATTERN_ROW_FIELDS = PATTERN_ROW.count(_ROW_SEPARATOR) + 1
 
 
 @dataclass(slots=True)
@@ -395,7 +410,7 @@ def pattern_items_query(
 ) -> tuple[str, list[str]]:
     """The statement `pattern_items_by_child` runs, and its parameters (some children, at least
     one, or all)."""
-    sql = f"SELECT child_ref, {PATTERN_COLUMNS} FROM {TABLE}"
+    sql = f"SELECT {PATTERN_ROW} FROM {TABLE}"
     params: list[str] = []
     if child_refs is not None:
         sql += f" WHERE child_ref IN ({', '.join('?' for _ in child_refs)})"
@@ -419,33 +434,49 @@ def pattern_items_from_rows(rows: Sequence[Row]) -> dict[str, list[Item]]:
 
 def _grouped_items(rows: Sequence[Row]) -> dict[str, list[Item]]:
     grouped: dict[str, list[Item]] = {}
-    for child, entry_id, shape, occurred_at, summary, refers_to, due_by, recorded_at in rows:
+    last_field = _PATTERN_ROW_FIELDS - 1
+    for (row,) in rows:
+        child, entry_id, shape, occurred_at, refers_to, due_by, recorded_at, summary = row.split(
+            _ROW_SEPARATOR, last_field
+        )
         kind, agency, to_agencies, concerns, significance, channel, consent, transfer = (
             _pattern_shape(shape)
         )
-        item = entry_item(
-            entry_id,
-            kind,
-            agency,
-            to_agencies,
-            occurred_at,
-            concerns,
-            significance,
-            summary,
-            refers_to,
-            channel,
-            due_by,
-            consent,
-            transfer,
-            recorded_at,
+        moment = _from_iso(occurred_at)
+        # The tuple made directly, in `Item`'s field order (as `entry_item` makes it): two Python
+        # calls less per entry, 0.12 CPU s of a refresh of 360,000 entries.
+        item = _new_tuple(
+            Item,
+            (
+                entry_id,
+                kind,
+                agency,
+                to_agencies,
+                occurred_at,
+                moment.date(),
+                moment,
+                concerns,
+                significance,
+                summary,
+                refers_to,
+                channel,
+                due_by,
+                consent,
+                transfer,
+                recorded_at,
+            ),
         )
         grouped.setdefault(child, []).append(item)
     return grouped
 
 
+_new_tuple = tuple.__new__
+_from_iso = datetime.fromisoformat
+
+
 @lru_cache(maxsize=8192)
 def _pattern_shape(text: str) -> tuple[Any, ...]:
-    """The pattern columns joined in `PATTERN_COLUMNS`, lists decoded: the same few recur."""
+    """The pattern columns joined in `PATTERN_ROW`, lists decoded: the same few recur."""
     kind, agency, to_agencies, concerns, significance, channel, consent, transfer = text.split(
         _SEPARATOR
     )
