@@ -103,6 +103,11 @@ def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeli
     """A child's items, corrections applied (the latest correction of an entry wins), in world-time
     order, up to `as_at`."""
     in_order = sorted(items, key=_ORDER)
+    corrections_from = [counts_from(i) for i in in_order if i.kind == "correction"]
+    if not corrections_from:  # most children: nothing to apply (an alert refresh builds each)
+        shown = [item for item in in_order if item.day <= as_at]
+        shown.sort(key=_MOMENT_ORDER)
+        return _indexed(Timeline(child_ref, as_at, shown, source=in_order))
     corrections = {
         i.refers_to: i for i in in_order if i.kind == "correction" and counts_from(i) <= as_at
     }
@@ -122,7 +127,7 @@ def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeli
             as_at,
             shown,
             corrected=set(corrections),
-            corrections_from=[counts_from(i) for i in in_order if i.kind == "correction"],
+            corrections_from=corrections_from,
             source=in_order,
         )
     )
@@ -130,14 +135,23 @@ def build_timeline(child_ref: str, items: Iterable[Item], as_at: date) -> Timeli
 
 def _indexed(timeline: Timeline) -> Timeline:
     """The timeline with its look-ups filled in: by kind, by concern, replies to each entry."""
+    by_kind, by_concern = timeline.by_kind, timeline.by_concern
+    concerned, replies_to = timeline.concerned_items, timeline.replies_to
     for item in timeline.items:
-        timeline.by_kind.setdefault(item.kind, []).append(item)
+        kind = item.kind
+        if kind in by_kind:
+            by_kind[kind].append(item)
+        else:
+            by_kind[kind] = [item]
         if item.concerns:
-            timeline.concerned_items.append(item)
+            concerned.append(item)
             for concern in item.concerns:
-                timeline.by_concern.setdefault(concern, []).append(item)
+                if concern in by_concern:
+                    by_concern[concern].append(item)
+                else:
+                    by_concern[concern] = [item]
         if item.refers_to:
-            timeline.replies_to.setdefault(item.refers_to, []).append(item)
+            replies_to.setdefault(item.refers_to, []).append(item)
     return timeline
 
 
