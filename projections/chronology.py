@@ -179,42 +179,46 @@ FROM_STAGED = (STAGING.select(UPSERT, COLUMNS),)
 
 def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
     """The batch's entries as `STAGING` rows, the last copy of a (child, entry) winning, as
-    writing them one by one would (one statement may not upsert a row twice)."""
+    writing them one by one would (one statement may not upsert a row twice).
+
+    Each row is built field by field in `STAGING` order, in one tuple: a rebuild builds one per
+    entry copy (building the entry's fields first and the child's row from them took ~10 % more
+    of the writer's time)."""
     rows: dict[tuple[str, str], tuple[Any, ...]] = {}
     for record in records:
-        if "entry_id" in record:
-            values = _values(record)  # serialised once, shared by every child's row
-            first = record["child_refs"][0]
-            for child in projected_children(record):
-                rows[child, values[0]] = (child, *values, child == first)
+        if "entry_id" not in record:
+            continue
+        get = record.get
+        entry_id = record["entry_id"]
+        child_refs = record["child_refs"]
+        concerns, to_agencies = as_json(get("concerns")), as_json(get("to_agencies"))
+        children = as_json(child_refs)
+        for child in projected_children(record):
+            rows[child, entry_id] = (
+                child,
+                entry_id,
+                record["kind"],
+                record["agency"],
+                record["occurred_at"],
+                record["recorded_at"],
+                record["summary"],
+                concerns,
+                record["significance"],
+                to_agencies,
+                children,
+                get("practitioner") or "",
+                get("refers_to") or "",
+                get("channel") or "",  # DETAIL_FIELDS
+                get("due_by") or "",
+                get("consent") or "",
+                get("transfer") or "",
+                get("agency_recorded_at") or "",
+                get("reason") or "",  # STAGED_FIELDS
+                get("captured_how") or "",
+                get("child_words") or "",
+                child == child_refs[0],  # first_copy
+            )
     return list(rows.values())
-
-
-def _values(record: EventRecord) -> tuple[Any, ...]:
-    # Field by field, in `STAGING` order after the child: one tuple per entry of a rebuild.
-    get = record.get
-    return (
-        record["entry_id"],
-        record["kind"],
-        record["agency"],
-        record["occurred_at"],
-        record["recorded_at"],
-        record["summary"],
-        as_json(get("concerns")),
-        record["significance"],
-        as_json(get("to_agencies")),
-        as_json(record["child_refs"]),
-        get("practitioner") or "",
-        get("refers_to") or "",
-        get("channel") or "",  # DETAIL_FIELDS
-        get("due_by") or "",
-        get("consent") or "",
-        get("transfer") or "",
-        get("agency_recorded_at") or "",
-        get("reason") or "",  # STAGED_FIELDS
-        get("captured_how") or "",
-        get("child_words") or "",
-    )
 
 
 # A child's rows, sorted in world-time order, and its date of birth (None when unknown).
