@@ -231,10 +231,12 @@ def repeat_missing(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
 
 def unanswered_request(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     alerts = []
+    answered = _referred_to(t, "response", "decline")
     for request in t.kind("request"):
+        if request.id in answered:
+            continue
         due = date.fromisoformat(request.due_by) + timedelta(days=s["grace_days"])
-        replies = [r for r in t.replies(request.id) if r.kind in ("response", "decline")]
-        if t.as_at > due and not replies:
+        if t.as_at > due:
             alerts.append(
                 _alert(
                     "unanswered_request",
@@ -255,10 +257,12 @@ def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     """Open from the day after the follow-up was due until one is recorded, however late."""
     alerts = []
     within = timedelta(days=s["within_days"])
+    not_due_from = t.as_at - within  # a share on or after this day may still be followed up
+    followed_up = _referred_to(t, "followup")
     for share in t.kind("share"):
-        if share.channel not in SPOKEN_CHANNELS or t.as_at - share.day <= within:
+        if share.channel not in SPOKEN_CHANNELS or share.day >= not_due_from:
             continue
-        if not any(f.kind == "followup" for f in t.replies(share.id)):
+        if share.id not in followed_up:
             alerts.append(
                 _alert(
                     "no_written_followup",
@@ -275,6 +279,12 @@ def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
     return alerts
 
 
+def _referred_to(t: Timeline, *kinds: str) -> set[str]:
+    """The entries that an entry of these kinds refers to by `as_at` (as `Timeline.replies`
+    finds them, in one pass: most shares and requests have their reply)."""
+    return {i.refers_to for kind in kinds for i in t.by_kind.get(kind, ())}
+
+
 def voices_known_to(t: Timeline, agency: str, by: date) -> list[Item]:
     """The child's-voice entries an agency knew by a day: its own, and those of an agency that
     passed information to it (a share, written follow-up or answer) on or after hearing the child.
@@ -282,6 +292,8 @@ def voices_known_to(t: Timeline, agency: str, by: date) -> list[Item]:
     A voice entry is addressed to nobody, so it reaches another agency only with what the agency
     that heard the child passes on afterwards.
     """
+    if not t.by_kind.get("voice"):  # most timelines, on most days: nothing to look for
+        return []
     told_by: dict[str, date] = {}  # the day each agency last passed something on by then
     for i in t.kind(*PASSED_ON):
         if agency in i.to_agencies and i.day <= by and i.day > told_by.get(i.agency, date.min):

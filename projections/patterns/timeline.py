@@ -64,7 +64,10 @@ class Timeline:
         return [r for r in self.replies_to.get(entry_id, ()) if r.day <= self.as_at]
 
     def kind(self, *kinds: str) -> list[Item]:
-        return [i for k in kinds for i in self.by_kind.get(k, [])]
+        """The entries of these kinds (of one kind: in time order; of several: kind by kind)."""
+        if len(kinds) == 1:
+            return list(self.by_kind.get(kinds[0], ()))
+        return [i for k in kinds for i in self.by_kind.get(k, ())]
 
     def concerned(self, circumstances: Collection[str] = ()) -> list[Item]:
         """Entries with a concern; `circumstances` (a move of home or school) are not concerns."""
