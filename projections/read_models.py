@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 FROM_ENTRIES = (chronology, requests, followups, voice, transfers)
 FROM_RECORDS = (children, alert_reviews)
 READ_MODELS = (*FROM_RECORDS, *FROM_ENTRIES)
+RECORD_KINDS = frozenset(kind for model in FROM_RECORDS for kind in model.KINDS)
 # Alerts are derived from the rows above, so they are refreshed after them (and built with them);
 # each batch notes the children its entries concern.
 ALL_TABLES = (*READ_MODELS, alerts)
@@ -73,9 +74,8 @@ class ReadModels:
         self, records: Sequence[EventRecord], batch_positions: Mapping[str, tuple[int, int]]
     ) -> None:
         """Apply records and advance each source from `first` to `last`, atomically."""
-        by_kind: dict[str, list[EventRecord]] = {}
-        for record in records:  # once, not once per read model
-            by_kind.setdefault(record.get("kind", ""), []).append(record)
+        # Picked out once, not once per read model (they are few: children's details, reviews).
+        kept = [r for r in records if r.get("kind") in RECORD_KINDS]
 
         staged = chronology.staged_rows(records)
 
@@ -85,7 +85,7 @@ class ReadModels:
                 cursor.stage(chronology.STAGING, staged)
                 cursor.upsert_staged(FROM_STAGED)
             for model in FROM_RECORDS:
-                model.apply(cursor, [r for kind in model.KINDS for r in by_kind.get(kind, ())])
+                model.apply(cursor, [r for r in kept if r.get("kind") in model.KINDS])
 
         self.db.write_batch(write)
 
