@@ -82,6 +82,9 @@ def test_the_bench_reports_every_measure_as_json_and_removes_its_database_and_to
     for measure in MEASURES:
         assert isinstance(results[measure], int | float) and results[measure] > 0, measure
     assert len(results["rebuild_two_process_seconds"]) == 3  # the spread is over three runs
+    for ratio in ("rebuild_one_process_vs_ceiling", "rebuild_one_process_vs_copy_peer"):
+        rounds = results[f"{ratio}_rounds"]  # the median of three rounds, each shown
+        assert len(rounds) == 3 and sorted(rounds)[1] == results[ratio]
     assert {"cores", "python", "postgresql", "kafka"} <= set(results["machine"])
     durability = results["machine"]["postgresql_durability"]  # what the figures were measured on
     assert all(
