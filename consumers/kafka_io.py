@@ -229,19 +229,21 @@ def partitions_without_owner(
     return set(partitions) - held
 
 
-def caught_up(consumer: KafkaConsumer) -> bool:
+def caught_up(consumer: KafkaConsumer, ask_broker: bool = True) -> bool:
     """True once the consumer has read everything committed in every partition it holds.
 
     The ends the last fetches reported answer first: asking the broker costs up to a fetch's
     wait (~0.5 s), as the request queues behind the fetch the consumer keeps open, and every
     `--once` run asks at least once. Only an end not reported, or not reached (a transaction
-    marker may sit there), is asked for."""
+    marker may sit there), is asked for (unless not `ask_broker`: then the answer is False)."""
     assigned = consumer.assignment()
     if not assigned:
         return False
     reported = {p: consumer.highwater(p) for p in assigned}
     if all(end is not None and consumer.position(p) >= end for p, end in reported.items()):
         return True
+    if not ask_broker:
+        return False
     ends = consumer.end_offsets(list(assigned))
     return all(consumer.position(p) >= ends[p] for p in assigned)
 

@@ -166,7 +166,10 @@ class KafkaProjector:
                             self._finish_in_flight()
                             self.read_models.refresh_alerts(ALERT_REFRESH_BUDGET_SECONDS)
                             last_refresh = time.monotonic()
-                        continue
+                        if not (once and kafka_io.caught_up(self.consumer, ask_broker=False)):
+                            continue
+                        # A run `--once` that has read to the ends the fetches reported ends
+                        # now, not after an empty poll saying so (ONCE_POLL_MS of waiting).
                     if not self.assigned:
                         # In a rebalance, or given no partitions: straight back into poll, which
                         # waits for the group without using the CPU. Work done here instead
