@@ -275,6 +275,10 @@ def _ceiling(
         if consumer.exitcode != 0:
             raise RuntimeError(f"a ceiling consumer failed (exit code {consumer.exitcode})")
     seconds = time.perf_counter() - started
+    if copy_into is not None:
+        # Dropped at once: left, its ~250 MB were vacuumed during the next round's runs (a
+        # ceiling run took 10.1 s instead of ~8.5 s while it was).
+        _drop_copy_peer_table(copy_into)
     reports = [counts.get() for _ in consumers]
     return sum(n for n, _ in reports), seconds, sum(cpu for _, cpu in reports)
 
@@ -290,6 +294,13 @@ def _create_copy_peer_table(url: str) -> None:
             f"CREATE TABLE {COPY_PEER_TABLE} (child_ref TEXT NOT NULL, event_id TEXT NOT NULL, "
             "event_type TEXT NOT NULL, occurred_at TEXT NOT NULL, event JSONB NOT NULL)"
         )
+
+
+def _drop_copy_peer_table(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {COPY_PEER_TABLE}")
 
 
 def _consume_and_decode(
