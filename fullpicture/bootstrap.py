@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -75,6 +76,27 @@ def event_store_env(
     return env
 
 
+# Held while an event-sourced application starts on PostgreSQL (see `stores_made_one_at_a_time`).
+STORE_CREATION_LOCK = "SELECT pg_advisory_lock(hashtext('fullpicture event stores'))"
+
+
+@contextmanager
+def stores_made_one_at_a_time(settings: Settings) -> Iterator[None]:
+    """An event-sourced application makes its tables as it starts (CREATE TABLE IF NOT EXISTS,
+    in eventsourcing); two processes starting together on PostgreSQL could both run that, and
+    one then failed with "tuple concurrently updated" (1 run in ~12 of two `project --once`
+    started at once). Here they take turns, under a lock of the session's own (SQLite: one
+    writer at a time already)."""
+    if settings.database.is_sqlite:
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+        connection.execute(STORE_CREATION_LOCK)  # released as the connection closes
+        yield
+
+
 def read_models_url(settings: Settings) -> str:
     database = settings.database
     if database.is_sqlite:
@@ -101,11 +123,12 @@ class Wiring:
     def partnership(self) -> Partnership:
         if self._partnership is None:
             try:
-                partnership = Partnership(
-                    env=event_store_env(self.settings),
-                    vocabulary=load_vocabulary(self.settings),
-                    now=self.now,
-                )
+                with stores_made_one_at_a_time(self.settings):
+                    partnership = Partnership(
+                        env=event_store_env(self.settings),
+                        vocabulary=load_vocabulary(self.settings),
+                        now=self.now,
+                    )
             except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
                 raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
             check_store_is_readable(partnership, self.settings)
@@ -116,7 +139,10 @@ class Wiring:
     def directory(self) -> Directory:
         """People, roles, passwords and review grants."""
         if self._directory is None:
-            directory = Directory(env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now)
+            with stores_made_one_at_a_time(self.settings):
+                directory = Directory(
+                    env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now
+                )
             check_store_is_readable(directory, self.settings)
             self._directory = directory
         return self._directory
@@ -124,10 +150,11 @@ class Wiring:
     @property
     def access_log(self) -> AccessLog:
         if self._access_log is None:
-            access_log = AccessLog(
-                env=event_store_env(self.settings, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC),
-                now=self.now,
-            )
+            with stores_made_one_at_a_time(self.settings):
+                access_log = AccessLog(
+                    env=event_store_env(self.settings, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC),
+                    now=self.now,
+                )
             check_store_is_readable(access_log, self.settings)
             self._access_log = access_log
         return self._access_log
