@@ -223,22 +223,31 @@ def entry_item(
     transfer: str,
     recorded_at: str = "",
 ) -> Item:
-    moment = datetime.fromisoformat(occurred_at)
-    return Item(  # positional, in field order
-        entry_id,
-        kind,
-        agency,
-        to_agencies,
-        occurred_at,
-        moment.date(),
-        moment,
-        concerns,
-        significance,
-        summary,
-        refers_to,
-        channel,
-        due_by,
-        consent,
-        transfer,
-        recorded_at,
+    moment = _from_iso(occurred_at)
+    # The tuple made directly, in field order, without `Item.__new__` (a Python call): an alert
+    # refresh builds one per entry of every child it evaluates.
+    return _new_tuple(
+        Item,
+        (
+            entry_id,
+            kind,
+            agency,
+            to_agencies,
+            occurred_at,
+            moment.date(),
+            moment,
+            concerns,
+            significance,
+            summary,
+            refers_to,
+            channel,
+            due_by,
+            consent,
+            transfer,
+            recorded_at,
+        ),
     )
+
+
+_new_tuple = tuple.__new__
+_from_iso = datetime.fromisoformat
