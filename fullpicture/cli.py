@@ -40,6 +40,12 @@ CHRONOLOGY_COLUMNS = (
     "summary",
     "concerns",
     "significance",
+    "channel",
+    "lawful_basis",
+    "lawful_basis_status",
+    "consent",
+    "family_informed",
+    "reason",
     "agency_recorded_at",
 )
 
@@ -428,6 +434,7 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     # A list is a list here: a child reference holding ';' is refused, never split in three.
     outcome = wiring.partnership.record(allowed, lists_as_text=False)
     _after_recording(wiring)
+    _warn(outcome.warnings)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
         emit(
@@ -464,6 +471,7 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
         len(outcome.recorded),
     )
     _after_recording(wiring)
+    _warn(outcome.warnings)
     summary = {
         "rows": len(rows),
         "recorded": len(outcome.recorded),
@@ -477,6 +485,13 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
             f"{summary['unchanged']} already recorded, {summary['rows']} rows"
         )
     return 0
+
+
+def _warn(warnings: Sequence[object]) -> None:
+    """What was kept but should be put right (an answer without a lawful basis), on stderr so
+    that `--format json` output stays parseable."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _after_recording(wiring: Wiring) -> None:

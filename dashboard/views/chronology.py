@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.charts import timeline
-from dashboard.export import EXPORT_KINDS, MIME_TYPES, scoped_export
+from dashboard.export import EXPORT_KINDS, MIME_TYPES, as_row, scoped_export
 from dashboard.plain_text import plain
 from dashboard.presentation import agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
@@ -156,7 +156,7 @@ with st.container(border=True):
             "child said or showed."
         )
 
-entries = data.rows(result.entries)
+entries = [as_row(e) for e in result.entries]
 
 with st.expander("Filter entries"):
     by_agency = st.multiselect(
@@ -254,6 +254,7 @@ st.dataframe(
         "significance",
         "to",
         "practitioner",
+        "how_and_why",
         "recorded",
         "id",
     ),
@@ -263,6 +264,12 @@ st.dataframe(
         "agency_name": st.column_config.TextColumn("agency", help="the agency that recorded it"),
         "summary": st.column_config.TextColumn("summary", width="large"),
         "to": st.column_config.TextColumn("to", help="the agencies it was addressed to"),
+        "how_and_why": st.column_config.TextColumn(
+            "how and why",
+            help="how it was shared or asked, the lawful basis, consent, whether the family was "
+            "told, and why (a follow-up's unstated ones are its share's: inherited)",
+            width="medium",
+        ),
         "recorded": st.column_config.TextColumn(
             "recorded", help="when FullPicture stored it (system time)"
         ),
