@@ -166,6 +166,12 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(
             "summary",
             "concerns",
             "significance",
+            "channel",
+            "lawful_basis",
+            "lawful_basis_status",
+            "consent",
+            "family_informed",
+            "reason",
             "agency_recorded_at",
         ]
 
