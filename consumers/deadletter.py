@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from consumers import kafka_io
-from fullpicture.config import Settings
+from consumers.kafka_settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def dead_letter_headers(
 
 
 class DeadLetters:
-    def __init__(self, settings: Settings, consumer_name: str) -> None:
+    def __init__(self, settings: KafkaSettings, consumer_name: str) -> None:
         self.settings = settings
         self.topic = settings.topics.deadletter
         self.consumer_name = consumer_name

@@ -13,25 +13,26 @@ from typing import Any
 
 from kafka import OffsetAndMetadata
 
-from consumers import kafka_io
+from consumers import kafka_io, run_loop
 from consumers.deadletter import dead_letter_headers
-from consumers.kafka_security import feeds_group, feeds_transactional_id
+from consumers.kafka_names import feeds_group, feeds_transactional_id
+from consumers.kafka_settings import KafkaSettings
+from consumers.run_loop import Outcome
 from domain.records import agencies_allowed_to_see
-from fullpicture.config import Settings
 from schemas.codec import UndecodableMessage, decode
 
 log = logging.getLogger(__name__)
 
 
 class FeedRouter:
-    def __init__(self, settings: Settings, poll_timeout_ms: int = 500) -> None:
+    def __init__(self, settings: KafkaSettings, poll_timeout_ms: int = 500) -> None:
         self.settings = settings
         self.topics = settings.topics
         self.group_id = feeds_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
         self._known_topics: set[str] = set()
 
-    def run(self, once: bool = False, should_stop: Callable[[], bool] = lambda: False) -> int:
+    def run(self, once: bool = False, should_stop: Callable[[], bool] = run_loop.never) -> int:
         """Route until stopped; with `once`, until caught up. Returns messages routed."""
         kafka_io.ensure_topics(self.settings, [self.topics.events, self.topics.deadletter])
         self._known_topics |= {self.topics.events, self.topics.deadletter}
@@ -41,18 +42,18 @@ class FeedRouter:
         )
         producer.init_transactions()
         kafka_io.subscribe(consumer, [self.topics.events])
-        routed = 0
-        try:
-            while not should_stop():
-                batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
-                if batch:
-                    routed += self._route(batch, consumer, producer)
-                elif once and kafka_io.caught_up(consumer):
-                    break
-        finally:
+
+        def step() -> Outcome:
+            batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
+            if batch:
+                return Outcome(done=self._route(batch, consumer, producer))
+            return Outcome(idle=once and kafka_io.caught_up(consumer))
+
+        def close() -> None:
             producer.close()
             consumer.close()
-        return routed
+
+        return run_loop.run(step, "feeds", once=once, should_stop=should_stop, close=close)
 
     def _route(self, batch: dict[Any, list[Any]], consumer: Any, producer: Any) -> int:
         outgoing: list[tuple[str, Any, list[tuple[str, bytes]]]] = []

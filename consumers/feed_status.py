@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import TopicPartition
-
 from consumers import kafka_io
+from consumers.kafka_settings import KafkaSettings
 from consumers.subscriber import subscriber_group
-from fullpicture.config import Settings
+from consumers.topic_reader import TopicExtent, topic_extent
 
 
 @dataclass(frozen=True)
@@ -19,37 +18,30 @@ class FeedStatus:
     feeds: list[dict[str, Any]]
 
 
-def feed_status(settings: Settings, agencies: list[str]) -> FeedStatus:
+def feed_status(settings: KafkaSettings, agencies: list[str]) -> FeedStatus:
     admin = kafka_io.admin(settings)
     reader = kafka_io.consumer(settings, group_id=None)
     try:
         existing = set(admin.list_topics())
 
-        def size(topic: str) -> tuple[int, list[TopicPartition]]:
-            if topic not in existing:
-                return 0, []
-            partitions = [
-                TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()
-            ]
-            ends = reader.end_offsets(partitions)
-            starts = reader.beginning_offsets(partitions)
-            return sum(ends[p] - starts[p] for p in partitions), partitions
+        def extent(topic: str) -> TopicExtent:
+            return topic_extent(reader, topic) if topic in existing else TopicExtent({}, {})
 
         feeds = []
         for agency in agencies:
             topic = settings.topics.feed(agency)
-            messages, partitions = size(topic)
+            feed = extent(topic)
             lag = 0
-            if partitions:
+            if feed.partitions:
                 group = subscriber_group(settings, agency)
                 committed = admin.list_group_offsets(group).get(group, {})
-                ends = reader.end_offsets(partitions)
-                lag = sum(
-                    ends[p] - (committed[p].offset if p in committed else 0) for p in partitions
-                )
-            feeds.append({"agency": agency, "topic": topic, "messages": messages, "lag": lag})
+                ends = reader.end_offsets(feed.partitions)  # after the commits: never below them
+                lag = sum(ends[p] - (committed[p].offset if p in committed else 0) for p in ends)
+            feeds.append({"agency": agency, "topic": topic, "messages": feed.messages, "lag": lag})
         return FeedStatus(
-            size(settings.topics.events)[0], size(settings.topics.deadletter)[0], feeds
+            extent(settings.topics.events).messages,
+            extent(settings.topics.deadletter).messages,
+            feeds,
         )
     finally:
         reader.close()

@@ -15,7 +15,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.structs import MemberState
 
-from fullpicture.config import KAFKA_USERNAME, ConfigurationError, Settings
+from consumers.kafka_settings import KAFKA_USERNAME, ConfigurationError, KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ INFINITE_RETENTION = {"retention.ms": "-1"}
 MAX_POLL_RECORDS = 20_000
 
 
-def security_config(settings: Settings) -> dict[str, Any]:
+def security_config(settings: KafkaSettings) -> dict[str, Any]:
     """kafka-python's settings for the configured protocol, SASL mechanism and principal."""
     security = settings.kafka_security
     config: dict[str, Any] = {"security_protocol": security.protocol}
@@ -49,12 +49,12 @@ def security_config(settings: Settings) -> dict[str, Any]:
     return config
 
 
-def _client_config(settings: Settings, **config: Any) -> dict[str, Any]:
+def _client_config(settings: KafkaSettings, **config: Any) -> dict[str, Any]:
     return {"bootstrap_servers": settings.kafka_bootstrap, **security_config(settings), **config}
 
 
 def producer(
-    settings: Settings, transactional_id: str | None = None, **extra: Any
+    settings: KafkaSettings, transactional_id: str | None = None, **extra: Any
 ) -> KafkaProducer:
     """An idempotent, acks=all producer; transactional when given an id."""
     config = _client_config(
@@ -78,7 +78,7 @@ def producer(
     return KafkaProducer(**config)
 
 
-def consumer(settings: Settings, group_id: str | None, **extra: Any) -> KafkaConsumer:
+def consumer(settings: KafkaSettings, group_id: str | None, **extra: Any) -> KafkaConsumer:
     """A consumer that reads only committed messages and never auto-commits."""
     config = _client_config(
         settings,
@@ -160,11 +160,11 @@ def _keep_joins_finished_between_polls(consumer: KafkaConsumer) -> None:
     coordinator.join_group_async = join_group_keeping_a_finished_join
 
 
-def admin(settings: Settings) -> KafkaAdminClient:
+def admin(settings: KafkaSettings) -> KafkaAdminClient:
     return KafkaAdminClient(**_client_config(settings, bootstrap_timeout_ms=10_000))
 
 
-def ensure_topics(settings: Settings, names: Iterable[str]) -> None:
+def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
     """Create the topics that do not exist yet, with the configured partitions and replication."""
     client = admin(settings)
     try:
@@ -187,7 +187,7 @@ def ensure_topics(settings: Settings, names: Iterable[str]) -> None:
         client.close()
 
 
-def delete_topics_with_prefixes(settings: Settings, prefixes: Iterable[str]) -> list[str]:
+def delete_topics_with_prefixes(settings: KafkaSettings, prefixes: Iterable[str]) -> list[str]:
     """Delete every topic named `<prefix>.…` (a bench run's or a test's own); returns them."""
     starts = tuple(f"{prefix}." for prefix in prefixes)
     client = admin(settings)
@@ -208,7 +208,7 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
 
 
 def partitions_without_owner(
-    settings: Settings, group_id: str, topic: str, partitions: Iterable[int]
+    settings: KafkaSettings, group_id: str, topic: str, partitions: Iterable[int]
 ) -> set[int] | None:
     """Which of these partitions of `topic` no member of the group holds, as the group's
     coordinator says; None while the group is rebalancing (its members are being given them)."""

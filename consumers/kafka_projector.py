@@ -22,13 +22,15 @@ from typing import Any
 from kafka import ConsumerRebalanceListener, OffsetAndMetadata, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 
-from consumers import kafka_io
+from consumers import kafka_io, run_loop
 from consumers.batch_writer import BatchWriter
 from consumers.deadletter import DeadLetters
 from consumers.garbage import CyclesCollectedWhenIdle
-from consumers.kafka_security import projector_group
+from consumers.kafka_names import projector_group
+from consumers.kafka_settings import KafkaSettings
+from consumers.run_loop import BUSY, IDLE, Outcome
+from consumers.topic_reader import topic_extent
 from domain.records import FOR_CHILD, EventRecord
-from fullpicture.config import Settings
 from projections.database import DATABASE_UNAVAILABLE
 from projections.positions import StalePosition
 from projections.read_models import ReadModels
@@ -50,7 +52,6 @@ ALERT_REFRESH_WHILE_CATCHING_UP_SECONDS = 60.0
 # refreshes them all before it stops): a member evaluating children for as long as the others
 # keep marking them would hold up the group's rebalances.
 ALERT_REFRESH_BUDGET_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 10.0
 ONCE_POLL_MS = 100
 # A member the group gave no partitions asks the group whether the others hold them all: first
 # after this long, then less and less often (a standby member beside busy ones).
@@ -95,10 +96,21 @@ class _Batch:
     undecodable: list[tuple[Any, Exception]] = field(default_factory=list)
 
 
+@dataclass
+class _Run:
+    """What one call of `run` keeps between its steps."""
+
+    once: bool
+    poll_timeout_ms: int
+    report: Callable[[], None]  # the events applied so far, to the caller's `on_batch`
+    cycles: CyclesCollectedWhenIdle
+    last_refresh: float = field(default_factory=time.monotonic)
+
+
 class KafkaProjector:
     def __init__(
         self,
-        settings: Settings,
+        settings: KafkaSettings,
         read_models: ReadModels,
         group_id: str | None = None,
         poll_timeout_ms: int = 500,
@@ -117,6 +129,7 @@ class KafkaProjector:
         self.dead_letters = DeadLetters(settings, consumer_name=self.group_id)
         self._writer: BatchWriter[_Batch] | None = None
         self.applied = 0  # events stored by this runner, counted when their batch is stored
+        self._run: _Run  # set by `run`, for its steps
 
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
         stored = self.read_models.positions(prefix=f"{self.topic}:")
@@ -130,7 +143,7 @@ class KafkaProjector:
     def run(
         self,
         once: bool = False,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] = run_loop.never,
         on_batch: Callable[[int], None] | None = None,
     ) -> int:
         """Apply events until stopped; with `once`, until every assigned partition is caught up."""
@@ -139,75 +152,90 @@ class KafkaProjector:
         self._writer = BatchWriter(self._store, thread_name="projector-writer")
         kafka_io.subscribe(self.consumer, [self.topic], _SeekToStoredPositions(self))
         applied_before = self.applied
-        last_refresh = time.monotonic()
+
+        def report() -> None:
+            if on_batch is not None:
+                on_batch(self.applied - applied_before)
+
         # A run `--once` ends at its first empty poll once caught up: it need not wait long.
         poll_timeout_ms = min(self.poll_timeout_ms, ONCE_POLL_MS) if once else self.poll_timeout_ms
-        backoff: float | None = None  # seconds to wait, while the database is away
-        cycles = CyclesCollectedWhenIdle()
-        try:
-            while not should_stop():
-                if backoff is not None:
-                    time.sleep(backoff)
-                try:
-                    if backoff is not None or self.seek_pending:  # unstored batches: read again
-                        self.settle_in_flight()  # the positions to seek to are the last stored
-                        self.seek_to_stored(list(self.consumer.assignment()))
-                        backoff, self.seek_pending = None, False
-                    polled = self.consumer.poll(timeout_ms=poll_timeout_ms)
-                    if polled:
-                        batch = self._decoded(polled)
-                        while self._writer.full:
-                            self._finish_oldest()
-                        self._start_writing(batch)
-                        cycles.batch_written()
-                        if on_batch is not None:
-                            on_batch(self.applied - applied_before)
-                        if self._alerts_due(time.monotonic() - last_refresh, once):
-                            self._finish_in_flight()
-                            self.read_models.refresh_alerts(ALERT_REFRESH_BUDGET_SECONDS)
-                            last_refresh = time.monotonic()
-                        if not (once and kafka_io.caught_up(self.consumer, ask_broker=False)):
-                            continue
-                        # A run `--once` that has read to the ends the fetches reported ends
-                        # now, not after an empty poll saying so (ONCE_POLL_MS of waiting).
-                    if not self.assigned:
-                        # In a rebalance, or given no partitions: straight back into poll, which
-                        # waits for the group without using the CPU. Work done here instead
-                        # would leave the group's join unattended (see kafka_io.consumer).
-                        self._finish_in_flight()
-                        if self._left_with_nothing_to_do(once):
-                            break
-                        continue
-                    self._finish_in_flight()
-                    if on_batch is not None:
-                        on_batch(self.applied - applied_before)
-                    if once and not kafka_io.caught_up(self.consumer):
-                        # A fetch slower than the short poll, not the end: alerts wait for the
-                        # end, or a rebuild evaluates every child it has touched so far twice.
-                        continue
-                    # Idle: caught up.
-                    self.read_models.refresh_alerts(None if once else ALERT_REFRESH_BUDGET_SECONDS)
-                    cycles.collect()
-                except StalePosition as stale:
-                    log.info("projector: %s; re-seeking to stored positions", stale)
-                    self.seek_pending = True
-                    continue
-                except DATABASE_UNAVAILABLE as error:
-                    backoff = min(2 * (backoff or 0.25), MAX_BACKOFF_SECONDS)
-                    log.warning(
-                        "projector: database unavailable (%s); retrying in %.1fs", error, backoff
-                    )
-                    continue
-                last_refresh = time.monotonic()
-                if once:
-                    break
-        finally:
-            cycles.resume()
-            self.settle_in_flight(commit_offsets=True)
-            self._writer.close()
-            self.consumer.close()
-            self.dead_letters.close()
+        self._run = _Run(once, poll_timeout_ms, report, CyclesCollectedWhenIdle())
+        run_loop.run(self._step, "projector", once=once, should_stop=should_stop, close=self._close)
         return self.applied - applied_before
+
+    def _step(self) -> Outcome:
+        """Start writing the next poll's batch; when there is none (or a run `--once` has read to
+        the ends), finish what is in flight and refresh alerts. A stale position or the database
+        away: seek to the stored positions before the next poll (once the database is back)."""
+        try:
+            if self.seek_pending:  # unstored batches: read again
+                self._seek_again()
+            polled = self.consumer.poll(timeout_ms=self._run.poll_timeout_ms)
+            if polled:
+                self._write(polled)
+                if not (self._run.once and kafka_io.caught_up(self.consumer, ask_broker=False)):
+                    return BUSY
+                # A run `--once` that has read to the ends the fetches reported ends now, not
+                # after an empty poll saying so (ONCE_POLL_MS of waiting).
+            if not self.assigned:
+                return self._without_partitions()
+            return self._caught_up()
+        except StalePosition as stale:
+            log.info("projector: %s; re-seeking to stored positions", stale)
+            self.seek_pending = True
+            return BUSY
+        except DATABASE_UNAVAILABLE as error:
+            self.seek_pending = True
+            return Outcome(failure=error)
+
+    def _seek_again(self) -> None:
+        self.settle_in_flight()  # the positions to seek to are the last stored
+        self.seek_to_stored(list(self.consumer.assignment()))
+        self.seek_pending = False
+
+    def _write(self, polled: dict[TopicPartition, list[Any]]) -> None:
+        """Decode the batch and hand it to the writer (waiting for room), refreshing alerts
+        between batches when they are due."""
+        assert self._writer is not None
+        batch = self._decoded(polled)
+        while self._writer.full:
+            self._finish_oldest()
+        self._start_writing(batch)
+        self._run.cycles.batch_written()
+        self._run.report()
+        if self._alerts_due(time.monotonic() - self._run.last_refresh, self._run.once):
+            self._finish_in_flight()
+            self.read_models.refresh_alerts(ALERT_REFRESH_BUDGET_SECONDS)
+            self._run.last_refresh = time.monotonic()
+
+    def _without_partitions(self) -> Outcome:
+        """In a rebalance, or given no partitions: straight back into poll, which waits for the
+        group without using the CPU. Work done here instead would leave the group's join
+        unattended (see kafka_io.consumer)."""
+        self._finish_in_flight()
+        return IDLE if self._left_with_nothing_to_do(self._run.once) else BUSY
+
+    def _caught_up(self) -> Outcome:
+        """Nothing more polled: finish the batches in flight, then refresh alerts and collect
+        garbage (idle), unless a run `--once` is not at the end yet."""
+        self._finish_in_flight()
+        self._run.report()
+        if self._run.once and not kafka_io.caught_up(self.consumer):
+            # A fetch slower than the short poll, not the end: alerts wait for the end, or a
+            # rebuild evaluates every child it has touched so far twice.
+            return BUSY
+        self.read_models.refresh_alerts(None if self._run.once else ALERT_REFRESH_BUDGET_SECONDS)
+        self._run.cycles.collect()
+        self._run.last_refresh = time.monotonic()
+        return IDLE
+
+    def _close(self) -> None:
+        self._run.cycles.resume()
+        self.settle_in_flight(commit_offsets=True)
+        assert self._writer is not None
+        self._writer.close()
+        self.consumer.close()
+        self.dead_letters.close()
 
     def _alerts_due(self, since_refresh: float, once: bool) -> bool:
         """Whether to refresh alerts between batches (they are always refreshed when idle). A run
@@ -332,16 +360,10 @@ def wait_until_assigned(projector: KafkaProjector, timeout: float = 30.0) -> Non
         time.sleep(0.1)
 
 
-def total_events(settings: Settings) -> int:
+def total_events(settings: KafkaSettings) -> int:
     """Messages on the events topic (an upper bound for a rebuild's progress bar)."""
     reader = kafka_io.consumer(settings, group_id=None)
     try:
-        partitions = [
-            TopicPartition(settings.topics.events, p)
-            for p in reader.partitions_for_topic(settings.topics.events) or ()
-        ]
-        ends = reader.end_offsets(partitions)
-        starts = reader.beginning_offsets(partitions)
-        return sum(ends[p] - starts[p] for p in partitions)
+        return topic_extent(reader, settings.topics.events).messages
     finally:
         reader.close()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from kafka.admin import (
     ACL,
@@ -31,8 +32,24 @@ from kafka.admin import (
 from kafka.errors import KafkaError
 
 from consumers import kafka_io
-from fullpicture import config
-from fullpicture.config import KafkaCredentials, Settings, Topics
+from consumers.kafka_names import (
+    Topics,
+    agency_group_prefix,
+    agency_groups_prefix,
+    agency_username,
+    audit_transactional_id_prefix,
+    feeds_group,
+    feeds_transactional_id,
+    projector_group,
+    relay_transactional_id,
+    service_username,
+)
+from consumers.kafka_settings import (
+    KafkaCredentials,
+    KafkaSettings,
+    service_password_key,
+    service_username_key,
+)
 
 READ, WRITE, CREATE, DESCRIBE = (
     ACLOperation.READ,
@@ -46,7 +63,9 @@ TOPIC, GROUP, TRANSACTIONAL_ID = (
     ResourceType.TRANSACTIONAL_ID,
 )
 SERVICES = ("relay", "projector", "feeds", "audit", "dashboard")
-PROJECTOR_GROUP = "projections"  # the projector's consumer group is `<prefix>-projections`
+
+# The settings a caller passes in, handed back with the agency's principal.
+AnySettings = TypeVar("AnySettings", bound=KafkaSettings)
 
 
 class KafkaSecurityError(Exception):
@@ -78,46 +97,6 @@ class Grant:
         ]
 
 
-# Names the services use for their groups and transactions (kept here beside their ACLs).
-
-
-def relay_transactional_id(topics: Topics) -> str:
-    return f"{topics.prefix}-relay"
-
-
-def feeds_group(topics: Topics) -> str:
-    return f"{topics.prefix}-feeds"
-
-
-def feeds_transactional_id(topics: Topics) -> str:
-    return f"{feeds_group(topics)}-router"
-
-
-def audit_transactional_id_prefix(topics: Topics) -> str:
-    return f"{topics.prefix}.audit-relay"
-
-
-def projector_group(topics: Topics) -> str:
-    return f"{topics.prefix}-{PROJECTOR_GROUP}"
-
-
-def agency_group_prefix(topics: Topics, agency: str) -> str:
-    """Every consumer group an agency's principal may use starts with this."""
-    return f"{topics.prefix}.agency.{agency}."
-
-
-def agency_groups_prefix(topics: Topics) -> str:
-    return f"{topics.prefix}.agency."
-
-
-def service_username(topics: Topics, service: str) -> str:
-    return f"{topics.prefix}-{service}"
-
-
-def agency_username(agency: str) -> str:
-    return f"agency-{agency}"
-
-
 def service_grants(topics: Topics, service: str) -> list[Grant]:
     """What each service's job needs, and nothing more."""
     events, deadletter = topics.events, topics.deadletter
@@ -125,7 +104,7 @@ def service_grants(topics: Topics, service: str) -> list[Grant]:
         # Publishes the store; reads the topic's tail to resume where it stopped.
         "relay": [
             Grant(TOPIC, events, (READ, WRITE, DESCRIBE)),
-            Grant(TRANSACTIONAL_ID, relay_transactional_id(topics), (WRITE, DESCRIBE)),
+            Grant(TRANSACTIONAL_ID, relay_transactional_id(topics, events), (WRITE, DESCRIBE)),
         ],
         "projector": [
             Grant(TOPIC, events, (READ, DESCRIBE)),
@@ -170,7 +149,7 @@ def new_password() -> str:
 
 
 @contextmanager
-def _as_administrator(settings: Settings) -> Iterator[KafkaAdminClient]:
+def _as_administrator(settings: KafkaSettings) -> Iterator[KafkaAdminClient]:
     """An admin client; any Kafka failure becomes one KafkaSecurityError saying what to check."""
     try:
         client = kafka_io.admin(settings)
@@ -189,7 +168,7 @@ def _as_administrator(settings: Settings) -> Iterator[KafkaAdminClient]:
 
 
 def set_password(
-    client: KafkaAdminClient, settings: Settings, credentials: KafkaCredentials
+    client: KafkaAdminClient, settings: KafkaSettings, credentials: KafkaCredentials
 ) -> None:
     """Create the SCRAM credential, or replace it (the old password stops working)."""
     mechanism = settings.kafka_security.mechanism
@@ -277,7 +256,7 @@ def _principal_filter(username: str) -> ACLFilter:
 
 
 def setup_services(
-    admin_settings: Settings, known: Mapping[str, KafkaCredentials] | None = None
+    admin_settings: KafkaSettings, known: Mapping[str, KafkaCredentials] | None = None
 ) -> dict[str, KafkaCredentials]:
     """Create FullPicture's topics and one principal per service with its ACLs.
 
@@ -310,8 +289,8 @@ def read_service_env_file(path: Path) -> dict[str, KafkaCredentials]:
             values[key.strip()] = value.strip().strip("'\"")
     found = {}
     for service in SERVICES:
-        username = values.get(config.service_username_key(service))
-        password = values.get(config.service_password_key(service))
+        username = values.get(service_username_key(service))
+        password = values.get(service_password_key(service))
         if username and password:
             found[service] = KafkaCredentials(username, password)
     return found
@@ -320,8 +299,8 @@ def read_service_env_file(path: Path) -> dict[str, KafkaCredentials]:
 def write_service_env_file(path: Path, issued: Mapping[str, KafkaCredentials]) -> None:
     lines = []
     for service, credentials in issued.items():
-        lines.append(f"export {config.service_username_key(service)}={credentials.username}")
-        lines.append(f"export {config.service_password_key(service)}={credentials.password}")
+        lines.append(f"export {service_username_key(service)}={credentials.username}")
+        lines.append(f"export {service_password_key(service)}={credentials.password}")
     write_private_file(path, "\n".join(lines) + "\n")
 
 
@@ -345,7 +324,7 @@ class AgencyCredentials:
 
 
 def issue_agency_credentials(
-    admin_settings: Settings, agency: str, rotate: bool = False
+    admin_settings: KafkaSettings, agency: str, rotate: bool = False
 ) -> AgencyCredentials | None:
     """Give the agency its principal, password and ACLs; None if it has them and not `rotate`.
 
@@ -397,7 +376,7 @@ def read_agency_credentials(path: Path) -> AgencyCredentials:
     return AgencyCredentials(**values)
 
 
-def settings_for_agency(settings: Settings, credentials: AgencyCredentials) -> Settings:
+def settings_for_agency(settings: AnySettings, credentials: AgencyCredentials) -> AnySettings:
     """Settings that connect as the agency (its broker, protocol, mechanism and principal)."""
     security = replace(
         settings.kafka_security,

@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
-from kafka import TopicPartition
 from kafka.errors import KafkaError
 
-from consumers import kafka_io
-from consumers.kafka_security import relay_transactional_id
+from consumers import kafka_io, run_loop
+from consumers.kafka_names import relay_transactional_id
+from consumers.kafka_settings import KafkaSettings
+from consumers.run_loop import Outcome
+from consumers.topic_reader import read_to_end
 from domain.records import EventRecord, records_from_notifications
-from fullpicture.config import Settings
 from projections.database import DATABASE_UNAVAILABLE, ReadModelDatabase
 from schemas.codec import encode
 
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 TABLE = "relay_positions"
 CREATE = f"CREATE TABLE IF NOT EXISTS {TABLE} (topic TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 TAIL_SCAN = 500
-MAX_BACKOFF_SECONDS = 10.0
+# How long a resuming relay reads the topic's tail for the highest position committed on it.
+TAIL_READ_SECONDS = 15.0
 
 
 def message_keys(record: EventRecord) -> list[bytes]:
@@ -51,7 +53,7 @@ class Relay:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: KafkaSettings,
         application: Application[Any],
         db: ReadModelDatabase,
         batch_size: int = 2000,
@@ -63,19 +65,13 @@ class Relay:
         self.application = application
         self.db = db
         self.topic = topic or settings.topics.events
-        # The chronology's relay keeps its original id; another topic's relay is named after it.
-        # The chronology's relay keeps its original id; another topic's relay is named after it
-        # (`<prefix>.audit-relay`), as `fullpicture kafka setup` grants them.
-        self.transactional_id = transactional_id or (
-            relay_transactional_id(settings.topics)
-            if self.topic == settings.topics.events
-            else f"{self.topic}-relay"
+        self.transactional_id = transactional_id or relay_transactional_id(
+            settings.topics, self.topic
         )
         self.batch_size = batch_size
         self._sleep = sleep
         self._producer = None
         self._position: int | None = None
-        self._backoff = 0.5
         with db.transaction() as cursor:
             cursor.execute(CREATE)
 
@@ -83,28 +79,23 @@ class Relay:
         self,
         once: bool = False,
         poll_seconds: float = 0.5,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] = run_loop.never,
     ) -> int:
         """Publish until stopped (or, with `once`, until the store has nothing more)."""
         return run_relays([self], once, poll_seconds, should_stop)
 
-    def step(self) -> int | None:
-        """Publish the next batch: how many were published (0 when caught up), or None after a
-        broker failure (already backed off; the next step resumes from what was committed)."""
+    def step(self) -> Outcome:
+        """Publish the next batch (idle when the store has nothing more). After a broker or
+        database failure, the next step resumes from what was committed."""
         try:
             if self._position is None:
                 self._position = self._resume_position()
             sent, self._position = self._publish_batch(self._position)
         except (KafkaError, *DATABASE_UNAVAILABLE) as error:
-            away = "broker" if isinstance(error, KafkaError) else "database"
-            log.warning("relay: %s unavailable (%s); retrying in %.1fs", away, error, self._backoff)
-            self._reset_producer()
+            self.close()
             self._position = None
-            self._sleep(self._backoff)
-            self._backoff = min(self._backoff * 2, MAX_BACKOFF_SECONDS)
-            return None
-        self._backoff = 0.5
-        return sent
+            return Outcome(failure=error)
+        return Outcome(done=sent, idle=sent == 0)
 
     def _publish_batch(self, position: int) -> tuple[int, int]:
         notifications = self.application.recorder.select_notifications(
@@ -129,7 +120,7 @@ class Relay:
                     sends.append(producer.send(self.topic, value=value, key=key, headers=headers))
             kafka_io.commit_transaction(producer, sends)
         except BaseException:
-            self._reset_producer()
+            self.close()
             raise
         last = notifications[-1].id
         self._store_position(last)
@@ -144,7 +135,8 @@ class Relay:
             self._producer.init_transactions()
         return self._producer
 
-    def _reset_producer(self) -> None:
+    def close(self) -> None:
+        """Let go of the producer (a later step makes a new one)."""
         if self._producer is not None:
             try:
                 self._producer.close(timeout=2)
@@ -171,54 +163,39 @@ class Relay:
     def _highest_committed_notification(self) -> int:
         """The highest store position already committed on the topic (0 if none)."""
         kafka_io.ensure_topics(self.settings, [self.topic])
-        reader = kafka_io.consumer(self.settings, group_id=None)
-        try:
-            partitions = [
-                TopicPartition(self.topic, p) for p in reader.partitions_for_topic(self.topic) or ()
-            ]
-            if not partitions:
-                return 0
-            reader.assign(partitions)
-            ends = reader.end_offsets(partitions)
-            starts = reader.beginning_offsets(partitions)
-            highest = 0
-            for partition in partitions:
-                end = ends[partition]
-                if end <= starts[partition]:
-                    continue
-                reader.seek(partition, max(starts[partition], end - TAIL_SCAN))
-            deadline = time.monotonic() + 15
-            pending = {p for p in partitions if ends[p] > starts[p]}
-            while pending and time.monotonic() < deadline:
-                for messages in reader.poll(timeout_ms=500).values():
-                    for message in messages:
-                        found = kafka_io.header(message.headers, "notification_id")
-                        if found is not None:
-                            highest = max(highest, int(found))
-                pending = {p for p in pending if reader.position(p) < ends[p]}
-            return highest
-        finally:
-            reader.close()
+        tail, _ = read_to_end(self.settings, self.topic, TAIL_READ_SECONDS, tail=TAIL_SCAN)
+        found = (kafka_io.header(message.headers, "notification_id") for message in tail)
+        return max((int(position) for position in found if position is not None), default=0)
 
 
 def run_relays(
     relays: Sequence[Relay],
     once: bool = False,
     poll_seconds: float = 0.5,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = run_loop.never,
 ) -> int:
     """Take turns publishing a batch from each relay until stopped (or, with `once`, until none
     has anything more); returns how many stored events were published."""
-    published = 0
-    try:
-        while not should_stop():
-            sent = [relay.step() for relay in relays]
-            published += sum(n or 0 for n in sent)
-            if all(n == 0 for n in sent):
-                if once:
-                    break
-                relays[0]._sleep(poll_seconds)
-    finally:
+
+    def turn() -> Outcome:
+        outcomes = [relay.step() for relay in relays]
+        failures = [o.failure for o in outcomes if o.failure is not None]
+        return Outcome(
+            done=sum(o.done for o in outcomes),
+            idle=all(o.idle for o in outcomes),
+            failure=failures[0] if failures else None,
+        )
+
+    def close() -> None:
         for relay in relays:
-            relay._reset_producer()
-    return published
+            relay.close()
+
+    return run_loop.run(
+        turn,
+        "relay",
+        once=once,
+        should_stop=should_stop,
+        idle_seconds=poll_seconds,
+        close=close,
+        sleep=relays[0]._sleep,
+    )

@@ -8,9 +8,10 @@ another.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+from consumers import run_loop
+from consumers.run_loop import Outcome
 from domain.application import Partnership
 from domain.records import records_from_notifications
 from projections.read_models import ReadModels
@@ -70,9 +71,12 @@ def follow(
     partnership: Partnership,
     read_models: ReadModels,
     poll_seconds: float = 0.5,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = run_loop.never,
 ) -> None:
     """Keep the read models current until asked to stop."""
-    while not should_stop():
-        if catch_up(partnership, read_models) == 0:
-            time.sleep(poll_seconds)
+
+    def step() -> Outcome:
+        applied = catch_up(partnership, read_models)
+        return Outcome(done=applied, idle=applied == 0)
+
+    run_loop.run(step, "store feed", should_stop=should_stop, idle_seconds=poll_seconds)

@@ -9,27 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from consumers import kafka_io
-from consumers.kafka_security import agency_group_prefix
+from consumers import kafka_io, kafka_names, run_loop
+from consumers.kafka_settings import KafkaSettings
+from consumers.run_loop import BUSY, Outcome
 from domain.records import EventRecord
-from fullpicture.config import Settings
 from schemas.codec import UndecodableMessage, decode_as_sent
 
 OnEvent = Callable[[EventRecord], None]
 
 
-def subscriber_group(settings: Settings, agency: str) -> str:
+def subscriber_group(settings: KafkaSettings, agency: str) -> str:
     """Under the prefix the agency's own principal may use for its groups."""
-    return f"{agency_group_prefix(settings.topics, agency)}subscriber"
+    return kafka_names.subscriber_group(settings.topics, agency)
 
 
 def subscribe(
-    settings: Settings,
+    settings: KafkaSettings,
     agency: str,
     on_event: OnEvent,
     from_beginning: bool = False,
     follow: bool = False,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = run_loop.never,
     poll_timeout_ms: int = 500,
 ) -> int:
     """Deliver the agency's feed from its group's committed position (or the beginning).
@@ -40,26 +40,28 @@ def subscribe(
     kafka_io.ensure_topics(settings, [topic])
     consumer = kafka_io.consumer(settings, subscriber_group(settings, agency))
     kafka_io.subscribe(consumer, [topic])
-    delivered = 0
     rewound = not from_beginning
-    try:
-        while not should_stop():
-            batch = consumer.poll(timeout_ms=poll_timeout_ms)
-            if not rewound and consumer.assignment():
-                consumer.seek_to_beginning(*consumer.assignment())
-                rewound = True
-                continue
-            for messages in batch.values():
-                for message in messages:
-                    on_event(_decoded(message))
-                    delivered += 1
-            if batch:
-                consumer.commit()
-            elif not follow and rewound and kafka_io.caught_up(consumer):
-                break
-    finally:
-        consumer.close()
-    return delivered
+
+    def step() -> Outcome:
+        nonlocal rewound
+        batch = consumer.poll(timeout_ms=poll_timeout_ms)
+        if not rewound and consumer.assignment():
+            consumer.seek_to_beginning(*consumer.assignment())
+            rewound = True
+            return BUSY
+        delivered = 0
+        for messages in batch.values():
+            for message in messages:
+                on_event(_decoded(message))
+                delivered += 1
+        if batch:
+            consumer.commit()
+            return Outcome(done=delivered)
+        return Outcome(idle=not follow and rewound and kafka_io.caught_up(consumer))
+
+    return run_loop.run(
+        step, "subscriber", once=not follow, should_stop=should_stop, close=consumer.close
+    )
 
 
 def _decoded(message: Any) -> EventRecord:

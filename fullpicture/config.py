@@ -8,6 +8,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+# Kafka's names and settings types belong to the consumers that use them; they are re-exported
+# here, where the environment is read.
+from consumers.kafka_names import Topics
+from consumers.kafka_settings import (
+    DEFAULT_SASL_MECHANISM,
+    KAFKA_PASSWORD,
+    KAFKA_USERNAME,
+    ConfigurationError,
+    KafkaCredentials,
+    KafkaSecurity,
+    service_password_key,
+    service_username_key,
+)
+
 DATABASE_URL = "FULLPICTURE_DATABASE_URL"
 KAFKA_BOOTSTRAP = "FULLPICTURE_KAFKA_BOOTSTRAP"
 TOPIC_PREFIX = "FULLPICTURE_TOPIC_PREFIX"
@@ -27,8 +41,6 @@ DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
 KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
 KAFKA_SASL_MECHANISM = "FULLPICTURE_KAFKA_SASL_MECHANISM"
-KAFKA_USERNAME = "FULLPICTURE_KAFKA_USERNAME"
-KAFKA_PASSWORD = "FULLPICTURE_KAFKA_PASSWORD"
 KAFKA_CA_FILE = "FULLPICTURE_KAFKA_CA_FILE"
 ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
 
@@ -36,14 +48,6 @@ ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
 # FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
 # FULLPICTURE_KAFKA_USERNAME / _PASSWORD.
 KAFKA_SERVICES = ("relay", "projector", "feeds", "audit", "dashboard", "admin")
-
-
-def service_username_key(service: str) -> str:
-    return f"FULLPICTURE_KAFKA_{service.upper()}_USERNAME"
-
-
-def service_password_key(service: str) -> str:
-    return f"FULLPICTURE_KAFKA_{service.upper()}_PASSWORD"
 
 
 ALL_KEYS = (
@@ -76,7 +80,6 @@ ALL_KEYS = (
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
-DEFAULT_SASL_MECHANISM = "SCRAM-SHA-512"
 
 DEFAULT_STATE_DIR = ".fullpicture"
 DEFAULT_SQLITE_FILE = "fullpicture.sqlite"
@@ -85,41 +88,6 @@ DEFAULT_TOPIC_PARTITIONS = 6
 DEFAULT_TOPIC_REPLICATION_FACTOR = 1
 # Streamlit fills in `{port}` with the port the dashboard serves on.
 DEFAULT_OIDC_REDIRECT_URI = "http://127.0.0.1:{port}/oauth2callback"
-
-
-class ConfigurationError(ValueError):
-    """A setting is present but unusable; carries the environment key that is wrong."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-
-
-@dataclass(frozen=True)
-class Topics:
-    """The one place that knows topic names."""
-
-    prefix: str
-
-    @property
-    def events(self) -> str:
-        return f"{self.prefix}.events"
-
-    @property
-    def audit(self) -> str:
-        """The access log: one message per child a read concerned."""
-        return f"{self.prefix}.audit"
-
-    @property
-    def deadletter(self) -> str:
-        return f"{self.prefix}.deadletter"
-
-    def feed(self, agency: str) -> str:
-        return f"{self.prefix}.feed.{agency}"
-
-    @property
-    def feed_prefix(self) -> str:
-        return f"{self.prefix}.feed."
 
 
 @dataclass(frozen=True)
@@ -154,34 +122,6 @@ class Database:
             "password": unquote(parsed.password or ""),
             "dbname": parsed.path.lstrip("/") or "postgres",
         }
-
-
-@dataclass(frozen=True)
-class KafkaCredentials:
-    """A Kafka principal's SASL user name and password."""
-
-    username: str
-    password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class KafkaSecurity:
-    """How every Kafka client authenticates: protocol, SASL mechanism, whose credentials."""
-
-    protocol: str = "PLAINTEXT"
-    mechanism: str = DEFAULT_SASL_MECHANISM
-    credentials: KafkaCredentials | None = None
-    ca_file: Path | None = None
-    # Per-service principals (relay, projector, ...), chosen with `Settings.as_service`.
-    services: Mapping[str, KafkaCredentials] = field(default_factory=dict, repr=False)
-
-    @property
-    def uses_sasl(self) -> bool:
-        return self.protocol.startswith("SASL_")
-
-    @property
-    def uses_tls(self) -> bool:
-        return self.protocol in ("SSL", "SASL_SSL")
 
 
 @dataclass(frozen=True)
