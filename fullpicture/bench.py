@@ -23,9 +23,10 @@ from typing import Any
 
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 
-from consumers import kafka_io
+from consumers import kafka_io, run_loop
 from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector
 from consumers.relay import Relay
+from consumers.run_loop import BUSY, Outcome
 from domain.application import Partnership
 from domain.directory import Directory
 from domain.drafts import parse_draft
@@ -317,47 +318,48 @@ def _consume_and_decode(
     consumer = kafka_io.consumer(settings, group_id=group)
     kafka_io.subscribe(consumer, [settings.topics.events])
     sink = psycopg.connect(copy_into, autocommit=True) if copy_into else None
-    decoded = 0
-    try:
-        while True:
-            batch = consumer.poll(timeout_ms=ONCE_POLL_MS)
-            in_batch = 0
-            records = []
-            for messages in batch.values():
-                for message in messages:
-                    record = decode(message.value)
-                    if sink is not None:
-                        records.append((message.key, record))
-                in_batch += len(messages)
-            decoded += in_batch
-            if sink is not None and records:
-                with (
-                    sink.cursor() as cursor,
-                    cursor.copy(f"COPY {COPY_PEER_TABLE} FROM STDIN") as copy,
-                ):
-                    for key, record in records:
-                        copy.write_row(
-                            (
-                                key.decode() if key else "",
-                                record["event_id"],
-                                record["event_type"],
-                                record.get("occurred_at") or "",
-                                orjson.dumps(record).decode(),
-                            )
+
+    def step() -> Outcome:
+        batch = consumer.poll(timeout_ms=ONCE_POLL_MS)
+        in_batch = 0
+        records = []
+        for messages in batch.values():
+            for message in messages:
+                record = decode(message.value)
+                if sink is not None:
+                    records.append((message.key, record))
+            in_batch += len(messages)
+        if sink is not None and records:
+            with (
+                sink.cursor() as cursor,
+                cursor.copy(f"COPY {COPY_PEER_TABLE} FROM STDIN") as copy,
+            ):
+                for key, record in records:
+                    copy.write_row(
+                        (
+                            key.decode() if key else "",
+                            record["event_id"],
+                            record["event_type"],
+                            record.get("occurred_at") or "",
+                            orjson.dumps(record).decode(),
                         )
-            if batch:
-                try:
-                    consumer.commit()
-                except (CommitFailedError, RebalanceInProgressError):
-                    # A rebalance took the partitions first: their next owner reads this batch
-                    # again from the last commit, so it is not counted here.
-                    decoded -= in_batch
-            elif kafka_io.caught_up(consumer):
-                break
-    finally:
+                    )
+        if not batch:
+            return Outcome(idle=kafka_io.caught_up(consumer))
+        try:
+            consumer.commit()
+        except (CommitFailedError, RebalanceInProgressError):
+            # A rebalance took the partitions first: their next owner reads this batch again
+            # from the last commit, so it is not counted here.
+            return BUSY
+        return Outcome(done=in_batch)
+
+    def close() -> None:
         consumer.close()
         if sink is not None:
             sink.close()
+
+    decoded = run_loop.run(step, "bench consumer", once=True, close=close)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     counts.put((decoded, usage.ru_utime + usage.ru_stime))
 

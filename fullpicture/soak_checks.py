@@ -13,11 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kafka import TopicPartition
-
 from consumers import kafka_io
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import message_keys
+from consumers.topic_reader import read_to_end
 from domain.application import Partnership
 from domain.records import agencies_allowed_to_see, records_from_notifications
 from fullpicture.bench import drop_database, fresh_database
@@ -187,24 +186,10 @@ class _TopicMessages(dict[Message, dict[str, Any]]):
 
 def _read_topic(settings: Settings, topic: str) -> list[Any]:
     """Every committed message on `topic`, from the beginning."""
-    reader = kafka_io.consumer(settings, group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
-        if not partitions:
-            return []
-        reader.assign(partitions)
-        reader.seek_to_beginning(*partitions)
-        ends = reader.end_offsets(partitions)
-        messages: list[Any] = []
-        deadline = time.monotonic() + 300
-        while any(reader.position(p) < ends[p] for p in partitions):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"could not read {topic} to its end")
-            for batch in reader.poll(timeout_ms=1000).values():
-                messages.extend(batch)
-        return messages
-    finally:
-        reader.close()
+    messages, complete = read_to_end(settings, topic, timeout=300, poll_timeout_ms=1000)
+    if not complete:
+        raise TimeoutError(f"could not read {topic} to its end")
+    return messages
 
 
 def _topic_messages(settings: Settings, topic: str) -> tuple[_TopicMessages, int]:
@@ -223,7 +208,7 @@ def _topic_messages(settings: Settings, topic: str) -> tuple[_TopicMessages, int
 
 
 def _feed_messages(settings: Settings) -> dict[str, Counter[Message]]:
-    prefix = f"{settings.topics.prefix}.feed."
+    prefix = settings.topics.feed_prefix
     client = kafka_io.admin(settings)
     try:
         topics = [name for name in client.list_topics() if name.startswith(prefix)]
