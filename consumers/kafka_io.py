@@ -15,6 +15,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.structs import MemberState
 
+from consumers.kafka_names import Topics
 from consumers.kafka_settings import KAFKA_USERNAME, ConfigurationError, KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
 
 def delete_topics_with_prefixes(settings: KafkaSettings, prefixes: Iterable[str]) -> list[str]:
     """Delete every topic named `<prefix>.…` (a bench run's or a test's own); returns them."""
-    starts = tuple(f"{prefix}." for prefix in prefixes)
+    starts = tuple(Topics(prefix).all_topics_prefix for prefix in prefixes)
     client = admin(settings)
     try:
         own = [t for t in client.list_topics() if t.startswith(starts)]  # () matches none

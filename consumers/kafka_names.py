@@ -38,6 +38,11 @@ class Topics:
     def feed_prefix(self) -> str:
         return f"{self.prefix}.feed."
 
+    @property
+    def all_topics_prefix(self) -> str:
+        """Every topic of this prefix starts with it (and no other deployment's does)."""
+        return f"{self.prefix}."
+
 
 # Consumer groups and transactional ids ---------------------------------------------------------
 

@@ -126,7 +126,7 @@ def service_grants(topics: Topics, service: str) -> list[Grant]:
         ],
         # The Feeds page: sizes of FullPicture's topics and the agencies' subscriber lag.
         "dashboard": [
-            Grant(TOPIC, f"{topics.prefix}.", (DESCRIBE,), prefixed=True),
+            Grant(TOPIC, topics.all_topics_prefix, (DESCRIBE,), prefixed=True),
             Grant(GROUP, agency_groups_prefix(topics), (DESCRIBE,), prefixed=True),
         ],
     }
