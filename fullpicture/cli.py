@@ -697,7 +697,7 @@ def _evaluate_command(commands: Any) -> None:
 
 
 def _evaluate(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.accuracy import MIN_CHILDREN, measure_accuracy
+    from fullpicture.tools.accuracy import MIN_CHILDREN, measure_accuracy
 
     if args.children < MIN_CHILDREN:
         raise UserError(f"--children: at least {MIN_CHILDREN}, so that every pattern is planted")
@@ -1283,7 +1283,7 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
 
 
 def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.demo import record_demo_partnership, register_demo_people
+    from fullpicture.tools.demo import record_demo_partnership, register_demo_people
 
     if args.children < 1:
         raise UserError("--children: must be at least 1")
@@ -1303,7 +1303,7 @@ def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.bench import TARGETS, run_benchmark
+    from fullpicture.tools.bench import TARGETS, run_benchmark
 
     if args.events < 1000:
         raise UserError("--events: at least 1000")
@@ -1351,7 +1351,13 @@ def _soak_command(commands: Any) -> None:
 
 
 def _soak(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.soak import SoakOptions, passed, run_soak, services_script_from, soak_rows
+    from fullpicture.tools.soak import (
+        SoakOptions,
+        passed,
+        run_soak,
+        services_script_from,
+        soak_rows,
+    )
 
     if args.minutes <= 0 or args.writers < 1 or args.rate <= 0:
         raise UserError("--minutes and --rate must be above 0, --writers at least 1")

@@ -24,12 +24,13 @@ from domain.access_log import AccessEvent
 from fullpicture import config
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
-from fullpicture.demo import DEMO_PASSWORD, register_demo_people
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.demo_accounts import DEMO_PASSWORD
+from fullpicture.tools.demo import register_demo_people
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 REFUSED = "It is not part of your role."
-# The demo's person for each role (fullpicture/demo.py).
+# The demo's person for each role (fullpicture/tools/demo.py).
 PERSON = {
     "practitioner": "police.practitioner",
     "safeguarding_lead": "school.lead",

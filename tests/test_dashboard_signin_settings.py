@@ -16,7 +16,7 @@ from fullpicture import cli, config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.config import ConfigurationError, load_settings
 from fullpicture.dashboard_secrets import COOKIE_SECRET_FILE, write_dashboard_secrets
-from fullpicture.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_REVIEW
+from fullpicture.demo_accounts import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_REVIEW
 
 OIDC = {
     config.OIDC_ISSUER: "https://id.partnership.invalid/realms/north",

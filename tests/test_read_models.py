@@ -18,7 +18,7 @@ from domain.records import (
     projected_children,
     records_from_notifications,
 )
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 from projections import alerts as alerts_module
 from projections.alerts import PENDING, PatternContext, refresh_pending, stored_alerts
 from projections.chronology import (

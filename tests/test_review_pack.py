@@ -23,8 +23,8 @@ from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
-from fullpicture.demo import register_demo_people
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.tools.demo import register_demo_people
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 ENTRY_ID = re.compile(r"\b[a-z]+(?:-[a-z]+)*:[A-Z]+-\d+\b")
 

@@ -23,7 +23,7 @@ from domain.records import records_from_notifications
 from fullpicture import config
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import load_settings
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 TODAY = date(2026, 6, 30)
 

@@ -33,8 +33,8 @@ from domain.people import ADMINISTRATOR, CASE_REVIEWER, PRACTITIONER
 from fullpicture import config
 from fullpicture.bootstrap import DIRECTORY_FILE, Wiring, event_store_env, read_models_url
 from fullpicture.config import Database, Settings, load_settings
-from fullpicture.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
-from fullpicture.synthetic import generate_partnership, record_entries, register_partnership
+from fullpicture.tools.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
+from fullpicture.tools.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
 from projections.patterns.evaluation import evaluate_child

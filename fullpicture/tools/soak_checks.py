@@ -20,9 +20,9 @@ from consumers.kafka_projector import KafkaProjector
 from consumers.relay import message_keys
 from domain.application import Partnership
 from domain.records import agencies_allowed_to_see, records_from_notifications
-from fullpicture.bench import drop_database, fresh_database
 from fullpicture.bootstrap import event_store_env, read_models_url
 from fullpicture.config import Settings
+from fullpicture.tools.bench import drop_database, fresh_database
 from projections.database import open_read_models
 from projections.read_models import ReadModels, table_dump
 from schemas.codec import UndecodableMessage, decode

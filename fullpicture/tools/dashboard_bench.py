@@ -91,7 +91,7 @@ def _partnership_with_a_long_chronology(state: Path) -> tuple[str, int]:
     from consumers.store_feed import catch_up
     from fullpicture.bootstrap import bootstrap
     from fullpicture.config import load_settings
-    from fullpicture.synthetic import generate_partnership, record_partnership
+    from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
     wiring = bootstrap(load_settings({config.STATE_DIR: str(state)}))
     try:
