@@ -18,6 +18,7 @@ from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
 from domain.errors import DomainError, UnknownAgency
 from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, SAFEGUARDING_LEAD
+from domain.records import agency_knows
 from domain.scopes import (
     AccessRefused,
     ChildScope,
@@ -447,7 +448,7 @@ class Queries:
     def _concerns_viewer(
         viewer: Viewer, agency: str, to_agencies: Iterable[str], children: Iterable[str]
     ) -> bool:
-        if viewer.acts_for_agency and (agency == viewer.agency or viewer.agency in to_agencies):
+        if viewer.acts_for_agency and agency_knows(viewer.agency, agency, to_agencies):
             return True
         return bool(viewer.grant_children() & set(children))
 

@@ -1,9 +1,9 @@
 """How well the detectors find what they are meant to: recall and false alarms, measured.
 
-A synthetic partnership is generated with each pattern planted on known children and near misses
-of each on others (`fullpicture.tools.synthetic`); every entry is recorded through the real
-domain (in memory), and the detectors run over what was recorded, on the generator's day. Per
-pattern: `recall` is the fraction of the children it was planted on where it fired; `false_alarms` the
+A synthetic partnership is generated with each pattern planted on known children and near misses of
+each on others (`fullpicture.tools.synthetic`); every entry is recorded through the real domain (in
+memory), and the detectors run over what was recorded, on the generator's day. Per pattern:
+`recall` is the fraction of the children it was planted on where it fired; `false_alarms` the
 fraction of the other children where it fired anyway.
 """
 

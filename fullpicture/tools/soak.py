@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from consumers import kafka_io
-from domain.application import Partnership
 from fullpicture import config
-from fullpicture.bootstrap import event_store_env
+from fullpicture.bootstrap import CHRONOLOGY_STORE, open_event_store
 from fullpicture.config import Settings
 from fullpicture.tools.bench import (
     drop_database,
@@ -176,7 +175,7 @@ def _run(
         f"partnership: {len(data.children)} children, {len(data.entries)} entries, "
         f"seed {options.seed}"
     )
-    app = Partnership(env=event_store_env(soak))
+    app = open_event_store(CHRONOLOGY_STORE, soak)
     register_partnership(app, data)
     app.close()
     kafka_io.ensure_topics(soak, [soak.topics.events, soak.topics.deadletter, soak.topics.audit])

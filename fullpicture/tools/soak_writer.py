@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.application import EntriesRejected, Partnership
-from fullpicture.bootstrap import event_store_env
+from fullpicture.bootstrap import CHRONOLOGY_STORE, open_event_store
 from fullpicture.config import load_settings
 
 log = logging.getLogger("soak.writer")
@@ -59,7 +59,7 @@ def write(plan: list[list[dict[str, Any]]], acks: Path, rate: float) -> int:
             time.sleep(max(0.0, next_at - time.monotonic()))
             while True:
                 try:
-                    app = app or Partnership(env=event_store_env(load_settings()))
+                    app = app or open_event_store(CHRONOLOGY_STORE, load_settings())
                     outcome = app.record_all([(None, entry) for entry in step])
                     break
                 except EntriesRejected:
