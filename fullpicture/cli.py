@@ -28,6 +28,7 @@ from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.field_help import allowed_values, field_help
 from fullpicture.output import FORMATS, emit
 from fullpicture.progress import ProgressBar
+from fullpicture.review_pack import EXPORT_KINDS
 from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
@@ -714,17 +715,13 @@ def _evaluate(wiring: Wiring, args: argparse.Namespace) -> int:
 
 # export ----------------------------------------------------------------------------------------
 
-EXPORT_FORMATS = ("csv", "html", "pdf")
-
 
 def _export_command(commands: Any) -> None:
     command = _command(
         commands, "export", "export a child's chronology for a case review pack", _export
     )
     command.add_argument("child", metavar="CHILD", help="the child's reference")
-    command.add_argument(
-        "--format", choices=EXPORT_FORMATS, default="csv", help="the file's format"
-    )
+    command.add_argument("--format", choices=EXPORT_KINDS, default="csv", help="the file's format")
     command.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="where to write it"
     )
@@ -733,7 +730,7 @@ def _export_command(commands: Any) -> None:
 
 
 def _export(wiring: Wiring, args: argparse.Namespace) -> int:
-    from dashboard.export import review_pack
+    from fullpicture.review_pack import review_pack
 
     read = _read_child(wiring, args, "export")
     names = {a.code: a.name for a in wiring.partnership.agencies()}
@@ -1239,11 +1236,15 @@ def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> int:
-    import dashboard
+    from importlib.util import find_spec
+
     from fullpicture.config import DEMO
     from fullpicture.dashboard_secrets import write_dashboard_secrets
 
-    app = Path(dashboard.__file__).resolve().parent / "app.py"
+    # The dashboard runs in a Streamlit process of its own: its file is needed here, not its code.
+    spec = find_spec("dashboard")
+    assert spec is not None and spec.origin is not None  # a package of this distribution
+    app = Path(spec.origin).resolve().parent / "app.py"
     _after_recording(wiring)  # embedded mode: bring the read models up to date first
     wiring.close()
     secrets = write_dashboard_secrets(wiring.settings)  # Streamlit's [auth] (OpenID Connect)

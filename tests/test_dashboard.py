@@ -17,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
 from dashboard import session
-from dashboard.export import scoped_export
 from dashboard.navigation import PAGES
 from domain import clock
 from domain.access_log import AccessEvent
@@ -25,6 +24,7 @@ from fullpicture import config
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
 from fullpicture.demo_accounts import DEMO_PASSWORD
+from fullpicture.review_pack import scoped_export
 from fullpicture.tools.demo import register_demo_people
 from fullpicture.tools.synthetic import generate_partnership, record_partnership
 

@@ -17,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
 from dashboard import session
-from dashboard.export import chronology_csv
 from dashboard.plain_text import plain
 from domain import clock
 from fullpicture import config
@@ -26,6 +25,7 @@ from fullpicture.cli import main
 from fullpicture.config import load_settings
 from fullpicture.demo_accounts import DEMO_PASSWORD
 from fullpicture.output import emit, spreadsheet_safe, terminal_safe
+from fullpicture.review_pack import chronology_csv
 from fullpicture.tools.demo import register_demo_people
 from tests.builders import entry, register_agencies
 from tests.people import REVIEWER, practitioner_of, register_people

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data, session
-from dashboard.presentation import agency_name, uk_date
 from domain.alert_reviews import TRIAGE_OUTCOMES
 from domain.errors import DomainError
 from domain.scopes import AccessRefused
+from fullpicture.presentation import agency_name, uk_date
 from projections.patterns.alerts import SEVERITIES
 from projections.patterns.listing import (
     alert_agencies,
