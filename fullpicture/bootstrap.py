@@ -15,6 +15,7 @@ from domain import clock
 from domain.access_log import AccessLog
 from domain.application import Partnership
 from domain.directory import Directory
+from domain.vocabulary import Vocabulary
 from fullpicture.config import (
     CIPHER_KEY,
     PATTERNS_FILE,
@@ -23,6 +24,7 @@ from fullpicture.config import (
     load_settings,
 )
 from fullpicture.private_files import prepare_private_database
+from fullpicture.projection import KafkaProjection, Projection, Recorder, StoreProjection
 from fullpicture.queries import Queries
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
@@ -157,11 +159,12 @@ class Wiring:
     _directory: Directory | None = field(default=None, init=False, repr=False)
     _access_log: AccessLog | None = field(default=None, init=False, repr=False)
     _queries: Queries | None = field(default=None, init=False, repr=False)
+    _projection: Projection | None = field(default=None, init=False, repr=False)
 
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
-            vocabulary = load_vocabulary(self.settings)
+            vocabulary = configured_vocabulary(self.settings)
             self._partnership = open_event_store(
                 CHRONOLOGY_STORE,
                 self.settings,
@@ -182,6 +185,42 @@ class Wiring:
         if self._access_log is None:
             self._access_log = open_event_store(ACCESS_LOG_STORE, self.settings, self.now)
         return self._access_log
+
+    @property
+    def projection(self) -> Projection:
+        """What keeps the read models current: the store's log (embedded) or Kafka."""
+        if self._projection is None:
+            chosen = KafkaProjection if self.settings.distributed else StoreProjection
+            self._projection = chosen(self)
+        return self._projection
+
+    @property
+    def recorder(self) -> Recorder:
+        """The partnership's writes, each followed by the projection's catch-up."""
+        return Recorder(self)
+
+    @property
+    def kafka(self) -> Settings | None:
+        """The settings Kafka clients are made with; None without a broker (embedded)."""
+        return self.settings if self.settings.distributed else None
+
+    def require_kafka(self, command: str) -> Settings:
+        if self.kafka is None:
+            raise NotConfiguredFor(
+                f"{command} needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)"
+            )
+        return self.kafka
+
+    @property
+    def issues_kafka_credentials(self) -> bool:
+        """A secured broker: registering an agency also issues its Kafka principal."""
+        return self.kafka is not None and self.settings.kafka_security.uses_sasl
+
+    def require_servers(self, command: str, how: str) -> Settings:
+        """The administrative settings of a tool that needs PostgreSQL and Kafka both."""
+        if self.kafka is None or not self.settings.database.is_postgres:
+            raise NotConfiguredFor(f"{command} needs PostgreSQL and Kafka: {how}")
+        return self.settings.as_service("admin")
 
     @property
     def queries(self) -> Queries:
@@ -226,7 +265,7 @@ class Wiring:
         for app in (self._directory, self._access_log):
             if app is not None:
                 app.close()
-        self._directory = self._access_log = self._queries = None
+        self._directory = self._access_log = self._queries = self._projection = None
 
 
 def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
@@ -247,6 +286,15 @@ def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
             else "is not set, but the stored events cannot be read without a key (encrypted?)"
         )
         raise ConfigurationError(CIPHER_KEY, f"{problem}; nothing was changed") from None
+
+
+class NotConfiguredFor(Exception):
+    """A command needs a server these settings do not name (Kafka, PostgreSQL)."""
+
+
+def configured_vocabulary(settings: Settings) -> Vocabulary:
+    """The partnership's words; with Kafka, only words the published Avro contract carries."""
+    return load_vocabulary(settings.vocabulary_file, within_contract=settings.distributed)
 
 
 def bootstrap(settings: Settings | None = None) -> Wiring:

@@ -16,13 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from consumers.garbage import collect_less_often
 from domain.application import EntriesRejected
 from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
 from domain.errors import DomainError, InvalidEntry, nearest_word
 from domain.spreadsheet import read_chronology_csv
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
-from fullpicture.bootstrap import Wiring, bootstrap
+from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
 from fullpicture.config import ConfigurationError, Settings
 from fullpicture.entry_json import EntryJsonError, read_json_entry
 from fullpicture.field_help import allowed_values, field_help
@@ -85,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UserError,
         EntryJsonError,
         ReadModelsBusy,
+        NotConfiguredFor,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return USER_ERROR
@@ -258,7 +258,7 @@ def _credentials_out_option(command: argparse.ArgumentParser) -> None:
 
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_administrator_once_anyone_exists(wiring, args, "register agencies")
-    issues_credentials = wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl
+    issues_credentials = wiring.issues_kafka_credentials
     if issues_credentials:
         _require_kafka_administrator(wiring, "agency register")
     created = wiring.partnership.register_agency(
@@ -285,7 +285,7 @@ def _require_kafka_administrator(wiring: Wiring, command: str) -> None:
 
 def _agency_credentials(wiring: Wiring, args: argparse.Namespace) -> int:
     _require_administrator_once_anyone_exists(wiring, args, "issue agencies' credentials")
-    _require_kafka(wiring, "agency credentials")
+    wiring.require_kafka("agency credentials")
     if not wiring.settings.kafka_security.uses_sasl:
         raise UserError(
             "agency credentials: FULLPICTURE_KAFKA_SECURITY_PROTOCOL is not SASL_PLAINTEXT or "
@@ -345,8 +345,7 @@ def _register_child(wiring: Wiring, args: argparse.Namespace) -> int:
     [(_, allowed)] = wiring.queries.rows_to_record(
         args.acting_as, [(None, {"agency": args.agency or ""})], importing=False
     )
-    created = wiring.partnership.register_child(args.child, args.date_of_birth, allowed["agency"])
-    _after_recording(wiring)
+    created = wiring.recorder.register_child(args.child, args.date_of_birth, allowed["agency"])
     print(f"{'registered' if created else 'already registered'}: {args.child}")
     return 0
 
@@ -402,11 +401,11 @@ def _metavar(field: str) -> str:
 def help_vocabulary() -> Vocabulary:
     """The configured vocabulary for help text; the defaults if the configuration is broken
     (running the command then reports the problem)."""
+    from fullpicture.bootstrap import configured_vocabulary
     from fullpicture.config import load_settings
-    from fullpicture.vocabulary_file import load_vocabulary
 
     try:
-        return load_vocabulary(load_settings())
+        return configured_vocabulary(load_settings())
     except ConfigurationError:
         return DEFAULT_VOCABULARY
 
@@ -427,8 +426,7 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
                 data[name] = [item for value in data[name] for item in value.split(";")]
     [(_, allowed)] = wiring.queries.rows_to_record(args.acting_as, [(None, data)], False)
     # A list is a list here: a child reference holding ';' is refused, never split in three.
-    outcome = wiring.partnership.record(allowed, lists_as_text=False)
-    _after_recording(wiring)
+    outcome = wiring.recorder.record(allowed, lists_as_text=False)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
         emit(
@@ -456,7 +454,7 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
         args.acting_as, read_chronology_csv(args.file), importing=True
     )
     bar = ProgressBar("importing", len(rows)) if len(rows) >= 1000 else None
-    outcome = wiring.partnership.record_all(rows, progress=bar.callback if bar else None)
+    outcome = wiring.recorder.record_all(rows, progress=bar.callback if bar else None)
     if bar is not None:
         bar.finish()
     wiring.queries.record_import(
@@ -464,7 +462,6 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
         (c for _, row in rows for c in str(row.get("child_ref") or "").split(";") if c.strip()),
         len(outcome.recorded),
     )
-    _after_recording(wiring)
     summary = {
         "rows": len(rows),
         "recorded": len(outcome.recorded),
@@ -478,14 +475,6 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
             f"{summary['unchanged']} already recorded, {summary['rows']} rows"
         )
     return 0
-
-
-def _after_recording(wiring: Wiring) -> None:
-    """Embedded mode has no separate projector process: bring the read models up to date now."""
-    if not wiring.settings.distributed:
-        from consumers.store_feed import catch_up
-
-        catch_up(wiring.partnership, wiring.read_models)
 
 
 # chronology ------------------------------------------------------------------------------------
@@ -522,7 +511,7 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
     system_time = parse_when("--system-time", raw_system_time) if raw_system_time else None
     if system_time is not None and len(system_time) == 10:
         system_time = end_of_day_of(system_time)
-    _after_recording(wiring)
+    wiring.projection.catch_up()
     return wiring.queries.read_child(
         args.acting_as,
         args.child,
@@ -599,7 +588,7 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
         )
     period = _review_period(args)
     if args.child:
-        _after_recording(wiring)
+        wiring.projection.catch_up()
         alerts = wiring.queries.child_alerts(
             args.acting_as,
             args.child,
@@ -611,7 +600,7 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
         )
     else:
         as_at = day_of(parse_when("--as-at", args.as_at)) if args.as_at else date.today()
-        _after_recording(wiring)
+        wiring.projection.catch_up()
         alerts = wiring.queries.alert_list(args.acting_as, as_at, args.pattern, period)
     rows = wiring.queries.with_triage(alerts)
     if args.format == "table":
@@ -660,9 +649,9 @@ def _alert_commands(commands: Any) -> None:
 
 
 def _review_alert(wiring: Wiring, args: argparse.Namespace) -> int:
-    _after_recording(wiring)
+    wiring.projection.catch_up()
     alert = wiring.queries.alert_to_review(args.acting_as, args.alert_id)
-    at = wiring.partnership.review_alert(
+    at = wiring.recorder.review_alert(
         alert.id,
         alert.child_ref,
         alert.pattern,
@@ -671,7 +660,6 @@ def _review_alert(wiring: Wiring, args: argparse.Namespace) -> int:
         args.reason,
         reviewed_by=args.acting_as,
     )
-    _after_recording(wiring)
     result = {"id": alert.id, "outcome": args.outcome, "reviewed_by": args.acting_as, "at": at}
     emit([result], args.format, list(result))
     return 0
@@ -1117,27 +1105,16 @@ def _dashboard_options(command: argparse.ArgumentParser) -> None:
 
 
 def _project(wiring: Wiring, args: argparse.Namespace) -> int:
-    collect_less_often()
-    if wiring.settings.distributed:
-        from consumers.kafka_projector import KafkaProjector
-
-        projector = KafkaProjector(wiring.settings.as_service("projector"), wiring.read_models)
-        applied = projector.run(once=args.once)
-    else:
-        from consumers.store_feed import catch_up, follow
-
-        applied = catch_up(wiring.partnership, wiring.read_models)
-        if not args.once:
-            follow(wiring.partnership, wiring.read_models)
+    applied = wiring.projection.run(once=args.once)
     print(f"applied {applied} events", file=sys.stderr)
     return 0
 
 
 def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
-    _require_kafka(wiring, "feeds")
+    settings = wiring.require_kafka("feeds")
     from consumers.feed_router import FeedRouter
 
-    routed = FeedRouter(wiring.settings.as_service("feeds")).run(once=args.once)
+    routed = FeedRouter(settings.as_service("feeds")).run(once=args.once)
     print(f"routed {routed} messages", file=sys.stderr)
     return 0
 
@@ -1145,7 +1122,7 @@ def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
 def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
     """An agency's system reads with its own Kafka credentials; a person reads their own
     agency's feed with the service's."""
-    _require_kafka(wiring, "subscribe")
+    wiring.require_kafka("subscribe")
     if args.credentials is None:
         if not args.acting_as:
             raise UserError(NAME_YOURSELF + " (or give the agency's --credentials FILE)")
@@ -1213,23 +1190,9 @@ def _subscriber_settings(wiring: Wiring, args: argparse.Namespace) -> Settings:
 
 
 def _rebuild(wiring: Wiring, args: argparse.Namespace) -> int:
-
-    collect_less_often()
-    if wiring.settings.distributed:
-        from consumers.kafka_projector import KafkaProjector, total_events
-
-        read_models = wiring.read_models
-        with read_models.db.exclusive_work():  # never two resets of the same tables at once
-            read_models.reset()
-        settings = wiring.settings.as_service("projector")
-        bar = ProgressBar("rebuilding from Kafka", total_events(settings))
-        KafkaProjector(settings, read_models).run(once=True, on_batch=bar.update)
-    else:
-        from consumers.store_feed import rebuild
-
-        partnership = wiring.partnership  # its cipher key is checked before anything is emptied
-        bar = ProgressBar("rebuilding from the store", partnership.recorder.max_notification_id())
-        rebuild(partnership, wiring.read_models, progress=bar.update)
+    projection = wiring.projection
+    bar = ProgressBar(f"rebuilding from {projection.source}", projection.events_to_rebuild())
+    projection.rebuild(progress=bar.update)
     rate = bar.finish()
     print(f"rebuilt {bar.done} events at {rate:,.0f} events/s")
     return 0
@@ -1245,7 +1208,7 @@ def _dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False) -> 
     spec = find_spec("dashboard")
     assert spec is not None and spec.origin is not None  # a package of this distribution
     app = Path(spec.origin).resolve().parent / "app.py"
-    _after_recording(wiring)  # embedded mode: bring the read models up to date first
+    wiring.projection.catch_up()  # embedded mode: bring the read models up to date first
     wiring.close()
     secrets = write_dashboard_secrets(wiring.settings)  # Streamlit's [auth] (OpenID Connect)
     print(f"FullPicture dashboard: http://127.0.0.1:{args.port}", flush=True)
@@ -1308,9 +1271,12 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
 
     if args.events < 1000:
         raise UserError("--events: at least 1000")
+    settings = wiring.require_servers(
+        "bench", "run `make services` and `. .fullpicture/services.env`"
+    )
     try:
         results = run_benchmark(
-            wiring.settings.as_service("admin"),
+            settings,
             args.events,
             lambda line: print(f"bench: {line}", file=sys.stderr),
             durable=args.durable,
@@ -1362,9 +1328,7 @@ def _soak(wiring: Wiring, args: argparse.Namespace) -> int:
 
     if args.minutes <= 0 or args.writers < 1 or args.rate <= 0:
         raise UserError("--minutes and --rate must be above 0, --writers at least 1")
-    settings = wiring.settings.as_service("admin")
-    if not settings.distributed or not settings.database.is_postgres:
-        raise UserError("soak needs PostgreSQL and Kafka: run `make services` first")
+    settings = wiring.require_servers("soak", "run `make services` first")
     try:
         options = SoakOptions(
             minutes=args.minutes,
@@ -1384,16 +1348,11 @@ def _soak(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0 if passed(report) else 1
 
 
-def _require_kafka(wiring: Wiring, command: str) -> None:
-    if not wiring.settings.distributed:
-        raise UserError(f"{command} needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)")
-
-
 def _relay(wiring: Wiring, args: argparse.Namespace) -> int:
-    _require_kafka(wiring, "relay")
+    settings = wiring.require_kafka("relay")
     from consumers.relay import Relay, run_relays
 
-    settings, db = wiring.settings, wiring.read_model_database()
+    db = wiring.read_model_database()
     events = Relay(settings.as_service("relay"), wiring.partnership, db)
     audit = Relay(settings.as_service("audit"), wiring.access_log, db, topic=settings.topics.audit)
     published = run_relays([events, audit], once=args.once)
@@ -1426,7 +1385,7 @@ def _kafka_commands(commands: Any) -> None:
 
 
 def _kafka_setup(wiring: Wiring, args: argparse.Namespace) -> int:
-    _require_kafka(wiring, "kafka setup")
+    wiring.require_kafka("kafka setup")
     from consumers.kafka_security import (
         KafkaSecurityError,
         read_service_env_file,
@@ -1511,15 +1470,14 @@ def _init(wiring: Wiring, args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr)
             raise UserError(f"nothing was set up ({len(problems)} problem(s))") from None
-    if wiring.settings.distributed and wiring.settings.kafka_security.uses_sasl:
+    if wiring.issues_kafka_credentials:
         env_file = args.env_file or wiring.settings.state_dir / "services.env"
         _kafka_setup(wiring, argparse.Namespace(env_file=env_file))
-    elif wiring.settings.distributed:
-        _require_kafka(wiring, "init")
+    elif wiring.kafka is not None:
         from consumers.kafka_io import ensure_topics
 
-        topics = wiring.settings.topics
-        ensure_topics(wiring.settings, [topics.events, topics.deadletter, topics.audit])
+        topics = wiring.kafka.topics
+        ensure_topics(wiring.kafka, [topics.events, topics.deadletter, topics.audit])
     if not wiring.directory.anyone_registered():
         from domain.people import ADMINISTRATOR
 

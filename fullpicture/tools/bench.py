@@ -70,11 +70,8 @@ BENCH_ADMIN, BENCH_REVIEWER, BENCH_PRACTITIONER = "bench-admin", "bench-reviewer
 def run_benchmark(
     settings: Settings, events: int, say: Callable[[str], None], durable: bool = False
 ) -> dict[str, Any]:
-    if not settings.distributed or not settings.database.is_postgres:
-        raise ValueError(
-            "bench needs PostgreSQL and Kafka: run `make services` and "
-            "`. .fullpicture/services.env`"
-        )
+    """`settings`: PostgreSQL and Kafka, as the administrative principal
+    (`Wiring.require_servers`)."""
     if durable:
         require_durable(settings, "--durable")
     bench = fresh_settings(settings)
