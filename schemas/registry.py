@@ -31,10 +31,6 @@ class EventSchema:
     """fastavro's parsed form, marked as parsed so readers and writers never parse it again."""
     fingerprint: bytes
 
-    @property
-    def canonical_form(self) -> str:
-        return to_parsing_canonical_form(parse_schema(self.expanded, _write_hint=False))
-
 
 def fingerprint_of(schema: dict[str, Any]) -> bytes:
     """CRC-64-AVRO of the parsing canonical form, as the 8 little-endian bytes messages carry."""
