@@ -13,7 +13,7 @@ from consumers import kafka_io
 from consumers.kafka_security import agency_group_prefix
 from domain.records import EventRecord
 from fullpicture.config import Settings
-from schemas.codec import UndecodableMessage, decode
+from schemas.codec import UndecodableMessage, decode_as_sent
 
 OnEvent = Callable[[EventRecord], None]
 
@@ -64,6 +64,6 @@ def subscribe(
 
 def _decoded(message: Any) -> EventRecord:
     try:
-        return decode(message.value)
+        return decode_as_sent(message.value)
     except UndecodableMessage as error:
         return {"event_type": "Undecodable", "error": str(error), "offset": message.offset}

@@ -48,7 +48,7 @@ from domain.identities import (
     with_lookalike_hint,
 )
 from domain.notification_log import notifications
-from domain.rules import RecordedFacts, check_entry
+from domain.rules import RecordedFacts, check_entry, disclosure_warnings
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -80,10 +80,12 @@ class EntriesRejected(Exception):
 
 @dataclass
 class RecordingOutcome:
-    """What a command recorded: new entry ids, and ids that were already recorded identically."""
+    """What a command recorded: new entry ids, ids that were already recorded identically, and
+    what was kept but should be put right (an answer without a lawful basis)."""
 
     recorded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,9 @@ class Partnership(Application[Any]):
                 problems.append(RowProblem(row, problem.field, self._explained(problem)))
             else:
                 accepted.setdefault(draft.entry_id, draft)
+                outcome.warnings.extend(
+                    RowProblem(row, w.field, w.message) for w in disclosure_warnings(draft)
+                )
             if progress is not None:
                 progress(done, len(rows))
         if problems:

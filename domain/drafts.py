@@ -29,6 +29,11 @@ ENTRY_KINDS = (
     "transfer",
     "correction",
 )
+# An answer to a request and a written follow-up disclose information as a share does (DOMAIN.md,
+# rule 7): each records what was shared, with whom, when, why and on what lawful basis.
+DISCLOSURE_KINDS = ("share", "followup", "response")
+# What a disclosure states about the decision to share (a follow-up's empty ones are its share's).
+DISCLOSURE_DECISION_FIELDS = ("lawful_basis", "consent", "family_informed")
 LIST_SEPARATOR = ";"
 DEFAULT_SIGNIFICANCE = "medium"
 

@@ -19,6 +19,12 @@ from domain.drafts import LIST_FIELDS, EntryDraft
 ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://fullpicture.invalid/ids")
 
 
+def _empty(state: dict[str, Any], *names: str) -> None:
+    """Fields a newer version added read as empty from events stored before it."""
+    for name in names:
+        state[name] = ""
+
+
 def entry_uuid(entry_id: str) -> UUID:
     return uuid5(ID_NAMESPACE, f"entry:{entry_id}")
 
@@ -82,42 +88,78 @@ class InformationShared(EntryRecorded):
 
 
 class WrittenFollowUpRecorded(EntryRecorded):
-    """The written follow-up of a verbal share."""
+    """The written follow-up of a verbal share: the share confirmed in writing, so it may state
+    the lawful basis, consent and whether the family was told (empty: as the share, shown as
+    inherited). Version 2 had no lawful basis, consent or family-informed status."""
 
     refers_to: str
     to_agencies: list[str]
     channel: str
+    lawful_basis: str
+    consent: str
+    family_informed: str
 
     kind = "followup"
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _empty(state, "lawful_basis", "consent", "family_informed")
 
 
 class InformationRequested(EntryRecorded):
-    """A request to another agency, saying why (the context of the concern) and by when."""
+    """A request to another agency, saying why (the context of the concern), by when and how it
+    was made. Version 2 had no channel."""
 
     to_agencies: list[str]
     reason: str
     due_by: str
+    channel: str
 
     kind = "request"
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _empty(state, "channel")
 
 
 class RequestAnswered(EntryRecorded):
-    """An answer to a request; addressed to the agency that asked."""
+    """An answer to a request, addressed to the agency that asked. An answer is a disclosure, so
+    it carries what a share carries; one recorded without a lawful basis is kept (a review
+    imports what agencies wrote, gaps included) and shown as not recorded. Version 2 had no
+    channel, lawful basis, consent or family-informed status."""
 
     refers_to: str
     to_agencies: list[str]
+    channel: str
+    lawful_basis: str
+    consent: str
+    family_informed: str
 
     kind = "response"
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _empty(state, "channel", "lawful_basis", "consent", "family_informed")
 
 
 class RequestDeclined(EntryRecorded):
-    """A decision not to share, with the reason (rule 7)."""
+    """A decision not to share, with the reason (rule 7) and how it was given. Version 2 had no
+    channel."""
 
     refers_to: str
     to_agencies: list[str]
     reason: str
+    channel: str
 
     kind = "decline"
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _empty(state, "channel")
 
 
 class ConsentDecisionRecorded(EntryRecorded):
@@ -160,11 +202,18 @@ class ActionRecorded(EntryRecorded):
 
 
 class TransferPointRecorded(EntryRecorded):
-    """An assessment, closure, team transfer or step-down: a point to ask the wider partnership."""
+    """An assessment, closure, team transfer or step-down: a point to ask the wider partnership,
+    with the reason (why the case closed or moved). Version 2 had no reason."""
 
     transfer: str
+    reason: str
 
     kind = "transfer"
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _empty(state, "reason")
 
 
 class EntryCorrected(EntryRecorded):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.clock import add_days, day_of
-from domain.drafts import DRAFT_FIELDS, EntryDraft
+from domain.drafts import DISCLOSURE_DECISION_FIELDS, DRAFT_FIELDS, EntryDraft
 from domain.entries import ENTRY_EVENTS, event_fields
 from domain.errors import (
     DomainError,
@@ -105,22 +105,25 @@ _NOT_CARRIED = {
 }
 
 
+# For each draft field, the kinds whose events carry it, in the order kinds are listed.
+_CARRIED_BY = {
+    name: tuple(kind for kind, event in ENTRY_EVENTS.items() if name in event_fields(event))
+    for name in DRAFT_FIELDS
+}
+
+
 def _fields_not_carried(draft: EntryDraft) -> list[DomainError]:
-    """A value in a field the kind does not carry would be dropped without a word: refuse it."""
+    """A value in a field the kind does not carry would be dropped without a word: refuse it,
+    saying which kinds do carry it."""
     problems: list[DomainError] = []
     for name in _NOT_CARRIED[draft.kind]:
         if not getattr(draft, name):
             continue
+        carriers = ", ".join(_CARRIED_BY[name])
+        message = f"a {draft.kind} does not carry {name}: only {carriers} carry it"
         if name == "to_agencies":
-            problems.append(
-                DomainError(
-                    "to_agencies",
-                    f"a {draft.kind} has no recipients; to tell another agency, record a share "
-                    "(with its own lawful basis)",
-                )
-            )
-        else:
-            problems.append(DomainError(name, f"a {draft.kind} does not carry {name}"))
+            message += "; to tell another agency, record a share (with its own lawful basis)"
+        problems.append(DomainError(name, message))
     return problems
 
 
@@ -222,11 +225,19 @@ def _share_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
 
 def _followup_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
     written = facts.vocabulary.written_channels
-    return _outside("channel", (draft.channel,), written)
+    problems = _outside("channel", (draft.channel,), written)
+    return problems + _vocabulary_problems(draft, facts.vocabulary, *DISCLOSURE_DECISION_FIELDS)
+
+
+def _response_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    """An answer is a disclosure, but one recorded without a lawful basis is kept (a case review
+    imports what agencies wrote, gaps included): `disclosure_warnings` says so instead."""
+    return _vocabulary_problems(draft, facts.vocabulary, "channel", *DISCLOSURE_DECISION_FIELDS)
 
 
 def _request_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
     problems = _required(draft, "to_agencies", "reason")
+    problems += _vocabulary_problems(draft, facts.vocabulary, "channel")
     if draft.due_by and draft.due_by < draft.occurred_at[:10]:
         problems.append(InvalidDate("due_by", f"{draft.due_by} is before occurred_at"))
     if draft.agency in draft.to_agencies:
@@ -235,11 +246,12 @@ def _request_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]
 
 
 def _decline_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
-    return (
-        [MissingField("reason", "is required: a decision not to share is recorded with why")]
-        if not draft.reason
-        else []
-    )
+    problems = _vocabulary_problems(draft, facts.vocabulary, "channel")
+    if not draft.reason:
+        problems.append(
+            MissingField("reason", "is required: a decision not to share is recorded with why")
+        )
+    return problems
 
 
 def _consent_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
@@ -272,6 +284,20 @@ def _vocabulary_problems(
     return problems
 
 
+LAWFUL_BASIS_NOT_RECORDED = (
+    "not recorded: an answer is a disclosure, so record the lawful basis it was shared on; "
+    'it is kept and shown as "lawful basis not recorded"'
+)
+
+
+def disclosure_warnings(draft: EntryDraft) -> list[DomainError]:
+    """What is kept but should be put right: an answer recorded without a lawful basis (DOMAIN.md,
+    rule 7). A follow-up without one states its share's; a share cannot be recorded without."""
+    if draft.kind == "response" and not draft.lawful_basis:
+        return [DomainError("lawful_basis", LAWFUL_BASIS_NOT_RECORDED)]
+    return []
+
+
 def _given(value: str) -> tuple[str, ...]:
     return (value,) if value else ()
 
@@ -281,7 +307,7 @@ KIND_RULES: dict[str, Callable[[EntryDraft, RecordedFacts], list[DomainError]]] 
     "share": _share_rules,
     "followup": _followup_rules,
     "request": _request_rules,
-    "response": _no_extra_rules,
+    "response": _response_rules,
     "decline": _decline_rules,
     "consent": _consent_rules,
     "voice": _voice_rules,

@@ -40,6 +40,12 @@ CHRONOLOGY_COLUMNS = (
     "summary",
     "concerns",
     "significance",
+    "channel",
+    "lawful_basis",
+    "lawful_basis_status",
+    "consent",
+    "family_informed",
+    "reason",
     "agency_recorded_at",
 )
 
@@ -427,6 +433,7 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
     [(_, allowed)] = wiring.queries.rows_to_record(args.acting_as, [(None, data)], False)
     # A list is a list here: a child reference holding ';' is refused, never split in three.
     outcome = wiring.recorder.record(allowed, lists_as_text=False)
+    _warn(outcome.warnings)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
         emit(
@@ -462,6 +469,7 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
         (c for _, row in rows for c in str(row.get("child_ref") or "").split(";") if c.strip()),
         len(outcome.recorded),
     )
+    _warn(outcome.warnings)
     summary = {
         "rows": len(rows),
         "recorded": len(outcome.recorded),
@@ -475,6 +483,13 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
             f"{summary['unchanged']} already recorded, {summary['rows']} rows"
         )
     return 0
+
+
+def _warn(warnings: Sequence[object]) -> None:
+    """What was kept but should be put right (an answer without a lawful basis), on stderr so
+    that `--format json` output stays parseable."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 # chronology ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from domain.errors import DomainError
 from fullpicture.output import spreadsheet_safe
 from fullpicture.presentation import KIND_STYLE, agency_name, uk_date, uk_dates_in, uk_when
 from fullpicture.queries import Queries, ScopedChronology
+from projections.chronology import LAWFUL_BASIS_NOT_RECORDED
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 EXPORT_KINDS = ("csv", "html", "pdf")
@@ -47,8 +48,15 @@ EXPORT_COLUMNS = (
     "to_agencies",
     "practitioner",
     "child_age",
+    "channel",
+    "lawful_basis",
+    "consent",
+    "family_informed",
+    "reason",
 )
 DATED_COLUMNS = ("occurred_at", "recorded_at")
+# Columns whose cell is a value said in words: a gap in a disclosure, or where it comes from.
+SHOWN_AS = {"lawful_basis": "lawful_basis_shown"}
 
 Keep = Callable[[Mapping[str, Any]], bool]
 
@@ -63,7 +71,9 @@ def chronology_csv(entries: Sequence[dict[str, Any]]) -> str:
     writer.writerow(EXPORT_COLUMNS)
     writer.writerows(
         [
-            spreadsheet_safe(uk_when(_cell(e.get(c))) if c in DATED_COLUMNS else _cell(e.get(c)))
+            spreadsheet_safe(
+                uk_when(_cell(e.get(c))) if c in DATED_COLUMNS else _cell(e.get(SHOWN_AS.get(c, c)))
+            )
             for c in EXPORT_COLUMNS
         ]
         for e in entries
@@ -72,8 +82,43 @@ def chronology_csv(entries: Sequence[dict[str, Any]]) -> str:
 
 
 def as_row(entry: Any) -> dict[str, Any]:
-    """An entry as a plain dict (tuples as lists), for tables and files."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(entry).items()}
+    """An entry as a plain dict (tuples as lists), for tables and files, with its lawful basis
+    as a reader should see it."""
+    row = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(entry).items()}
+    row["lawful_basis_shown"] = entry.lawful_basis_shown()
+    row["how_and_why"] = how_and_why(entry)
+    return row
+
+
+def how_and_why(entry: Any) -> str:
+    """What an entry states about how and why it was shared, in words: the channel, the
+    decision (a gap in it said as such, a follow-up's inherited parts marked) and the reason."""
+    parts = []
+    if entry.channel:
+        parts.append(f"by {_words(entry.channel)}")
+    if entry.lawful_basis_status == "not recorded":
+        parts.append(LAWFUL_BASIS_NOT_RECORDED)
+    elif entry.lawful_basis:
+        parts.append(
+            f"lawful basis: {_words(entry.lawful_basis)}{_inherited(entry, 'lawful_basis')}"
+        )
+    for name, label in (("consent", "consent"), ("family_informed", "family told")):
+        value = getattr(entry, name)
+        if value:
+            parts.append(f"{label}: {_words(value)}{_inherited(entry, name)}")
+    if entry.transfer:
+        parts.append(_words(entry.transfer))
+    if entry.reason:
+        parts.append(f"why: {entry.reason}")
+    return "; ".join(parts)
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _inherited(entry: Any, name: str) -> str:
+    return " (inherited from the share)" if name in entry.inherited else ""
 
 
 def page_style(footer: str) -> str:
@@ -225,6 +270,7 @@ def _chronology_html(entries: Sequence[Any], names: Mapping[str, str]) -> str:
             f"<td>{escape(e.significance)}</td>"
             f"<td>{_names(names, e.to_agencies) if e.to_agencies else ''}</td>"
             f"<td>{escape(e.practitioner)}</td>"
+            f"<td>{escape(how_and_why(e))}</td>"
             f"<td>{escape(e.child_age)}</td>"
             f"<td class='id'>{escape(e.id)}</td>"
             "</tr>"
@@ -233,7 +279,8 @@ def _chronology_html(entries: Sequence[Any], names: Mapping[str, str]) -> str:
         parts.append(
             f"<h3>{uk_date(day)}</h3><table><thead><tr><th>time</th><th>agency</th><th>kind</th>"
             "<th>summary</th><th>significance</th><th>to</th><th>practitioner</th>"
-            f"<th>child's age</th><th>id</th></tr></thead><tbody>{rows}</tbody></table>"
+            "<th>how and why</th><th>child's age</th>"
+            f"<th>id</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     return "\n".join(parts) or "<p>No entries.</p>"
 

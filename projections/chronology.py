@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.collector import no_cycle_collection
+from domain.drafts import DISCLOSURE_DECISION_FIELDS, DISCLOSURE_KINDS
 from domain.records import EventRecord, agency_knows, projected_children
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
@@ -40,6 +41,9 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     consent TEXT NOT NULL,
     transfer TEXT NOT NULL,
     agency_recorded_at TEXT NOT NULL,
+    lawful_basis TEXT NOT NULL,
+    family_informed TEXT NOT NULL,
+    reason TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -56,7 +60,13 @@ ENTRY_COLUMNS = (
 # these are kept, not the whole event: a rebuild wrote and an alert refresh parsed ~500 bytes of
 # JSON per row, for four short fields.
 DETAIL_FIELDS = ("channel", "due_by", "consent", "transfer")
-COLUMNS = f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at"
+# What a disclosure states besides (DOMAIN.md, rule 7), and the reason of a share, request,
+# decline, consent decision or transfer point: shown in the chronology, not read by detectors.
+DISCLOSURE_FIELDS = ("lawful_basis", "family_informed", "reason")
+COLUMNS = (
+    f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at, "
+    f"{', '.join(DISCLOSURE_FIELDS)}"
+)
 # What a query reads of each row (not child_ref: the query names it). The six columns that few
 # distinct values cover (codes, vocabulary and JSON lists: none can hold the unit separator) come
 # joined as one text, split and decoded once per distinct text: a 5,000-entry read brings 8 values
@@ -75,6 +85,8 @@ SHOWN_COLUMNS = ", ".join(
         "practitioner",
         "refers_to",
         "agency_recorded_at",
+        _JOINED.join(("channel", "lawful_basis", "consent", "family_informed", "transfer")),
+        "reason",
     )
 )
 # `chronology_for` reads the child's date of birth after them.
@@ -138,6 +150,28 @@ class ChronologyEntry:
     followed_up_by: tuple[str, ...] = ()
     child_age: str = ""
     agency_recorded_at: str = ""  # when the agency says it recorded it; never system time
+    channel: str = ""
+    lawful_basis: str = ""  # a follow-up's own, or its share's when `inherited` says so
+    consent: str = ""
+    family_informed: str = ""
+    transfer: str = ""
+    reason: str = ""
+    # Of a follow-up that did not state them: the decision fields shown from its share.
+    inherited: tuple[str, ...] = ()
+    # For a disclosure: "recorded", "inherited" (a follow-up's, from its share) or "not
+    # recorded" (kept as the agency wrote it, DOMAIN.md rule 7); "" for any other kind.
+    lawful_basis_status: str = ""
+
+    def lawful_basis_shown(self) -> str:
+        """The lawful basis as a reader should see it, gaps and inheritance said in words."""
+        if self.lawful_basis_status == "not recorded":
+            return LAWFUL_BASIS_NOT_RECORDED
+        if self.lawful_basis_status == "inherited":
+            return f"{self.lawful_basis} (inherited from {self.refers_to})"
+        return self.lawful_basis
+
+
+LAWFUL_BASIS_NOT_RECORDED = "lawful basis not recorded"
 
 
 @dataclass(frozen=True)
@@ -167,7 +201,7 @@ KINDS = None  # every record (those without an entry are skipped)
 # fills its rows from them in SQL (`FROM_STAGED`, all sent in one round trip) instead of building
 # its own in Python and sending them in a copy of its own: the projector's writer thread spent
 # most of its time waiting for the interpreter's lock after each of ~15 round trips a batch.
-STAGED_FIELDS = ("reason", "captured_how", "child_words")
+STAGED_FIELDS = ("captured_how", "child_words")
 STAGING = Staging(
     "staged_entries",
     (*UPSERT.columns, *STAGED_FIELDS, "first_copy"),
@@ -212,8 +246,10 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("consent") or "",
                 get("transfer") or "",
                 get("agency_recorded_at") or "",
-                get("reason") or "",  # STAGED_FIELDS
-                get("captured_how") or "",
+                get("lawful_basis") or "",  # DISCLOSURE_FIELDS
+                get("family_informed") or "",
+                get("reason") or "",
+                get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
                 child == child_refs[0],  # first_copy
             )
@@ -245,6 +281,7 @@ def chronology_for(
             rows, born = child_rows(db, child_ref, known_by)
         else:
             rows, born = rows_of(db, child_ref)
+        every_row = rows
         if as_at is not None:
             rows = [r for r in rows if r[1] <= as_at]
         if system_time is not None:
@@ -252,7 +289,7 @@ def chronology_for(
         if period is not None:
             first, last = period
             rows = [r for r in rows if first <= r[1][:10] <= last]
-        return with_links(_entries(rows, born, known_by))
+        return with_links(_with_inherited(_entries(rows, born, known_by), every_row))
 
 
 def child_rows(db: ReadModelDatabase, child_ref: str, known_by: str | None = None) -> ChildRows:
@@ -290,6 +327,8 @@ def _entries(
         practitioner,
         refers_to,
         agency_recorded_at,
+        decisions,
+        reason,
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
@@ -315,8 +354,58 @@ def _entries(
                 (),  # followed_up_by
                 age,
                 agency_recorded_at,
+                *_decisions(decisions),
+                reason,
+                (),  # inherited
+                _lawful_basis_status(kind, decisions),
             )
         )
+    return entries
+
+
+def _lawful_basis_status(kind: str, decisions: str) -> str:
+    if kind not in DISCLOSURE_KINDS:
+        return ""
+    return "recorded" if _decisions(decisions)[1] else "not recorded"
+
+
+@lru_cache(maxsize=1024)
+def _decisions(text: str) -> tuple[str, str, str, str, str]:
+    """channel, lawful basis, consent, family informed and transfer type from their joined
+    text: a handful of combinations recur."""
+    channel, lawful_basis, consent, family_informed, transfer = text.split(_SEPARATOR)
+    return channel, lawful_basis, consent, family_informed, transfer
+
+
+def _with_inherited(
+    entries: list[ChronologyEntry], every_row: Sequence[Sequence[Any]]
+) -> list[ChronologyEntry]:
+    """A written follow-up that did not state a decision shows its verbal share's, marked as
+    inherited. The share is looked up among all the child's rows the viewer may see (whoever
+    knows a follow-up knows its share), not only those shown: a review period or replay date
+    may leave the share out."""
+    silent = [
+        e
+        for e in entries
+        if e.kind == "followup" and not all(getattr(e, f) for f in DISCLOSURE_DECISION_FIELDS)
+    ]
+    if not silent:
+        return entries
+    wanted = {e.refers_to for e in silent}
+    shares = {row[0]: _decisions(row[8]) for row in every_row if row[0] in wanted}
+    for entry in silent:
+        share = shares.get(entry.refers_to)
+        if share is None:
+            continue
+        stated = dict(zip(DISCLOSURE_DECISION_FIELDS, share[1:4], strict=True))
+        inherited = tuple(
+            f for f in DISCLOSURE_DECISION_FIELDS if not getattr(entry, f) and stated[f]
+        )
+        for name in inherited:
+            setattr(entry, name, stated[name])
+        entry.inherited = inherited
+        if "lawful_basis" in inherited:
+            entry.lawful_basis_status = "inherited"
     return entries
 
 

@@ -42,11 +42,23 @@ def encode(record: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     out.write(MAGIC)
     out.write(schema.fingerprint)
-    schemaless_writer(out, schema.parsed, record)
+    schemaless_writer(out, schema.parsed, _as_sent(record, schema.nullable_fields))
     return out.getvalue()
 
 
 def decode(data: bytes | None) -> dict[str, Any]:
+    """A message as FullPicture holds a record: a value not recorded is empty text, as in the
+    store, so a projection reads the same record from Kafka as from the notification log."""
+    record = decode_as_sent(data)
+    for name in latest()[record["event_type"]].nullable_fields:
+        if record.get(name) is None:
+            record[name] = ""
+    return record
+
+
+def decode_as_sent(data: bytes | None) -> dict[str, Any]:
+    """A message as any Avro library reads it with FullPicture's newest schema: a value not
+    recorded is null (what an agency's own reader sees)."""
     writer = writer_schema_of(data)
     reader = latest()[writer.event_type]
     body = io.BytesIO(data)  # type: ignore[arg-type]
@@ -59,6 +71,13 @@ def decode(data: bytes | None) -> dict[str, Any]:
         raise UndecodableMessage(
             f"{writer.event_type} v{writer.version} body is malformed: {error}"
         ) from error
+
+
+def _as_sent(record: dict[str, Any], nullable: tuple[str, ...]) -> dict[str, Any]:
+    """The record with empty optional vocabulary values as null (an Avro enum has no empty
+    symbol); a copy only when there is one, as the caller may send the record again."""
+    empty = [name for name in nullable if record.get(name) == ""]
+    return {**record, **dict.fromkeys(empty)} if empty else record
 
 
 def writer_schema_of(data: bytes | None) -> EventSchema:

@@ -30,6 +30,8 @@ class EventSchema:
     parsed: Any
     """fastavro's parsed form, marked as parsed so readers and writers never parse it again."""
     fingerprint: bytes
+    nullable_fields: tuple[str, ...] = ()
+    """Fields that are null on the wire when not recorded (`"" ` inside FullPicture)."""
 
 
 def fingerprint_of(schema: dict[str, Any]) -> bytes:
@@ -70,6 +72,16 @@ def _shared_types() -> dict[str, Any]:
     return {f"{t['namespace']}.{t['name']}": t for t in types}
 
 
+def nullable_fields(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The fields whose type is a union with null: optional values of a controlled vocabulary
+    (an Avro enum has no empty symbol), null on the wire when not recorded."""
+    return tuple(
+        field["name"]
+        for field in schema["fields"]
+        if isinstance(field["type"], list) and "null" in field["type"]
+    )
+
+
 @cache
 def all_schemas() -> tuple[EventSchema, ...]:
     """Every schema file, sorted by event type then version."""
@@ -87,6 +99,7 @@ def all_schemas() -> tuple[EventSchema, ...]:
                 expanded=expanded,
                 parsed=parse_schema(expanded),
                 fingerprint=fingerprint_of(expanded),
+                nullable_fields=nullable_fields(expanded),
             )
         )
     return tuple(sorted(found, key=lambda s: (s.event_type, s.version)))

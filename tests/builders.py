@@ -105,3 +105,43 @@ def record_every_kind(app: Partnership, **common: Any) -> None:
         )
     )
     app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
+
+
+def record_every_disclosure_field(app: Partnership) -> None:
+    """A request, its answer and a decline, a verbal share's written follow-up and a closure, each
+    with every field its kind carries (the fields agencies' spreadsheets hold)."""
+    app.record(request(channel="phone"))
+    app.record(
+        entry(
+            "response",
+            agency="health-visiting",
+            refers_to="csc-north:R-1",
+            channel="secure_email",
+            lawful_basis="public_task",
+            consent="not_needed",
+            family_informed="yes",
+        )
+    )
+    app.record(
+        entry(
+            "decline",
+            agency="health-visiting",
+            entry_ref="D-1",
+            refers_to="csc-north:R-1",
+            reason="Already answered.",
+            channel="letter",
+        )
+    )
+    app.record(share(channel="phone"))
+    app.record(
+        entry(
+            "followup",
+            agency="police-north",
+            refers_to="police-north:P-100",
+            channel="letter",
+            lawful_basis="legal_obligation",
+            consent="not_sought_unsafe",
+            family_informed="no_unsafe",
+        )
+    )
+    app.record(entry("transfer", reason="No further concerns."))

@@ -50,7 +50,8 @@ NOT_A_DATE = "is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], e.g. 2024-05-0
 
 def no_recipients(kind: str) -> str:
     return (
-        f"to_agencies: a {kind} has no recipients; to tell another agency, record a share "
+        f"to_agencies: a {kind} does not carry to_agencies: only share, followup, request, "
+        "response, decline, correction carry it; to tell another agency, record a share "
         "(with its own lawful basis)"
     )
 
@@ -211,7 +212,10 @@ def flag_cases() -> list[Case]:
         (
             "concern carrying a channel",
             flags("concern", channel="phone"),
-            ["channel: a concern does not carry channel"],
+            [
+                "channel: a concern does not carry channel: only share, followup, request, "
+                "response, decline carry it"
+            ],
         ),
         (
             "answer to a share",

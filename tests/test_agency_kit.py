@@ -39,6 +39,27 @@ def test_schemas_export_writes_standalone_schemas_named_by_their_fingerprints(
     assert decoded == record
 
 
+def test_schemas_export_lists_the_disclosure_versions_beside_the_ones_before(
+    tmp_path: Path,
+) -> None:
+    assert main(["schemas", "export", str(tmp_path / "kit")]) == 0
+    fingerprints = json.loads((tmp_path / "kit" / "fingerprints.json").read_text())
+    listed = {(v["event_type"], v["version"]): v["file"] for v in fingerprints.values()}
+    for event_type in (
+        "InformationRequested",
+        "RequestAnswered",
+        "RequestDeclined",
+        "TransferPointRecorded",
+        "WrittenFollowUpRecorded",
+    ):
+        for version in (1, 2, 3):
+            file = listed[event_type, version]
+            assert (tmp_path / "kit" / file).is_file()
+    answer = json.loads((tmp_path / "kit" / listed["RequestAnswered", 3]).read_text())
+    lawful_basis = next(f for f in answer["fields"] if f["name"] == "lawful_basis")
+    assert lawful_basis["type"][0] == "null" and lawful_basis["default"] is None
+
+
 def test_the_version_is_the_package_s(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib.metadata import version
 

@@ -63,6 +63,29 @@ def record_share(sharer: str, receiver: str, ref: str, summary: str) -> None:
                  "--concerns", "neglect"]) == 0  # fmt: skip
 
 
+def record_answer_and_follow_up(police: str, school: str) -> None:
+    """The school asks the police; the police answer (a disclosure stating its lawful basis) and
+    follow up a phone call in writing without restating its decision: version 3 events, whose
+    unstated optional values are null on the wire."""
+    assert main(["--as", practitioner_of(school), "record", "request", "--child", CHILD,
+                 "--entry-ref", "Q-1", "--occurred-at", "2025-02-04", "--to-agencies", police,
+                 "--channel", "secure_email", "--summary", "Asked about call-outs to the home.",
+                 "--reason", "Attendance has dropped."]) == 0  # fmt: skip
+    assert main(["--as", practitioner_of(police), "record", "response", "--child", CHILD,
+                 "--entry-ref", "J-A", "--occurred-at", "2025-02-05", "--refers-to",
+                 f"{school}:Q-1", "--channel", "letter", "--lawful-basis", "public_task",
+                 "--summary", "Two call-outs since December."]) == 0  # fmt: skip
+    assert main(["--as", practitioner_of(police), "record", "share", "--child", CHILD,
+                 "--entry-ref", "J-3", "--occurred-at", "2025-02-06", "--summary",
+                 "Told the school by phone of a third call-out.", "--to-agencies", school,
+                 "--channel", "phone", "--reason", "The school can support the child.",
+                 "--lawful-basis", "public_task", "--consent", "not_sought_unsafe",
+                 "--family-informed", "no_unsafe"]) == 0  # fmt: skip
+    assert main(["--as", practitioner_of(police), "record", "followup", "--child", CHILD,
+                 "--entry-ref", "J-4", "--occurred-at", "2025-02-07", "--refers-to",
+                 f"{police}:J-3", "--summary", "Confirmed the call in writing."]) == 0  # fmt: skip
+
+
 def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does(
     registered_by_cli: Callable[[], tuple[str, Path]],  # noqa: F811
     tmp_path: Path,
@@ -70,9 +93,10 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
 ) -> None:
     reader = build_reader(tmp_path)
     (school, credentials), (police, _) = registered_by_cli(), registered_by_cli()
-    register_people(main, [police], [CHILD])
+    register_people(main, [police, school], [CHILD])
     record_share(police, school, "J-1", "Police attended a domestic incident at home.")
     record_share(police, school, "J-2", 'Second visit: "quoted" words, café, 10% more.')
+    record_answer_and_follow_up(police, school)
     assert main(["relay", "--once"]) == 0
     assert main(["feeds", "--once"]) == 0
     kit = tmp_path / "kit"
@@ -90,7 +114,22 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
     assert all(event["schema"].rsplit(".", 1)[-1] in names for event in by_java)
     # Order holds within a partition (one child's events), not across the feed's partitions.
     assert sorted((e["record"] for e in by_java), key=event_id) == sorted(by_python, key=event_id)
-    assert {r["event_type"] for r in by_python} == {"AgencyRegistered", "InformationShared"}
+    assert {r["event_type"] for r in by_python} == {
+        "AgencyRegistered",
+        "InformationShared",
+        "InformationRequested",  # the school's own, known to it
+        "RequestAnswered",
+        "WrittenFollowUpRecorded",
+    }
+    by_ref = {r.get("entry_ref"): r for r in by_python}
+    assert (by_ref["J-A"]["lawful_basis"], by_ref["J-A"]["consent"]) == ("public_task", None)
+    assert (by_ref["J-4"]["channel"], by_ref["J-4"]["lawful_basis"]) == ("written", None)
+    assert by_ref["Q-1"]["channel"] == "secure_email"
+    newest = {}
+    for v in fingerprints.values():
+        newest[v["event_type"]] = max(v["version"], newest.get(v["event_type"], 0))
+    assert [newest[t] for t in ("InformationRequested", "RequestAnswered",
+                                "WrittenFollowUpRecorded")] == [3, 3, 3]  # fmt: skip
     shared = [r for r in by_python if r.get("entry_ref") in ("J-1", "J-2")]
     by_readme = run([sys.executable, "-c", readme_python_reader(kit, credentials)], tmp_path, 60)
     assert sorted(by_readme.splitlines()) == sorted(

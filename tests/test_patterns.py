@@ -481,6 +481,32 @@ def test_a_prompt_share_after_a_serious_concern_is_not_flagged() -> None:
     assert not fires([serious_concern(), share_with_consent("2025-06-02")], "consent_relied_on")
 
 
+def answer_with_consent(day: str, kind: str = "response") -> dict:
+    """An answer (or a written follow-up) is a disclosure: it may wait for consent too."""
+    return rec(kind, "a1", day, "school-elm", to_agencies=["csc-north"], consent="given")
+
+
+@pytest.mark.parametrize("kind", ["response", "followup"])
+def test_an_answer_or_follow_up_that_waited_for_consent_after_a_serious_concern_is_flagged(
+    kind: str,
+) -> None:
+    found = alerts(
+        [serious_concern(), answer_with_consent("2025-06-08", kind)], "consent_relied_on"
+    )
+    assert [a.evidence for a in found] == [("school-elm:1", "school-elm:a1")]
+
+
+def test_a_prompt_answer_after_a_serious_concern_is_not_flagged() -> None:
+    assert not fires([serious_concern(), answer_with_consent("2025-06-02")], "consent_relied_on")
+
+
+def test_a_prompt_answer_counts_as_sharing_when_consent_was_refused_later() -> None:
+    refused = rec("consent", "c1", "2025-06-03", "school-elm", consent="refused")
+    answered = rec("response", "a1", "2025-06-02", "school-elm", to_agencies=["csc-north"])
+    assert not fires([serious_concern(), answered, refused], "consent_relied_on")
+    assert fires([serious_concern(), refused], "consent_relied_on")
+
+
 # frequent moves ---------------------------------------------------------------------------------
 
 

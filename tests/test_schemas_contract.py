@@ -28,10 +28,11 @@ from schemas.codec import (
     NotSingleObjectEncoded,
     UnknownSchema,
     decode,
+    decode_as_sent,
     encode,
 )
 from schemas.registry import all_schemas, latest, versions
-from tests.builders import record_every_kind, register_agencies
+from tests.builders import record_every_disclosure_field, record_every_kind, register_agencies
 
 EVENT_TYPES = sorted(
     [cls.__name__ for cls in ENTRY_EVENTS.values()]
@@ -134,11 +135,91 @@ def avro_decode(data: bytes, expanded_schema: dict[str, Any]) -> Any:
     return reader.read(avro.io.BinaryDecoder(io.BytesIO(data[HEADER_SIZE:])))
 
 
+def as_sent(record: EventRecord) -> EventRecord:
+    """The record as any Avro library reads it: an optional vocabulary value not given is null."""
+    nullable = latest()[record["event_type"]].nullable_fields
+    return {
+        name: None if name in nullable and value == "" else value for name, value in record.items()
+    }
+
+
 def test_every_event_type_decodes_with_the_official_avro_library(
     records: dict[str, EventRecord],
 ) -> None:
     for event_type, record in records.items():
         data = encode(record)
+        assert avro_decode(data, latest()[event_type].expanded) == as_sent(record), event_type
+        assert decode_as_sent(data) == as_sent(record), event_type
+
+
+def test_only_optional_vocabulary_values_are_null_on_the_wire(
+    records: dict[str, EventRecord],
+) -> None:
+    assert {t: s.nullable_fields for t, s in latest().items() if s.nullable_fields} == {
+        "InformationRequested": ("channel",),
+        "RequestDeclined": ("channel",),
+        "RequestAnswered": ("channel", "lawful_basis", "consent", "family_informed"),
+        "WrittenFollowUpRecorded": ("lawful_basis", "consent", "family_informed"),
+    }
+    answer = as_sent(records["RequestAnswered"])
+    assert (answer["lawful_basis"], answer["channel"]) == (None, None)
+
+
+DISCLOSURE_VERSIONS = {
+    "InformationRequested": (2, 3),
+    "RequestDeclined": (2, 3),
+    "RequestAnswered": (2, 3),
+    "WrittenFollowUpRecorded": (2, 3),
+    "TransferPointRecorded": (2, 3),
+}
+
+
+@pytest.mark.parametrize("event_type", sorted(DISCLOSURE_VERSIONS))
+def test_a_reader_that_knows_only_the_previous_version_reads_the_new_one(
+    event_type: str, disclosure_records: dict[str, EventRecord]
+) -> None:
+    # Given an agency's reader that knows version 2, and a message written with version 3
+    older, newer = (versions(event_type)[v - 1] for v in DISCLOSURE_VERSIONS[event_type])
+    assert (older.version, newer.version) == DISCLOSURE_VERSIONS[event_type]
+    assert latest()[event_type] is newer
+    data = encode(disclosure_records[event_type])
+    # When it reads the message with the writer's schema (from the exported kit) into its own
+    reader = avro.io.DatumReader(
+        avro.schema.parse(json.dumps(newer.expanded)), avro.schema.parse(json.dumps(older.expanded))
+    )
+    read = reader.read(avro.io.BinaryDecoder(io.BytesIO(data[HEADER_SIZE:])))
+    # Then it reads every field it knew, as written, and nothing else
+    known = {f["name"] for f in older.expanded["fields"]}
+    assert read == {k: v for k, v in disclosure_records[event_type].items() if k in known}
+    compatible = ReaderWriterCompatibilityChecker().get_compatibility(
+        avro.schema.parse(json.dumps(older.expanded)), avro.schema.parse(json.dumps(newer.expanded))
+    )
+    assert compatible.compatibility is SchemaCompatibilityType.compatible
+
+
+@pytest.fixture
+def disclosure_records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
+    """A request, answer, decline, follow-up and transfer with every field their kind carries."""
+    app = embedded_partnership
+    register_agencies(app)
+    record_every_disclosure_field(app)
+    notifications = app.recorder.select_notifications(start=1, limit=1000)
+    return {r["event_type"]: r for _, r in records_from_notifications(app.mapper, notifications)}
+
+
+def test_new_fields_round_trip_with_their_values(
+    disclosure_records: dict[str, EventRecord],
+) -> None:
+    answer = disclosure_records["RequestAnswered"]
+    assert (answer["channel"], answer["lawful_basis"], answer["consent"]) == (
+        "secure_email",
+        "public_task",
+        "not_needed",
+    )
+    assert disclosure_records["TransferPointRecorded"]["reason"] == "No further concerns."
+    for event_type, record in disclosure_records.items():
+        data = encode(record)
+        assert decode(data) == record, event_type
         assert avro_decode(data, latest()[event_type].expanded) == record, event_type
 
 
@@ -201,3 +282,13 @@ def test_bytes_that_are_not_single_object_encoded_are_refused() -> None:
 def test_an_unknown_fingerprint_is_refused() -> None:
     with pytest.raises(UnknownSchema):
         decode(MAGIC + b"\x00" * 8 + b"\x00")
+
+
+def test_a_version_2_answer_message_reads_with_the_new_fields_empty(
+    disclosure_records: dict[str, EventRecord],
+) -> None:
+    v2 = versions("RequestAnswered")[1]
+    current = disclosure_records["RequestAnswered"]
+    new_fields = ("channel", "lawful_basis", "consent", "family_informed")
+    old = {k: v for k, v in current.items() if k not in new_fields}
+    assert decode(_written_with(v2, old)) == {**current, **dict.fromkeys(new_fields, "")}

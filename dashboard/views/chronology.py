@@ -18,7 +18,7 @@ from dashboard.plain_text import plain
 from domain.errors import DomainError
 from domain.scopes import BREAK_GLASS_HINT
 from fullpicture.presentation import agency_name, uk_date, uk_dates_in, uk_when
-from fullpicture.review_pack import EXPORT_KINDS, MIME_TYPES, scoped_export
+from fullpicture.review_pack import EXPORT_KINDS, MIME_TYPES, as_row, scoped_export
 
 EVERY_AGENCY = "every agency"
 
@@ -156,7 +156,7 @@ with st.container(border=True):
             "child said or showed."
         )
 
-entries = data.rows(result.entries)
+entries = [as_row(e) for e in result.entries]
 
 with st.expander("Filter entries"):
     by_agency = st.multiselect(
@@ -254,6 +254,7 @@ st.dataframe(
         "significance",
         "to",
         "practitioner",
+        "how_and_why",
         "recorded",
         "id",
     ),
@@ -263,6 +264,12 @@ st.dataframe(
         "agency_name": st.column_config.TextColumn("agency", help="the agency that recorded it"),
         "summary": st.column_config.TextColumn("summary", width="large"),
         "to": st.column_config.TextColumn("to", help="the agencies it was addressed to"),
+        "how_and_why": st.column_config.TextColumn(
+            "how and why",
+            help="how it was shared or asked, the lawful basis, consent, whether the family was "
+            "told, and why (a follow-up's unstated ones are its share's: inherited)",
+            width="medium",
+        ),
         "recorded": st.column_config.TextColumn(
             "recorded", help="when FullPicture stored it (system time)"
         ),

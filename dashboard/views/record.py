@@ -1,4 +1,5 @@
-"""Record: forms for a share, a request, an answer or decline, the child's voice; a CSV import.
+"""Record: forms for a share, its written follow-up, a request, an answer or decline, the child's
+voice, a transfer point; a CSV import.
 
 A practitioner or safeguarding lead records as their own agency (the query layer fills it in and
 refuses any other); a case reviewer imports agencies' chronologies of their review's children.
@@ -41,10 +42,12 @@ def may_record(importing: bool) -> AccessRefused | None:
 
 KINDS = {
     "Information share": "share",
+    "Written follow-up": "followup",
     "Information request": "request",
     "Answer to a request": "response",
     "Decline a request": "decline",
     "Child's voice": "voice",
+    "Transfer point": "transfer",
 }
 
 
@@ -62,14 +65,27 @@ LABELS = {
     "consent": "Consent",
     "family_informed": "Was the family told?",
     "due_by": "Answer needed by",
-    "refers_to": "The request answered",
+    "refers_to": "The entry it refers to",
+    "transfer": "Which transfer point",
     "child_words": "The child's words",
     "captured_how": "How it was captured",
     "concerns": "Concerns",
     "significance": "Significance",
 }
 # Questions with no safe default: the practitioner must answer each one.
-MUST_CHOOSE = ("lawful_basis", "consent", "family_informed", "channel", "captured_how")
+MUST_CHOOSE = (
+    "lawful_basis",
+    "consent",
+    "family_informed",
+    "channel",
+    "captured_how",
+    "transfer",
+)
+# Shown before an answer without a lawful basis is saved: it is kept, as a gap (DOMAIN.md rule 7).
+LAWFUL_BASIS_WARNING = (
+    "An answer to a request is a disclosure: choose the lawful basis you are sharing on. "
+    "Without one the answer is still recorded, and shown as “lawful basis not recorded”."
+)
 PROBLEMS = "record_problems"
 
 
@@ -103,6 +119,30 @@ def choose(field_name: str, options: Any, index: int | None = None) -> Any:
     )
     beside(field_name)
     return chosen
+
+
+def choose_if_recorded(field_name: str, options: Any, not_given: str) -> str:
+    """A choice the agency may not have recorded: left unchosen, it is recorded as not given."""
+    chosen = st.selectbox(
+        LABELS[field_name],
+        options,
+        index=None,
+        placeholder=not_given,
+        format_func=lambda option: str(option).replace("_", " "),
+    )
+    beside(field_name)
+    return chosen or ""
+
+
+def disclosure_decision(as_the_share: bool) -> dict[str, str]:
+    """The lawful basis, consent and whether the family was told, as an answer or a follow-up
+    states them: an answer is a disclosure; a follow-up's unstated ones are its share's."""
+    not_given = "As the share (inherited)" if as_the_share else "Not recorded"
+    return {
+        "lawful_basis": choose_if_recorded("lawful_basis", WORDS.lawful_basis, not_given),
+        "consent": choose_if_recorded("consent", WORDS.consent, not_given),
+        "family_informed": choose_if_recorded("family_informed", WORDS.family_informed, not_given),
+    }
 
 
 def typed(field_name: str, widget: Any, label: str) -> Any:
@@ -159,12 +199,29 @@ def record_form() -> None:
     if kind == "request":
         entry["due_by"] = st.date_input(LABELS["due_by"], value=None, format="DD/MM/YYYY")
         beside("due_by")
+    if kind in ("request", "response", "decline"):
+        entry["channel"] = choose_if_recorded("channel", WORDS.channels, "Not recorded")
     if kind in ("response", "decline"):
         entry["refers_to"] = typed(
             "refers_to", st.text_input, "The request answered (agency:reference)"
         )
+    if kind == "response":
+        entry |= disclosure_decision(as_the_share=False)
+        if not entry["lawful_basis"]:
+            st.warning(LAWFUL_BASIS_WARNING)
     if kind == "decline":
         entry["reason"] = typed("reason", st.text_input, "Why you are not sharing")
+    if kind == "followup":
+        entry["refers_to"] = typed(
+            "refers_to", st.text_input, "The verbal share it follows up (agency:reference)"
+        )
+        entry["channel"] = choose("channel", WORDS.written_channels, index=0)
+        entry |= disclosure_decision(as_the_share=True)
+    if kind == "transfer":
+        entry["transfer"] = choose("transfer", WORDS.transfer)
+        entry["reason"] = typed(
+            "reason", st.text_input, "Why (the reason the case started, closed or moved)"
+        )
     if kind == "voice":
         entry["child_words"] = typed(
             "child_words", st.text_area, "The child's words, or what you observed"
@@ -202,6 +259,8 @@ def submit(kind: str, entry: dict[str, Any]) -> None:
     else:
         st.session_state[PROBLEMS] = {}
         st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
+        for warning in outcome.warnings:
+            st.warning(plain(in_form_words(f"{warning.column}: {warning.message}")))
 
 
 refused_form = may_record(importing=False)
@@ -236,3 +295,5 @@ if upload is not None and st.button("Import"):
                 f"Recorded {len(outcome.recorded)} entries "
                 f"({len(outcome.unchanged)} already recorded)"
             )
+            for warning in outcome.warnings:
+                st.warning(plain(str(warning)))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from domain.drafts import DISCLOSURE_KINDS
 from domain.vocabulary import SPOKEN_CHANNELS, TRANSFER_TYPES
 from projections.patterns.alerts import Alert
 from projections.patterns.glossary import Glossary
@@ -23,8 +24,8 @@ Detector = Callable[[Timeline, Settings, Glossary], list[Alert]]
 
 # Decisions at which the deciding agency should have heard the child: every transfer point.
 CHECKPOINTS = TRANSFER_TYPES
-# Entries that carry information from one agency to another (a decline carries none).
-PASSED_ON = ("share", "followup", "response")
+# Entries that carry information from one agency to another (a decline carries none): the
+# disclosures, `DISCLOSURE_KINDS`.
 
 
 def _alert(
@@ -295,7 +296,7 @@ def voices_known_to(t: Timeline, agency: str, by: date) -> list[Item]:
     if not t.by_kind.get("voice"):  # most timelines, on most days: nothing to look for
         return []
     told_by: dict[str, date] = {}  # the day each agency last passed something on by then
-    for i in t.kind(*PASSED_ON):
+    for i in t.kind(*DISCLOSURE_KINDS):
         if agency in i.to_agencies and i.day <= by and i.day > told_by.get(i.agency, date.min):
             told_by[i.agency] = i.day
     return [
@@ -357,7 +358,7 @@ def closed_without_partnership_check(t: Timeline, s: Settings, _: Glossary) -> l
     for closure in t.kind("transfer"):
         if closure.transfer != "closure":
             continue
-        before = t.within(t.kind(*PASSED_ON), s["window_days"], end=closure.day)
+        before = t.within(t.kind(*DISCLOSURE_KINDS), s["window_days"], end=closure.day)
         checked = [
             i for i in before if closure.agency in i.to_agencies and i.agency != closure.agency
         ]
@@ -400,10 +401,11 @@ def consent_relied_on(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
             for i in t.items
             if i.agency == concern.agency
             and i.moment > concern.moment
-            and i.kind in ("share", "consent")
+            and (i.kind in DISCLOSURE_KINDS or i.kind == "consent")
         ]
-        shares = [i for i in later if i.kind == "share"]
-        first_share = shares[0] if shares else None
+        # An answer or a written follow-up discloses as a share does (DOMAIN.md, rule 7).
+        disclosures = [i for i in later if i.kind in DISCLOSURE_KINDS]
+        first_share = disclosures[0] if disclosures else None
         if (
             first_share is not None
             and first_share.consent == "given"
