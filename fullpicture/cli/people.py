@@ -18,6 +18,7 @@ from fullpicture.cli.parser import (
     format_option,
 )
 from fullpicture.output import emit
+from fullpicture.queries import FirstPersonNotAdministrator, PersonNotNamed
 
 PERSON_COLUMNS = ("user", "name", "agency", "email", "roles")
 
@@ -92,43 +93,26 @@ def people_commands(commands: Any) -> None:
     format_option(review_list)
 
 
-def _acting_person(wiring: Wiring, args: argparse.Namespace) -> Any:
-    return wiring.queries.viewer(args.acting_as)
-
-
 def require_administrator_once_anyone_exists(
     wiring: Wiring, acting_as: str | None, doing: str
-) -> str:
-    """Who is acting; nobody needs to be named while no person is registered (the first
-    administrator registers themselves)."""
-    from domain.scopes import check_administrator
-
-    if not wiring.directory.anyone_registered():
-        return acting_as or ""
-    if not acting_as:
-        raise UserError(NAME_YOURSELF)
-    check_administrator(wiring.queries.viewer(acting_as), doing)
-    return str(acting_as)
+) -> None:
+    """Only an administrator, once anyone is registered (the query layer decides)."""
+    try:
+        wiring.queries.check_administrator_once_anyone_exists(acting_as, doing)
+    except PersonNotNamed:
+        raise UserError(NAME_YOURSELF) from None
 
 
 def _add_user(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.people import ADMINISTRATOR
-    from domain.scopes import check_may_manage_person
-
-    if not wiring.directory.anyone_registered():
-        if set(args.roles) != {ADMINISTRATOR}:
-            raise UserError(
-                "--role: the first person registered must be an administrator "
-                "(fullpicture user add USER --name NAME --role administrator)"
-            )
-        by = args.acting_as or args.user
-    else:
-        if not args.acting_as:
-            raise UserError(NAME_YOURSELF)
-        check_may_manage_person(
-            _acting_person(wiring, args), args.roles, args.agency, "register people"
-        )
-        by = args.acting_as
+    try:
+        by = wiring.queries.registrar(args.acting_as, args.roles, args.agency) or args.user
+    except FirstPersonNotAdministrator:
+        raise UserError(
+            "--role: the first person registered must be an administrator "
+            "(fullpicture user add USER --name NAME --role administrator)"
+        ) from None
+    except PersonNotNamed:
+        raise UserError(NAME_YOURSELF) from None
     if args.agency and not wiring.partnership.agency_is_registered(args.agency):
         raise UserError(f"--agency: agency {args.agency!r} is not registered")
     person = wiring.directory.register_person(
@@ -149,28 +133,17 @@ def _revoke_role(wiring: Wiring, args: argparse.Namespace) -> int:
 def _change_role(
     wiring: Wiring, args: argparse.Namespace, change: Callable[..., Any], doing: str
 ) -> int:
-    from domain.scopes import check_may_manage_person
-
     target = wiring.directory.person(args.user)
     if target is None:
         raise UserError(f"user: {args.user!r} is not a registered person")
-    check_may_manage_person(_acting_person(wiring, args), [args.role], target.agency, doing)
+    wiring.queries.check_may_manage_person(args.acting_as, [args.role], target.agency, doing)
     person = change(args.user, args.role, by=args.acting_as)
     print(f"{person.user}: {', '.join(person.roles) or 'no roles'}")
     return 0
 
 
 def _list_users(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.people import ADMINISTRATOR, SAFEGUARDING_LEAD
-    from domain.scopes import AccessRefused
-
-    viewer = _acting_person(wiring, args)
-    people = wiring.directory.people()
-    if not viewer.has(ADMINISTRATOR):
-        if not (viewer.has(SAFEGUARDING_LEAD) and viewer.agency):
-            raise AccessRefused("as", "only administrators and safeguarding leads list people")
-        people = [p for p in people if p.agency == viewer.agency]
-    _show_people(people, args.format)
+    _show_people(wiring.queries.people(args.acting_as), args.format)
     return 0
 
 
@@ -179,12 +152,7 @@ def _show_people(people: Sequence[Any], fmt: str) -> None:
 
 
 def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.scopes import check_administrator
-
-    if args.acting_as.lower() != args.user.lower():
-        check_administrator(_acting_person(wiring, args), "set another person's password")
-    else:
-        _acting_person(wiring, args)
+    wiring.queries.check_may_set_password(args.acting_as, args.user)
     password = sys.stdin.readline().rstrip("\r\n")
     wiring.directory.set_password(args.user, password, by=args.acting_as)
     print(f"password set for {args.user}")
@@ -192,9 +160,7 @@ def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _grant(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.scopes import check_administrator
-
-    check_administrator(_acting_person(wiring, args), "grant reviews")
+    wiring.queries.check_administrator(args.acting_as, "grant reviews")
     grant = wiring.directory.grant_review(
         args.review,
         args.reviewer,
@@ -209,23 +175,13 @@ def _grant(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _withdraw(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.scopes import check_administrator
-
-    check_administrator(_acting_person(wiring, args), "withdraw reviews")
+    wiring.queries.check_administrator(args.acting_as, "withdraw reviews")
     grant = wiring.directory.withdraw_review(args.review, args.reviewer, by=args.acting_as)
     print(f"withdrawn: {grant.review} for {grant.reviewer}")
     return 0
 
 
 def _list_reviews(wiring: Wiring, args: argparse.Namespace) -> int:
-    from domain.people import ADMINISTRATOR, CASE_REVIEWER
-    from domain.scopes import AccessRefused
-
-    viewer = _acting_person(wiring, args)
-    grants = wiring.directory.reviews()
-    if not viewer.has(ADMINISTRATOR):
-        if not viewer.has(CASE_REVIEWER):
-            raise AccessRefused("as", "only administrators and case reviewers list reviews")
-        grants = [g for g in grants if g.reviewer.lower() == viewer.user.lower()]
+    grants = wiring.queries.reviews(args.acting_as)
     emit([g.as_dict() for g in grants], args.format, REVIEW_COLUMNS)
     return 0

@@ -306,7 +306,7 @@ def _init(wiring: Wiring, args: argparse.Namespace) -> int:
 
         topics = wiring.kafka.topics
         ensure_topics(wiring.kafka, [topics.events, topics.deadletter, topics.audit])
-    if not wiring.directory.anyone_registered():
+    if wiring.queries.nobody_registered():
         from domain.people import ADMINISTRATOR
 
         wiring.directory.register_person(
