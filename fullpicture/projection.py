@@ -10,14 +10,13 @@ only when a Kafka projection runs: every command starts without it.)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from consumers import store_feed
 from consumers.garbage import collect_less_often
-from domain.application import RecordingOutcome
-
-if TYPE_CHECKING:
-    from fullpicture.bootstrap import Wiring
+from domain.application import Partnership, RecordingOutcome
+from fullpicture.config import Settings
+from projections.read_models import ReadModels
 
 Progress = Callable[[int], None]
 
@@ -41,6 +40,22 @@ class Projection(Protocol):
     def rebuild(self, progress: Progress | None = None) -> int:
         """Empty every read model and apply every event again."""
         ...
+
+
+class Wiring(Protocol):
+    """What the projection and the recorder take from `bootstrap.Wiring` (each opened when
+    first asked for)."""
+
+    settings: Settings
+
+    @property
+    def partnership(self) -> Partnership: ...
+
+    @property
+    def read_models(self) -> ReadModels: ...
+
+    @property
+    def projection(self) -> Projection: ...
 
 
 class StoreProjection:
