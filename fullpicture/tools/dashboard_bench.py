@@ -55,9 +55,9 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(state: Path, port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
     """`fullpicture dashboard` on a spare port, embedded in `state`, until the block ends."""
-    distributed = (config.DATABASE_URL, config.KAFKA_BOOTSTRAP)
+    server_keys = (config.DATABASE_URL, config.KAFKA_BOOTSTRAP)
     env = {
-        **{k: v for k, v in os.environ.items() if k not in distributed},
+        **{k: v for k, v in os.environ.items() if k not in server_keys},
         config.STATE_DIR: str(state),
         "PYTHONPATH": str(REPO_ROOT),
         **(settings or {}),
