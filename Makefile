@@ -12,7 +12,7 @@ PORT ?= 8501
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo --port $(PORT)
 
-test: $(INSTALLED) services browser keycloak
+test: $(INSTALLED) lint services browser keycloak
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
 services: $(INSTALLED)
@@ -43,8 +43,11 @@ durable-services: $(INSTALLED)
 	FULLPICTURE_PG_PORT=55433 FULLPICTURE_PG_CLUSTER=fpdurable FULLPICTURE_PG_DURABLE=1 \
 	FULLPICTURE_SERVICES_ENV_FILE=.fullpicture/durable-services.env bash scripts/services.sh up
 
+# Style, layers (import-linter, contracts in pyproject.toml) and dead code (vulture).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 install: $(INSTALLED)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from dashboard.presentation import KIND_STYLE, KINDS, SIGNIFICANCE_SIZE, agency_name, uk_when
+from fullpicture.presentation import KIND_STYLE, KINDS, SIGNIFICANCE_SIZE, agency_name, uk_when
 
 SHARING_KINDS = ("share", "followup", "request", "response", "decline")
 UK_DATE_AXIS = "%d/%m/%Y"

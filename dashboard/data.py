@@ -17,6 +17,7 @@ import streamlit as st
 from dashboard import session
 from domain.scopes import ChildScope
 from fullpicture.bootstrap import Wiring, bootstrap
+from fullpicture.projection import Recorder
 from fullpicture.queries import Queries, ScopedChronology
 
 OPENED_SCOPES = "opened_scopes"
@@ -74,10 +75,6 @@ def today() -> str:
     return date.today().isoformat()
 
 
-def after_recording() -> None:
-    """Embedded mode has no projector process: bring the read models up to date now."""
-    built = wiring()
-    if not built.settings.distributed:
-        from consumers.store_feed import catch_up
-
-        catch_up(built.partnership, built.read_models)
+def recorder() -> Recorder:
+    """Every write of a page: in embedded mode the read models are current when it returns."""
+    return wiring().recorder

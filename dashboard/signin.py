@@ -47,7 +47,7 @@ def sign_in_page() -> None:
 
 def show_demo_accounts() -> None:
     """Demo mode only: the demo's people, so anyone trying the demo can sign in as each role."""
-    from fullpicture.demo import DEMO_PASSWORD, DEMO_PEOPLE
+    from fullpicture.demo_accounts import DEMO_PASSWORD, DEMO_PEOPLE
 
     directory = data.wiring().directory
     accounts = [

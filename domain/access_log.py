@@ -16,6 +16,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
 from domain import clock
+from domain.notification_log import notifications
 from domain.people import iso
 
 
@@ -87,7 +88,7 @@ class AccessLog(Application[Any]):
     log_section_size = 1000
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.now
+        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.system_time
     ) -> None:
         super().__init__(env)
         self._now = now
@@ -104,15 +105,9 @@ class AccessLog(Application[Any]):
 
     def accesses(self) -> Iterator[AccessEvent]:
         """Every recorded access, oldest first."""
-        start = 1
-        while True:
-            section = self.recorder.select_notifications(start=start, limit=self.log_section_size)
-            for notification in section:
-                event = self.mapper.to_domain_event(notification)
-                yield AccessEvent(
-                    **{name: getattr(event, name) for name in ACCESS_FIELDS}
-                    | {"child_refs": tuple(event.child_refs)}
-                )
-            if len(section) < self.log_section_size:
-                return
-            start = section[-1].id + 1
+        for notification in notifications(self.recorder, self.log_section_size):
+            event = self.mapper.to_domain_event(notification)
+            yield AccessEvent(
+                **{name: getattr(event, name) for name in ACCESS_FIELDS}
+                | {"child_refs": tuple(event.child_refs)}
+            )

@@ -47,6 +47,7 @@ from domain.identities import (
     lookalike_key,
     with_lookalike_hint,
 )
+from domain.notification_log import notifications
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
@@ -85,7 +86,6 @@ class RecordingOutcome:
     recorded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
-    last_notification_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -294,7 +294,6 @@ class Partnership(Application[Any]):
             # from aggregates (a typing-protocol check per object, ~15 % of an import's time).
             recordings = self.events.put(events)
             outcome.recorded = [draft.entry_id for draft in new]
-            outcome.last_notification_id = recordings[-1].notification.id
             # Stored now as checked, and an entry never changes once stored: safe to remember.
             for draft in new:
                 self._recent_entries.keep(draft.entry_id, draft)
@@ -412,14 +411,7 @@ class Partnership(Application[Any]):
     # The notification log --------------------------------------------------------------------
 
     def _notifications(self, start: int = 1, topics: Sequence[str] = ()) -> Iterator[Any]:
-        while True:
-            section = self.recorder.select_notifications(
-                start=start, limit=self.log_section_size, topics=topics
-            )
-            yield from section
-            if len(section) < self.log_section_size:
-                return
-            start = section[-1].id + 1
+        return notifications(self.recorder, self.log_section_size, start, topics)
 
 
 def _same_entry(existing: EntryDraft, draft: EntryDraft) -> bool:

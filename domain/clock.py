@@ -8,12 +8,10 @@ may also use the UK `DD/MM/YYYY[ HH:MM]`, converted where it is read (`uk_date_a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from domain.errors import InvalidDate
 
-Clock = Callable[[], datetime]
 EARLIEST_YEAR = 1900
 ISO_FORMATS = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -77,7 +77,7 @@ class Directory(Application[Any]):
     name = "Directory"
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.now
+        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.system_time
     ) -> None:
         super().__init__(env)
         self._now = now

@@ -18,19 +18,6 @@ from domain.drafts import LIST_FIELDS, EntryDraft
 
 ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://fullpicture.invalid/ids")
 
-COMMON_FIELDS = (
-    "agency",
-    "entry_ref",
-    "child_refs",
-    "practitioner",
-    "occurred_at",
-    "recorded_at",
-    "agency_recorded_at",
-    "summary",
-    "concerns",
-    "significance",
-)
-
 
 def _empty(state: dict[str, Any], *names: str) -> None:
     """Fields a newer version added read as empty from events stored before it."""

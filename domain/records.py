@@ -73,6 +73,12 @@ def addressed_agencies(record: EventRecord) -> list[str]:
     return [code for code in record.get("to_agencies") or () if code != own]
 
 
+def agency_knows(agency: str, recorder: str, recipients: Iterable[str]) -> bool:
+    """Need-to-know, the one rule: an agency knows what it recorded and what was addressed to it.
+    (`projections.chronology.KNOWN_BY_SQL` is its twin in SQL, for many children at once.)"""
+    return recorder == agency or agency in recipients
+
+
 def agencies_allowed_to_see(record: EventRecord) -> list[str]:
     """Need-to-know: the recording agency, and the agencies the event was addressed to.
 
@@ -94,13 +100,3 @@ def projected_children(record: EventRecord) -> list[str]:
     """
     child = record.get(FOR_CHILD)
     return [child] if child else list(record.get("child_refs") or ())
-
-
-def is_entry_first_copy(record: EventRecord) -> bool:
-    """True for the copy of an entry that writes the rows kept once per entry (requests, shares…).
-
-    On Kafka an entry about siblings arrives once per child; its first child's copy writes those
-    rows, so each is written once. From the store every entry arrives once.
-    """
-    child = record.get(FOR_CHILD)
-    return not child or child == record["child_refs"][0]

@@ -7,7 +7,7 @@ their grants, whether their agency knows a child), asks here, records the access
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -102,15 +102,6 @@ class ChildScope:
         if self.break_glass:
             parts.append("break-glass")
         return "; ".join(parts)
-
-    def for_view(self, view: str) -> ChildScope:
-        return replace(self, view=view)
-
-    def shows(self, occurred_at: str) -> bool:
-        """Whether an entry of this date lies inside the review period (if there is one)."""
-        if self.period is None:
-            return True
-        return self.period[0] <= occurred_at[:10] <= self.period[1]
 
 
 def decide_child_scope(

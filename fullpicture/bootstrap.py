@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from eventsourcing.application import Application
 
@@ -15,6 +15,7 @@ from domain import clock
 from domain.access_log import AccessLog
 from domain.application import Partnership
 from domain.directory import Directory
+from domain.vocabulary import Vocabulary
 from fullpicture.config import (
     CIPHER_KEY,
     PATTERNS_FILE,
@@ -23,6 +24,7 @@ from fullpicture.config import (
     load_settings,
 )
 from fullpicture.private_files import prepare_private_database
+from fullpicture.projection import KafkaProjection, Projection, Recorder, StoreProjection
 from fullpicture.queries import Queries
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
@@ -40,6 +42,8 @@ ACCESS_LOG_RECORDER_TOPIC = "fullpicture.event_store:OneTripRecorder"  # Postgre
 # application's table alike); PostgreSQL names each application's table after it.
 DIRECTORY_FILE = "people.sqlite"
 ACCESS_LOG_FILE = "access.sqlite"
+
+App = TypeVar("App", bound=Application[Any])
 
 
 def event_store_env(
@@ -104,60 +108,119 @@ def read_models_url(settings: Settings) -> str:
     return database.url
 
 
+@dataclass(frozen=True)
+class EventStore(Generic[App]):
+    """One of the three event stores: its application, its SQLite file beside the chronology's
+    (None: the chronology's own) and its PostgreSQL recorder."""
+
+    application: type[App]
+    sqlite_file: str | None
+    recorder_topic: str
+
+
+CHRONOLOGY_STORE = EventStore(Partnership, None, RECORDER_TOPIC)
+DIRECTORY_STORE = EventStore(Directory, DIRECTORY_FILE, RECORDER_TOPIC)
+ACCESS_LOG_STORE = EventStore(AccessLog, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC)
+
+
+def open_event_store(
+    store: EventStore[App],
+    settings: Settings,
+    now: Callable[[], datetime] = clock.system_time,
+    **options: Any,
+) -> App:
+    """The one way a process opens an event store: one process at a time on PostgreSQL, a
+    malformed cipher key as a clean error, and the first event read before anything is written.
+    `options` go to the application (the chronology's vocabulary)."""
+    env = event_store_env(settings, store.sqlite_file, store.recorder_topic)
+    try:
+        with stores_made_one_at_a_time(settings):
+            app = store.application(env=env, now=now, **options)
+    except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
+        raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
+    check_store_is_readable(app, settings)
+    return app
+
+
 @dataclass
 class Wiring:
-    """Everything a command needs, built once from settings."""
+    """Everything a command needs, built once from settings. Tests and tools pass overrides
+    here (`now`, `recording_now`, `keep_chronologies`), never set what it built."""
 
     settings: Settings
     now: Callable[[], datetime] = clock.system_time
-    _partnership: Partnership | None = None
-    _read_models: ReadModels | None = None
-    _directory: Directory | None = None
-    _access_log: AccessLog | None = None
-    _queries: Queries | None = field(default=None, repr=False)
+    # The clock entries are recorded with, when it is not `now` (tests and the bench fix it).
+    recording_now: Callable[[], datetime] | None = None
     # Children's chronology rows kept between reads while nothing new is projected (the bench
     # turns it off to time a read that goes to the database).
     keep_chronologies: bool = True
+    _partnership: Partnership | None = field(default=None, init=False, repr=False)
+    _read_models: ReadModels | None = field(default=None, init=False, repr=False)
+    _directory: Directory | None = field(default=None, init=False, repr=False)
+    _access_log: AccessLog | None = field(default=None, init=False, repr=False)
+    _queries: Queries | None = field(default=None, init=False, repr=False)
+    _projection: Projection | None = field(default=None, init=False, repr=False)
 
     @property
     def partnership(self) -> Partnership:
         if self._partnership is None:
-            try:
-                with stores_made_one_at_a_time(self.settings):
-                    partnership = Partnership(
-                        env=event_store_env(self.settings),
-                        vocabulary=load_vocabulary(self.settings),
-                        now=self.now,
-                    )
-            except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
-                raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
-            check_store_is_readable(partnership, self.settings)
-            self._partnership = partnership
+            vocabulary = configured_vocabulary(self.settings)
+            self._partnership = open_event_store(
+                CHRONOLOGY_STORE,
+                self.settings,
+                self.recording_now or self.now,
+                vocabulary=vocabulary,
+            )
         return self._partnership
 
     @property
     def directory(self) -> Directory:
         """People, roles, passwords and review grants."""
         if self._directory is None:
-            with stores_made_one_at_a_time(self.settings):
-                directory = Directory(
-                    env=event_store_env(self.settings, DIRECTORY_FILE), now=self.now
-                )
-            check_store_is_readable(directory, self.settings)
-            self._directory = directory
+            self._directory = open_event_store(DIRECTORY_STORE, self.settings, self.now)
         return self._directory
 
     @property
     def access_log(self) -> AccessLog:
         if self._access_log is None:
-            with stores_made_one_at_a_time(self.settings):
-                access_log = AccessLog(
-                    env=event_store_env(self.settings, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC),
-                    now=self.now,
-                )
-            check_store_is_readable(access_log, self.settings)
-            self._access_log = access_log
+            self._access_log = open_event_store(ACCESS_LOG_STORE, self.settings, self.now)
         return self._access_log
+
+    @property
+    def projection(self) -> Projection:
+        """What keeps the read models current: the store's log (embedded) or Kafka."""
+        if self._projection is None:
+            chosen = KafkaProjection if self.settings.distributed else StoreProjection
+            self._projection = chosen(self)
+        return self._projection
+
+    @property
+    def recorder(self) -> Recorder:
+        """The partnership's writes, each followed by the projection's catch-up."""
+        return Recorder(self)
+
+    @property
+    def kafka(self) -> Settings | None:
+        """The settings Kafka clients are made with; None without a broker (embedded)."""
+        return self.settings if self.settings.distributed else None
+
+    def require_kafka(self, command: str) -> Settings:
+        if self.kafka is None:
+            raise NotConfiguredFor(
+                f"{command} needs FULLPICTURE_KAFKA_BOOTSTRAP (distributed mode)"
+            )
+        return self.kafka
+
+    @property
+    def issues_kafka_credentials(self) -> bool:
+        """A secured broker: registering an agency also issues its Kafka principal."""
+        return self.kafka is not None and self.settings.kafka_security.uses_sasl
+
+    def require_servers(self, command: str, how: str) -> Settings:
+        """The administrative settings of a tool that needs PostgreSQL and Kafka both."""
+        if self.kafka is None or not self.settings.database.is_postgres:
+            raise NotConfiguredFor(f"{command} needs PostgreSQL and Kafka: {how}")
+        return self.settings.as_service("admin")
 
     @property
     def queries(self) -> Queries:
@@ -202,7 +265,7 @@ class Wiring:
         for app in (self._directory, self._access_log):
             if app is not None:
                 app.close()
-        self._directory = self._access_log = self._queries = None
+        self._directory = self._access_log = self._queries = self._projection = None
 
 
 def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
@@ -223,6 +286,15 @@ def check_store_is_readable(app: Application[Any], settings: Settings) -> None:
             else "is not set, but the stored events cannot be read without a key (encrypted?)"
         )
         raise ConfigurationError(CIPHER_KEY, f"{problem}; nothing was changed") from None
+
+
+class NotConfiguredFor(Exception):
+    """A command needs a server these settings do not name (Kafka, PostgreSQL)."""
+
+
+def configured_vocabulary(settings: Settings) -> Vocabulary:
+    """The partnership's words; with Kafka, only words the published Avro contract carries."""
+    return load_vocabulary(settings.vocabulary_file, within_contract=settings.distributed)
 
 
 def bootstrap(settings: Settings | None = None) -> Wiring:

@@ -17,12 +17,22 @@ from typing import Any
 from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
 from domain.errors import DomainError, UnknownAgency
-from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, SAFEGUARDING_LEAD
+from domain.people import (
+    ADMINISTRATOR,
+    ANALYST,
+    CASE_REVIEWER,
+    SAFEGUARDING_LEAD,
+    PersonView,
+    ReviewGrantView,
+)
+from domain.records import agency_knows
 from domain.scopes import (
     AccessRefused,
     ChildScope,
     Viewer,
     active_grants,
+    check_administrator,
+    check_may_manage_person,
     check_may_read_audit,
     check_may_record,
     decide_child_scope,
@@ -42,6 +52,14 @@ from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
+
+
+class PersonNotNamed(Exception):
+    """A change that needs a person to act was asked for by nobody (no `--as`)."""
+
+
+class FirstPersonNotAdministrator(Exception):
+    """The first person registered must be an administrator, to register the others."""
 
 
 class UnknownChild(DomainError):
@@ -447,7 +465,7 @@ class Queries:
     def _concerns_viewer(
         viewer: Viewer, agency: str, to_agencies: Iterable[str], children: Iterable[str]
     ) -> bool:
-        if viewer.acts_for_agency and (agency == viewer.agency or viewer.agency in to_agencies):
+        if viewer.acts_for_agency and agency_knows(viewer.agency, agency, to_agencies):
             return True
         return bool(viewer.grant_children() & set(children))
 
@@ -473,6 +491,69 @@ class Queries:
             raise AccessRefused(
                 "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
             )
+
+    # People and reviews -------------------------------------------------------------------
+
+    def people(self, user: str) -> list[PersonView]:
+        """Everyone, for an administrator; a safeguarding lead's own agency's people."""
+        viewer = self.viewer(user)
+        people = self.directory.people()
+        if viewer.has(ADMINISTRATOR):
+            return people
+        if not (viewer.has(SAFEGUARDING_LEAD) and viewer.agency):
+            raise AccessRefused("as", "only administrators and safeguarding leads list people")
+        return [p for p in people if p.agency == viewer.agency]
+
+    def reviews(self, user: str) -> list[ReviewGrantView]:
+        """Every review grant, for an administrator; a case reviewer's own."""
+        viewer = self.viewer(user)
+        grants = self.directory.reviews()
+        if viewer.has(ADMINISTRATOR):
+            return grants
+        if not viewer.has(CASE_REVIEWER):
+            raise AccessRefused("as", "only administrators and case reviewers list reviews")
+        return [g for g in grants if g.reviewer.lower() == viewer.user.lower()]
+
+    def check_administrator(self, user: str, doing: str) -> None:
+        check_administrator(self.viewer(user), doing)
+
+    def check_may_set_password(self, user: str, of_user: str) -> None:
+        """Anyone registered sets their own; only an administrator sets another's."""
+        viewer = self.viewer(user)
+        if user.lower() != of_user.lower():
+            check_administrator(viewer, "set another person's password")
+
+    def check_may_manage_person(
+        self, user: str, roles: Sequence[str], agency: str, doing: str
+    ) -> None:
+        check_may_manage_person(self.viewer(user), roles, agency, doing)
+
+    def nobody_registered(self) -> bool:
+        """The partnership's first administrator registers themselves: until then, nobody is
+        checked (and only an administrator may be registered first)."""
+        return not self.directory.anyone_registered()
+
+    def check_administrator_once_anyone_exists(self, user: str | None, doing: str) -> None:
+        """Nothing to check while nobody is registered; after that, only an administrator
+        (`user` None: nobody was named, `PersonNotNamed`)."""
+        if self.nobody_registered():
+            return
+        if not user:
+            raise PersonNotNamed()
+        check_administrator(self.viewer(user), doing)
+
+    def registrar(self, user: str | None, roles: Sequence[str], agency: str) -> str | None:
+        """Who registers a new person with these roles: while nobody is registered, the new
+        person is the first administrator (`FirstPersonNotAdministrator` otherwise), registered
+        by `user` if named; after that `user`, who must be allowed to manage such a person."""
+        if self.nobody_registered():
+            if set(roles) != {ADMINISTRATOR}:
+                raise FirstPersonNotAdministrator()
+            return user
+        if not user:
+            raise PersonNotNamed()
+        check_may_manage_person(self.viewer(user), roles, agency, "register people")
+        return user
 
     # Recording ----------------------------------------------------------------------------
 

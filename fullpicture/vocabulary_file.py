@@ -12,9 +12,10 @@ them; publish a new schema version first.
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
-from fullpicture.config import VOCABULARY_FILE, ConfigurationError, Settings
+from fullpicture.config import VOCABULARY_FILE, ConfigurationError
 
 # Vocabulary field -> the Avro enum that carries it in the contract.
 CONTRACT_ENUMS = {
@@ -31,8 +32,9 @@ CONTRACT_ENUMS = {
 }
 
 
-def load_vocabulary(settings: Settings) -> Vocabulary:
-    path = settings.vocabulary_file
+def load_vocabulary(path: Path | None, within_contract: bool) -> Vocabulary:
+    """The default vocabulary and the file's additions; `within_contract`: each one checked
+    against the published Avro contract (events then travel over Kafka)."""
     if path is None:
         return DEFAULT_VOCABULARY
     try:
@@ -40,7 +42,7 @@ def load_vocabulary(settings: Settings) -> Vocabulary:
         vocabulary = DEFAULT_VOCABULARY.extended(additions)
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
         raise ConfigurationError(VOCABULARY_FILE, f"{path}: {error}") from None
-    if settings.distributed:
+    if within_contract:
         _check_contract_knows(vocabulary)
     return vocabulary
 

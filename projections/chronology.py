@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.collector import no_cycle_collection
 from domain.drafts import DISCLOSURE_DECISION_FIELDS, DISCLOSURE_KINDS
-from domain.records import EventRecord, projected_children
+from domain.records import EventRecord, agency_knows, projected_children
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
 from projections.database import Cursor, ReadModelDatabase, Row
@@ -197,7 +197,7 @@ KINDS = None  # every record (those without an entry are skipped)
 
 # A batch's entries are staged once, a row per (child, entry): the chronology's columns, the few
 # fields other read models keep besides, and whether the row is the entry's first copy (the one
-# that writes the rows kept once per entry: `is_entry_first_copy`). Every entry read model then
+# that writes the rows kept once per entry: its first child's). Every entry read model then
 # fills its rows from them in SQL (`FROM_STAGED`, all sent in one round trip) instead of building
 # its own in Python and sending them in a copy of its own: the projector's writer thread spent
 # most of its time waiting for the interpreter's lock after each of ~15 round trips a batch.
@@ -332,7 +332,7 @@ def _entries(
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
-        if known_by is not None and not knows(known_by, agency, to_agencies):
+        if known_by is not None and not agency_knows(known_by, agency, to_agencies):
             continue
         age = _age_on(born, occurred_at[:10]) if born else ""
         entries.append(
@@ -447,12 +447,7 @@ def how_known(agency: str, recorder: str, to_agencies: str) -> str:
     `to_agencies` is the stored JSON list), "" when it does not."""
     if recorder == agency:
         return "recorded"
-    return "received" if knows(agency, recorder, listed(to_agencies)) else ""
-
-
-def knows(agency: str, recorder: str, recipients: tuple[str, ...]) -> bool:
-    """The same rule as `how_known`, for an entry whose recipients are decoded already."""
-    return recorder == agency or agency in recipients
+    return "received" if agency_knows(agency, recorder, listed(to_agencies)) else ""
 
 
 def _in_world_time_order(row: Sequence[Any]) -> str:
@@ -572,7 +567,7 @@ def _pattern_shape(text: str) -> tuple[Any, ...]:
     )
 
 
-# "Known by" in SQL, for questions over many children at once. The same rule as `how_known`
+# "Known by" in SQL, for questions over many children at once. The same rule as `agency_knows`
 # (the recorder, or an agency in the entry's stored JSON list of recipients); `\` escapes the
 # LIKE wildcards an agency code may hold (`_`).
 KNOWN_BY_SQL = "(agency = ? OR to_agencies LIKE ? ESCAPE '\\')"

@@ -48,19 +48,6 @@ def voice_entries(db: ReadModelDatabase, child_ref: str) -> list[VoiceEntry]:
     return [VoiceEntry(*row) for row in rows]
 
 
-def last_voice(db: ReadModelDatabase, child_ref: str) -> VoiceEntry | None:
-    entries = voice_entries(db, child_ref)
-    return entries[-1] if entries else None
-
-
-def voice_by_month(db: ReadModelDatabase, child_ref: str) -> list[tuple[str, int]]:
-    """(YYYY-MM, entries) for each month the child's voice was recorded."""
-    counts: dict[str, int] = {}
-    for entry in voice_entries(db, child_ref):
-        counts[entry.occurred_at[:7]] = counts.get(entry.occurred_at[:7], 0) + 1
-    return sorted(counts.items())
-
-
 def children_heard_since(db: ReadModelDatabase, since: str) -> set[str]:
     """Children whose voice was recorded on or after `since` (for voice coverage)."""
     rows = db.query(f"SELECT DISTINCT child_ref FROM {TABLE} WHERE occurred_at >= ?", (since,))

@@ -87,7 +87,3 @@ def writer_schema_of(data: bytes | None) -> EventSchema:
     if schema is None:
         raise UnknownSchema(f"unknown schema fingerprint {bytes(data[2:HEADER_SIZE]).hex()}")
     return schema
-
-
-def event_type_of(data: bytes) -> str:
-    return writer_schema_of(data).event_type

@@ -33,10 +33,6 @@ class EventSchema:
     nullable_fields: tuple[str, ...] = ()
     """Fields that are null on the wire when not recorded (`"" ` inside FullPicture)."""
 
-    @property
-    def canonical_form(self) -> str:
-        return to_parsing_canonical_form(parse_schema(self.expanded, _write_hint=False))
-
 
 def fingerprint_of(schema: dict[str, Any]) -> bytes:
     """CRC-64-AVRO of the parsing canonical form, as the 8 little-endian bytes messages carry."""

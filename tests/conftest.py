@@ -198,8 +198,7 @@ def wiring_for(clock: Callable[[], datetime]) -> Iterator[Callable[[Settings], W
     built: list[Wiring] = []
 
     def build(settings: Settings) -> Wiring:
-        wiring = Wiring(settings)
-        wiring._partnership = Partnership(env=event_store_env(settings), now=clock)
+        wiring = Wiring(settings, recording_now=clock)
         built.append(wiring)
         return wiring
 

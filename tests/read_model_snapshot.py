@@ -21,7 +21,7 @@ from domain.application import Partnership
 from fullpicture import config
 from fullpicture.bootstrap import event_store_env
 from fullpicture.config import Settings, load_settings
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
 from projections.read_models import ReadModels, table_names

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fullpicture.accuracy import accuracy_against_plan, measure_accuracy
-from fullpicture.synthetic import PLANTED, SyntheticPartnership, generate_partnership
+from fullpicture.tools.accuracy import accuracy_against_plan, measure_accuracy
+from fullpicture.tools.synthetic import PLANTED, SyntheticPartnership, generate_partnership
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from consumers import kafka_io
-from fullpicture.bench import TARGETS
 from fullpicture.config import Settings
+from fullpicture.tools.bench import TARGETS
 from tests.test_kafka_relay import cli_environment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

@@ -17,19 +17,20 @@ from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
 from dashboard import session
-from dashboard.export import scoped_export
 from dashboard.navigation import PAGES
 from domain import clock
 from domain.access_log import AccessEvent
 from fullpicture import config
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
-from fullpicture.demo import DEMO_PASSWORD, register_demo_people
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.demo_accounts import DEMO_PASSWORD
+from fullpicture.review_pack import scoped_export
+from fullpicture.tools.demo import register_demo_people
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 REFUSED = "It is not part of your role."
-# The demo's person for each role (fullpicture/demo.py).
+# The demo's person for each role (fullpicture/tools/demo.py).
 PERSON = {
     "practitioner": "police.practitioner",
     "safeguarding_lead": "school.lead",

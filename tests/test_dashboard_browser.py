@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from dashboard.presentation import KIND_STYLE
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
-from fullpicture.dashboard_bench import CHROMIUM, CHROMIUM_FLAGS, free_port, serving
-from fullpicture.demo import DEMO_PASSWORD
+from fullpicture.demo_accounts import DEMO_PASSWORD
+from fullpicture.presentation import KIND_STYLE
+from fullpicture.tools.dashboard_bench import CHROMIUM, CHROMIUM_FLAGS, free_port, serving
 from tests.conftest import REPO_ROOT
 from tests.keycloak import KeycloakAdmin, keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership

@@ -3,6 +3,7 @@ the dashboard command writes for Streamlit, the idle limit across reloads, and t
 
 from __future__ import annotations
 
+import os
 import stat
 import tomllib
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from fullpicture import cli, config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.config import ConfigurationError, load_settings
 from fullpicture.dashboard_secrets import COOKIE_SECRET_FILE, write_dashboard_secrets
-from fullpicture.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_REVIEW
+from fullpicture.demo_accounts import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_REVIEW
 
 OIDC = {
     config.OIDC_ISSUER: "https://id.partnership.invalid/realms/north",
@@ -105,7 +106,7 @@ def test_the_demo_registers_every_role_once_and_only_its_dashboard_is_in_demo_mo
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     monkeypatch.setenv(config.DEMO, "1")  # set by hand: `fullpicture dashboard` clears it
     started: list[tuple[list[str], dict[str, Any]]] = []
-    monkeypatch.setattr(cli.os, "execve", lambda _, argv, env: started.append((argv, env)))
+    monkeypatch.setattr(os, "execve", lambda _, argv, env: started.append((argv, env)))
     demo = ["demo", "--children", "12", "--seed", "3", "--port", "8599"]
     assert cli.main(demo) == 0
     assert cli.main(demo) == 0  # again: the same people, the same grant

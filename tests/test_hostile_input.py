@@ -61,7 +61,7 @@ class Partnership:
                 stored = wiring.partnership.recorder.max_notification_id() or 0
                 dump = table_dump(wiring.read_models.db)
                 published = 0
-                if wiring.settings.distributed:
+                if wiring.kafka is not None:
                     relay = Relay(wiring.settings, wiring.partnership, wiring.read_model_database())
                     published = relay.run(once=True)
                 return stored, dump, published
@@ -78,7 +78,7 @@ def set_up(env: dict[str, str]) -> None:
         try:
             wiring.partnership.record(share(child_ref="C-0052"))
             wiring.partnership.record(request(child_ref="C-0052"))
-            if wiring.settings.distributed:
+            if wiring.kafka is not None:
                 Relay(wiring.settings, wiring.partnership, wiring.read_model_database()).run(
                     once=True
                 )

@@ -17,15 +17,16 @@ from streamlit.testing.v1 import AppTest
 
 from consumers.store_feed import catch_up
 from dashboard import session
-from dashboard.export import chronology_csv
 from dashboard.plain_text import plain
 from domain import clock
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
-from fullpicture.demo import DEMO_PASSWORD, register_demo_people
+from fullpicture.demo_accounts import DEMO_PASSWORD
 from fullpicture.output import emit, spreadsheet_safe, terminal_safe
+from fullpicture.review_pack import chronology_csv
+from fullpicture.tools.demo import register_demo_people
 from tests.builders import entry, register_agencies
 from tests.people import REVIEWER, practitioner_of, register_people
 
@@ -36,7 +37,7 @@ FORMULAS = [
     "-2+3",
     "@SUM(A1:A2)",
 ]
-SCHOOL_PRACTITIONER = "school.practitioner"  # a demo person (fullpicture/demo.py)
+SCHOOL_PRACTITIONER = "school.practitioner"  # a demo person (fullpicture/tools/demo.py)
 BEACON = "http://beacon.invalid/pixel.png?child=C-0001"
 HOSTILE_SUMMARY = (
     f'I said ![logo]({BEACON}) and <img src="{BEACON}"> and [click](http://elsewhere.invalid) '

@@ -18,7 +18,7 @@ from domain.records import (
     projected_children,
     records_from_notifications,
 )
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 from projections import alerts as alerts_module
 from projections.alerts import PENDING, PatternContext, refresh_pending, stored_alerts
 from projections.chronology import (
@@ -39,7 +39,6 @@ from projections.read_models import ReadModels, table_dump
 from projections.requests import overdue_requests, request_statuses, response_times_by_agency
 from projections.sql import Upsert
 from projections.transfers import transfer_points
-from projections.voice import last_voice, voice_by_month
 from tests.builders import entry, register_agencies, request, share
 
 
@@ -220,13 +219,6 @@ def test_verbal_shares_wait_for_writing_until_followed_up(read_models, records) 
         "police-north:P-3"
     ]
     assert followups_pending(read_models.db, "2025-04-20")[0].status == "overdue"
-
-
-def test_the_child_s_voice_last_entry_and_entries_per_month(read_models, records) -> None:  # type: ignore[no-untyped-def]
-    apply_all(read_models, records)
-    assert last_voice(read_models.db, "C-0001").child_words == "Things are calmer now."
-    assert voice_by_month(read_models.db, "C-0001") == [("2025-03", 1), ("2025-05", 1)]
-    assert last_voice(read_models.db, "C-0002") is None
 
 
 def test_a_closure_lists_the_partners_asked_in_the_month_before(read_models, records) -> None:  # type: ignore[no-untyped-def]

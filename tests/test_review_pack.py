@@ -16,15 +16,15 @@ import pytest
 from pypdf import PdfReader
 
 from consumers.store_feed import catch_up
-from dashboard.export import PROTECTIVE_MARKING
-from dashboard.presentation import KIND_STYLE, contrast_ratio, uk_date, uk_dates_in, uk_when
 from domain.drafts import ENTRY_KINDS
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
 from fullpicture.config import load_settings
-from fullpicture.demo import register_demo_people
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.presentation import KIND_STYLE, contrast_ratio, uk_date, uk_dates_in, uk_when
+from fullpicture.review_pack import PROTECTIVE_MARKING
+from fullpicture.tools.demo import register_demo_people
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 ENTRY_ID = re.compile(r"\b[a-z]+(?:-[a-z]+)*:[A-Z]+-\d+\b")
 

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from consumers.store_feed import catch_up
-from dashboard.export import chronology_csv
 from domain.records import records_from_notifications
 from fullpicture import config
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import load_settings
-from fullpicture.synthetic import generate_partnership, record_partnership
+from fullpicture.review_pack import chronology_csv
+from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
 TODAY = date(2026, 6, 30)
 

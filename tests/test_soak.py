@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from fullpicture.config import Settings
-from fullpicture.soak import ZERO_CHECKS, writer_plans
-from fullpicture.synthetic import generate_partnership
+from fullpicture.tools.soak import ZERO_CHECKS, writer_plans
+from fullpicture.tools.synthetic import generate_partnership
 from tests.test_kafka_relay import cli_environment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

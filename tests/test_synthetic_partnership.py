@@ -10,7 +10,7 @@ import pytest
 from domain.application import Partnership
 from domain.records import records_from_notifications
 from domain.vocabulary import AGENCY_TYPES
-from fullpicture.synthetic import PLANTED, generate_partnership, record_partnership
+from fullpicture.tools.synthetic import PLANTED, generate_partnership, record_partnership
 from projections.patterns.evaluation import evaluate_child
 from projections.patterns.glossary import load_glossary
 from projections.patterns.settings import load_pattern_config

@@ -20,7 +20,7 @@ from tests.builders import register_agencies, share
 
 
 def project(wiring: Wiring) -> None:
-    if wiring.settings.distributed:
+    if wiring.kafka is not None:
         Relay(wiring.settings, wiring.partnership, wiring.read_model_database()).run(once=True)
         KafkaProjector(wiring.settings, wiring.read_models).run(once=True)
     else:

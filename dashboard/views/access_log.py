@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, session
-from dashboard.presentation import uk_when
 from domain.scopes import AccessRefused
+from fullpicture.presentation import uk_when
 
 st.title("Access log")
 st.caption("Every read of a child's data is recorded here; break-glass reads show their reason.")

@@ -14,11 +14,11 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.charts import timeline
-from dashboard.export import EXPORT_KINDS, MIME_TYPES, as_row, scoped_export
 from dashboard.plain_text import plain
-from dashboard.presentation import agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
 from domain.scopes import BREAK_GLASS_HINT
+from fullpicture.presentation import agency_name, uk_date, uk_dates_in, uk_when
+from fullpicture.review_pack import EXPORT_KINDS, MIME_TYPES, as_row, scoped_export
 
 EVERY_AGENCY = "every agency"
 

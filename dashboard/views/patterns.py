@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import data, session
-from dashboard.presentation import agency_name, uk_date
 from domain.alert_reviews import TRIAGE_OUTCOMES
 from domain.errors import DomainError
 from domain.scopes import AccessRefused
+from fullpicture.presentation import agency_name, uk_date
 from projections.patterns.alerts import SEVERITIES
 from projections.patterns.listing import (
     alert_agencies,
@@ -139,7 +139,7 @@ if reviewed:
     else:
         try:
             alert = queries.alert_to_review(session.user(), chosen)
-            data.wiring().partnership.review_alert(
+            data.recorder().review_alert(
                 alert.id,
                 alert.child_ref,
                 alert.pattern,
@@ -151,6 +151,5 @@ if reviewed:
         except DomainError as refused:
             st.error(refused.message)
         else:
-            data.after_recording()
             st.success(f"Recorded: {outcome.replace('_', ' ')} for {chosen}")
             st.rerun()

@@ -250,7 +250,7 @@ def submit(kind: str, entry: dict[str, Any]) -> None:
     values = {k: v.isoformat() if isinstance(v, date) else v for k, v in entry.items() if v}
     try:
         rows = queries.rows_to_record(user, [(None, values)], importing=False)
-        outcome = wiring.partnership.record_all(rows)
+        outcome = data.recorder().record_all(rows)
     except AccessRefused as refused:
         st.error(plain(refused.message))
     except EntriesRejected as rejected:
@@ -258,7 +258,6 @@ def submit(kind: str, entry: dict[str, Any]) -> None:
         st.rerun()
     else:
         st.session_state[PROBLEMS] = {}
-        data.after_recording()
         st.success(f"Recorded {', '.join(outcome.recorded or outcome.unchanged)}")
         for warning in outcome.warnings:
             st.warning(plain(in_form_words(f"{warning.column}: {warning.message}")))
@@ -283,7 +282,7 @@ if upload is not None and st.button("Import"):
         path.write_bytes(upload.getvalue())
         try:
             rows = queries.rows_to_record(user, read_chronology_csv(path), importing=True)
-            outcome = wiring.partnership.record_all(rows)
+            outcome = data.recorder().record_all(rows)
         except AccessRefused as refused:
             st.error(f"Nothing was recorded: {plain(refused.message)}")
         except EntriesRejected as rejected:
@@ -292,7 +291,6 @@ if upload is not None and st.button("Import"):
         else:
             children = [c.strip() for _, r in rows for c in str(r.get("child_ref", "")).split(";")]
             queries.record_import(user, [c for c in children if c], len(rows))
-            data.after_recording()
             st.success(
                 f"Recorded {len(outcome.recorded)} entries "
                 f"({len(outcome.unchanged)} already recorded)"

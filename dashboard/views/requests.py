@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data, session
-from dashboard.presentation import agency_name, uk_date, uk_when
+from fullpicture.presentation import agency_name, uk_date, uk_when
 
 st.title("Requests & follow-ups")
 user = session.user()

@@ -281,8 +281,8 @@ def no_written_followup(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
 
 
 def _referred_to(t: Timeline, *kinds: str) -> set[str]:
-    """The entries that an entry of these kinds refers to by `as_at` (as `Timeline.replies`
-    finds them, in one pass: most shares and requests have their reply)."""
+    """The entries that an entry of these kinds refers to by `as_at` (found in one pass over
+    the replies: most shares and requests have their reply)."""
     return {i.refers_to for kind in kinds for i in t.by_kind.get(kind, ())}
 
 

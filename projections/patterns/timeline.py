@@ -59,10 +59,6 @@ class Timeline:
         first = last - timedelta(days=days)
         return [i for i in items if first < i.day <= last]
 
-    def replies(self, entry_id: str) -> list[Item]:
-        """The entries up to `as_at` that refer to this one (answers, follow-ups)."""
-        return [r for r in self.replies_to.get(entry_id, ()) if r.day <= self.as_at]
-
     def kind(self, *kinds: str) -> list[Item]:
         """The entries of these kinds (of one kind: in time order; of several: kind by kind)."""
         if len(kinds) == 1:

@@ -2,13 +2,13 @@
 entry must be in the store once, on the topic, in the read models and in exactly the feeds that
 may see it (`fullpicture soak`, `make soak`).
 
-Every FullPicture process runs on its own: W writers (fullpicture/soak_writer.py), the relay, two
-projectors and the feed router, each as the CLI runs it. A seeded chaos loop sends SIGKILL to one
-of them every few seconds and starts it again, drops one poison message onto the events topic and
-(only when it was handed the services script and a private set of servers) restarts the broker
-and PostgreSQL once each. Then the writers stop, everything drains and fullpicture/soak_checks.py
-counts what was lost, duplicated or misrouted. Like the bench, a run has its own database and
-topic prefix, dropped at the end.
+Every FullPicture process runs on its own: W writers (fullpicture/tools/soak_writer.py), the relay,
+two projectors and the feed router, each as the CLI runs it. A seeded chaos loop sends SIGKILL to
+one of them every few seconds and starts it again, drops one poison message onto the events topic
+and (only when it was handed the services script and a private set of servers) restarts the broker
+and PostgreSQL once each. Then the writers stop, everything drains and
+fullpicture/tools/soak_checks.py counts what was lost, duplicated or misrouted. Like the bench, a
+run has its own database and topic prefix, dropped at the end.
 """
 
 from __future__ import annotations
@@ -29,20 +29,19 @@ from pathlib import Path
 from typing import Any
 
 from consumers import kafka_io
-from domain.application import Partnership
 from fullpicture import config
-from fullpicture.bench import (
+from fullpicture.bootstrap import CHRONOLOGY_STORE, open_event_store
+from fullpicture.config import Settings
+from fullpicture.tools.bench import (
     drop_database,
     drop_topics,
     fresh_settings,
     require_durable,
     server_durability,
 )
-from fullpicture.bootstrap import event_store_env
-from fullpicture.config import Settings
-from fullpicture.soak_checks import EntryLatencies, check_everything, poison_message
-from fullpicture.soak_writer import acknowledged
-from fullpicture.synthetic import generate_partnership, register_partnership
+from fullpicture.tools.soak_checks import EntryLatencies, check_everything, poison_message
+from fullpicture.tools.soak_writer import acknowledged
+from fullpicture.tools.synthetic import generate_partnership, register_partnership
 
 SERVICES_SCRIPT = "FULLPICTURE_SOAK_SERVICES_SCRIPT"
 # What the services script is told, so it stops and starts exactly the soak's private servers.
@@ -176,7 +175,7 @@ def _run(
         f"partnership: {len(data.children)} children, {len(data.entries)} entries, "
         f"seed {options.seed}"
     )
-    app = Partnership(env=event_store_env(soak))
+    app = open_event_store(CHRONOLOGY_STORE, soak)
     register_partnership(app, data)
     app.close()
     kafka_io.ensure_topics(soak, [soak.topics.events, soak.topics.deadletter, soak.topics.audit])
@@ -266,7 +265,7 @@ def _components(
         command = [
             sys.executable,
             "-m",
-            "fullpicture.soak_writer",
+            "fullpicture.tools.soak_writer",
             str(plan_file),
             str(log.with_suffix(".acks")),
             str(options.rate / options.writers),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from consumers.store_feed import catch_up
-from domain.people import ADMINISTRATOR, ANALYST, CASE_REVIEWER, PRACTITIONER, SAFEGUARDING_LEAD
 from fullpicture.bootstrap import Wiring
+from fullpicture.demo_accounts import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_REVIEW
 from fullpicture.progress import ProgressBar
-from fullpicture.synthetic import describe, generate_partnership, record_partnership
+from fullpicture.tools.synthetic import describe, generate_partnership, record_partnership
 from projections.alerts import stored_alerts
 from projections.chronology import children_with_entries
 
@@ -34,21 +34,6 @@ def record_demo_partnership(wiring: Wiring, children: int, seed: int) -> str:
     )
 
 
-# The demo's people: one of every role, practitioners and leads in two of the synthetic
-# partnership's agencies. They sign in with DEMO_PASSWORD; the sign-in page lists them in demo
-# mode only.
-DEMO_PASSWORD = "fullpicture-demo"
-DEMO_REVIEW = "demo-review"
-DEMO_PEOPLE: tuple[tuple[str, str, str, str], ...] = (
-    # (user, name, role, agency)
-    ("admin", "Demo Administrator", ADMINISTRATOR, ""),
-    ("analyst", "Demo Partnership Analyst", ANALYST, ""),
-    ("reviewer", "Demo Case Reviewer", CASE_REVIEWER, ""),
-    ("police.practitioner", "Demo Police Practitioner", PRACTITIONER, "police-north"),
-    ("police.lead", "Demo Police Safeguarding Lead", SAFEGUARDING_LEAD, "police-north"),
-    ("school.practitioner", "Demo School Practitioner", PRACTITIONER, "school-elm"),
-    ("school.lead", "Demo School Safeguarding Lead", SAFEGUARDING_LEAD, "school-elm"),
-)
 REVIEW_CHILDREN = 3
 
 

@@ -1,8 +1,8 @@
 """One soak writer: records its share of a synthetic partnership at a steady rate, as an agency's
 system does, through the application service (`Partnership.record_all`).
 
-Run as its own process (`python -m fullpicture.soak_writer PLAN ACKS RATE`) so the soak can kill
-it. Each step of the plan is one record (one entry) or one import (a few entries at once). An
+Run as its own process (`python -m fullpicture.tools.soak_writer PLAN ACKS RATE`) so the soak can
+kill it. Each step of the plan is one record (one entry) or one import (a few entries at once). An
 entry counts as written only once `record_all` has returned, that is once the store committed it;
 its id then goes to the acknowledgement file, flushed to disk. After a lost connection, a kill or
 a restart the step is simply recorded again: an entry identical to the stored one is a no-op
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.application import EntriesRejected, Partnership
-from fullpicture.bootstrap import event_store_env
+from fullpicture.bootstrap import CHRONOLOGY_STORE, open_event_store
 from fullpicture.config import load_settings
 
 log = logging.getLogger("soak.writer")
@@ -59,7 +59,7 @@ def write(plan: list[list[dict[str, Any]]], acks: Path, rate: float) -> int:
             time.sleep(max(0.0, next_at - time.monotonic()))
             while True:
                 try:
-                    app = app or Partnership(env=event_store_env(load_settings()))
+                    app = app or open_event_store(CHRONOLOGY_STORE, load_settings())
                     outcome = app.record_all([(None, entry) for entry in step])
                     break
                 except EntriesRejected:

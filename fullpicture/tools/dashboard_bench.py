@@ -55,9 +55,9 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(state: Path, port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
     """`fullpicture dashboard` on a spare port, embedded in `state`, until the block ends."""
-    distributed = (config.DATABASE_URL, config.KAFKA_BOOTSTRAP)
+    server_keys = (config.DATABASE_URL, config.KAFKA_BOOTSTRAP)
     env = {
-        **{k: v for k, v in os.environ.items() if k not in distributed},
+        **{k: v for k, v in os.environ.items() if k not in server_keys},
         config.STATE_DIR: str(state),
         "PYTHONPATH": str(REPO_ROOT),
         **(settings or {}),
@@ -91,7 +91,7 @@ def _partnership_with_a_long_chronology(state: Path) -> tuple[str, int]:
     from consumers.store_feed import catch_up
     from fullpicture.bootstrap import bootstrap
     from fullpicture.config import load_settings
-    from fullpicture.synthetic import generate_partnership, record_partnership
+    from fullpicture.tools.synthetic import generate_partnership, record_partnership
 
     wiring = bootstrap(load_settings({config.STATE_DIR: str(state)}))
     try:

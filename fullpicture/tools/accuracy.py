@@ -1,7 +1,7 @@
 """How well the detectors find what they are meant to: recall and false alarms, measured.
 
-A synthetic partnership is generated with each pattern planted on known children and near misses
-of each on others (`fullpicture.synthetic`); every entry is recorded through the real domain (in
+A synthetic partnership is generated with each pattern planted on known children and near misses of
+each on others (`fullpicture.tools.synthetic`); every entry is recorded through the real domain (in
 memory), and the detectors run over what was recorded, on the generator's day. Per pattern:
 `recall` is the fraction of the children it was planted on where it fired; `false_alarms` the
 fraction of the other children where it fired anyway.
@@ -15,8 +15,8 @@ from typing import Any
 
 from domain.application import Partnership
 from domain.records import records_from_notifications
-from fullpicture.synthetic import PLANTED, SyntheticPartnership, generate_partnership
-from fullpicture.synthetic import record_partnership as record_synthetic
+from fullpicture.tools.synthetic import PLANTED, SyntheticPartnership, generate_partnership
+from fullpicture.tools.synthetic import record_partnership as record_synthetic
 from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config

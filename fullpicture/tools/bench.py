@@ -28,14 +28,13 @@ from consumers.kafka_projector import ONCE_POLL_MS, KafkaProjector
 from consumers.relay import Relay
 from consumers.run_loop import BUSY, Outcome
 from domain.application import Partnership
-from domain.directory import Directory
 from domain.drafts import parse_draft
 from domain.people import ADMINISTRATOR, CASE_REVIEWER, PRACTITIONER
 from fullpicture import config
-from fullpicture.bootstrap import DIRECTORY_FILE, Wiring, event_store_env, read_models_url
+from fullpicture.bootstrap import DIRECTORY_STORE, Wiring, open_event_store, read_models_url
 from fullpicture.config import Database, Settings, load_settings
-from fullpicture.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
-from fullpicture.synthetic import generate_partnership, record_entries, register_partnership
+from fullpicture.tools.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
+from fullpicture.tools.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
 from projections.patterns.evaluation import evaluate_child
@@ -72,18 +71,15 @@ BENCH_ADMIN, BENCH_REVIEWER, BENCH_PRACTITIONER = "bench-admin", "bench-reviewer
 def run_benchmark(
     settings: Settings, events: int, say: Callable[[str], None], durable: bool = False
 ) -> dict[str, Any]:
-    if not settings.distributed or not settings.database.is_postgres:
-        raise ValueError(
-            "bench needs PostgreSQL and Kafka: run `make services` and "
-            "`. .fullpicture/services.env`"
-        )
+    """`settings`: PostgreSQL and Kafka, as the administrative principal
+    (`Wiring.require_servers`)."""
     if durable:
         require_durable(settings, "--durable")
     bench = fresh_settings(settings)
     results: dict[str, Any] = {"events": events}
-    app = Partnership(env=event_store_env(bench), now=lambda: datetime(2025, 6, 30, 23, 0))
-    wiring = Wiring(bench, _partnership=app)
+    wiring = Wiring(bench, recording_now=lambda: datetime(2025, 6, 30, 23, 0))
     try:
+        app = wiring.partnership
         say(f"generating {events} synthetic entries")
         data = _partnership_of_size(events)
         say("import: recording through the domain into PostgreSQL")
@@ -469,7 +465,7 @@ def _chronology_queries(settings: Settings, app: Partnership) -> dict[str, list[
         for n in range(5000)
     ]
     app.record_all(rows)
-    directory = Directory(env=event_store_env(settings, DIRECTORY_FILE))
+    directory = open_event_store(DIRECTORY_STORE, settings)
     directory.register_person(BENCH_ADMIN, "Bench Administrator", [ADMINISTRATOR])
     directory.register_person(BENCH_REVIEWER, "Bench Reviewer", [CASE_REVIEWER])
     directory.register_person(

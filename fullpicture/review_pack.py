@@ -1,4 +1,5 @@
-"""Review packs: a child's chronology as CSV, as a printable HTML document, and as a PDF.
+"""Review packs, for the CLI's export and the dashboard's: a child's chronology as CSV, as a
+printable HTML document, and as a PDF.
 
 The HTML pack (and the PDF printed from it by Chromium) carries the protective marking on every
 page, who generated it and when, the scope, page numbers, the child header, the child's voice,
@@ -23,9 +24,9 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from dashboard.presentation import KIND_STYLE, agency_name, uk_date, uk_dates_in, uk_when
 from domain.errors import DomainError
 from fullpicture.output import spreadsheet_safe
+from fullpicture.presentation import KIND_STYLE, agency_name, uk_date, uk_dates_in, uk_when
 from fullpicture.queries import Queries, ScopedChronology
 from projections.chronology import LAWFUL_BASIS_NOT_RECORDED
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 
 # (colour, Vega-Lite shape) per kind, fixed. Every colour has at least 3:1 contrast against the
-# white background (WCAG 2.2 non-text contrast); checked by tests/test_presentation.py.
+# white background (WCAG 2.2 non-text contrast); checked by tests/test_review_pack.py.
 KIND_STYLE: dict[str, tuple[str, str]] = {
     "concern": ("#b3261e", "triangle-up"),
     "share": ("#1f5fa8", "circle"),

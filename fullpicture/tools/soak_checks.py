@@ -17,11 +17,11 @@ from consumers import kafka_io
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import message_keys
 from consumers.topic_reader import read_to_end
-from domain.application import Partnership
+from domain.notification_log import notifications
 from domain.records import agencies_allowed_to_see, records_from_notifications
-from fullpicture.bench import drop_database, fresh_database
-from fullpicture.bootstrap import event_store_env, read_models_url
+from fullpicture.bootstrap import CHRONOLOGY_STORE, open_event_store, read_models_url
 from fullpicture.config import Settings
+from fullpicture.tools.bench import drop_database, fresh_database
 from projections.database import open_read_models
 from projections.read_models import ReadModels, table_dump
 from schemas.codec import UndecodableMessage, decode
@@ -164,16 +164,12 @@ def _source(poison: dict[str, Any]) -> tuple[str, int, int]:
 
 
 def _store_records(settings: Settings) -> list[dict[str, Any]]:
-    app = Partnership(env=event_store_env(settings))
-    records: list[dict[str, Any]] = []
+    app = open_event_store(CHRONOLOGY_STORE, settings)
     try:
-        position = 0
-        while notifications := app.recorder.select_notifications(start=position + 1, limit=PAGE):
-            records.extend(r for _, r in records_from_notifications(app.mapper, notifications))
-            position = notifications[-1].id
+        every = notifications(app.recorder, PAGE)
+        return [record for _, record in records_from_notifications(app.mapper, every)]
     finally:
         app.close()
-    return records
 
 
 class _TopicMessages(dict[Message, dict[str, Any]]):
