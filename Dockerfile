@@ -2,7 +2,7 @@
 # with no privileges. No source is mounted at run time; configuration comes from the environment
 # (README, "Configuration"). The state directory exists, owned by that user, so a volume mounted on
 # it (the agencies' credentials files) is theirs to write.
-FROM python:3.11-slim AS wheel
+FROM python:3.11-slim-bookworm AS wheel
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
 COPY domain domain
@@ -13,7 +13,7 @@ COPY dashboard dashboard
 COPY fullpicture fullpicture
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fullpicture \
     && install -d -o fullpicture -g fullpicture /home/fullpicture/state/credentials
 COPY --from=wheel /wheels /wheels
