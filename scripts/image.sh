@@ -183,23 +183,9 @@ prepare() {
 
 # --- the image -----------------------------------------------------------------------------------
 
-build() {
-  local started=$SECONDS build_log="$CACHE/build.log" found words options status
-  prepare
-  mkdir -p "$(dirname "$IMAGE_ID_FILE")"
-  rm -f "$IMAGE_ID_FILE"
-  found="$(engine_words)"
-  mapfile -t words <<< "$found"
-  mapfile -t options < <(run_options)
-  if [ "${words[0]}" = docker ]; then
-    say "building $IMAGE with Docker"
-    set -- docker build --network=host --iidfile "$IMAGE_ID_FILE" -t "$IMAGE" "$REPO"
-  else
-    say "building $IMAGE with ${words[*]} (steps already built are reused)"
-    set -- "${words[@]}" build --isolation=oci "${options[@]}" --pull=never \
-      --iidfile "$IMAGE_ID_FILE" -t "$IMAGE" "$REPO"
-  fi
-  # Step lines as progress; the whole output in the log, shown when the build fails.
+# Runs a build, its step lines as progress and its whole output in the log (shown if it fails).
+show_steps() {
+  local build_log="$CACHE/build.log" status
   set +o pipefail
   "$@" 2>&1 | tee "$build_log" | { grep --line-buffered -E '^(\[[0-9]+/[0-9]+\] )?STEP |^#[0-9]+ \[' || true; } \
     | sed -u 's/^/image:   /' >&2
@@ -209,6 +195,34 @@ build() {
     say "the build failed; its last lines ($build_log):"
     tail -n 30 "$build_log" >&2
     exit 1
+  fi
+}
+
+# The wheel stage is tagged too, so that removing superseded images leaves its steps cached.
+# Images superseded over an hour ago go (a build of another checkout may still be using a newer
+# one); each holds the dependencies' install, some 550 MB.
+podman_build() {
+  local options
+  mapfile -t options < <(run_options)
+  set -- "$@" build --isolation=oci "${options[@]}" --pull=never
+  show_steps "$@" --target wheel -t "$IMAGE-wheel" "$REPO"
+  show_steps "$@" --iidfile "$IMAGE_ID_FILE" -t "$IMAGE" "$REPO"
+  podman image prune -f --filter until=1h >/dev/null
+}
+
+build() {
+  local started=$SECONDS found words
+  prepare
+  mkdir -p "$(dirname "$IMAGE_ID_FILE")"
+  rm -f "$IMAGE_ID_FILE"
+  found="$(engine_words)"
+  mapfile -t words <<< "$found"
+  if [ "${words[0]}" = docker ]; then
+    say "building $IMAGE with Docker"
+    show_steps docker build --network=host --iidfile "$IMAGE_ID_FILE" -t "$IMAGE" "$REPO"
+  else
+    say "building $IMAGE with ${words[*]} (steps already built are reused)"
+    podman_build "${words[@]}"
   fi
   say "built $IMAGE ($(cut -c1-19 "$IMAGE_ID_FILE"), its ID in $IMAGE_ID_FILE) in $((SECONDS - started)) s"
 }
