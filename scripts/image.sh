@@ -29,6 +29,8 @@ CACHE="${FULLPICTURE_CACHE_DIR:-$HOME/.cache/fullpicture}/image"
 BASE_IMAGE="docker.io/library/python:3.11-slim-bookworm"
 BASE_SUITE="bookworm"
 BASE_PACKAGES="python3,python3-pip,python3-venv,python-is-python3,ca-certificates"
+# What the official image's configuration sets besides its files.
+BASE_CONFIGURATION=("ENV LANG=C.UTF-8" 'CMD ["python3"]')
 HOST_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt"
 NO_ENGINE=3
 
@@ -46,8 +48,12 @@ install_podman() {
   [ "${#wanted[@]}" = 0 ] && return
   say "installing ${wanted[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -qq && apt-get install -y -qq "${wanted[@]}" >/dev/null; } 2>"$CACHE/apt.log" \
-      || ! command -v podman >/dev/null; then
+  # Waits for another apt to finish rather than taking a busy lock for "cannot be installed".
+  {
+    apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${wanted[@]}" >/dev/null || true
+  } 2>"$CACHE/apt.log"
+  if ! command -v podman >/dev/null; then
     say "podman cannot be installed here (no Docker engine runs either):"
     sed 's/^/image:   /' "$CACHE/apt.log" >&2
     exit "$NO_ENGINE"
@@ -110,10 +116,12 @@ pip_configuration() {
     | sed 's/^default-timeout/timeout/' | sort -u
 }
 
-# Changes whenever the base image would come out differently.
+# Changes whenever the base image would come out differently. It is written into the image's files
+# too: a build reuses its cached steps as long as the base's files are the same, whatever its
+# configuration says.
 base_recipe() {
-  { echo "$BASE_SUITE $BASE_PACKAGES $(debian_mirror)"; pip_configuration; cat "$HOST_CA_BUNDLE"; } \
-    | sha256sum | cut -c1-12
+  { echo "$BASE_SUITE $BASE_PACKAGES $(debian_mirror) ${BASE_CONFIGURATION[*]}"
+    pip_configuration; cat "$HOST_CA_BUNDLE"; } | sha256sum | cut -c1-12
 }
 
 base_image_recipe() {
@@ -122,7 +130,7 @@ base_image_recipe() {
 }
 
 make_base_rootfs() {
-  local tarball="$1" mirror rootfs
+  local tarball="$1" recipe="$2" mirror rootfs
   mirror="$(debian_mirror)"
   [ -n "$mirror" ] || { say "no Debian $BASE_SUITE mirror in this machine's apt sources"; exit 1; }
   rootfs="$CACHE/rootfs.$$"
@@ -137,6 +145,7 @@ make_base_rootfs() {
   rm -f "$rootfs"/usr/lib/python3*/EXTERNALLY-MANAGED
   cp "$HOST_CA_BUNDLE" "$rootfs/etc/ssl/certs/ca-certificates.crt"
   pip_configuration > "$rootfs/etc/pip.conf"
+  echo "$BASE_IMAGE made by scripts/image.sh, recipe $recipe" > "$rootfs/etc/fullpicture-base-recipe"
   chroot "$rootfs" apt-get clean
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log "$rootfs"/var/cache/debconf/*-old
   rm -f "$CACHE"/base-*.tar
@@ -146,17 +155,19 @@ make_base_rootfs() {
 }
 
 base_image() {
-  local recipe tarball
+  local recipe tarball changes=() change
   recipe="$(base_recipe)"
   if [ "$(base_image_recipe)" = "$recipe" ]; then
     say "base image $BASE_IMAGE is current (Debian $BASE_SUITE, Python 3.11; recipe $recipe)"
     return
   fi
   tarball="$CACHE/base-$BASE_SUITE-$recipe.tar"
-  [ -f "$tarball" ] || make_base_rootfs "$tarball"
+  [ -f "$tarball" ] || make_base_rootfs "$tarball" "$recipe"
   say "importing the base image as $BASE_IMAGE from $tarball"
-  podman import --quiet --change 'CMD ["python3"]' --change "LABEL fullpicture.base.recipe=$recipe" \
-    "$tarball" "$BASE_IMAGE" >/dev/null
+  for change in "${BASE_CONFIGURATION[@]}" "LABEL fullpicture.base.recipe=$recipe"; do
+    changes+=(--change "$change")
+  done
+  podman import --quiet "${changes[@]}" "$tarball" "$BASE_IMAGE" >/dev/null
 }
 
 # The Dockerfile must be built on the image the stand-in replaces, nothing else.
