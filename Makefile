@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test services services-down durable-services browser keycloak install bench soak lint clean
+.PHONY: demo test services services-down durable-services browser keycloak image test-image install bench soak lint clean
 
 # `make demo PORT=8600` serves the dashboard on another port.
 PORT ?= 8501
@@ -12,7 +12,7 @@ PORT ?= 8501
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo --port $(PORT)
 
-test: $(INSTALLED) lint services browser keycloak
+test: $(INSTALLED) lint services browser keycloak test-image
 	. .fullpicture/services.env && $(BIN)/python -m pytest
 
 services: $(INSTALLED)
@@ -20,6 +20,17 @@ services: $(INSTALLED)
 
 browser:
 	bash scripts/browser.sh
+
+# The container image from the Dockerfile, tagged fullpicture:local (the name docker-compose.yml
+# uses): with Docker where an engine runs, otherwise with podman (scripts/image.sh).
+image:
+	bash scripts/image.sh build
+
+# The image built before the tests, with its progress shown. A failure here is not the end of the
+# run: tests/test_image.py builds again and fails with the reason (it skips only where podman
+# cannot be installed at all).
+test-image:
+	-bash scripts/image.sh build
 
 # The OpenID Connect provider the dashboard's sign-in tests run against (started by the tests).
 keycloak:

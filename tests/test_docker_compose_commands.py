@@ -120,6 +120,15 @@ class Stack:
         assert test[0] == "CMD" and test[1] == "fullpicture", test
         return self.run(service, command=test[2:])
 
+    def credentials(self, code: str) -> Path:
+        """The agency's credentials file the initialiser wrote, as this machine sees it."""
+        return self.state_dir / "credentials" / f"agency-{code}.json"
+
+    def subscribe(self, code: str) -> str:
+        """The agency's own system reading its feed with that file."""
+        read = ["subscribe", "--agency", code, "--from-beginning", "--format", "jsonl"]
+        return self.run("feeds", command=[*read, "--credentials", str(self.credentials(code))])
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -141,6 +150,31 @@ def agencies_file(tmp_path: Path, principals: list[str]) -> tuple[Path, list[str
     return path, codes
 
 
+def each_service_does_its_job(stack: Stack, codes: list[str]) -> None:
+    """The initialiser (twice), then the relay, projector and feed router once each, an agency
+    reading its feed, and the services' health checks: in the order compose starts them."""
+    first = stack.run("init")
+    assert "first administrator registered: admin" in first
+    assert all(f"registered: {code}" in first for code in codes)
+    again = stack.run("init")  # a restarted initialiser changes nothing
+    assert all(f"already registered: {code}" in again for code in codes)
+    assert "first administrator" not in again
+    credentials = json.loads(stack.credentials(codes[1]).read_text())
+    assert credentials["topic"] == stack.settings.topics.feed(codes[1])
+
+    published = re.search(r"published (\d+) events", stack.run("relay", "--once"))
+    assert published and int(published.group(1)) >= len(codes)
+    assert f"applied {published.group(1)} events" in stack.run("projector", "--once")
+    assert "routed" in stack.run("feeds", "--once")
+    feed = stack.subscribe(codes[1])
+    [event] = [json.loads(line) for line in feed.splitlines() if line.startswith("{")]
+    assert (event["event_type"], event["code"]) == ("AgencyRegistered", codes[1])
+
+    for service in ("relay", "projector", "feeds"):
+        listed = json.loads(stack.health(service))
+        assert sorted(a["code"] for a in listed) == sorted(codes), service
+
+
 def test_each_compose_service_s_command_does_its_job(
     admin_settings: Settings,  # noqa: F811
     principals: list[str],  # noqa: F811
@@ -153,27 +187,7 @@ def test_each_compose_service_s_command_does_its_job(
         kafka_security.service_username(admin_settings.topics, s) for s in kafka_security.SERVICES
     )
 
-    first = stack.run("init")
-    assert "first administrator registered: admin" in first
-    assert all(f"registered: {code}" in first for code in codes)
-    again = stack.run("init")  # a restarted initialiser changes nothing
-    assert all(f"already registered: {code}" in again for code in codes)
-    assert "first administrator" not in again
-    credentials = stack.state_dir / "credentials" / f"agency-{codes[1]}.json"
-    assert json.loads(credentials.read_text())["topic"] == admin_settings.topics.feed(codes[1])
-
-    published = re.search(r"published (\d+) events", stack.run("relay", "--once"))
-    assert published and int(published.group(1)) >= len(codes)
-    assert f"applied {published.group(1)} events" in stack.run("projector", "--once")
-    assert "routed" in stack.run("feeds", "--once")
-    read = ["subscribe", "--agency", codes[1], "--from-beginning", "--format", "jsonl"]
-    feed = stack.run("feeds", command=[*read, "--credentials", str(credentials)])
-    [event] = [json.loads(line) for line in feed.splitlines() if line.startswith("{")]
-    assert (event["event_type"], event["code"]) == ("AgencyRegistered", codes[1])
-
-    for service in ("relay", "projector", "feeds"):
-        listed = json.loads(stack.health(service))
-        assert sorted(a["code"] for a in listed) == sorted(codes), service
+    each_service_does_its_job(stack, codes)
 
     port = str(free_port())
     command = [port if part == "8501" else part for part in stack.command("dashboard")]
