@@ -386,6 +386,18 @@ def test_a_practitioner_records_as_their_own_agency_without_choosing_it(
     assert entry.occurred_at[11:16] == "09:35"
 
 
+def test_the_answer_form_warns_before_an_answer_without_a_lawful_basis_is_saved(
+    app: AppTest,
+) -> None:
+    open_page(signed_in(app, "police.practitioner"), "record")
+    app.radio[0].set_value("Answer to a request").run()
+    for label in ("How", "Lawful basis", "Consent", "Was the family told?"):
+        assert choice(app, label).value is None  # each may be left as not recorded
+    assert any("“lawful basis not recorded”" in w.value for w in app.warning)
+    choice(app, "Lawful basis").set_value("public_task").run()
+    assert not any("lawful basis not recorded" in w.value for w in app.warning)
+
+
 def test_a_case_reviewer_may_import_but_not_record_a_form(app: AppTest) -> None:
     open_page(signed_in(app, "reviewer"), "record")
     assert not app.text_area
