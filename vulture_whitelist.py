@@ -6,6 +6,7 @@ by name, or kept for tests that test more than them. A name added here says why.
 _.class_version
 _.upcast_v1_v2
 _.upcast_v2_v3
+_.upcast_v3_v4
 _.create_id
 _.insert_events
 OneTripRecorder  # named by its topic in bootstrap (APPLICATION_RECORDER_TOPIC)

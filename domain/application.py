@@ -22,7 +22,7 @@ from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
-from domain.drafts import EntryDraft, parse_draft
+from domain.drafts import AUTHORSHIP_FIELDS, UNKNOWN_AUTHOR, Authorship, EntryDraft, parse_draft
 from domain.entries import (
     ENTRY_EVENTS,
     EntryRecorded,
@@ -217,16 +217,22 @@ class Partnership(Application[Any]):
 
     # Entries --------------------------------------------------------------------------------
 
-    def record(self, data: Mapping[str, Any], lists_as_text: bool = True) -> RecordingOutcome:
+    def record(
+        self,
+        data: Mapping[str, Any],
+        lists_as_text: bool = True,
+        author: Authorship = UNKNOWN_AUTHOR,
+    ) -> RecordingOutcome:
         """Record one entry from raw field values (CLI, JSON, a form); see `parse_draft` for
-        `lists_as_text`."""
-        return self.record_all([(None, data)], lists_as_text=lists_as_text)
+        `lists_as_text` and `author`."""
+        return self.record_all([(None, data)], lists_as_text=lists_as_text, author=author)
 
     def record_all(
         self,
         rows: Sequence[tuple[int | None, Mapping[str, Any]]],
         progress: ProgressCallback | None = None,
         lists_as_text: bool = True,
+        author: Authorship = UNKNOWN_AUTHOR,
     ) -> RecordingOutcome:
         """Record many entries atomically; rows may refer to entries earlier in the same batch.
 
@@ -235,18 +241,22 @@ class Partnership(Application[Any]):
 
         Most batches are all new, so the batch is first saved without reading each entry back;
         only if the store already holds one of them is it checked again entry by entry.
+
+        Every entry names `author` (entry points get it from the query layer; code that records
+        without a person, such as the synthetic generator, leaves it unknown).
         """
         with no_cycle_collection():  # a batch keeps every draft and event until it is saved
             try:
-                return self._record_all(rows, progress, lists_as_text, look_up_stored=False)
+                return self._record_all(rows, progress, lists_as_text, author, False)
             except IntegrityError:
-                return self._record_all(rows, progress, lists_as_text, look_up_stored=True)
+                return self._record_all(rows, progress, lists_as_text, author, True)
 
     def _record_all(
         self,
         rows: Sequence[tuple[int | None, Mapping[str, Any]]],
         progress: ProgressCallback | None,
         lists_as_text: bool,
+        author: Authorship,
         look_up_stored: bool,
     ) -> RecordingOutcome:
         recorded_now = self._now().isoformat()
@@ -265,7 +275,7 @@ class Partnership(Application[Any]):
         known_children = self._children.by_lookalike_key()
         for done, (row, data) in enumerate(rows, start=1):
             try:
-                draft = check_entry(parse_draft(data, recorded_now, lists_as_text), facts)
+                draft = check_entry(parse_draft(data, recorded_now, lists_as_text, author), facts)
                 lookalikes = self._lookalike_children(
                     draft.child_refs, batch_children, known_children
                 )
@@ -415,13 +425,16 @@ class Partnership(Application[Any]):
 
 
 def _same_entry(existing: EntryDraft, draft: EntryDraft) -> bool:
-    """Same kind and same values in that kind's fields, except the system's own stamp."""
+    """Same kind and same values in that kind's fields, except the system's own stamps: the
+    entry as stored keeps when and by whom it was first recorded."""
     if existing.kind != draft.kind:
         return False
-    names = set(event_fields(ENTRY_EVENTS[draft.kind]))
-    names.discard("recorded_at")
+    names = set(event_fields(ENTRY_EVENTS[draft.kind])) - _SYSTEM_STAMPS
     left, right = existing.as_fields(), draft.as_fields()
     return all(left[name] == right[name] for name in names)
+
+
+_SYSTEM_STAMPS = frozenset(("recorded_at", *AUTHORSHIP_FIELDS))
 
 
 class RecentEntries:

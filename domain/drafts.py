@@ -67,6 +67,8 @@ class EntryDraft:
     refers_to: str = ""
     due_by: str = ""
     transfer: str = ""
+    recorded_by: str = ""
+    imported_for_review: str = ""
 
     @property
     def entry_id(self) -> str:
@@ -90,6 +92,27 @@ DATE_FIELDS = ("occurred_at", "agency_recorded_at", "due_by")
 IDENTITY_FIELDS = ("agency", "entry_ref")
 # Stamped by FullPicture when the entry reaches the store (TRUST.md, "Time that can be trusted").
 SYSTEM_STAMPED = "recorded_at"
+# Who recorded the entry, and for which review a case reviewer imported it: set by FullPicture
+# from the signed-in (or `--as`) person, never typed (TRUST.md, "Who wrote it").
+AUTHORSHIP_FIELDS = ("recorded_by", "imported_for_review")
+# What nobody may give in an entry, as the CLI leaves it out of its flags.
+STAMPED_FIELDS = (SYSTEM_STAMPED, *AUTHORSHIP_FIELDS)
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """Who recorded a batch of entries, decided by the query layer from the person acting.
+
+    `recorded_by` is the person's user name ("" only for events stored before authors were
+    recorded: unknown). `imported_for_review` names the review a case reviewer imported the
+    entries for: the review's material, never sent on agency feeds as the agency's own.
+    """
+
+    recorded_by: str
+    imported_for_review: str = ""
+
+
+UNKNOWN_AUTHOR = Authorship("")
 # The spreadsheet and JSON spell the children column in the singular, like a practitioner would.
 FIELD_ALIASES = {"child_ref": "child_refs", "child": "child_refs"}
 # How errors name a field: as the practitioner spells it.
@@ -102,7 +125,10 @@ def entry_id(agency: str, entry_ref: str) -> str:
 
 
 def parse_draft(
-    data: Mapping[str, Any], recorded_now: str, lists_as_text: bool = True
+    data: Mapping[str, Any],
+    recorded_now: str,
+    lists_as_text: bool = True,
+    author: Authorship = UNKNOWN_AUTHOR,
 ) -> EntryDraft:
     """Build a draft from raw field values, or raise `InvalidEntry` naming every bad field.
 
@@ -110,7 +136,8 @@ def parse_draft(
     safeguarding rules are checked by `domain.rules`, which needs to know what is recorded.
     `recorded_now` is the system time the entry is stamped with; nobody may give it. With
     `lists_as_text`, a text value of a list field is `;`-separated (spreadsheets, forms); without
-    it (JSON, command-line flags) a list is a list and a text value is one item.
+    it (JSON, command-line flags) a list is a list and a text value is one item. `author` is
+    who records it, as the query layer decided; nobody may give it either.
     """
     values: dict[str, Any] = {}
     problems: list[DomainError] = []
@@ -124,6 +151,14 @@ def parse_draft(
                     raw_name,
                     "is stamped by FullPicture when the entry is stored and cannot be given; "
                     "give agency_recorded_at for when your agency recorded it",
+                )
+            )
+        elif name in AUTHORSHIP_FIELDS:
+            problems.append(
+                DomainError(
+                    raw_name,
+                    "is set by FullPicture from the person recording the entry and cannot be "
+                    "given; give practitioner for who to contact",
                 )
             )
         elif name not in _DRAFT_FIELD_SET:
@@ -158,6 +193,8 @@ def parse_draft(
         problems.extend(_refers_to_problems(values["refers_to"]))
     values.setdefault("occurred_at", "")
     values[SYSTEM_STAMPED] = recorded_now
+    values["recorded_by"] = author.recorded_by
+    values["imported_for_review"] = author.imported_for_review
     for name in DATE_FIELDS:
         if values.get(name):
             try:

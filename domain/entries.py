@@ -25,6 +25,12 @@ def _empty(state: dict[str, Any], *names: str) -> None:
         state[name] = ""
 
 
+def _unknown_author(state: dict[str, Any]) -> None:
+    """Events stored before authors were recorded: who recorded them is unknown (empty), and
+    none was imported for a review."""
+    _empty(state, "recorded_by", "imported_for_review")
+
+
 def entry_uuid(entry_id: str) -> UUID:
     return uuid5(ID_NAMESPACE, f"entry:{entry_id}")
 
@@ -41,8 +47,11 @@ class EntryRecorded(Aggregate.Created):
     """Fields every entry carries; subclasses add their kind's own fields.
 
     `recorded_at` is system time, stamped when the entry reached the store; `agency_recorded_at`
-    is when the agency says it recorded it in its own system (may be empty). Version 1 had no
-    `agency_recorded_at`.
+    is when the agency says it recorded it in its own system (may be empty). `recorded_by` is
+    the person who recorded it, set by the system (empty: stored before authors were recorded);
+    `imported_for_review` the review a case reviewer imported it for (empty for an agency's own
+    entry). Version 1 had no `agency_recorded_at`; version 2 no `recorded_by` nor
+    `imported_for_review` (kinds with their own version 3 gained them in version 4).
     """
 
     agency: str
@@ -55,13 +64,19 @@ class EntryRecorded(Aggregate.Created):
     summary: str
     concerns: list[str]
     significance: str
+    recorded_by: str
+    imported_for_review: str
 
     kind = ""
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["agency_recorded_at"] = ""
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
     def apply(self, aggregate: Any) -> None:
         aggregate.kind = self.kind
@@ -100,11 +115,15 @@ class WrittenFollowUpRecorded(EntryRecorded):
     family_informed: str
 
     kind = "followup"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _empty(state, "lawful_basis", "consent", "family_informed")
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class InformationRequested(EntryRecorded):
@@ -117,11 +136,15 @@ class InformationRequested(EntryRecorded):
     channel: str
 
     kind = "request"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _empty(state, "channel")
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class RequestAnswered(EntryRecorded):
@@ -138,11 +161,15 @@ class RequestAnswered(EntryRecorded):
     family_informed: str
 
     kind = "response"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _empty(state, "channel", "lawful_basis", "consent", "family_informed")
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class RequestDeclined(EntryRecorded):
@@ -155,11 +182,15 @@ class RequestDeclined(EntryRecorded):
     channel: str
 
     kind = "decline"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _empty(state, "channel")
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class ConsentDecisionRecorded(EntryRecorded):
@@ -183,7 +214,7 @@ class ChildVoiceRecorded(EntryRecorded):
     captured_how: str
 
     kind = "voice"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -193,6 +224,10 @@ class ChildVoiceRecorded(EntryRecorded):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["agency_recorded_at"] = ""
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class ActionRecorded(EntryRecorded):
@@ -209,11 +244,15 @@ class TransferPointRecorded(EntryRecorded):
     reason: str
 
     kind = "transfer"
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _empty(state, "reason")
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _unknown_author(state)
 
 
 class EntryCorrected(EntryRecorded):

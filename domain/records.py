@@ -83,8 +83,12 @@ def agencies_allowed_to_see(record: EventRecord) -> list[str]:
     """Need-to-know: the recording agency, and the agencies the event was addressed to.
 
     Shares and follow-ups go to their recipients, requests to the agencies asked, answers and
-    declines to the agency that asked. Nobody else sees an event through a feed.
+    declines to the agency that asked. Nobody else sees an event through a feed. An entry a case
+    reviewer imported for a review is the review's material, not the agency's share: it reaches
+    no agency's feed (TRUST.md, "Who wrote it").
     """
+    if record.get("imported_for_review"):
+        return []
     own = record.get("agency")
     return ([own] if own else []) + addressed_agencies(record)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.drafts import Authorship
 from domain.errors import DomainError
 from domain.people import (
     ADMINISTRATOR,
@@ -179,6 +180,25 @@ def check_may_record(
         "as",
         f"{viewer.user} may not {doing} entries: recording is for practitioners and safeguarding "
         "leads (as their own agency)" + ("; case reviewers may import" if not importing else ""),
+    )
+
+
+def decide_author(
+    viewer: Viewer, rows: Sequence[tuple[int | None, Mapping[str, Any]]], importing: bool
+) -> Authorship:
+    """Who records rows `check_may_record` allowed (TRUST.md, "Who wrote it"): the person, and
+    for a case reviewer's import the review it is for, the one grant that covers every child of
+    the rows (or `AccessRefused` when none does alone: import each review's rows apart)."""
+    if viewer.acts_for_agency or not (viewer.has(CASE_REVIEWER) and importing):
+        return Authorship(viewer.user)
+    children = {child for _, data in rows for child in _children_of(data)}
+    for grant in sorted(viewer.grants, key=lambda g: g.review):
+        if children <= set(grant.children):
+            return Authorship(viewer.user, imported_for_review=grant.review)
+    raise AccessRefused(
+        "child_ref",
+        "no one of your review grants covers every child of this import; "
+        "import each review's rows apart",
     )
 
 

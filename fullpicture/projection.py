@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from consumers import store_feed
 from consumers.garbage import collect_less_often
 from domain.application import Partnership, RecordingOutcome
+from domain.drafts import Authorship
 from fullpicture.config import Settings
 from projections.read_models import ReadModels
 
@@ -131,16 +132,21 @@ class Recorder:
         self._wiring.projection.catch_up()
         return result
 
-    def record(self, data: Mapping[str, Any], lists_as_text: bool = True) -> RecordingOutcome:
+    def record(
+        self, data: Mapping[str, Any], author: Authorship, lists_as_text: bool = True
+    ) -> RecordingOutcome:
+        """`author` is required: an entry point always knows who is recording."""
         partnership = self._wiring.partnership
-        return self._caught_up(partnership.record(data, lists_as_text=lists_as_text))
+        return self._caught_up(partnership.record(data, lists_as_text=lists_as_text, author=author))
 
     def record_all(
         self,
         rows: Sequence[tuple[int | None, Mapping[str, Any]]],
+        author: Authorship,
         progress: Callable[[int, int], None] | None = None,
     ) -> RecordingOutcome:
-        return self._caught_up(self._wiring.partnership.record_all(rows, progress=progress))
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.record_all(rows, progress=progress, author=author))
 
     def register_child(self, child_ref: str, date_of_birth: str, agency: str) -> bool:
         partnership = self._wiring.partnership

@@ -16,6 +16,7 @@ from typing import Any
 
 from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
+from domain.drafts import Authorship
 from domain.errors import DomainError, UnknownAgency
 from domain.people import (
     ADMINISTRATOR,
@@ -35,6 +36,7 @@ from domain.scopes import (
     check_may_manage_person,
     check_may_read_audit,
     check_may_record,
+    decide_author,
     decide_child_scope,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
@@ -562,6 +564,11 @@ class Queries:
     ) -> list[tuple[int | None, dict[str, Any]]]:
         """The rows with the person's agency filled in, or `AccessRefused`."""
         return check_may_record(self.viewer(user), rows, importing)
+
+    def author_of(self, user: str, rows: Rows, importing: bool) -> Authorship:
+        """Who records the allowed rows: the person, and for a case reviewer's import the
+        review it is for."""
+        return decide_author(self.viewer(user), rows, importing)
 
     def record_import(self, user: str, child_refs: Iterable[str], entries: int) -> None:
         """A case reviewer's import is recorded as made by them (rows keep their agencies)."""

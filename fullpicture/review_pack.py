@@ -53,6 +53,8 @@ EXPORT_COLUMNS = (
     "consent",
     "family_informed",
     "reason",
+    "recorded_by",
+    "imported_for_review",
 )
 DATED_COLUMNS = ("occurred_at", "recorded_at")
 # Columns whose cell is a value said in words: a gap in a disclosure, or where it comes from.
@@ -270,6 +272,7 @@ def _chronology_html(entries: Sequence[Any], names: Mapping[str, str]) -> str:
             f"<td>{escape(e.significance)}</td>"
             f"<td>{_names(names, e.to_agencies) if e.to_agencies else ''}</td>"
             f"<td>{escape(e.practitioner)}</td>"
+            f"<td>{escape(e.recorded_by_shown())}</td>"
             f"<td>{escape(how_and_why(e))}</td>"
             f"<td>{escape(e.child_age)}</td>"
             f"<td class='id'>{escape(e.id)}</td>"
@@ -279,7 +282,7 @@ def _chronology_html(entries: Sequence[Any], names: Mapping[str, str]) -> str:
         parts.append(
             f"<h3>{uk_date(day)}</h3><table><thead><tr><th>time</th><th>agency</th><th>kind</th>"
             "<th>summary</th><th>significance</th><th>to</th><th>practitioner</th>"
-            "<th>how and why</th><th>child's age</th>"
+            "<th>recorded by</th><th>how and why</th><th>child's age</th>"
             f"<th>id</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     return "\n".join(parts) or "<p>No entries.</p>"

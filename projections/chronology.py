@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     lawful_basis TEXT NOT NULL,
     family_informed TEXT NOT NULL,
     reason TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    imported_for_review TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -63,9 +65,12 @@ DETAIL_FIELDS = ("channel", "due_by", "consent", "transfer")
 # What a disclosure states besides (DOMAIN.md, rule 7), and the reason of a share, request,
 # decline, consent decision or transfer point: shown in the chronology, not read by detectors.
 DISCLOSURE_FIELDS = ("lawful_basis", "family_informed", "reason")
+# Who recorded the entry (TRUST.md, "Who wrote it"): the person, and the review a case reviewer
+# imported it for.
+AUTHORSHIP_COLUMNS = ("recorded_by", "imported_for_review")
 COLUMNS = (
     f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at, "
-    f"{', '.join(DISCLOSURE_FIELDS)}"
+    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}"
 )
 # What a query reads of each row (not child_ref: the query names it). The six columns that few
 # distinct values cover (codes, vocabulary and JSON lists: none can hold the unit separator) come
@@ -87,6 +92,7 @@ SHOWN_COLUMNS = ", ".join(
         "agency_recorded_at",
         _JOINED.join(("channel", "lawful_basis", "consent", "family_informed", "transfer")),
         "reason",
+        *AUTHORSHIP_COLUMNS,
     )
 )
 # `chronology_for` reads the child's date of birth after them.
@@ -161,6 +167,10 @@ class ChronologyEntry:
     # For a disclosure: "recorded", "inherited" (a follow-up's, from its share) or "not
     # recorded" (kept as the agency wrote it, DOMAIN.md rule 7); "" for any other kind.
     lawful_basis_status: str = ""
+    # The person who recorded it ("" for an entry stored before authors were recorded: unknown),
+    # and the review a case reviewer imported it for ("" for an agency's own entry).
+    recorded_by: str = ""
+    imported_for_review: str = ""
 
     def lawful_basis_shown(self) -> str:
         """The lawful basis as a reader should see it, gaps and inheritance said in words."""
@@ -170,8 +180,17 @@ class ChronologyEntry:
             return f"{self.lawful_basis} (inherited from {self.refers_to})"
         return self.lawful_basis
 
+    def recorded_by_shown(self) -> str:
+        """Who recorded it, in words: unknown for an entry stored before authors were
+        recorded, and a case reviewer's import named as such."""
+        who = self.recorded_by or AUTHOR_UNKNOWN
+        if self.imported_for_review:
+            return f"{who}, imported for review {self.imported_for_review}"
+        return who
+
 
 LAWFUL_BASIS_NOT_RECORDED = "lawful basis not recorded"
+AUTHOR_UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -249,6 +268,8 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("lawful_basis") or "",  # DISCLOSURE_FIELDS
                 get("family_informed") or "",
                 get("reason") or "",
+                get("recorded_by") or "",  # AUTHORSHIP_COLUMNS
+                get("imported_for_review") or "",
                 get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
                 child == child_refs[0],  # first_copy
@@ -329,6 +350,8 @@ def _entries(
         agency_recorded_at,
         decisions,
         reason,
+        recorded_by,
+        imported_for_review,
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
@@ -358,6 +381,8 @@ def _entries(
                 reason,
                 (),  # inherited
                 _lawful_basis_status(kind, decisions),
+                recorded_by,
+                imported_for_review,
             )
         )
     return entries

@@ -40,7 +40,7 @@ FROM_STAGED = tuple(s for model in (*FROM_ENTRIES, alerts) for s in model.FROM_S
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
 # chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: alerts
 # keep their id, the day first raised and their subject, and alert reviews are kept; 7: the

@@ -74,7 +74,8 @@ def _shared_types() -> dict[str, Any]:
 
 def nullable_fields(schema: dict[str, Any]) -> tuple[str, ...]:
     """The fields whose type is a union with null: optional values of a controlled vocabulary
-    (an Avro enum has no empty symbol), null on the wire when not recorded."""
+    (an Avro enum has no empty symbol) and an entry's author where unknown, null on the wire
+    when not recorded."""
     return tuple(
         field["name"]
         for field in schema["fields"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.application import Partnership
+from domain.drafts import Authorship
 
 AGENCIES = {
     "police-north": ("Northshire Police", "police"),
@@ -107,11 +108,15 @@ def record_every_kind(app: Partnership, **common: Any) -> None:
     app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
 
 
+# Who records in tests that need the author on the wire: a registered person's user name.
+AUTHOR = Authorship("sam.patel")
+
+
 def record_every_disclosure_field(app: Partnership) -> None:
     """A request, its answer and a decline, a verbal share's written follow-up and a closure, each
-    with every field its kind carries (the fields agencies' spreadsheets hold)."""
-    app.record(request(channel="phone"))
-    app.record(
+    with every field its kind carries (the fields agencies' spreadsheets hold), by `AUTHOR`."""
+    entries = [
+        request(channel="phone"),
         entry(
             "response",
             agency="health-visiting",
@@ -120,9 +125,7 @@ def record_every_disclosure_field(app: Partnership) -> None:
             lawful_basis="public_task",
             consent="not_needed",
             family_informed="yes",
-        )
-    )
-    app.record(
+        ),
         entry(
             "decline",
             agency="health-visiting",
@@ -130,10 +133,8 @@ def record_every_disclosure_field(app: Partnership) -> None:
             refers_to="csc-north:R-1",
             reason="Already answered.",
             channel="letter",
-        )
-    )
-    app.record(share(channel="phone"))
-    app.record(
+        ),
+        share(channel="phone"),
         entry(
             "followup",
             agency="police-north",
@@ -142,6 +143,8 @@ def record_every_disclosure_field(app: Partnership) -> None:
             lawful_basis="legal_obligation",
             consent="not_sought_unsafe",
             family_informed="no_unsafe",
-        )
-    )
-    app.record(entry("transfer", reason="No further concerns."))
+        ),
+        entry("transfer", reason="No further concerns."),
+    ]
+    for each in entries:
+        app.record(each, author=AUTHOR)

@@ -384,6 +384,8 @@ def test_a_practitioner_records_as_their_own_agency_without_choosing_it(
     recorded = wiring.queries.read_child("police.practitioner", "C-00001", "chronology")
     [entry] = [e for e in recorded.entries if e.id == "police-north:P-DASH-2"]
     assert entry.occurred_at[11:16] == "09:35"
+    # The form never asks who recorded it: the signed-in person is recorded as its author.
+    assert (entry.recorded_by, entry.imported_for_review) == ("police.practitioner", "")
 
 
 def test_the_answer_form_warns_before_an_answer_without_a_lawful_basis_is_saved(

@@ -18,6 +18,7 @@ from domain.agencies import AgencyRegistered
 from domain.alert_reviews import AlertReviewed
 from domain.application import Partnership
 from domain.children import ChildRegistered
+from domain.drafts import AUTHORSHIP_FIELDS
 from domain.entries import ENTRY_EVENTS
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.bootstrap import event_store_env
@@ -152,37 +153,33 @@ def test_every_event_type_decodes_with_the_official_avro_library(
         assert decode_as_sent(data) == as_sent(record), event_type
 
 
-def test_only_optional_vocabulary_values_are_null_on_the_wire(
+def test_only_optional_vocabulary_values_and_an_unknown_author_are_null_on_the_wire(
     records: dict[str, EventRecord],
 ) -> None:
-    assert {t: s.nullable_fields for t, s in latest().items() if s.nullable_fields} == {
+    vocabulary = {
         "InformationRequested": ("channel",),
         "RequestDeclined": ("channel",),
         "RequestAnswered": ("channel", "lawful_basis", "consent", "family_informed"),
         "WrittenFollowUpRecorded": ("lawful_basis", "consent", "family_informed"),
     }
+    assert {t: s.nullable_fields for t, s in latest().items() if s.nullable_fields} == {
+        cls.__name__: (*vocabulary.get(cls.__name__, ()), "recorded_by")
+        for cls in ENTRY_EVENTS.values()
+    }
     answer = as_sent(records["RequestAnswered"])
     assert (answer["lawful_basis"], answer["channel"]) == (None, None)
 
 
-DISCLOSURE_VERSIONS = {
-    "InformationRequested": (2, 3),
-    "RequestDeclined": (2, 3),
-    "RequestAnswered": (2, 3),
-    "WrittenFollowUpRecorded": (2, 3),
-    "TransferPointRecorded": (2, 3),
-}
-
-
-@pytest.mark.parametrize("event_type", sorted(DISCLOSURE_VERSIONS))
+@pytest.mark.parametrize("event_type", sorted(cls.__name__ for cls in ENTRY_EVENTS.values()))
 def test_a_reader_that_knows_only_the_previous_version_reads_the_new_one(
-    event_type: str, disclosure_records: dict[str, EventRecord]
+    event_type: str, records: dict[str, EventRecord]
 ) -> None:
-    # Given an agency's reader that knows version 2, and a message written with version 3
-    older, newer = (versions(event_type)[v - 1] for v in DISCLOSURE_VERSIONS[event_type])
-    assert (older.version, newer.version) == DISCLOSURE_VERSIONS[event_type]
-    assert latest()[event_type] is newer
-    data = encode(disclosure_records[event_type])
+    # Given an agency's reader that knows the version before the newest, and a message written
+    # with the newest (every entry event gained recorded_by and imported_for_review)
+    newer = latest()[event_type]
+    older = versions(event_type)[newer.version - 2]
+    assert older.version == newer.version - 1
+    data = encode(records[event_type])
     # When it reads the message with the writer's schema (from the exported kit) into its own
     reader = avro.io.DatumReader(
         avro.schema.parse(json.dumps(newer.expanded)), avro.schema.parse(json.dumps(older.expanded))
@@ -190,7 +187,7 @@ def test_a_reader_that_knows_only_the_previous_version_reads_the_new_one(
     read = reader.read(avro.io.BinaryDecoder(io.BytesIO(data[HEADER_SIZE:])))
     # Then it reads every field it knew, as written, and nothing else
     known = {f["name"] for f in older.expanded["fields"]}
-    assert read == {k: v for k, v in disclosure_records[event_type].items() if k in known}
+    assert read == {k: v for k, v in as_sent(records[event_type]).items() if k in known}
     compatible = ReaderWriterCompatibilityChecker().get_compatibility(
         avro.schema.parse(json.dumps(older.expanded)), avro.schema.parse(json.dumps(newer.expanded))
     )
@@ -289,6 +286,26 @@ def test_a_version_2_answer_message_reads_with_the_new_fields_empty(
 ) -> None:
     v2 = versions("RequestAnswered")[1]
     current = disclosure_records["RequestAnswered"]
-    new_fields = ("channel", "lawful_basis", "consent", "family_informed")
+    new_fields = ("channel", "lawful_basis", "consent", "family_informed", *AUTHORSHIP_FIELDS)
     old = {k: v for k, v in current.items() if k not in new_fields}
     assert decode(_written_with(v2, old)) == {**current, **dict.fromkeys(new_fields, "")}
+
+
+def test_a_version_3_message_of_every_entry_event_reads_with_its_author_unknown(
+    records: dict[str, EventRecord],
+) -> None:
+    # Given each entry event's message written with the version before authors were recorded
+    for event_type, record in records.items():
+        if event_type not in ENTRY_EVENT_TYPES:
+            continue
+        newest = latest()[event_type]
+        before = versions(event_type)[newest.version - 2]
+        old = {k: v for k, v in as_sent(record).items() if k not in AUTHORSHIP_FIELDS}
+        # Then FullPicture reads it with the author unknown and not imported for a review
+        read = decode(_written_with(before, old))
+        assert (read["recorded_by"], read["imported_for_review"]) == ("", ""), event_type
+        # and any Avro library reads the unknown author as null
+        assert decode_as_sent(_written_with(before, old))["recorded_by"] is None, event_type
+
+
+ENTRY_EVENT_TYPES = frozenset(cls.__name__ for cls in ENTRY_EVENTS.values())

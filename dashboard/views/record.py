@@ -250,7 +250,7 @@ def submit(kind: str, entry: dict[str, Any]) -> None:
     values = {k: v.isoformat() if isinstance(v, date) else v for k, v in entry.items() if v}
     try:
         rows = queries.rows_to_record(user, [(None, values)], importing=False)
-        outcome = data.recorder().record_all(rows)
+        outcome = data.recorder().record_all(rows, queries.author_of(user, rows, importing=False))
     except AccessRefused as refused:
         st.error(plain(refused.message))
     except EntriesRejected as rejected:
@@ -282,7 +282,8 @@ if upload is not None and st.button("Import"):
         path.write_bytes(upload.getvalue())
         try:
             rows = queries.rows_to_record(user, read_chronology_csv(path), importing=True)
-            outcome = data.recorder().record_all(rows)
+            author = queries.author_of(user, rows, importing=True)
+            outcome = data.recorder().record_all(rows, author)
         except AccessRefused as refused:
             st.error(f"Nothing was recorded: {plain(refused.message)}")
         except EntriesRejected as rejected:

@@ -36,6 +36,8 @@ CHRONOLOGY_COLUMNS = (
     "family_informed",
     "reason",
     "agency_recorded_at",
+    "recorded_by",
+    "imported_for_review",
 )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, SYSTEM_STAMPED
+from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, STAMPED_FIELDS
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring
 from fullpicture.cli.parser import (
@@ -52,7 +52,7 @@ def record_command(commands: Any) -> None:
         help="a child the entry concerns (repeat for siblings)",
     )
     for name in DRAFT_FIELDS:
-        if name in ("kind", "child_refs", SYSTEM_STAMPED):
+        if name in ("kind", "child_refs", *STAMPED_FIELDS):
             continue
         flag = "--" + name.replace("_", "-")
         repeatable = name in ("concerns", "to_agencies")
@@ -91,8 +91,9 @@ def _record(wiring: Wiring, args: argparse.Namespace) -> int:
             if data.get(name):
                 data[name] = [item for value in data[name] for item in value.split(";")]
     [(_, allowed)] = wiring.queries.rows_to_record(args.acting_as, [(None, data)], False)
+    author = wiring.queries.author_of(args.acting_as, [(None, allowed)], False)
     # A list is a list here: a child reference holding ';' is refused, never split in three.
-    outcome = wiring.recorder.record(allowed, lists_as_text=False)
+    outcome = wiring.recorder.record(allowed, author, lists_as_text=False)
     _warn(outcome.warnings)
     ids = outcome.recorded or outcome.unchanged
     if args.format == "json":
@@ -122,8 +123,9 @@ def _import(wiring: Wiring, args: argparse.Namespace) -> int:
     rows = wiring.queries.rows_to_record(
         args.acting_as, read_chronology_csv(args.file), importing=True
     )
+    author = wiring.queries.author_of(args.acting_as, rows, importing=True)
     bar = ProgressBar("importing", len(rows)) if len(rows) >= 1000 else None
-    outcome = wiring.recorder.record_all(rows, progress=bar.callback if bar else None)
+    outcome = wiring.recorder.record_all(rows, author, progress=bar.callback if bar else None)
     if bar is not None:
         bar.finish()
     wiring.queries.record_import(
