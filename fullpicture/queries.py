@@ -139,8 +139,8 @@ class Queries:
         person, grants = self.directory.person_with_reviews(user)
         if person is None:
             raise UnknownPerson("as", user)
-        if not person.has(CASE_REVIEWER):
-            grants = []
+        if not person.has(CASE_REVIEWER) or person.has(ADMINISTRATOR):
+            grants = []  # an administrator sees no child data, whatever grants they hold
         return Viewer(person, active_grants(grants, self.today()))
 
     # One child ----------------------------------------------------------------------------
@@ -523,6 +523,57 @@ class Queries:
         if user.lower() != of_user.lower():
             check_administrator(viewer, "set another person's password")
 
+    # Separation of duties -----------------------------------------------------------------
+
+    def change_password(self, user: str, of_user: str, password: str) -> bool:
+        """Set one's own password, or (an administrator) reset another's: a reset must be
+        changed at its next sign-in and is recorded in the access log. True for a reset."""
+        self.check_may_set_password(user, of_user)
+        if user.lower() == of_user.lower():
+            self.directory.set_password(of_user, password, by=user)
+            return False
+        self.directory.reset_password(of_user, password, by=user)
+        self._record_duty(
+            self.viewer(user), "password reset", [], f"{of_user}: must change at next sign-in"
+        )
+        return True
+
+    def propose_review(
+        self, user: str, review: str, reviewer: str, **grant: Any
+    ) -> ReviewGrantView:
+        """An administrator proposes a review grant (or a change to one); it gives no access
+        until a second administrator approves it (`approve_review`)."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, "grant reviews")
+        proposed = self.directory.grant_review(review, reviewer, by=user, **grant)
+        self._record_duty(viewer, "review proposed", proposed.children, _grant_words(proposed))
+        return proposed
+
+    def approve_review(
+        self, user: str, review: str, reviewer: str | None = None
+    ) -> list[ReviewGrantView]:
+        """A second administrator approves a review's proposed grants; recorded in the access
+        log, naming the children the grants open."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, "approve review grants")
+        approved = self.directory.approve_review(review, by=user, reviewer=reviewer)
+        for grant in approved:
+            self._record_duty(viewer, "review approved", grant.children, _grant_words(grant))
+        return approved
+
+    def _record_duty(self, viewer: Viewer, view: str, children: Iterable[str], scope: str) -> None:
+        """An administrator's act that opens child data to someone, in the access log."""
+        self.access_log.record(
+            user=viewer.user,
+            role=ADMINISTRATOR,
+            agency=viewer.agency,
+            child_refs=sorted(children),
+            view=view,
+            scope=scope,
+            purpose="",
+            break_glass=False,
+        )
+
     def check_may_manage_person(
         self, user: str, roles: Sequence[str], agency: str, doing: str
     ) -> None:
@@ -615,6 +666,13 @@ class Queries:
                 continue
             found.append(access)
         return found
+
+
+def _grant_words(grant: ReviewGrantView) -> str:
+    return (
+        f"review {grant.review} for {grant.reviewer}: {grant.period_from} to "
+        f"{grant.period_to}, expires {grant.expires}; proposed by {grant.proposed_by}"
+    )
 
 
 def _evidenced_in(alerts: Iterable[Alert], visible: set[str]) -> list[Alert]:
