@@ -8,7 +8,8 @@ no door reads child data any other way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property, partial
@@ -52,6 +53,8 @@ from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
+# How a refused attempt's access event begins its scope (the access log records refusals too).
+REFUSED_SCOPE = "refused"
 
 
 class PersonNotNamed(Exception):
@@ -157,7 +160,8 @@ class Queries:
     ) -> ChildScope:
         """Decide the scope of one read and record it as one access event."""
         viewer = self.viewer(user)
-        scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
+        with self._refusals_logged(viewer, view, [child], purpose):
+            scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
         self._record(viewer, scope)
         return scope
 
@@ -167,7 +171,8 @@ class Queries:
         grant refuses here; a scope that changed is recorded as a new access."""
         viewer = self.viewer(user)
         asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose)
-        current = self._decide(viewer, scope.child_ref, scope.view, *asked)
+        with self._refusals_logged(viewer, scope.view, [scope.child_ref], scope.purpose):
+            current = self._decide(viewer, scope.child_ref, scope.view, *asked)
         if current != scope:
             self._record(viewer, current)
         return self._read(current)
@@ -298,6 +303,39 @@ class Queries:
             system_time=scope.system_time or "",
         )
 
+    @contextmanager
+    def _refusals_logged(
+        self, viewer: Viewer, view: str, children: Sequence[str], purpose: str = ""
+    ) -> Iterator[None]:
+        """A refused read is recorded too (who asked for what, and why it was refused), then
+        refused: probing for children outside one's scope leaves a trace."""
+        try:
+            yield
+        except AccessRefused as refusal:
+            self._record_refusal(viewer, view, children, refusal.message, purpose)
+            raise
+
+    def _record_refusal(
+        self, viewer: Viewer, view: str, children: Sequence[str], reason: str, purpose: str = ""
+    ) -> None:
+        self.access_log.record(
+            user=viewer.user,
+            role=viewer.main_role,
+            agency=viewer.agency,
+            child_refs=list(children),
+            view=view,
+            scope=f"{REFUSED_SCOPE}: {reason}",
+            purpose=purpose,
+            break_glass=False,
+        )
+
+    def record_birth_date_conflict(self, user: str, child: str) -> None:
+        """`child register` with a date of birth other than the stored one: refused without
+        the stored date, and recorded, since repeated tries would guess it."""
+        self._record_refusal(
+            self.viewer(user), "child register", [child], "a different date of birth"
+        )
+
     # Many children ------------------------------------------------------------------------
 
     def children(self, user: str) -> list[ChildSummary]:
@@ -328,9 +366,10 @@ class Queries:
         if not viewer.has(ANALYST, SAFEGUARDING_LEAD, CASE_REVIEWER) and not (
             viewer.acts_for_agency
         ):
-            raise AccessRefused(
-                "as", "an administrator sees no child data, including the alert list"
-            )
+            with self._refusals_logged(viewer, "alert list", []):
+                raise AccessRefused(
+                    "as", "an administrator sees no child data, including the alert list"
+                )
         visible = self._visible_entries(viewer)
         children = None if viewer.has(ANALYST) else sorted({c for c, _ in visible})
         alerts = self._alerts(children, as_at, patterns, period)
@@ -488,9 +527,10 @@ class Queries:
         Kafka credentials)."""
         viewer = self.viewer(user)
         if not (viewer.acts_for_agency and viewer.agency == agency):
-            raise AccessRefused(
-                "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
-            )
+            with self._refusals_logged(viewer, f"feed of {agency}", []):
+                raise AccessRefused(
+                    "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
+                )
 
     # People and reviews -------------------------------------------------------------------
 
