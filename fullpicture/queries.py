@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
@@ -37,6 +37,7 @@ from domain.scopes import (
     check_may_read_audit,
     check_may_record,
     decide_child_scope,
+    granted_children_of,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
@@ -53,6 +54,8 @@ from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
+# A row of the requests or follow-ups list (both say who recorded it, for whom, about whom, when).
+ListedEntry = TypeVar("ListedEntry", requests.RequestStatus, followups.VerbalShareStatus)
 # How a refused attempt's access event begins its scope (the access log records refusals too).
 REFUSED_SCOPE = "refused"
 
@@ -461,11 +464,7 @@ class Queries:
         """Requests the person's agency made or received, or about their review's children
         (logged as one read of every child listed)."""
         viewer = self.viewer(user)
-        found = [
-            r
-            for r in requests.request_statuses(self.db, today)
-            if self._concerns_viewer(viewer, r.agency, r.to_agencies, r.child_refs)
-        ]
+        found = _seen_by(viewer, requests.request_statuses(self.db, today))
         self._record_listing(viewer, "requests", (c for r in found for c in r.child_refs))
         return found
 
@@ -473,11 +472,7 @@ class Queries:
         """Verbal shares waiting for writing that concern the person's agency or review (logged
         as one read of every child listed)."""
         viewer = self.viewer(user)
-        found = [
-            s
-            for s in followups.followups_pending(self.db, today)
-            if self._concerns_viewer(viewer, s.agency, s.to_agencies, s.child_refs)
-        ]
+        found = _seen_by(viewer, followups.followups_pending(self.db, today))
         self._record_listing(viewer, "follow-ups", (c for s in found for c in s.child_refs))
         return found
 
@@ -499,14 +494,6 @@ class Queries:
             purpose="",
             break_glass=False,
         )
-
-    @staticmethod
-    def _concerns_viewer(
-        viewer: Viewer, agency: str, to_agencies: Iterable[str], children: Iterable[str]
-    ) -> bool:
-        if viewer.acts_for_agency and agency_knows(viewer.agency, agency, to_agencies):
-            return True
-        return bool(viewer.grant_children() & set(children))
 
     def partnership_figures(self, user: str, today: str) -> dict[str, Any]:
         """Counts across the partnership, for analysts (no child is named in them)."""
@@ -706,6 +693,20 @@ class Queries:
                 continue
             found.append(access)
         return found
+
+
+def _seen_by(viewer: Viewer, listed: Iterable[ListedEntry]) -> list[ListedEntry]:
+    """The requests or verbal shares a person's list shows: those their agency knows, whole;
+    else those in their review grants' children and periods, naming only the granted children."""
+    shown = []
+    for item in listed:
+        if viewer.acts_for_agency and agency_knows(viewer.agency, item.agency, item.to_agencies):
+            shown.append(item)
+            continue
+        granted = granted_children_of(viewer, item.child_refs, item.occurred_at)
+        if granted:
+            shown.append(replace(item, child_refs=granted))
+    return shown
 
 
 def _grant_words(grant: ReviewGrantView) -> str:
