@@ -129,7 +129,8 @@ def test_break_glass_is_flagged_with_its_reason(wiring: Wiring) -> None:
     with pytest.raises(AccessRefused):
         wiring.queries.read_child("rev", "C-0001", "chronology")
     wiring.queries.read_child("rev", "C-0001", "chronology", purpose="police strategy call")
-    [access] = wiring.queries.audit("adm")
+    refused, access = wiring.queries.audit("adm")  # the refusal is recorded too
+    assert (refused.break_glass, refused.scope[:8]) == (False, "refused:")
     assert (access.break_glass, access.purpose, access.role) == (
         True,
         "police strategy call",
