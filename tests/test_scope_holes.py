@@ -35,6 +35,7 @@ def wiring(tmp_path: Path) -> Iterator[Wiring]:
     app.record(request(entry_ref="R-2", child_ref="C-0001", occurred_at="2025-08-01"))
     app.record(request(entry_ref="R-3", child_ref="C-0002", occurred_at="2025-03-05"))
     app.record(share(entry_ref="P-1", child_ref="C-0003", to_agencies="school-elm"))
+    app.record(share(entry_ref="P-2", child_ref="C-0001;C-0002", occurred_at="2025-04-01"))
     directory = built.directory
     directory.register_person("adm", "Ada Administrator", ["administrator"])
     directory.register_person("pat", "Pat", ["practitioner"], agency="health-visiting")
@@ -55,6 +56,11 @@ def test_a_reviewer_s_requests_list_holds_their_grant_s_children_in_its_period_o
     assert [(r.request_id, r.child_refs) for r in listed] == [("csc-north:R-1", ["C-0001"])]
     [logged] = [a for a in wiring.access_log.accesses() if a.view == "requests"]
     assert logged.child_refs == ("C-0001",)
+
+
+def test_a_reviewer_s_follow_ups_list_names_their_grant_s_children_only(wiring: Wiring) -> None:
+    waiting = wiring.queries.pending_followups("rev", "2025-09-30")
+    assert [(s.share_id, s.child_refs) for s in waiting] == [("police-north:P-2", ["C-0001"])]
 
 
 def test_an_agency_s_requests_list_is_unchanged(wiring: Wiring) -> None:
