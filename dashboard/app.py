@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, navigation, session
+from dashboard.password_change import TITLE, change_password_page, must_choose_new_password
 from dashboard.signin import sign_in_page
 
 st.set_page_config(page_title="FullPicture", layout="wide")
@@ -21,6 +22,19 @@ if person is None:
             st.Page(sign_in_page, title="Sign in", url_path="signin", default=True),
             *(
                 st.Page(sign_in_page, title="Sign in", url_path=page.url_path)
+                for page in navigation.PAGES
+            ),
+        ],
+        position="hidden",
+    ).run()
+    st.stop()
+
+if must_choose_new_password(person.user):
+    st.navigation(
+        [
+            st.Page(change_password_page, title=TITLE, url_path="password", default=True),
+            *(
+                st.Page(change_password_page, title=TITLE, url_path=page.url_path)
                 for page in navigation.PAGES
             ),
         ],

@@ -33,6 +33,7 @@ from domain.entries import (
 )
 from domain.errors import (
     AgencyConflict,
+    BirthDateConflict,
     ConflictingEntry,
     DomainError,
     InvalidDate,
@@ -210,9 +211,7 @@ class Partnership(Application[Any]):
             self.save(new_child(child_ref, born, agency, self._now().isoformat()))
             return True
         if existing.date_of_birth != born:
-            raise ConflictingEntry(
-                "date_of_birth", f"{child_ref} is recorded already as born {existing.date_of_birth}"
-            )
+            raise BirthDateConflict(child_ref)
         return False
 
     # Entries --------------------------------------------------------------------------------

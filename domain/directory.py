@@ -27,6 +27,7 @@ from domain.people import (
     PersonView,
     ReviewGrant,
     ReviewGrantView,
+    check_not_granting_to_self,
     check_roles_fit_agency,
     check_user_name,
     iso,
@@ -120,6 +121,7 @@ class Directory(Application[Any]):
         return person_view(person)
 
     def grant_role(self, user: str, role: str, by: str) -> PersonView:
+        check_not_granting_to_self("user", user, by)
         person = self._get(user)
         if role in person.roles:
             return person_view(person)
@@ -138,11 +140,26 @@ class Directory(Application[Any]):
         return person_view(person)
 
     def set_password(self, user: str, password: str, by: str) -> None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise DomainError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        _check_password_length(password)
         person = self._get(user)
+        if person.must_change_password and self._verifies(person.password_hash, password):
+            raise DomainError("password", "choose a new password, not the one you were given")
         person.set_password(password_hash=self._hasher.hash(password), by=by, at=self._stamp())
         self.save(person)
+
+    def reset_password(self, user: str, password: str, by: str) -> None:
+        """Another person (an administrator) sets `user`'s password: it must be changed at the
+        next sign-in (`must_change_password`)."""
+        check_not_granting_to_self("user", user, by)
+        _check_password_length(password)
+        person = self._get(user)
+        person.reset_password(password_hash=self._hasher.hash(password), by=by, at=self._stamp())
+        self.save(person)
+
+    def must_change_password(self, user: str) -> bool:
+        """Whether the person's password was reset by someone else and not changed since."""
+        person = self._find(user)
+        return bool(person is not None and person.must_change_password)
 
     def person(self, user: str) -> PersonView | None:
         """The person as the store has them now (`None` if never registered)."""
@@ -250,6 +267,7 @@ class Directory(Application[Any]):
             raise UnknownPerson("reviewer", reviewer)
         if CASE_REVIEWER not in person.roles:
             raise DomainError("reviewer", f"{reviewer!r} does not hold the case_reviewer role")
+        check_not_granting_to_self("reviewer", person.user, by)
         wanted = sorted(set(children))
         if not wanted:
             raise DomainError("child", "name at least one --child")
@@ -274,6 +292,38 @@ class Directory(Application[Any]):
             grant.change(**details)
         self.save(grant)
         return review_view(grant)
+
+    def approve_review(
+        self, review: str, by: str, reviewer: str | None = None
+    ) -> list[ReviewGrantView]:
+        """A second person approves the review's proposed grants (one reviewer's, or every
+        reviewer's): nobody approves a grant they proposed or a grant to themselves."""
+        pending = [
+            g
+            for g in self.reviews()
+            if g.review == review
+            and not g.approved
+            and not g.withdrawn
+            and (reviewer is None or g.reviewer.lower() == reviewer.lower())
+        ]
+        if not pending:
+            whose = f" for {reviewer!r}" if reviewer else ""
+            raise DomainError("review", f"{review!r} has no grant{whose} waiting for approval")
+        approved = []
+        for waiting in pending:
+            check_not_granting_to_self("as", waiting.reviewer, by)
+            if waiting.proposed_by.lower() == by.lower():
+                raise DomainError(
+                    "as",
+                    f"{by!r} proposed {review!r} for {waiting.reviewer!r}; "
+                    "a second administrator approves it",
+                )
+        for waiting in pending:
+            grant: ReviewGrant = self.repository.get(review_uuid(review, waiting.reviewer))
+            grant.approve(by=by, at=self._stamp())
+            self.save(grant)
+            approved.append(review_view(grant))
+        return approved
 
     def withdraw_review(self, review: str, reviewer: str, by: str) -> ReviewGrantView:
         try:
@@ -374,6 +424,11 @@ class _KeptViews:
         with self._lock:
             if position == self.position:
                 self.reviews = grants
+
+
+def _check_password_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _is_user_name(text: str) -> bool:

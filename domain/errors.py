@@ -71,6 +71,19 @@ class ConflictingEntry(DomainError):
     """The agency already recorded this `entry_ref` with different content; record a correction."""
 
 
+class BirthDateConflict(ConflictingEntry):
+    """A child is registered already with another date of birth. The stored date is never
+    said: an answer naming it would tell anyone who guesses a child's reference their birthday."""
+
+    def __init__(self, child_ref: str) -> None:
+        super().__init__(
+            "date_of_birth",
+            f"{child_ref} is registered already with a different date of birth; the agency "
+            "that registered it can check it (this attempt is recorded in the access log)",
+        )
+        self.child_ref = child_ref
+
+
 class AgencyConflict(DomainError):
     """The agency code is registered already with different details."""
 

@@ -1,8 +1,8 @@
 """People, their roles and review grants, as event-sourced aggregates (TRUST.md, "Principals").
 
 Nothing here is ever edited: a person is registered, roles are granted and revoked, a password is
-set, sign-ins fail or succeed, a review grant is made or withdrawn. So "who could see this child
-on 3 March?" can be answered from the events as well as "who can now?".
+set or reset, sign-ins fail or succeed, a review grant is proposed, approved or withdrawn. So "who
+could see this child on 3 March?" can be answered from the events as well as "who can now?".
 """
 
 from __future__ import annotations
@@ -59,6 +59,18 @@ def check_roles_fit_agency(roles: frozenset[str] | set[str], agency: str) -> Non
         raise DomainError("agency", f"a {needs} needs an agency (--agency CODE)")
     if agency and roles == {ADMINISTRATOR}:
         raise DomainError("agency", "an administrator belongs to no agency")
+    if ADMINISTRATOR in roles and len(roles) > 1:
+        raise DomainError(
+            "role",
+            "an administrator holds no other role: administrators see no child data "
+            "(register a separate account for the other role)",
+        )
+
+
+def check_not_granting_to_self(field: str, user: str, by: str) -> None:
+    """Separation of duties: nobody grants a role, a review or an approval to themselves."""
+    if by and user.lower() == by.lower():
+        raise DomainError(field, f"{user!r} may not grant this to themselves; another person must")
 
 
 class Person(Aggregate):
@@ -80,6 +92,7 @@ class Person(Aggregate):
         self.registered_at = at
         self.password_hash = ""
         self.failed_sign_ins: list[str] = []
+        self.must_change_password = False
 
     @event("RoleGranted")
     def grant(self, role: str, by: str, at: str) -> None:
@@ -93,6 +106,15 @@ class Person(Aggregate):
     def set_password(self, password_hash: str, by: str, at: str) -> None:
         self.password_hash = password_hash
         self.failed_sign_ins = []
+        self.must_change_password = False
+
+    @event("PasswordReset")
+    def reset_password(self, password_hash: str, by: str, at: str) -> None:
+        """Someone else (an administrator) set the password: it works for one sign-in, which
+        must choose a new one, so a reset cannot quietly become a way to act as the person."""
+        self.password_hash = password_hash
+        self.failed_sign_ins = []
+        self.must_change_password = True
 
     @event("SignInFailed")
     def sign_in_failed(self, at: str) -> None:
@@ -104,7 +126,10 @@ class Person(Aggregate):
 
 
 class ReviewGrant(Aggregate):
-    """A case reviewer's access to named children for a review period, until it expires."""
+    """A case reviewer's access to named children for a review period, until it expires.
+
+    A grant (or a change to one) is a proposal until a second administrator approves it: only
+    then does it give access. A withdrawal takes effect at once."""
 
     @staticmethod
     def create_id(review: str, reviewer: str) -> UUID:
@@ -124,7 +149,7 @@ class ReviewGrant(Aggregate):
     ) -> None:
         self.review = review
         self.reviewer = reviewer
-        self._set(children, period_from, period_to, expires)
+        self._set(children, period_from, period_to, expires, by)
         self.withdrawn_at = ""
 
     @event("Changed")
@@ -137,18 +162,26 @@ class ReviewGrant(Aggregate):
         by: str,
         at: str,
     ) -> None:
-        self._set(children, period_from, period_to, expires)
+        self._set(children, period_from, period_to, expires, by)
         self.withdrawn_at = ""
+
+    @event("Approved")
+    def approve(self, by: str, at: str) -> None:
+        self.approved_by = by
 
     @event("Withdrawn")
     def withdraw(self, by: str, at: str) -> None:
         self.withdrawn_at = at
 
-    def _set(self, children: list[str], period_from: str, period_to: str, expires: str) -> None:
+    def _set(
+        self, children: list[str], period_from: str, period_to: str, expires: str, by: str
+    ) -> None:
         self.children = list(children)
         self.period_from = period_from
         self.period_to = period_to
         self.expires = expires
+        self.proposed_by = by
+        self.approved_by = ""
 
 
 @dataclass(frozen=True)
@@ -174,10 +207,16 @@ class ReviewGrantView:
     period_to: str
     expires: str
     withdrawn: bool
+    proposed_by: str = ""
+    approved_by: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by)
 
     def is_active_on(self, day: date) -> bool:
-        """A grant holds up to and including its expiry day, unless withdrawn."""
-        return not self.withdrawn and day.isoformat() <= self.expires
+        """A grant holds once approved, up to and including its expiry day, unless withdrawn."""
+        return self.approved and not self.withdrawn and day.isoformat() <= self.expires
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +227,8 @@ class ReviewGrantView:
             "to": self.period_to,
             "expires": self.expires,
             "withdrawn": self.withdrawn,
+            "proposed_by": self.proposed_by,
+            "approved_by": self.approved_by,
         }
 
 
@@ -210,6 +251,8 @@ def review_view(grant: ReviewGrant) -> ReviewGrantView:
         grant.period_to,
         grant.expires,
         bool(grant.withdrawn_at),
+        grant.proposed_by,
+        grant.approved_by,
     )
 
 

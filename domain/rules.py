@@ -23,6 +23,7 @@ from domain.errors import (
     UnknownAgency,
     UnknownEntry,
 )
+from domain.records import agency_knows
 from domain.vocabulary import Vocabulary
 
 DEFAULT_REQUEST_DAYS = 5
@@ -172,7 +173,9 @@ def _referred_entry(
         problems.append(MissingField("refers_to", "is required: the entry id <agency>:<entry_ref>"))
         return None
     target = facts.find_entry(draft.refers_to)
-    if target is None:
+    if target is None or not agency_knows(draft.agency, target.agency, target.to_agencies):
+        # Another agency's entry this one never knew is answered as if it did not exist: an
+        # error message must not tell what others recorded (its kind, whom it went to).
         problems.append(UnknownEntry("refers_to", draft.refers_to))
         return None
     kinds, same_agency = REFERS_TO_RULES[draft.kind]

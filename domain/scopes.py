@@ -73,6 +73,18 @@ class Viewer:
         return min(p[0] for p in periods), max(p[1] for p in periods)
 
 
+def granted_children_of(viewer: Viewer, children: Sequence[str], occurred_at: str) -> list[str]:
+    """The children of one entry a person's review grants show: those granted to them whose
+    review period holds the entry's day (siblings outside the grant are never named)."""
+    day = occurred_at[:10]
+    shown = []
+    for child in children:
+        period = viewer.review_period(child)
+        if period is not None and period[0] <= day <= period[1]:
+            shown.append(child)
+    return shown
+
+
 def active_grants(grants: Sequence[ReviewGrantView], today: date) -> tuple[ReviewGrantView, ...]:
     return tuple(g for g in grants if g.is_active_on(today))
 

@@ -8,11 +8,12 @@ no door reads child data any other way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
@@ -38,6 +39,7 @@ from domain.scopes import (
     check_may_record,
     decide_author,
     decide_child_scope,
+    granted_children_of,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
@@ -54,6 +56,10 @@ from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
 Rows = Sequence[tuple[int | None, Mapping[str, Any]]]
+# A row of the requests or follow-ups list (both say who recorded it, for whom, about whom, when).
+ListedEntry = TypeVar("ListedEntry", requests.RequestStatus, followups.VerbalShareStatus)
+# How a refused attempt's access event begins its scope (the access log records refusals too).
+REFUSED_SCOPE = "refused"
 
 
 class PersonNotNamed(Exception):
@@ -141,8 +147,8 @@ class Queries:
         person, grants = self.directory.person_with_reviews(user)
         if person is None:
             raise UnknownPerson("as", user)
-        if not person.has(CASE_REVIEWER):
-            grants = []
+        if not person.has(CASE_REVIEWER) or person.has(ADMINISTRATOR):
+            grants = []  # an administrator sees no child data, whatever grants they hold
         return Viewer(person, active_grants(grants, self.today()))
 
     # One child ----------------------------------------------------------------------------
@@ -159,7 +165,8 @@ class Queries:
     ) -> ChildScope:
         """Decide the scope of one read and record it as one access event."""
         viewer = self.viewer(user)
-        scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
+        with self._refusals_logged(viewer, view, [child], purpose):
+            scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
         self._record(viewer, scope)
         return scope
 
@@ -169,7 +176,8 @@ class Queries:
         grant refuses here; a scope that changed is recorded as a new access."""
         viewer = self.viewer(user)
         asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose)
-        current = self._decide(viewer, scope.child_ref, scope.view, *asked)
+        with self._refusals_logged(viewer, scope.view, [scope.child_ref], scope.purpose):
+            current = self._decide(viewer, scope.child_ref, scope.view, *asked)
         if current != scope:
             self._record(viewer, current)
         return self._read(current)
@@ -300,6 +308,39 @@ class Queries:
             system_time=scope.system_time or "",
         )
 
+    @contextmanager
+    def _refusals_logged(
+        self, viewer: Viewer, view: str, children: Sequence[str], purpose: str = ""
+    ) -> Iterator[None]:
+        """A refused read is recorded too (who asked for what, and why it was refused), then
+        refused: probing for children outside one's scope leaves a trace."""
+        try:
+            yield
+        except AccessRefused as refusal:
+            self._record_refusal(viewer, view, children, refusal.message, purpose)
+            raise
+
+    def _record_refusal(
+        self, viewer: Viewer, view: str, children: Sequence[str], reason: str, purpose: str = ""
+    ) -> None:
+        self.access_log.record(
+            user=viewer.user,
+            role=viewer.main_role,
+            agency=viewer.agency,
+            child_refs=list(children),
+            view=view,
+            scope=f"{REFUSED_SCOPE}: {reason}",
+            purpose=purpose,
+            break_glass=False,
+        )
+
+    def record_birth_date_conflict(self, user: str, child: str) -> None:
+        """`child register` with a date of birth other than the stored one: refused without
+        the stored date, and recorded, since repeated tries would guess it."""
+        self._record_refusal(
+            self.viewer(user), "child register", [child], "a different date of birth"
+        )
+
     # Many children ------------------------------------------------------------------------
 
     def children(self, user: str) -> list[ChildSummary]:
@@ -330,9 +371,10 @@ class Queries:
         if not viewer.has(ANALYST, SAFEGUARDING_LEAD, CASE_REVIEWER) and not (
             viewer.acts_for_agency
         ):
-            raise AccessRefused(
-                "as", "an administrator sees no child data, including the alert list"
-            )
+            with self._refusals_logged(viewer, "alert list", []):
+                raise AccessRefused(
+                    "as", "an administrator sees no child data, including the alert list"
+                )
         visible = self._visible_entries(viewer)
         children = None if viewer.has(ANALYST) else sorted({c for c, _ in visible})
         alerts = self._alerts(children, as_at, patterns, period)
@@ -424,11 +466,7 @@ class Queries:
         """Requests the person's agency made or received, or about their review's children
         (logged as one read of every child listed)."""
         viewer = self.viewer(user)
-        found = [
-            r
-            for r in requests.request_statuses(self.db, today)
-            if self._concerns_viewer(viewer, r.agency, r.to_agencies, r.child_refs)
-        ]
+        found = _seen_by(viewer, requests.request_statuses(self.db, today))
         self._record_listing(viewer, "requests", (c for r in found for c in r.child_refs))
         return found
 
@@ -436,11 +474,7 @@ class Queries:
         """Verbal shares waiting for writing that concern the person's agency or review (logged
         as one read of every child listed)."""
         viewer = self.viewer(user)
-        found = [
-            s
-            for s in followups.followups_pending(self.db, today)
-            if self._concerns_viewer(viewer, s.agency, s.to_agencies, s.child_refs)
-        ]
+        found = _seen_by(viewer, followups.followups_pending(self.db, today))
         self._record_listing(viewer, "follow-ups", (c for s in found for c in s.child_refs))
         return found
 
@@ -463,14 +497,6 @@ class Queries:
             break_glass=False,
         )
 
-    @staticmethod
-    def _concerns_viewer(
-        viewer: Viewer, agency: str, to_agencies: Iterable[str], children: Iterable[str]
-    ) -> bool:
-        if viewer.acts_for_agency and agency_knows(viewer.agency, agency, to_agencies):
-            return True
-        return bool(viewer.grant_children() & set(children))
-
     def partnership_figures(self, user: str, today: str) -> dict[str, Any]:
         """Counts across the partnership, for analysts (no child is named in them)."""
         viewer = self.viewer(user)
@@ -490,9 +516,10 @@ class Queries:
         Kafka credentials)."""
         viewer = self.viewer(user)
         if not (viewer.acts_for_agency and viewer.agency == agency):
-            raise AccessRefused(
-                "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
-            )
+            with self._refusals_logged(viewer, f"feed of {agency}", []):
+                raise AccessRefused(
+                    "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
+                )
 
     # People and reviews -------------------------------------------------------------------
 
@@ -524,6 +551,57 @@ class Queries:
         viewer = self.viewer(user)
         if user.lower() != of_user.lower():
             check_administrator(viewer, "set another person's password")
+
+    # Separation of duties -----------------------------------------------------------------
+
+    def change_password(self, user: str, of_user: str, password: str) -> bool:
+        """Set one's own password, or (an administrator) reset another's: a reset must be
+        changed at its next sign-in and is recorded in the access log. True for a reset."""
+        self.check_may_set_password(user, of_user)
+        if user.lower() == of_user.lower():
+            self.directory.set_password(of_user, password, by=user)
+            return False
+        self.directory.reset_password(of_user, password, by=user)
+        self._record_duty(
+            self.viewer(user), "password reset", [], f"{of_user}: must change at next sign-in"
+        )
+        return True
+
+    def propose_review(
+        self, user: str, review: str, reviewer: str, **grant: Any
+    ) -> ReviewGrantView:
+        """An administrator proposes a review grant (or a change to one); it gives no access
+        until a second administrator approves it (`approve_review`)."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, "grant reviews")
+        proposed = self.directory.grant_review(review, reviewer, by=user, **grant)
+        self._record_duty(viewer, "review proposed", proposed.children, _grant_words(proposed))
+        return proposed
+
+    def approve_review(
+        self, user: str, review: str, reviewer: str | None = None
+    ) -> list[ReviewGrantView]:
+        """A second administrator approves a review's proposed grants; recorded in the access
+        log, naming the children the grants open."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, "approve review grants")
+        approved = self.directory.approve_review(review, by=user, reviewer=reviewer)
+        for grant in approved:
+            self._record_duty(viewer, "review approved", grant.children, _grant_words(grant))
+        return approved
+
+    def _record_duty(self, viewer: Viewer, view: str, children: Iterable[str], scope: str) -> None:
+        """An administrator's act that opens child data to someone, in the access log."""
+        self.access_log.record(
+            user=viewer.user,
+            role=ADMINISTRATOR,
+            agency=viewer.agency,
+            child_refs=sorted(children),
+            view=view,
+            scope=scope,
+            purpose="",
+            break_glass=False,
+        )
 
     def check_may_manage_person(
         self, user: str, roles: Sequence[str], agency: str, doing: str
@@ -622,6 +700,27 @@ class Queries:
                 continue
             found.append(access)
         return found
+
+
+def _seen_by(viewer: Viewer, listed: Iterable[ListedEntry]) -> list[ListedEntry]:
+    """The requests or verbal shares a person's list shows: those their agency knows, whole;
+    else those in their review grants' children and periods, naming only the granted children."""
+    shown = []
+    for item in listed:
+        if viewer.acts_for_agency and agency_knows(viewer.agency, item.agency, item.to_agencies):
+            shown.append(item)
+            continue
+        granted = granted_children_of(viewer, item.child_refs, item.occurred_at)
+        if granted:
+            shown.append(replace(item, child_refs=granted))
+    return shown
+
+
+def _grant_words(grant: ReviewGrantView) -> str:
+    return (
+        f"review {grant.review} for {grant.reviewer}: {grant.period_from} to "
+        f"{grant.period_to}, expires {grant.expires}; proposed by {grant.proposed_by}"
+    )
 
 
 def _evidenced_in(alerts: Iterable[Alert], visible: set[str]) -> list[Alert]:

@@ -220,10 +220,8 @@ def flag_cases() -> list[Case]:
         (
             "answer to a share",
             flags("response", **{**answer, "refers-to": "police-north:P-100"}),
-            [
-                "refers_to: 'police-north:P-100': is a share, not a request",
-                "refers_to: 'police-north:P-100': was not addressed to health-visiting",
-            ],
+            # health-visiting never knew the share: told nothing about it.
+            ["refers_to: 'police-north:P-100': no such entry"],
         ),
         (
             "answer to an unknown request",

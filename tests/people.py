@@ -1,11 +1,13 @@
 """Registering the people a test acts as: an administrator, a practitioner per agency and a case
-reviewer whose grant covers the test's children for all time."""
+reviewer whose grant (proposed by one administrator, approved by a second) covers the test's
+children for all time."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
 ADMIN = "admin"
+SECOND_ADMIN = "admin.second"  # approves the review grants ADMIN proposes
 REVIEWER = "reviewer"
 REVIEW = "TEST-REVIEW"
 
@@ -79,3 +81,13 @@ def register_people(
         )
         == 0
     )
+    approve_review(main, REVIEW, proposed_by=ADMIN)
+
+
+def approve_review(
+    main: Callable[[Sequence[str]], int], review: str, proposed_by: str, second: str = SECOND_ADMIN
+) -> None:
+    """A second administrator (registered by the first if need be) approves the review."""
+    registered = ["--as", proposed_by, "user", "add", second, "--name", "Second Administrator"]
+    main([*registered, "--role", "administrator"])  # already registered is fine
+    assert main(["--as", second, "review", "approve", review]) == 0

@@ -129,7 +129,8 @@ def test_break_glass_is_flagged_with_its_reason(wiring: Wiring) -> None:
     with pytest.raises(AccessRefused):
         wiring.queries.read_child("rev", "C-0001", "chronology")
     wiring.queries.read_child("rev", "C-0001", "chronology", purpose="police strategy call")
-    [access] = wiring.queries.audit("adm")
+    refused, access = wiring.queries.audit("adm")  # the refusal is recorded too
+    assert (refused.break_glass, refused.scope[:8]) == (False, "refused:")
     assert (access.break_glass, access.purpose, access.role) == (
         True,
         "police strategy call",
@@ -183,6 +184,7 @@ def test_an_expired_review_grant_stops_working_on_the_next_request(
     wiring.directory.grant_review(
         "CSPR-7", "rev", ["C-0001"], "2025-01-01", "2025-06-30", "2025-06-30", by="adm"
     )
+    wiring.directory.approve_review("CSPR-7", by="adm.second")
     scope = wiring.queries.open_child("rev", "C-0001", "chronology")
     assert wiring.queries.chronology("rev", scope).entries
     clock.advance(days=1)
@@ -260,6 +262,7 @@ def test_a_review_granted_then_withdrawn_by_another_process_counts_on_the_next_r
     administrator.directory.grant_review(
         "CSPR-8", "rev", ["C-0001"], "2025-01-01", "2025-06-30", "2025-12-31", by="adm"
     )
+    administrator.directory.approve_review("CSPR-8", by="adm.second")
     scope = reader.queries.open_child("rev", "C-0001", "chronology")
     assert scope.period == ("2025-01-01", "2025-06-30")
     administrator.directory.withdraw_review("CSPR-8", "rev", by="adm")

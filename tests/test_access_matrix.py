@@ -16,6 +16,7 @@ import pytest
 from fullpicture import config
 from fullpicture.cli import USER_ERROR, main
 from tests.builders import AGENCIES, entry, share
+from tests.people import SECOND_ADMIN, approve_review
 
 PRACTITIONER, LEAD, REVIEWER, ANALYST, ADMIN = "pat", "lee", "rev", "ann", "adm"
 ROLES = {
@@ -108,6 +109,7 @@ def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         )
         == 0
     )
+    approve_review(main, "CSPR-1", proposed_by=ADMIN)
     return tmp_path
 
 
@@ -364,12 +366,14 @@ def test_each_reader_of_the_access_log_sees_their_part(capsys: pytest.CaptureFix
     read_json(capsys, "--as", PRACTITIONER, "chronology", "C-0001")
     read_json(capsys, "--as", REVIEWER, "chronology", "C-0002")
     read_json(capsys, "--as", ANALYST, "chronology", "C-0002", "--purpose", "checking a referral")
+    # The review grant's proposal and approval (naming C-0002) come first.
+    granted = [ADMIN, SECOND_ADMIN]
     everyone = read_json(capsys, "--as", ADMIN, "audit")
-    assert [a["user"] for a in everyone] == [PRACTITIONER, REVIEWER, ANALYST]  # type: ignore[index]
+    assert [a["user"] for a in everyone] == [*granted, PRACTITIONER, REVIEWER, ANALYST]  # type: ignore[index]
     lead = read_json(capsys, "--as", LEAD, "audit")
     assert [a["user"] for a in lead] == [PRACTITIONER]  # type: ignore[index]
     reviewer = read_json(capsys, "--as", REVIEWER, "audit")
-    assert [a["user"] for a in reviewer] == [REVIEWER, ANALYST]  # type: ignore[index]
+    assert [a["user"] for a in reviewer] == [*granted, REVIEWER, ANALYST]  # type: ignore[index]
 
 
 # Managing people ---------------------------------------------------------------------------------

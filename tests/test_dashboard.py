@@ -173,6 +173,24 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
     assert [t.value for t in app.title] == ["Sign in to FullPicture"]
 
 
+def test_a_password_an_administrator_reset_signs_in_only_to_choose_a_new_one(
+    app: AppTest, wiring: Wiring
+) -> None:
+    wiring.directory.register_person("reset.analyst", "Reset Test", ["analyst"], by="test")
+    wiring.directory.reset_password("reset.analyst", "given-password", by="admin")
+    app.run()
+    sign_in(app, "reset.analyst", "given-password")
+    assert [t.value for t in app.title] == ["Choose a new password"]
+    app.run()
+    assert [t.value for t in app.title] == ["Choose a new password"]
+    assert not app.dataframe and not app.metric
+    app.text_input[0].set_value("chosen-password")
+    app.text_input[1].set_value("chosen-password")
+    app.button[0].click().run()
+    assert not wiring.directory.must_change_password("reset.analyst")
+    assert [t.value for t in app.title] != ["Choose a new password"]
+
+
 def test_a_session_idle_for_thirty_minutes_ends(app: AppTest) -> None:
     app.session_state[session.SESSION] = session.SignedIn(
         "analyst", session.PASSWORD, clock.now() - timedelta(minutes=31)
@@ -212,6 +230,7 @@ def test_a_withdrawn_review_grant_counts_on_the_next_click(app: AppTest, wiring:
         expires=today.isoformat(),
         by="test",
     )
+    wiring.directory.approve_review("withdraw-test", by="second.test")
     open_page(signed_in(app, "withdrawn.reviewer"), "chronology")
     assert app.selectbox[0].options == ["C-00003"]
     wiring.directory.withdraw_review("withdraw-test", "withdrawn.reviewer", by="test")

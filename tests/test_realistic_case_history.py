@@ -20,7 +20,7 @@ import pytest
 from domain.spreadsheet import COLUMNS
 from fullpicture import config
 from fullpicture.cli import main
-from tests.people import ADMIN, REVIEWER, practitioner_of
+from tests.people import ADMIN, REVIEWER, approve_review, practitioner_of
 
 CHILD, SIBLING = "C-7001", "C-7002"
 AGENCIES = {
@@ -361,6 +361,7 @@ def register_people_of_agencies() -> None:
     assert cli("--as", ADMIN, "review", "grant", "CSPR-SYNTH", "--reviewer", REVIEWER,
                "--child", CHILD, "--child", SIBLING, "--from", "2024-01-01", "--to", "2025-12-31",
                "--expires", "2999-12-31") == 0  # fmt: skip
+    approve_review(main, "CSPR-SYNTH", proposed_by=ADMIN)
 
 
 def test_every_row_of_every_agency_s_sheet_is_recorded(

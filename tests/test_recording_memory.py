@@ -90,7 +90,7 @@ def test_an_answer_still_goes_only_to_the_asker_once_the_request_is_remembered(
     ) == [
         "row 1, column to_agencies: an answer or decline goes only to the agency that asked "
         "(csc-north); telling anyone else is a new share with its own lawful basis",
-        "row 2, column refers_to: 'csc-north:R-1': was not addressed to school-elm",
+        "row 2, column refers_to: 'csc-north:R-1': no such entry",  # not school-elm's to know
     ]
 
 
@@ -128,7 +128,7 @@ def test_routing_follows_the_stored_entry_when_another_process_stored_a_differen
     )
     assert problems_of(
         first, entry("response", agency="health-visiting", refers_to="csc-north:R-1")
-    ) == ["row 1, column refers_to: 'csc-north:R-1': was not addressed to health-visiting"]
+    ) == ["row 1, column refers_to: 'csc-north:R-1': no such entry"]  # not addressed to it
 
 
 def test_a_child_another_process_recorded_during_a_batch_still_refuses_a_look_alike(

@@ -23,7 +23,17 @@ from fullpicture.queries import FirstPersonNotAdministrator, PersonNotNamed
 PERSON_COLUMNS = ("user", "name", "agency", "email", "roles")
 
 
-REVIEW_COLUMNS = ("review", "reviewer", "children", "from", "to", "expires", "withdrawn")
+REVIEW_COLUMNS = (
+    "review",
+    "reviewer",
+    "children",
+    "from",
+    "to",
+    "expires",
+    "withdrawn",
+    "proposed_by",
+    "approved_by",
+)
 
 
 def people_commands(commands: Any) -> None:
@@ -51,7 +61,13 @@ def people_commands(commands: Any) -> None:
         change.add_argument("--role", required=True, choices=ROLES, help=f"the role to {action}")
     listing = add_command(sub, "list", "list registered people and their roles", _list_users)
     format_option(listing)
-    password = add_command(sub, "password", "set a local account's password", _set_password)
+    password = add_command(
+        sub,
+        "password",
+        "set your own local password, or reset another's (an administrator; it must be "
+        "changed at the next sign-in)",
+        _set_password,
+    )
     password.add_argument("user", metavar="USER", help="a registered person's user name")
     password.add_argument(
         "--password-stdin",
@@ -61,7 +77,13 @@ def people_commands(commands: Any) -> None:
     )
     review = commands.add_parser("review", help="grant case reviewers access to a review")
     review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
-    grant = add_command(review_sub, "grant", "grant a case reviewer a review's children", _grant)
+    grant = add_command(
+        review_sub,
+        "grant",
+        "propose a case reviewer's grant of a review's children (a second administrator "
+        "approves it)",
+        _grant,
+    )
     grant.add_argument("review", metavar="REVIEW", help="the review's name, e.g. CSPR-2026-01")
     grant.add_argument(
         "--reviewer", required=True, metavar="USER", help="the case reviewer's user name"
@@ -84,6 +106,17 @@ def people_commands(commands: Any) -> None:
         "--expires", required=True, metavar="DATE", help="the last day the access lasts"
     )
     format_option(grant)
+    approve = add_command(
+        review_sub,
+        "approve",
+        "approve a review's proposed grants (another administrator)",
+        _approve,
+    )
+    approve.add_argument("review", metavar="REVIEW", help="the review's name")
+    approve.add_argument(
+        "--reviewer", metavar="USER", help="only this case reviewer's grant (default: every one)"
+    )
+    format_option(approve)
     withdraw = add_command(review_sub, "withdraw", "withdraw a review grant", _withdraw)
     withdraw.add_argument("review", metavar="REVIEW", help="the review's name")
     withdraw.add_argument(
@@ -154,23 +187,36 @@ def _show_people(people: Sequence[Any], fmt: str) -> None:
 def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
     wiring.queries.check_may_set_password(args.acting_as, args.user)
     password = sys.stdin.readline().rstrip("\r\n")
-    wiring.directory.set_password(args.user, password, by=args.acting_as)
-    print(f"password set for {args.user}")
+    if wiring.queries.change_password(args.acting_as, args.user, password):
+        print(f"password reset for {args.user}; they must change it at their next sign-in")
+    else:
+        print(f"password set for {args.user}")
     return 0
 
 
 def _grant(wiring: Wiring, args: argparse.Namespace) -> int:
-    wiring.queries.check_administrator(args.acting_as, "grant reviews")
-    grant = wiring.directory.grant_review(
+    grant = wiring.queries.propose_review(
+        args.acting_as,
         args.review,
         args.reviewer,
-        args.children,
-        args.period_from,
-        args.period_to,
-        args.expires,
-        by=args.acting_as,
+        children=args.children,
+        period_from=args.period_from,
+        period_to=args.period_to,
+        expires=args.expires,
     )
     emit([grant.as_dict()], args.format, REVIEW_COLUMNS)
+    if args.format == "table":
+        print(
+            f"proposed: it gives access once another administrator approves it "
+            f"(fullpicture review approve {grant.review} --as OTHER)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _approve(wiring: Wiring, args: argparse.Namespace) -> int:
+    grants = wiring.queries.approve_review(args.acting_as, args.review, args.reviewer)
+    emit([g.as_dict() for g in grants], args.format, REVIEW_COLUMNS)
     return 0
 
 

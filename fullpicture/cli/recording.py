@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, STAMPED_FIELDS
+from domain.errors import BirthDateConflict
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring
 from fullpicture.cli.parser import (
@@ -160,7 +161,11 @@ def register_child(wiring: Wiring, args: argparse.Namespace) -> int:
     [(_, allowed)] = wiring.queries.rows_to_record(
         args.acting_as, [(None, {"agency": args.agency or ""})], importing=False
     )
-    created = wiring.recorder.register_child(args.child, args.date_of_birth, allowed["agency"])
+    try:
+        created = wiring.recorder.register_child(args.child, args.date_of_birth, allowed["agency"])
+    except BirthDateConflict:
+        wiring.queries.record_birth_date_conflict(args.acting_as, args.child)
+        raise
     print(f"{'registered' if created else 'already registered'}: {args.child}")
     return 0
 

@@ -474,6 +474,7 @@ def _chronology_queries(settings: Settings, app: Partnership) -> dict[str, list[
     directory.grant_review(
         "BENCH", BENCH_REVIEWER, ["C-BIG"], "2000-01-01", "2099-12-31", "2099-12-31", BENCH_ADMIN
     )
+    directory.approve_review("BENCH", by="bench-approver")
     directory.close()
     models = ReadModels(open_read_models(read_models_url(settings)))
     relay = Relay(settings, app, open_read_models(read_models_url(settings)), batch_size=5000)

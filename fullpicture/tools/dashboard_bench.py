@@ -112,6 +112,7 @@ def _partnership_with_a_long_chronology(state: Path) -> tuple[str, int]:
             expires=(today + timedelta(days=30)).isoformat(),
             by="bench",
         )
+        directory.approve_review("bench-review", by="bench-approver")
         return child
     finally:
         wiring.close()

@@ -59,8 +59,9 @@ def register_demo_people(wiring: Wiring) -> str:
             period_from=(today - timedelta(days=3 * 365)).isoformat(),
             period_to=today.isoformat(),
             expires=(today + timedelta(days=180)).isoformat(),
-            by="demo",
+            by="admin",
         )
+        directory.approve_review(DEMO_REVIEW, by="admin.second", reviewer="reviewer")
     people = "registered" if added else "reusing"
     return (
         f"demo people ({people}): {', '.join(u for u, *_ in DEMO_PEOPLE)}; password {DEMO_PASSWORD}"
