@@ -9,7 +9,7 @@ no door reads child data any other way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, partial
 from typing import Any
@@ -321,9 +321,10 @@ class Queries:
         patterns: Sequence[str] | None = None,
         period: tuple[date, date] | None = None,
     ) -> list[Alert]:
-        """Every alert the person may see: analysts see all (without evidence ids); agencies
-        and reviewers see the alerts whose evidence they can see. `as_at` None reads the kept
-        alerts; a day evaluates the patterns as at that day."""
+        """Every alert the person may see: analysts see all (outside their own scope without
+        evidence or any text taken from entries); agencies and reviewers see the alerts whose
+        evidence they can see. `as_at` None reads the kept alerts; a day evaluates the patterns
+        as at that day. The list names children: it is recorded as one read of those shown."""
         viewer = self.viewer(user)
         if not viewer.has(ANALYST, SAFEGUARDING_LEAD, CASE_REVIEWER) and not (
             viewer.acts_for_agency
@@ -339,7 +340,8 @@ class Queries:
             if all((alert.child_ref, e) in visible for e in alert.evidence):
                 shown.append(alert)
             elif viewer.has(ANALYST):
-                shown.append(replace(alert, evidence=()))
+                shown.append(alert.without_entry_text())
+        self._record_listing(viewer, "alerts", (a.child_ref for a in shown))
         return shown
 
     def _alerts(
@@ -450,6 +452,7 @@ class Queries:
             return
         scopes = [f"known by {viewer.agency}"] if viewer.acts_for_agency else []
         scopes += ["review grants"] if viewer.grant_children() else []
+        scopes += ["partnership alerts"] if view == "alerts" and viewer.has(ANALYST) else []
         self.access_log.record(
             user=viewer.user,
             role=viewer.agency_role if viewer.acts_for_agency else viewer.main_role,
