@@ -211,13 +211,16 @@ def serve_dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False
         "--server.headless",
         "true",
         # Quiet and contained: no usage statistics, no Deploy button or developer menu, no
-        # tracebacks shown to users, no watching the code for changes.
+        # tracebacks shown to users, no watching the code for changes, and no table download
+        # or copy (an export is `fullpicture export`: scoped, marked, logged, formula-safe).
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
         "viewer",
         "--client.showErrorDetails",
         "none",
+        "--client.disableDataExport",
+        "true",
         "--server.fileWatcherType",
         "none",
         "--secrets.files",
