@@ -89,6 +89,12 @@ def subscriber_group(topics: Topics, agency: str) -> str:
     return f"{agency_group_prefix(topics, agency)}subscriber"
 
 
+def person_reader_group(topics: Topics, agency: str, user: str) -> str:
+    """A person reading their agency's feed: a group of their own under the agency's prefix, so
+    the agency's system keeps its position."""
+    return f"{agency_group_prefix(topics, agency)}read-by.{user}"
+
+
 # Principals ------------------------------------------------------------------------------------
 
 

@@ -353,6 +353,11 @@ def issue_agency_credentials(
     )
 
 
+def stored_agency_credentials(state_dir: Path, agency: str) -> Path:
+    """Where an agency's credentials file is kept when no other place is given for it."""
+    return state_dir / "credentials" / f"agency-{agency}.json"
+
+
 def _revoke_legacy_grants(client: KafkaAdminClient, topics: Topics, agency: str) -> None:
     """The shared `agency-<code>` principal of older installations loses this partnership's
     feed and groups (another partnership's ACLs on it are its own to remove)."""

@@ -25,7 +25,7 @@ from domain.people import (
     PersonView,
     ReviewGrantView,
 )
-from domain.records import agency_knows
+from domain.records import EventRecord, agency_knows
 from domain.scopes import (
     AccessRefused,
     ChildScope,
@@ -445,8 +445,9 @@ class Queries:
         return found
 
     def _record_listing(self, viewer: Viewer, view: str, children: Iterable[str]) -> None:
-        """A list that names children and says what happened to them is a child-level read:
-        one access event naming every child in it (none when it names nobody)."""
+        """A list (or a batch of a feed) that names children and says what happened to them is
+        a child-level read: one access event naming every child in it (none when it names
+        nobody)."""
         named = sorted(set(children))
         if not named:
             return
@@ -494,6 +495,13 @@ class Queries:
             raise AccessRefused(
                 "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
             )
+
+    def record_feed_read(self, user: str, agency: str, batch: Iterable[EventRecord]) -> None:
+        """A person reading their agency's feed reads child-level data: one access event per
+        batch of messages, naming the children its events are about."""
+        self.check_may_read_feed(user, agency)
+        children = (child for record in batch for child in record.get("child_refs") or ())
+        self._record_listing(self.viewer(user), "feed", children)
 
     # People and reviews -------------------------------------------------------------------
 

@@ -150,11 +150,12 @@ def _issue_agency_credentials(
         KafkaSecurityError,
         agency_username,
         issue_agency_credentials,
+        stored_agency_credentials,
         write_private_file,
     )
 
     settings = wiring.settings.as_service("admin")
-    target = credentials_out or settings.state_dir / "credentials" / f"agency-{code}.json"
+    target = credentials_out or stored_agency_credentials(settings.state_dir, code)
     try:  # before a password exists that could then not be handed over
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
