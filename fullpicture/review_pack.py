@@ -7,13 +7,14 @@ the alerts with their evidence, who knew what when, and the chronology grouped b
 agency names and each entry's id (as alerts cite them). Dates are UK dates.
 
 User text is never executed: CSV cells that would start a formula are neutralised, and the HTML
-escapes everything it shows (and the PDF is printed with JavaScript off).
+escapes everything it shows (and the PDF is printed in a browser profile that blocks JavaScript).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -35,6 +36,7 @@ EXPORT_KINDS = ("csv", "html", "pdf")
 MIME_TYPES = {"csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
 CHROMIUM = "chromium"  # Debian's, installed by scripts/browser.sh
 PRINT_TIMEOUT_S = 120
+BLOCK = 2  # Chromium's content setting value for "blocked"
 
 EXPORT_COLUMNS = (
     "occurred_at",
@@ -291,20 +293,20 @@ class PdfUnavailable(DomainError):
 
 
 def pdf_of(html: str) -> bytes:
-    """The page printed to PDF by headless Chromium (no network, no JavaScript)."""
+    """The page printed to PDF by headless Chromium (no background network, no JavaScript)."""
     chromium = shutil.which(CHROMIUM) or shutil.which("chromium-browser")
     if chromium is None:
         raise PdfUnavailable("Chromium is not installed (scripts/browser.sh installs it)")
     with tempfile.TemporaryDirectory(prefix="fullpicture-pdf-") as work:
         page, pdf = Path(work) / "pack.html", Path(work) / "pack.pdf"
         page.write_text(html, encoding="utf-8")
+        _profile_without_javascript(Path(work) / "profile")
         printed = subprocess.run(
             [
                 chromium,
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
-                "--disable-javascript",
                 "--no-first-run",
                 "--disable-background-networking",
                 "--disable-component-update",
@@ -321,6 +323,18 @@ def pdf_of(html: str) -> bytes:
         if not pdf.exists():
             raise PdfUnavailable(f"Chromium did not print ({printed.stderr[-300:]!r})")
         return pdf.read_bytes()
+
+
+def _profile_without_javascript(profile: Path) -> None:
+    """A fresh browser profile whose content settings block JavaScript on every page.
+
+    Chromium has no `--disable-javascript` switch (a page printed with it still runs its
+    scripts), and `--blink-settings=scriptEnabled=false` stops headless printing altogether;
+    the profile's own setting ("Don't allow sites to use JavaScript") is what holds.
+    """
+    (profile / "Default").mkdir(parents=True)
+    blocked = {"profile": {"default_content_setting_values": {"javascript": BLOCK}}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(blocked), encoding="utf-8")
 
 
 def review_pack(
