@@ -37,6 +37,7 @@ MIME_TYPES = {"csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
 CHROMIUM = "chromium"  # Debian's, installed by scripts/browser.sh
 PRINT_TIMEOUT_S = 120
 BLOCK = 2  # Chromium's content setting value for "blocked"
+NO_PROXY_THERE = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
 EXPORT_COLUMNS = (
     "occurred_at",
@@ -293,7 +294,7 @@ class PdfUnavailable(DomainError):
 
 
 def pdf_of(html: str) -> bytes:
-    """The page printed to PDF by headless Chromium (no background network, no JavaScript)."""
+    """The page printed to PDF by headless Chromium (no network, no JavaScript)."""
     chromium = shutil.which(CHROMIUM) or shutil.which("chromium-browser")
     if chromium is None:
         raise PdfUnavailable("Chromium is not installed (scripts/browser.sh installs it)")
@@ -311,6 +312,10 @@ def pdf_of(html: str) -> bytes:
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # Every http(s) request goes to a proxy that is not there, loopback included:
+                # the page cannot fetch (or send) anything. Files the page names still load.
+                f"--proxy-server={NO_PROXY_THERE}",
+                "--proxy-bypass-list=<-loopback>",
                 f"--user-data-dir={work}/profile",
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={pdf}",
