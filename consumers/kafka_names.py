@@ -1,7 +1,8 @@
 """Every Kafka name FullPicture uses: topics, consumer groups, transactional ids, principals.
 
 All of them are made from one prefix (FULLPICTURE_TOPIC_PREFIX), so deployments sharing a broker
-(and the test suite's runs) never meet. `kafka_security` grants exactly these names, so a name
+(and the test suite's runs) never meet: the prefix holds no `.`, so everything after
+`<prefix>.` belongs to that prefix alone. `kafka_security` grants exactly these names, so a name
 changed here is changed in the ACLs too.
 """
 
@@ -10,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PROJECTOR_GROUP = "projections"  # the projector's consumer group is `<prefix>-projections`
+# Ends an agency's group prefix: no agency code holds it (domain.identities), so the prefix of
+# agency `a` (`<prefix>.agency.a/`) never covers a group of agency `a.b`.
+AGENCY_GROUP_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,20 @@ def agency_groups_prefix(topics: Topics) -> str:
 
 
 def agency_group_prefix(topics: Topics, agency: str) -> str:
-    """Every consumer group an agency's principal may use starts with this."""
-    return f"{agency_groups_prefix(topics)}{agency}."
+    """Every consumer group an agency's principal may use starts with this, and no other
+    agency's group does."""
+    return f"{agency_groups_prefix(topics)}{agency}{AGENCY_GROUP_SEPARATOR}"
 
 
 def subscriber_group(topics: Topics, agency: str) -> str:
     """FullPicture's subscriber for an agency, under the prefix the agency's principal may use."""
     return f"{agency_group_prefix(topics, agency)}subscriber"
+
+
+def person_reader_group(topics: Topics, agency: str, user: str) -> str:
+    """A person reading their agency's feed: a group of their own under the agency's prefix, so
+    the agency's system keeps its position."""
+    return f"{agency_group_prefix(topics, agency)}read-by.{user}"
 
 
 # Principals ------------------------------------------------------------------------------------
@@ -91,5 +102,13 @@ def service_username(topics: Topics, service: str) -> str:
     return f"{topics.prefix}-{service}"
 
 
-def agency_username(agency: str) -> str:
+def agency_username(topics: Topics, agency: str) -> str:
+    """The agency's principal in this partnership: a second partnership on the same broker has
+    its own for an agency of the same code."""
+    return f"{topics.prefix}.agency.{agency}"
+
+
+def legacy_agency_username(agency: str) -> str:
+    """The principal an agency had before principals were named per partnership (one for every
+    prefix on a broker); its ACLs on this partnership's names are removed when it is reissued."""
     return f"agency-{agency}"

@@ -27,6 +27,7 @@ from kafka.admin import (
     ResourcePattern,
     ResourcePatternFilter,
     ResourceType,
+    UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
 from kafka.errors import KafkaError
@@ -40,6 +41,7 @@ from consumers.kafka_names import (
     audit_transactional_id_prefix,
     feeds_group,
     feeds_transactional_id,
+    legacy_agency_username,
     projector_group,
     relay_transactional_id,
     service_username,
@@ -331,10 +333,11 @@ def issue_agency_credentials(
     The feed topic is created too, so the agency can subscribe before its first event arrives.
     """
     topics = admin_settings.topics
-    username = agency_username(agency)
+    username = agency_username(topics, agency)
     with _as_administrator(admin_settings) as client:
         kafka_io.ensure_topics(admin_settings, [topics.feed(agency)])
         grant(client, username, agency_grants(topics, agency))
+        _revoke_legacy_grants(client, topics, agency)
         if has_credential(client, username) and not rotate:
             return None
         password = new_password()
@@ -348,6 +351,40 @@ def issue_agency_credentials(
         topic=topics.feed(agency),
         group_prefix=agency_group_prefix(topics, agency),
     )
+
+
+def stored_agency_credentials(state_dir: Path, agency: str) -> Path:
+    """Where an agency's credentials file is kept when no other place is given for it."""
+    return state_dir / "credentials" / f"agency-{agency}.json"
+
+
+def _revoke_legacy_grants(client: KafkaAdminClient, topics: Topics, agency: str) -> None:
+    """The shared `agency-<code>` principal of older installations loses this partnership's
+    feed and groups (another partnership's ACLs on it are its own to remove)."""
+    legacy = legacy_agency_username(agency)
+    ours = [
+        Grant(TOPIC, topics.feed(agency), (READ, DESCRIBE)),
+        Grant(GROUP, f"{topics.prefix}.agency.{agency}.", (READ, DESCRIBE), prefixed=True),
+    ]
+    client.delete_acls([_exact_filter(acl) for g in ours for acl in g.acls(legacy)])
+
+
+def withdraw_agency(admin_settings: KafkaSettings, agency: str) -> int:
+    """Remove every ACL of the agency's principal and its SCRAM credential: its system can no
+    longer sign in or read its feed. Returns how many ACLs were removed."""
+    username = agency_username(admin_settings.topics, agency)
+    mechanism = admin_settings.kafka_security.mechanism
+    with _as_administrator(admin_settings) as client:
+        removed = len(acls_of(client, username))
+        revoke_all(client, username)
+        _revoke_legacy_grants(client, admin_settings.topics, agency)
+        if has_credential(client, username):
+            errors = client.alter_user_scram_credentials(
+                [UserScramCredentialDeletion(username, mechanism)]
+            )
+            if errors.get(username):
+                raise KafkaSecurityError(f"SCRAM credential for {username}: {errors[username]}")
+    return removed
 
 
 class CredentialsFileError(ValueError):

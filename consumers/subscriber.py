@@ -1,7 +1,9 @@
 """An agency's subscriber: reads `<prefix>.feed.<agency>` in its own consumer group.
 
 This is what an agency's own system does with any Avro library; FullPicture's version decodes with
-the project codec and hands each event record to a callback (the CLI prints it).
+the project codec and hands each event record to a callback (the CLI prints it). A person reading
+the feed does so in a group of their own, and each batch is shown to `on_batch` first (the CLI
+records it in the access log) so nothing is delivered that was not recorded.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from domain.records import EventRecord
 from schemas.codec import UndecodableMessage, decode_as_sent
 
 OnEvent = Callable[[EventRecord], None]
+OnBatch = Callable[[list[EventRecord]], None]
 
 
 def subscriber_group(settings: KafkaSettings, agency: str) -> str:
@@ -31,14 +34,17 @@ def subscribe(
     follow: bool = False,
     should_stop: Callable[[], bool] = run_loop.never,
     poll_timeout_ms: int = 500,
+    group: str | None = None,
+    on_batch: OnBatch | None = None,
 ) -> int:
-    """Deliver the agency's feed from its group's committed position (or the beginning).
+    """Deliver the agency's feed from the group's committed position (or the beginning).
 
-    Without `follow`, returns once the feed is caught up. Offsets are committed after delivery.
+    `group` defaults to the agency's own subscriber group. Without `follow`, returns once the
+    feed is caught up. Offsets are committed after delivery.
     """
     topic = settings.topics.feed(agency)
     kafka_io.ensure_topics(settings, [topic])
-    consumer = kafka_io.consumer(settings, subscriber_group(settings, agency))
+    consumer = kafka_io.consumer(settings, group or subscriber_group(settings, agency))
     kafka_io.subscribe(consumer, [topic])
     rewound = not from_beginning
 
@@ -49,14 +55,14 @@ def subscribe(
             consumer.seek_to_beginning(*consumer.assignment())
             rewound = True
             return BUSY
-        delivered = 0
-        for messages in batch.values():
-            for message in messages:
-                on_event(_decoded(message))
-                delivered += 1
+        records = [_decoded(message) for messages in batch.values() for message in messages]
+        if records and on_batch is not None:
+            on_batch(records)
+        for record in records:
+            on_event(record)
         if batch:
             consumer.commit()
-            return Outcome(done=delivered)
+            return Outcome(done=len(records))
         return Outcome(idle=not follow and rewound and kafka_io.caught_up(consumer))
 
     return run_loop.run(

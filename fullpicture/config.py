@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -191,7 +192,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database=database,
         kafka_bootstrap=env.get(KAFKA_BOOTSTRAP) or None,
-        topics=Topics(env.get(TOPIC_PREFIX) or DEFAULT_TOPIC_PREFIX),
+        topics=Topics(_topic_prefix(env)),
         topic_partitions=_positive_int(env, TOPIC_PARTITIONS, DEFAULT_TOPIC_PARTITIONS),
         topic_replication_factor=_positive_int(
             env, TOPIC_REPLICATION_FACTOR, DEFAULT_TOPIC_REPLICATION_FACTOR
@@ -294,6 +295,21 @@ def _open_id_provider(env: Mapping[str, str]) -> OpenIdProvider | None:
 
 def _optional_path(env: Mapping[str, str], key: str) -> Path | None:
     return Path(env[key]) if env.get(key) else None
+
+
+TOPIC_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)
+
+
+def _topic_prefix(env: Mapping[str, str]) -> str:
+    """Letters, digits, `-` and `_`: no `.`, so one partnership's names (`<prefix>.…`) never
+    start with another's on a shared broker."""
+    prefix = env.get(TOPIC_PREFIX) or DEFAULT_TOPIC_PREFIX
+    if not TOPIC_PREFIX_PATTERN.fullmatch(prefix):
+        raise ConfigurationError(
+            TOPIC_PREFIX,
+            f"expected 1 to 100 ASCII letters, digits, '-' or '_' (no '.'), got {prefix!r}",
+        )
+    return prefix
 
 
 def _positive_int(env: Mapping[str, str], key: str, default: int) -> int:

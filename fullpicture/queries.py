@@ -27,7 +27,7 @@ from domain.people import (
     PersonView,
     ReviewGrantView,
 )
-from domain.records import agency_knows
+from domain.records import EventRecord, agency_knows
 from domain.scopes import (
     AccessRefused,
     ChildScope,
@@ -364,9 +364,10 @@ class Queries:
         patterns: Sequence[str] | None = None,
         period: tuple[date, date] | None = None,
     ) -> list[Alert]:
-        """Every alert the person may see: analysts see all (without evidence ids); agencies
-        and reviewers see the alerts whose evidence they can see. `as_at` None reads the kept
-        alerts; a day evaluates the patterns as at that day."""
+        """Every alert the person may see: analysts see all (outside their own scope without
+        evidence or any text taken from entries); agencies and reviewers see the alerts whose
+        evidence they can see. `as_at` None reads the kept alerts; a day evaluates the patterns
+        as at that day. The list names children: it is recorded as one read of those shown."""
         viewer = self.viewer(user)
         if not viewer.has(ANALYST, SAFEGUARDING_LEAD, CASE_REVIEWER) and not (
             viewer.acts_for_agency
@@ -383,7 +384,8 @@ class Queries:
             if all((alert.child_ref, e) in visible for e in alert.evidence):
                 shown.append(alert)
             elif viewer.has(ANALYST):
-                shown.append(replace(alert, evidence=()))
+                shown.append(alert.without_entry_text())
+        self._record_listing(viewer, "alerts", (a.child_ref for a in shown))
         return shown
 
     def _alerts(
@@ -479,13 +481,15 @@ class Queries:
         return found
 
     def _record_listing(self, viewer: Viewer, view: str, children: Iterable[str]) -> None:
-        """A list that names children and says what happened to them is a child-level read:
-        one access event naming every child in it (none when it names nobody)."""
+        """A list (or a batch of a feed) that names children and says what happened to them is
+        a child-level read: one access event naming every child in it (none when it names
+        nobody)."""
         named = sorted(set(children))
         if not named:
             return
         scopes = [f"known by {viewer.agency}"] if viewer.acts_for_agency else []
         scopes += ["review grants"] if viewer.grant_children() else []
+        scopes += ["partnership alerts"] if view == "alerts" and viewer.has(ANALYST) else []
         self.access_log.record(
             user=viewer.user,
             role=viewer.agency_role if viewer.acts_for_agency else viewer.main_role,
@@ -520,6 +524,13 @@ class Queries:
                 raise AccessRefused(
                     "agency", f"{agency}'s feed is for {agency}'s own practitioners and systems"
                 )
+
+    def record_feed_read(self, user: str, agency: str, batch: Iterable[EventRecord]) -> None:
+        """A person reading their agency's feed reads child-level data: one access event per
+        batch of messages, naming the children its events are about."""
+        self.check_may_read_feed(user, agency)
+        children = (child for record in batch for child in record.get("child_refs") or ())
+        self._record_listing(self.viewer(user), "feed", children)
 
     # People and reviews -------------------------------------------------------------------
 

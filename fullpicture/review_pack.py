@@ -7,13 +7,14 @@ the alerts with their evidence, who knew what when, and the chronology grouped b
 agency names and each entry's id (as alerts cite them). Dates are UK dates.
 
 User text is never executed: CSV cells that would start a formula are neutralised, and the HTML
-escapes everything it shows (and the PDF is printed with JavaScript off).
+escapes everything it shows (and the PDF is printed in a browser profile that blocks JavaScript).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -35,6 +36,8 @@ EXPORT_KINDS = ("csv", "html", "pdf")
 MIME_TYPES = {"csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}
 CHROMIUM = "chromium"  # Debian's, installed by scripts/browser.sh
 PRINT_TIMEOUT_S = 120
+BLOCK = 2  # Chromium's content setting value for "blocked"
+NO_PROXY_THERE = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
 EXPORT_COLUMNS = (
     "occurred_at",
@@ -301,17 +304,21 @@ def pdf_of(html: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="fullpicture-pdf-") as work:
         page, pdf = Path(work) / "pack.html", Path(work) / "pack.pdf"
         page.write_text(html, encoding="utf-8")
+        _profile_without_javascript(Path(work) / "profile")
         printed = subprocess.run(
             [
                 chromium,
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
-                "--disable-javascript",
                 "--no-first-run",
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # Every http(s) request goes to a proxy that is not there, loopback included:
+                # the page cannot fetch (or send) anything. Files the page names still load.
+                f"--proxy-server={NO_PROXY_THERE}",
+                "--proxy-bypass-list=<-loopback>",
                 f"--user-data-dir={work}/profile",
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={pdf}",
@@ -324,6 +331,18 @@ def pdf_of(html: str) -> bytes:
         if not pdf.exists():
             raise PdfUnavailable(f"Chromium did not print ({printed.stderr[-300:]!r})")
         return pdf.read_bytes()
+
+
+def _profile_without_javascript(profile: Path) -> None:
+    """A fresh browser profile whose content settings block JavaScript on every page.
+
+    Chromium has no `--disable-javascript` switch (a page printed with it still runs its
+    scripts), and `--blink-settings=scriptEnabled=false` stops headless printing altogether;
+    the profile's own setting ("Don't allow sites to use JavaScript") is what holds.
+    """
+    (profile / "Default").mkdir(parents=True)
+    blocked = {"profile": {"default_content_setting_values": {"javascript": BLOCK}}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(blocked), encoding="utf-8")
 
 
 def review_pack(

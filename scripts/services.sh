@@ -228,6 +228,9 @@ listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin;User:controller
+# A session re-authenticates at least this often (ms): a rotated or deleted password ends the
+# sessions opened with it within 10 minutes, instead of never.
+connections.max.reauth.ms=600000
 $ssl_settings
 log.dirs=$KAFKA_RUN/data
 num.partitions=3

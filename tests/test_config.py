@@ -30,6 +30,16 @@ def test_topic_names_come_from_the_prefix() -> None:
     )
 
 
+@pytest.mark.parametrize("prefix", ["fullpicture.north", "north shire", "north/shire", "é"])
+def test_a_topic_prefix_that_could_reach_into_another_partnerships_names_is_refused(
+    prefix: str,
+) -> None:
+    """`a` and `a.agency` would share names (`a.agency.agency.x`); only one `.` ends a prefix."""
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({config.TOPIC_PREFIX: prefix})
+    assert refused.value.key == config.TOPIC_PREFIX
+
+
 def test_a_postgresql_url_configures_eventsourcing_for_postgres() -> None:
     settings = load_settings(
         {config.DATABASE_URL: "postgresql://fp:secret@db.example.invalid:5433/chronology"}

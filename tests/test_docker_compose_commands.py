@@ -137,10 +137,15 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def agencies_file(tmp_path: Path, principals: list[str]) -> tuple[Path, list[str]]:  # noqa: F811
-    """Like deploy/agencies.csv, with codes of this test's own (agency principals are global)."""
+def agencies_file(
+    tmp_path: Path,
+    admin_settings: Settings,  # noqa: F811
+    principals: list[str],  # noqa: F811
+) -> tuple[Path, list[str]]:
+    """Like deploy/agencies.csv, with codes of this test's own."""
     codes = [f"dc-{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    principals.extend(kafka_security.agency_username(code) for code in codes)
+    topics = admin_settings.topics
+    principals.extend(kafka_security.agency_username(topics, code) for code in codes)
     path = tmp_path / "agencies.csv"
     path.write_text(
         "code,name,type,contact\n"

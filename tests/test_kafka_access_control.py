@@ -12,12 +12,13 @@ import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from kafka import TopicPartition
-from kafka.admin import UserScramCredentialDeletion
+from kafka.admin import ConfigResource, ConfigResourceType, UserScramCredentialDeletion
 from kafka.errors import (
     AuthorizationError,
     GroupAuthorizationFailedError,
@@ -25,9 +26,10 @@ from kafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from consumers import kafka_io, kafka_security
+from consumers import kafka_io, kafka_names, kafka_security
 from consumers.feed_router import FeedRouter
 from consumers.feed_status import feed_status
+from consumers.kafka_names import Topics
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
 from consumers.subscriber import subscribe
@@ -71,11 +73,11 @@ def principals(admin_settings: Settings) -> Iterator[list[str]]:
 
 @pytest.fixture
 def new_agency(admin_settings: Settings, principals: list[str]) -> Callable[[], str]:
-    """A fresh agency code (principals are per agency code, across topic prefixes)."""
+    """A fresh agency code (its principal is deleted after the test)."""
 
     def make() -> str:
         code = f"acl-{uuid.uuid4().hex[:8]}"
-        principals.append(kafka_security.agency_username(code))
+        principals.append(kafka_security.agency_username(admin_settings.topics, code))
         return code
 
     return make
@@ -215,7 +217,7 @@ def test_an_agency_reads_its_own_feed_from_the_beginning_and_nothing_else(
     with pytest.raises(GroupAuthorizationFailedError):
         first_poll(agency, topics.feed(agency_a), group=f"{topics.prefix}-projections")
     with pytest.raises(GroupAuthorizationFailedError):
-        first_poll(agency, topics.feed(agency_a), group=f"{topics.prefix}.agency.{agency_b}.x")
+        first_poll(agency, topics.feed(agency_a), group=f"{topics.prefix}.agency.{agency_b}/x")
     for topic in (topics.feed(agency_a), topics.feed(agency_b), topics.events):
         with pytest.raises(TopicAuthorizationFailedError):
             send_one(agency, topic)
@@ -249,7 +251,7 @@ def test_rotating_an_agency_credential_retires_the_old_password(
     printed = capsys.readouterr()
     assert old["password"] not in printed.out + printed.err
     assert new["password"] not in printed.out + printed.err
-    assert old["username"] == new["username"] == f"agency-{code}"
+    assert old["username"] == new["username"] == f"{admin_settings.topics.prefix}.agency.{code}"
     assert old["password"] != new["password"]
 
     topic = admin_settings.topics.feed(code)
@@ -277,10 +279,10 @@ def test_registering_an_agency_writes_its_credentials_file_once_and_private(
         "bootstrap": admin_settings.kafka_bootstrap,
         "security_protocol": "SASL_PLAINTEXT",
         "mechanism": "SCRAM-SHA-512",
-        "username": f"agency-{code}",
+        "username": f"{admin_settings.topics.prefix}.agency.{code}",
         "password": issued["password"],
         "topic": admin_settings.topics.feed(code),
-        "group_prefix": f"{admin_settings.topics.prefix}.agency.{code}.",
+        "group_prefix": f"{admin_settings.topics.prefix}.agency.{code}/",
     }
     assert len(issued["password"]) >= 24
     again = tmp_path / "again.json"
@@ -446,3 +448,84 @@ def test_an_unwritable_credentials_file_is_refused_before_the_password_changes(
     assert "--credentials-out: cannot write" in capsys.readouterr().err
     kept = as_agency(admin_settings, kafka_security.read_agency_credentials(issued))
     assert read_topic(kept, admin_settings.topics.feed(code), timeout=10) == []  # still works
+
+
+# Names that cannot collide, sessions that end, access that is withdrawn ------------------------
+
+
+def test_the_broker_makes_every_session_reauthenticate(admin_settings: Settings) -> None:
+    """Without an interval a session opened with a rotated password lives on for ever."""
+    client = kafka_io.admin(admin_settings)
+    try:
+        found = client.describe_configs(
+            [ConfigResource(ConfigResourceType.BROKER, "1")], config_filter="all"
+        )
+    finally:
+        client.close()
+    [broker] = found["broker"].values()
+    interval = int(broker["connections.max.reauth.ms"]["value"])
+    assert 0 < interval <= 60 * 60 * 1000
+
+
+def test_a_second_partnership_on_the_broker_registers_its_own_agency_of_the_same_code(
+    admin_settings: Settings,
+    new_agency: Callable[[], str],
+    principals: list[str],
+    topic_prefixes_used: list[str],
+) -> None:
+    code = new_agency()
+    other = replace(admin_settings, topics=Topics(f"{admin_settings.topics.prefix}x"))
+    topic_prefixes_used.append(other.topics.prefix)
+    principals.append(kafka_security.agency_username(other.topics, code))
+    ours = kafka_security.issue_agency_credentials(admin_settings, code)
+    theirs = kafka_security.issue_agency_credentials(other, code)
+    assert ours is not None and theirs is not None
+    assert ours.username != theirs.username and ours.group_prefix != theirs.group_prefix
+    put_messages(admin_settings, ours.topic, [b"ours"])
+    put_messages(admin_settings, theirs.topic, [b"theirs"])
+    assert [m.value for m in read_topic(as_agency(admin_settings, ours), ours.topic)] == [b"ours"]
+    reader = as_agency(other, theirs)
+    assert [m.value for m in read_topic(reader, theirs.topic)] == [b"theirs"]
+    with pytest.raises(TopicAuthorizationFailedError):
+        first_poll(reader, ours.topic)
+
+
+def test_an_agencys_group_prefix_does_not_cover_an_agency_whose_code_extends_it(
+    admin_settings: Settings, new_agency: Callable[[], str], principals: list[str]
+) -> None:
+    code = new_agency()
+    longer = f"{code}.annex"
+    principals.append(kafka_security.agency_username(admin_settings.topics, longer))
+    issued = kafka_security.issue_agency_credentials(admin_settings, code)
+    kafka_security.issue_agency_credentials(admin_settings, longer)
+    assert issued is not None
+    agency = as_agency(admin_settings, issued)
+    feed = admin_settings.topics.feed(code)
+    put_messages(admin_settings, feed, [b"mine"])
+    with pytest.raises(GroupAuthorizationFailedError):
+        first_poll(agency, feed, group=kafka_names.subscriber_group(admin_settings.topics, longer))
+    first_poll(agency, feed, group=kafka_names.subscriber_group(admin_settings.topics, code))
+
+
+def test_withdrawing_an_agency_removes_its_acls_and_its_password(
+    admin_settings: Settings,
+    registered_by_cli: Callable[[], tuple[str, Path]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, issued = registered_by_cli()
+    agency = as_agency(admin_settings, kafka_security.read_agency_credentials(issued))
+    assert read_topic(agency, admin_settings.topics.feed(code), timeout=10) == []
+    capsys.readouterr()
+    assert main(["agency", "withdraw", code]) == 0
+    assert "withdrawn: 4 ACLs" in capsys.readouterr().out
+    username = kafka_security.agency_username(admin_settings.topics, code)
+    client = kafka_io.admin(admin_settings)
+    try:
+        assert kafka_security.acls_of(client, username) == []
+        assert not kafka_security.has_credential(client, username)
+    finally:
+        client.close()
+    with pytest.raises(KafkaTimeoutError):
+        kafka_io.consumer(agency, None, **FAST_BOOTSTRAP)
+    assert main(["agency", "withdraw", "acl-never-registered"]) == 2
+    assert "code: agency 'acl-never-registered' is not registered" in capsys.readouterr().err

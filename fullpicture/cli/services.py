@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,16 @@ def _feeds(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
-    """An agency's system reads with its own Kafka credentials; a person reads their own
-    agency's feed with the service's."""
+    """An agency's system reads with the credentials file it was given, in the agency's own
+    consumer group. A person reads their own agency's feed with the agency's credentials that
+    FullPicture keeps, in a group of their own (the agency's position is its system's), and
+    every batch they read is recorded in the access log."""
     wiring.require_kafka("subscribe")
+    reader = None if args.credentials is not None else args.acting_as
     if args.credentials is None:
-        if not args.acting_as:
+        if not reader:
             raise UserError(NAME_YOURSELF + " (or give the agency's --credentials FILE)")
-        wiring.queries.check_may_read_feed(args.acting_as, args.agency)
+        wiring.queries.check_may_read_feed(reader, args.agency)
     from consumers.kafka_io import security_config
     from consumers.subscriber import subscribe
 
@@ -131,6 +135,7 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
             show,
             from_beginning=args.from_beginning,
             follow=args.follow and not args.once,
+            **_as_person(wiring, settings, args.agency, reader),
         )
     except AuthorizationError as error:
         raise UserError(f"Kafka refused to let this principal read the feed: {error}") from None
@@ -142,22 +147,48 @@ def _subscribe(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_person(
+    wiring: Wiring, settings: Settings, agency: str, reader: str | None
+) -> dict[str, Any]:
+    """A person's read: a consumer group of their own, every batch in the access log."""
+    if reader is None:
+        return {}
+    from consumers.kafka_names import person_reader_group
+
+    return {
+        "group": person_reader_group(settings.topics, agency, reader),
+        "on_batch": partial(wiring.queries.record_feed_read, reader, agency),
+    }
+
+
 def _subscriber_settings(wiring: Wiring, args: argparse.Namespace) -> Settings:
-    if args.credentials is None:
-        return wiring.settings
+    """The agency's principal: from --credentials, or (a person reading) the file FullPicture
+    issued into its state folder. Only a broker without SASL has no principals to choose."""
     from consumers.kafka_security import (
         CredentialsFileError,
         read_agency_credentials,
         settings_for_agency,
+        stored_agency_credentials,
     )
 
+    path = args.credentials
+    if path is None:
+        if not wiring.settings.kafka_security.uses_sasl:
+            return wiring.settings
+        path = stored_agency_credentials(wiring.settings.state_dir, args.agency)
+        if not path.exists():
+            raise UserError(
+                f"--credentials: a feed is read with its agency's Kafka credentials; none kept "
+                f"at {path} (give the agency's --credentials FILE, or issue them with "
+                f"`fullpicture agency credentials {args.agency}`)"
+            )
     try:
-        credentials = read_agency_credentials(args.credentials)
+        credentials = read_agency_credentials(path)
     except CredentialsFileError as error:
         raise UserError(f"--credentials: {error}") from None
     if credentials.topic != wiring.settings.topics.feed(args.agency):
         raise UserError(
-            f"--credentials: {args.credentials} is for {credentials.topic}, "
+            f"--credentials: {path} is for {credentials.topic}, "
             f"not {wiring.settings.topics.feed(args.agency)}"
         )
     return settings_for_agency(wiring.settings, credentials)
@@ -211,13 +242,16 @@ def serve_dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False
         "--server.headless",
         "true",
         # Quiet and contained: no usage statistics, no Deploy button or developer menu, no
-        # tracebacks shown to users, no watching the code for changes.
+        # tracebacks shown to users, no watching the code for changes, and no table download
+        # or copy (an export is `fullpicture export`: scoped, marked, logged, formula-safe).
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
         "viewer",
         "--client.showErrorDetails",
         "none",
+        "--client.disableDataExport",
+        "true",
         "--server.fileWatcherType",
         "none",
         "--secrets.files",

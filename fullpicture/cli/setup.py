@@ -58,6 +58,15 @@ def agency_commands(commands: Any) -> None:
         "--rotate", action="store_true", help="replace the password (the old one stops working)"
     )
     credentials_out_option(credentials)
+    withdraw = add_command(
+        sub,
+        "withdraw",
+        "withdraw an agency's Kafka access: its principal's ACLs and password are removed "
+        "(distributed mode, as administrator)",
+        _withdraw_agency,
+        person=ONCE_ANYONE_EXISTS,
+    )
+    withdraw.add_argument("code", help="a registered agency's code")
 
 
 def _register_agency(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -114,6 +123,25 @@ def _agency_credentials(wiring: Wiring, args: argparse.Namespace) -> int:
     return 0
 
 
+def _withdraw_agency(wiring: Wiring, args: argparse.Namespace) -> int:
+    """The agency's system can no longer sign in or read its feed; its history stays."""
+    require_administrator_once_anyone_exists(wiring, args.acting_as, "withdraw agencies")
+    wiring.require_kafka("agency withdraw")
+    _require_kafka_administrator(wiring, "agency withdraw")
+    if not wiring.partnership.agency_is_registered(args.code):
+        raise UserError(f"code: agency {args.code!r} is not registered")
+    from consumers.kafka_security import KafkaSecurityError, agency_username, withdraw_agency
+
+    settings = wiring.settings.as_service("admin")
+    username = agency_username(settings.topics, args.code)
+    try:
+        removed = withdraw_agency(settings, args.code)
+    except KafkaSecurityError as error:
+        raise UserError(f"Kafka principal {username}: {error}") from None
+    print(f"Kafka access of {username} withdrawn: {removed} ACLs and its password removed")
+    return 0
+
+
 def _issue_agency_credentials(
     wiring: Wiring, code: str, credentials_out: Path | None, rotate: bool
 ) -> None:
@@ -122,11 +150,12 @@ def _issue_agency_credentials(
         KafkaSecurityError,
         agency_username,
         issue_agency_credentials,
+        stored_agency_credentials,
         write_private_file,
     )
 
     settings = wiring.settings.as_service("admin")
-    target = credentials_out or settings.state_dir / "credentials" / f"agency-{code}.json"
+    target = credentials_out or stored_agency_credentials(settings.state_dir, code)
     try:  # before a password exists that could then not be handed over
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -139,13 +168,14 @@ def _issue_agency_credentials(
         issued = issue_agency_credentials(settings, code, rotate=rotate)
     except KafkaSecurityError as error:
         raise UserError(
-            f"Kafka principal {agency_username(code)}: {error} (retry with "
+            f"Kafka principal {agency_username(settings.topics, code)}: {error} (retry with "
             f"`fullpicture agency credentials {code} --rotate --credentials-out FILE`)"
         ) from None
     if issued is None:
         print(
-            f"Kafka principal {agency_username(code)} already has credentials; replace them with "
-            f"`fullpicture agency credentials {code} --rotate --credentials-out FILE`",
+            f"Kafka principal {agency_username(settings.topics, code)} already has credentials; "
+            f"replace them with `fullpicture agency credentials {code} --rotate "
+            "--credentials-out FILE`",
             file=sys.stderr,
         )
         return

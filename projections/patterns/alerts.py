@@ -49,6 +49,19 @@ class Alert:
         """What makes two evaluations' alerts the same alert (with the day it was first raised)."""
         return (self.pattern, self.subject)
 
+    def without_entry_text(self) -> Alert:
+        """The alert as a scope that may not see its evidence is shown it: child, pattern,
+        severity, dates and how many entries it rests on, never a word taken from them
+        (agencies, days, summaries, an acronym's expansion)."""
+        count = len(self.evidence)
+        return replace(
+            self,
+            evidence=(),
+            explanation=f"{self.pattern.replace('_', ' ').capitalize()}: "
+            f"{count} {'entry' if count == 1 else 'entries'} as evidence, outside your scope.",
+            subject="",
+        )
+
     def living(self, first_raised: date, as_at: date, resolved_at: date | None = None) -> Alert:
         """This alert with its life: when it was raised, the day it is reported for, its end."""
         raised = first_raised.isoformat()
