@@ -59,6 +59,16 @@ def people_commands(commands: Any) -> None:
         required=True,
         help="read the password from standard input (never from the command line)",
     )
+    link = add_command(
+        sub, "link", "link a person to their identity provider account", _link_identity
+    )
+    link.add_argument("user", metavar="USER", help="a registered person's user name")
+    link.add_argument(
+        "--issuer", required=True, metavar="URL", help="the provider's issuer (its `iss`)"
+    )
+    link.add_argument(
+        "--subject", required=True, metavar="SUB", help="the account's subject at it (its `sub`)"
+    )
     review = commands.add_parser("review", help="grant case reviewers access to a review")
     review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
     grant = add_command(review_sub, "grant", "grant a case reviewer a review's children", _grant)
@@ -156,6 +166,13 @@ def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     wiring.directory.set_password(args.user, password, by=args.acting_as)
     print(f"password set for {args.user}")
+    return 0
+
+
+def _link_identity(wiring: Wiring, args: argparse.Namespace) -> int:
+    wiring.queries.check_administrator(args.acting_as, "link identities")
+    wiring.directory.link_identity(args.user, args.issuer, args.subject, by=args.acting_as)
+    print(f"linked: {args.user} to {args.subject} at {args.issuer}")
     return 0
 
 
