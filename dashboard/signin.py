@@ -19,10 +19,10 @@ def sign_in_page() -> None:
     refused = st.session_state.get(session.REFUSED_IDENTITY)
     if refused:
         st.error(
-            "The identity provider signed you in, but that identity is not linked to anyone "
-            "registered in FullPicture (a first sign-in is linked only by an e-mail the provider "
-            "has verified, matching one person not linked yet). Ask an administrator to link "
-            "you (fullpicture user link)."
+            "The identity provider signed you in, but that identity is not linked to anyone who "
+            "is registered in FullPicture (a first sign-in is linked only by an e-mail the "
+            "provider has verified, matching one person not linked yet). Ask an administrator "
+            "to link you (fullpicture user link)."
         )
         st.text(f"Signed in at the identity provider as: {refused}")
         if st.button("Sign out of the identity provider"):

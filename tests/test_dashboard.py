@@ -454,7 +454,7 @@ def test_an_unregistered_identity_is_refused(app: AppTest, monkeypatch: pytest.M
     }
     refused = oidc_app(monkeypatch, claims)
     assert [t.value for t in refused.title] == ["Sign in to FullPicture"]
-    assert any("not linked to anyone registered" in e.value for e in refused.error)
+    assert any("not linked to anyone who is registered" in e.value for e in refused.error)
 
 
 def test_an_unverified_email_signs_in_no_one(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -466,7 +466,7 @@ def test_an_unverified_email_signs_in_no_one(app: AppTest, monkeypatch: pytest.M
     }
     refused = oidc_app(monkeypatch, claims)
     assert [t.value for t in refused.title] == ["Sign in to FullPicture"]
-    assert any("not linked to anyone registered" in e.value for e in refused.error)
+    assert any("not linked to anyone who is registered" in e.value for e in refused.error)
 
 
 def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:

@@ -5,6 +5,7 @@ and a wrong password."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Iterator
@@ -101,6 +102,10 @@ def test_an_administrator_links_a_person_and_only_that_account_counts_then(
     found = reopened.directory.person_for_identity(ISSUER, "sub-twin", "", False)
     reopened.close()
     assert found is not None and found.user == "twin.one"
+    assert main(["--as", "adm", "user", "list", "--format", "json"]) == 0
+    listed = {p["user"]: p["identities"] for p in json.loads(capsys.readouterr().out)}
+    assert listed["twin.one"] == [{"issuer": ISSUER, "subject": "sub-twin"}]
+    assert listed["twin.two"] == []
 
 
 def test_only_an_administrator_links_an_identity(

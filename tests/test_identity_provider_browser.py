@@ -26,7 +26,7 @@ from tests.test_dashboard_browser import (
     sign_in_at_provider,
 )
 
-NOT_LINKED = "not linked to anyone registered in FullPicture"
+NOT_LINKED = "not linked to anyone who is registered in FullPicture"
 
 
 @contextmanager

@@ -153,12 +153,27 @@ def _change_role(
 
 
 def _list_users(wiring: Wiring, args: argparse.Namespace) -> int:
-    _show_people(wiring.queries.people(args.acting_as), args.format)
+    """Everyone the person may list, with the identity provider accounts each is linked to."""
+    rows = [
+        _person_row(p)
+        | {
+            "identities": [
+                {"issuer": issuer, "subject": subject}
+                for issuer, subject in wiring.directory.linked_identities(p.user)
+            ]
+        }
+        for p in wiring.queries.people(args.acting_as)
+    ]
+    emit(rows, args.format, PERSON_COLUMNS)
     return 0
 
 
 def _show_people(people: Sequence[Any], fmt: str) -> None:
-    emit([asdict(p) | {"roles": list(p.roles)} for p in people], fmt, PERSON_COLUMNS)
+    emit([_person_row(p) for p in people], fmt, PERSON_COLUMNS)
+
+
+def _person_row(person: Any) -> dict[str, Any]:
+    return asdict(person) | {"roles": list(person.roles)}
 
 
 def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
