@@ -6,13 +6,11 @@ passwords is ever relayed to Kafka with the chronology's events.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
-from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.errors import DomainError
+from domain.kept_views import NOT_KEPT, KeptViews
 from domain.people import (
     CASE_REVIEWER,
     REVIEW_NAME,
@@ -55,9 +54,6 @@ from domain.sign_in import (
 __all__ = ["Directory", "SignInRefused", "UnknownPerson"]
 
 MIN_PASSWORD_LENGTH = 8
-# Past this many new events since the last read, the kept views are all read again rather than
-# sorted out one by one.
-FORGET_ALL_AFTER = 1000
 REVIEW_GRANT_TOPIC = get_topic(ReviewGrant) + "."  # every event of a grant
 
 
@@ -80,7 +76,7 @@ class Directory(Application[Any]):
         super().__init__(env)
         self._now = now
         self._hasher = PasswordHasher()
-        self._views = _KeptViews()
+        self._views = KeptViews(REVIEW_GRANT_TOPIC)
         self._local_signin = local_signin
         self._throttle = AddressThrottle()
 
@@ -159,8 +155,8 @@ class Directory(Application[Any]):
 
     def _person_at(self, position: int, user: str) -> PersonView | None:
         key = person_uuid(user)
-        kept = self._views.people.get(key, _NOT_KEPT)
-        if kept is not _NOT_KEPT:
+        kept = self._views.people.get(key, NOT_KEPT)
+        if kept is not NOT_KEPT:
             return kept
         found = self._find(user)
         view = person_view(found) if found is not None else None
@@ -371,55 +367,6 @@ class Directory(Application[Any]):
         if person is None:
             raise UnknownPerson("user", user)
         return person
-
-
-_NOT_KEPT: Any = object()
-
-
-class _KeptViews:
-    """People and review grants as last read, with the store's newest event id when they were
-    read. Before every answer the store is asked for its newest id (one indexed query); the
-    views of whatever changed since are forgotten and read again, so a role revoked or a grant
-    withdrawn a moment ago, in this process or any other, counts on the very next request.
-    Event ids are given in commit order (the store locks the table to write), so reading on
-    from the last id misses nothing."""
-
-    def __init__(self) -> None:
-        self.position = 0
-        self.people: dict[UUID, PersonView | None] = {}
-        self.reviews: tuple[ReviewGrantView, ...] | None = None
-        self._lock = threading.Lock()
-
-    def catch_up(self, recorder: Any) -> int:
-        """Forget what changed since the last read; the newest event id, for `keep_*`."""
-        newest = recorder.max_notification_id() or 0
-        with self._lock:
-            if newest == self.position:
-                return newest
-            kept = self.people or self.reviews is not None
-            if kept and self.position < newest <= self.position + FORGET_ALL_AFTER:
-                for notification in recorder.select_notifications(
-                    start=self.position + 1, limit=newest - self.position, stop=newest
-                ):
-                    self.people.pop(notification.originator_id, None)
-                    if notification.topic.startswith(REVIEW_GRANT_TOPIC):
-                        self.reviews = None
-            else:
-                self.people, self.reviews = {}, None
-            self.position = newest
-            return newest
-
-    def keep_person(self, position: int, key: UUID, view: PersonView | None) -> None:
-        """Keep a view read after `catch_up` returned `position`, unless the store has moved on
-        since (another thread caught up meanwhile: the view may be older than its news)."""
-        with self._lock:
-            if position == self.position:
-                self.people[key] = view
-
-    def keep_reviews(self, position: int, grants: tuple[ReviewGrantView, ...]) -> None:
-        with self._lock:
-            if position == self.position:
-                self.reviews = grants
 
 
 def _is_user_name(text: str) -> bool:
