@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import clock
@@ -217,7 +218,13 @@ class Directory(Application[Any]):
         person = self._get(matching[0])
         if person.identities:
             return None
-        self._link(person, issuer, subject, how="verified e-mail at first sign-in", by=person.user)
+        try:
+            self._link(
+                person, issuer, subject, how="verified e-mail at first sign-in", by=person.user
+            )
+        except IntegrityError:  # the same first sign-in, in another tab or process, came first
+            linked = self._linked_user(issuer, subject)
+            return self.person(linked) if linked is not None else None
         return person_view(person)
 
     def _link(self, person: Person, issuer: str, subject: str, how: str, by: str) -> None:

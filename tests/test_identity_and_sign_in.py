@@ -10,6 +10,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +80,23 @@ def test_once_linked_a_persons_email_on_another_account_counts_for_nothing(
 ) -> None:
     directory.person_for_identity(ISSUER, "sub-ana", "ana@north.invalid", True)
     assert directory.person_for_identity(ISSUER, "sub-other", "ana@north.invalid", True) is None
+
+
+def test_two_first_sign_ins_of_one_account_at_once_both_sign_in_as_its_person(
+    wiring: Wiring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = wiring.directory, Wiring(wiring.settings).directory
+    link = second._link
+
+    def lose_the_race(*args: Any, **kwargs: Any) -> None:
+        first.person_for_identity(ISSUER, "sub-ana", "ana@north.invalid", True)
+        link(*args, **kwargs)
+
+    monkeypatch.setattr(second, "_link", lose_the_race)
+    found = second.person_for_identity(ISSUER, "sub-ana", "ana@north.invalid", True)
+    assert found is not None and found.user == "ana"
+    assert first.linked_identities("ana") == [(ISSUER, "sub-ana")]
+    second.close()
 
 
 def test_a_verified_email_shared_by_two_people_signs_in_no_one(directory: Directory) -> None:
