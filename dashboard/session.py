@@ -4,8 +4,9 @@ The session keeps the person's user name and nothing about what they may do: rol
 grants are read afresh from the directory on every run of a page, so a revoked role or an
 expired grant counts on the very next click. A session ends after 30 minutes without a click,
 or when its person signs out. Local accounts prove who they are with a password
-(`Directory.authenticate`); a partnership's identity provider through OpenID Connect
-(Streamlit's `st.login`), whose signed-in identity must be a registered person.
+(`Directory.authenticate`, when FULLPICTURE_LOCAL_SIGNIN lets them); a partnership's identity
+provider through OpenID Connect (Streamlit's `st.login`), whose account (`iss`, `sub`) must be
+linked to a registered person (`Directory.person_for_identity`).
 """
 
 from __future__ import annotations
@@ -113,24 +114,36 @@ def signed_in_person(directory: Directory, settings: Settings) -> PersonView | N
 
 
 def sign_in_with_password(directory: Directory, user_name: str, password: str) -> PersonView:
-    """Check the password (five failures lock the account for 15 minutes) and start a session;
-    raises `SignInRefused` with a message safe to show."""
-    person = directory.authenticate(user_name.strip(), password)
+    """Check the password (five failures from one address hold that address off for a while)
+    and start a session; raises `SignInRefused` with a message safe to show."""
+    person = directory.authenticate(user_name.strip(), password, address=client_address())
     st.session_state[SESSION] = SignedIn(person.user, PASSWORD, clock.now())
     st.session_state.pop(NOTICE, None)
     return person
 
 
+def client_address() -> str:
+    """The browser's network address, as failed sign-ins are counted by; Streamlit gives none
+    for a loopback connection, and those are counted together."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "loopback"
+
+
 def _from_identity_provider(directory: Directory, now: datetime) -> SignedIn | None:
-    """The registered person an identity-provider sign-in stands for (by user name, then by
-    e-mail); an unregistered identity is refused and signs in no one."""
+    """The registered person an identity-provider sign-in stands for (its linked `iss` and
+    `sub`, or at first sign-in its verified e-mail); any other identity signs in no one."""
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
         return None
     identity = f"{claims.get('sub', '')}:{claims.get('iat', '')}"
     user_name = str(claims.get("preferred_username") or "")
     email = str(claims.get("email") or "")
-    person = directory.find_by_identity(user_name, email)
+    person = directory.person_for_identity(
+        str(claims.get("iss") or ""),
+        str(claims.get("sub") or ""),
+        email,
+        email_verified=claims.get("email_verified") in (True, "true"),
+    )
     if person is None:
         st.session_state[REFUSED_IDENTITY] = email or user_name or "this identity"
         return None

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.plain_text import plain
-from domain.directory import SignInRefused
+from domain.sign_in import LOCAL_SIGNIN_ADMINISTRATORS, LOCAL_SIGNIN_OFF, SignInRefused
 
 
 def sign_in_page() -> None:
@@ -19,17 +19,29 @@ def sign_in_page() -> None:
     refused = st.session_state.get(session.REFUSED_IDENTITY)
     if refused:
         st.error(
-            "The identity provider signed you in, but nobody with that user name or e-mail is "
-            "registered in FullPicture. Ask an administrator to register you."
+            "The identity provider signed you in, but that identity is not linked to anyone who "
+            "is registered in FullPicture (a first sign-in is linked only by an e-mail the "
+            "provider has verified, matching one person not linked yet). Ask an administrator "
+            "to link you (fullpicture user link)."
         )
         st.text(f"Signed in at the identity provider as: {refused}")
         if st.button("Sign out of the identity provider"):
             st.session_state.clear()
             st.logout()
-    if settings.oidc is not None and not refused:
-        if st.button("Sign in with the partnership's identity provider", type="primary"):
-            st.login()
-        st.caption("Or with a local account:")
+    provider_button = settings.oidc is not None and not refused
+    if provider_button and st.button(
+        "Sign in with the partnership's identity provider", type="primary"
+    ):
+        st.login()
+    if settings.local_signin == LOCAL_SIGNIN_OFF:
+        st.caption("Local passwords are switched off here.")
+        return
+    if settings.oidc is not None:
+        st.caption(
+            "Or with a local account (administrators only):"
+            if settings.local_signin == LOCAL_SIGNIN_ADMINISTRATORS
+            else "Or with a local account:"
+        )
     with st.form("sign-in"):
         user_name = st.text_input("User name")
         password = st.text_input("Password", type="password")

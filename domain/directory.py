@@ -6,43 +6,56 @@ passwords is ever relayed to Kafka with the chronology's events.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import cached_property
 from typing import Any
-from uuid import UUID
+from urllib.parse import urlparse
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.errors import DomainError
+from domain.kept_views import NOT_KEPT, KeptViews
 from domain.people import (
     CASE_REVIEWER,
     REVIEW_NAME,
     ROLES,
     Person,
     PersonView,
+    ProviderIdentity,
     ReviewGrant,
     ReviewGrantView,
     check_not_granting_to_self,
     check_roles_fit_agency,
     check_user_name,
+    identity_uuid,
     iso,
+    issuer_key,
     person_uuid,
     person_view,
     review_uuid,
     review_view,
 )
+from domain.sign_in import (
+    LOCAL_PASSWORDS_FOR_ADMINISTRATORS,
+    LOCAL_PASSWORDS_OFF,
+    LOCAL_SIGNIN_ALL,
+    LOCAL_SIGNIN_OFF,
+    WRONG_USER_OR_PASSWORD,
+    AddressThrottle,
+    SignInRefused,
+    may_use_local_password,
+    unguessable_password,
+)
 
-LOCK_AFTER_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
+__all__ = ["Directory", "SignInRefused", "UnknownPerson"]
+
 MIN_PASSWORD_LENGTH = 8
-# Past this many new events since the last read, the kept views are all read again rather than
-# sorted out one by one.
-FORGET_ALL_AFTER = 1000
 REVIEW_GRANT_TOPIC = get_topic(ReviewGrant) + "."  # every event of a grant
 
 
@@ -51,39 +64,23 @@ class UnknownPerson(DomainError):
         super().__init__(field, f"{user!r} is not a registered person")
 
 
-class SignInRefused(Exception):
-    """A sign-in that did not succeed; the message is safe to show (it never says which part
-    was wrong)."""
-
-
-def locked_until(failures: Iterable[str]) -> datetime | None:
-    """When the account unlocks, given its failed sign-ins since the last success.
-
-    Five failures lock it for fifteen minutes from the fifth; after that it starts counting
-    afresh (attempts while locked are refused without being checked, so they are not counted)."""
-    count, until = 0, None
-    for at in failures:
-        moment = datetime.fromisoformat(at)
-        if until is not None and moment >= until:
-            count, until = 0, None
-        count += 1
-        if count >= LOCK_AFTER_FAILURES and until is None:
-            until = moment + LOCK_FOR
-    return until
-
-
 class Directory(Application[Any]):
     """Who may sign in, with which roles, and which case reviews they hold."""
 
     name = "Directory"
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, now: Callable[[], datetime] = clock.system_time
+        self,
+        env: Mapping[str, str] | None = None,
+        now: Callable[[], datetime] = clock.system_time,
+        local_signin: str = LOCAL_SIGNIN_ALL,
     ) -> None:
         super().__init__(env)
         self._now = now
         self._hasher = PasswordHasher()
-        self._views = _KeptViews()
+        self._views = KeptViews(REVIEW_GRANT_TOPIC)
+        self._local_signin = local_signin
+        self._throttle = AddressThrottle()
 
     # People ---------------------------------------------------------------------------------
 
@@ -176,8 +173,8 @@ class Directory(Application[Any]):
 
     def _person_at(self, position: int, user: str) -> PersonView | None:
         key = person_uuid(user)
-        kept = self._views.people.get(key, _NOT_KEPT)
-        if kept is not _NOT_KEPT:
+        kept = self._views.people.get(key, NOT_KEPT)
+        if kept is not NOT_KEPT:
             return kept
         found = self._find(user)
         view = person_view(found) if found is not None else None
@@ -193,45 +190,92 @@ class Directory(Application[Any]):
         ]
         return [person_view(self._get(user)) for user in users]
 
-    def find_by_identity(self, user_name: str, email: str) -> PersonView | None:
-        """The registered person an identity provider's sign-in stands for: by user name first,
-        then by e-mail (case-insensitive)."""
-        if user_name:
-            found = self.person(user_name) if _is_user_name(user_name) else None
-            if found is not None:
-                return found
-        if email:
-            wanted = email.strip().lower()
-            for person in self.people():
-                if person.email and person.email.lower() == wanted:
-                    return person
-        return None
+    # Identity provider accounts ------------------------------------------------------------
+
+    def link_identity(self, user: str, issuer: str, subject: str, by: str) -> None:
+        """Link a person to the provider's account (`iss`, `sub`); from then on that account
+        signs in as them, whatever its e-mail becomes."""
+        issuer = issuer_key(issuer)
+        parsed = urlparse(issuer)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise DomainError("issuer", f"expected the provider's issuer URL, got {issuer!r}")
+        if not subject.strip() or len(subject) > 255:
+            raise DomainError("subject", "give the provider's subject (`sub`), 1-255 characters")
+        person = self._get(user)
+        linked = self._linked_user(issuer, subject)
+        if linked is not None:
+            if linked.lower() == person.user.lower():
+                return
+            raise DomainError("subject", f"this identity is linked to {linked!r} already")
+        if any(issuer_key(i) == issuer for i, _ in person.identities):
+            raise DomainError("issuer", f"{person.user!r} is linked to an identity at it already")
+        self._link(person, issuer, subject, how="linked by an administrator", by=by)
+
+    def linked_identities(self, user: str) -> list[tuple[str, str]]:
+        """The provider accounts (issuer, subject) a person is linked to."""
+        return list(self._get(user).identities)
+
+    def person_for_identity(
+        self, issuer: str, subject: str, email: str, email_verified: bool
+    ) -> PersonView | None:
+        """The person a provider's sign-in stands for: whoever (`iss`, `sub`) is linked to; at
+        an account's first sign-in, the one person not yet linked whose e-mail is its verified
+        e-mail (who is then linked). None: nobody. A name or an unverified e-mail never counts."""
+        if not issuer or not subject:
+            return None
+        linked = self._linked_user(issuer, subject)
+        if linked is not None:
+            return self.person(linked)
+        wanted = email.strip().lower()
+        if not email_verified or not wanted:
+            return None
+        matching = [p.user for p in self.people() if p.email and p.email.lower() == wanted]
+        if len(matching) != 1:
+            return None
+        person = self._get(matching[0])
+        if person.identities:
+            return None
+        try:
+            self._link(
+                person, issuer, subject, how="verified e-mail at first sign-in", by=person.user
+            )
+        except IntegrityError:  # the same first sign-in, in another tab or process, came first
+            linked = self._linked_user(issuer, subject)
+            return self.person(linked) if linked is not None else None
+        return person_view(person)
+
+    def _link(self, person: Person, issuer: str, subject: str, how: str, by: str) -> None:
+        at, issuer = self._stamp(), issuer_key(issuer)
+        person.link_identity(issuer=issuer, subject=subject, how=how, by=by, at=at)
+        account = ProviderIdentity(
+            issuer=issuer, subject=subject, user=person.user, how=how, by=by, at=at
+        )
+        self.save(person, account)
+
+    def _linked_user(self, issuer: str, subject: str) -> str | None:
+        try:
+            account: ProviderIdentity = self.repository.get(identity_uuid(issuer, subject))
+        except AggregateNotFoundError:
+            return None
+        return account.user
 
     # Signing in -----------------------------------------------------------------------------
 
-    def authenticate(self, user: str, password: str) -> PersonView:
-        """Check a local account's password; five failures lock the account for 15 minutes."""
-        refused = SignInRefused("wrong user name or password")
-        person = self._find(user) if _is_user_name(user) else None
-        if person is None:
-            raise refused
+    def authenticate(self, user: str, password: str, address: str = "") -> PersonView:
+        """Check a local account's password, in the same time and with the same refusal
+        whether or not the user exists; an address that keeps failing is held off a while."""
+        if self._local_signin == LOCAL_SIGNIN_OFF:
+            raise SignInRefused(LOCAL_PASSWORDS_OFF)
         now = self._now()
-        until = locked_until(person.failed_sign_ins)
-        if until is not None and now < until:
-            raise SignInRefused(
-                f"this account is locked after {LOCK_AFTER_FAILURES} failed sign-ins; "
-                f"try again after {until.strftime('%H:%M')}"
-            )
-        if not person.password_hash or not self._verifies(person.password_hash, password):
-            person.sign_in_failed(at=iso(now))
-            self.save(person)
-            until = locked_until(person.failed_sign_ins)
-            if until is not None and now < until:
-                raise SignInRefused(
-                    f"wrong user name or password; the account is now locked until "
-                    f"{until.strftime('%H:%M')}"
-                )
-            raise refused
+        self._throttle.check(address, now)
+        person = self._find(user) if _is_user_name(user) else None
+        known_hash = person.password_hash if person is not None else ""
+        if not self._verifies(known_hash or self._unknown_hash, password) or not known_hash:
+            self._throttle.failed(address, now)
+            raise SignInRefused(WRONG_USER_OR_PASSWORD)
+        assert person is not None
+        if not may_use_local_password(self._local_signin, person.roles):
+            raise SignInRefused(LOCAL_PASSWORDS_FOR_ADMINISTRATORS)
         person.signed_in(at=iso(now), method="password")
         self.save(person)
         return person_view(person)
@@ -241,6 +285,11 @@ class Directory(Application[Any]):
         person = self._get(user)
         person.signed_in(at=self._stamp(), method=method)
         self.save(person)
+
+    @cached_property
+    def _unknown_hash(self) -> str:
+        """What an unknown user's password is checked against, so a refusal takes as long."""
+        return self._hasher.hash(unguessable_password())
 
     def _verifies(self, password_hash: str, password: str) -> bool:
         try:
@@ -375,55 +424,6 @@ class Directory(Application[Any]):
         if person is None:
             raise UnknownPerson("user", user)
         return person
-
-
-_NOT_KEPT: Any = object()
-
-
-class _KeptViews:
-    """People and review grants as last read, with the store's newest event id when they were
-    read. Before every answer the store is asked for its newest id (one indexed query); the
-    views of whatever changed since are forgotten and read again, so a role revoked or a grant
-    withdrawn a moment ago, in this process or any other, counts on the very next request.
-    Event ids are given in commit order (the store locks the table to write), so reading on
-    from the last id misses nothing."""
-
-    def __init__(self) -> None:
-        self.position = 0
-        self.people: dict[UUID, PersonView | None] = {}
-        self.reviews: tuple[ReviewGrantView, ...] | None = None
-        self._lock = threading.Lock()
-
-    def catch_up(self, recorder: Any) -> int:
-        """Forget what changed since the last read; the newest event id, for `keep_*`."""
-        newest = recorder.max_notification_id() or 0
-        with self._lock:
-            if newest == self.position:
-                return newest
-            kept = self.people or self.reviews is not None
-            if kept and self.position < newest <= self.position + FORGET_ALL_AFTER:
-                for notification in recorder.select_notifications(
-                    start=self.position + 1, limit=newest - self.position, stop=newest
-                ):
-                    self.people.pop(notification.originator_id, None)
-                    if notification.topic.startswith(REVIEW_GRANT_TOPIC):
-                        self.reviews = None
-            else:
-                self.people, self.reviews = {}, None
-            self.position = newest
-            return newest
-
-    def keep_person(self, position: int, key: UUID, view: PersonView | None) -> None:
-        """Keep a view read after `catch_up` returned `position`, unless the store has moved on
-        since (another thread caught up meanwhile: the view may be older than its news)."""
-        with self._lock:
-            if position == self.position:
-                self.people[key] = view
-
-    def keep_reviews(self, position: int, grants: tuple[ReviewGrantView, ...]) -> None:
-        with self._lock:
-            if position == self.position:
-                self.reviews = grants
 
 
 def _check_password_length(password: str) -> None:

@@ -40,6 +40,15 @@ def review_uuid(review: str, reviewer: str) -> UUID:
     return uuid5(ID_NAMESPACE, f"review:{review}:{reviewer.lower()}")
 
 
+def identity_uuid(issuer: str, subject: str) -> UUID:
+    return uuid5(ID_NAMESPACE, f"identity:{issuer_key(issuer)}\n{subject}")
+
+
+def issuer_key(issuer: str) -> str:
+    """An issuer as compared: its URL without a trailing slash."""
+    return issuer.strip().rstrip("/")
+
+
 def check_user_name(field: str, user: str) -> str:
     if not USER_NAME.match(user):
         raise DomainError(
@@ -91,7 +100,7 @@ class Person(Aggregate):
         self.roles: set[str] = set(roles)
         self.registered_at = at
         self.password_hash = ""
-        self.failed_sign_ins: list[str] = []
+        self.identities: list[tuple[str, str]] = []
         self.must_change_password = False
 
     @event("RoleGranted")
@@ -105,7 +114,6 @@ class Person(Aggregate):
     @event("PasswordSet")
     def set_password(self, password_hash: str, by: str, at: str) -> None:
         self.password_hash = password_hash
-        self.failed_sign_ins = []
         self.must_change_password = False
 
     @event("PasswordReset")
@@ -113,16 +121,34 @@ class Person(Aggregate):
         """Someone else (an administrator) set the password: it works for one sign-in, which
         must choose a new one, so a reset cannot quietly become a way to act as the person."""
         self.password_hash = password_hash
-        self.failed_sign_ins = []
         self.must_change_password = True
 
     @event("SignInFailed")
     def sign_in_failed(self, at: str) -> None:
-        self.failed_sign_ins.append(at)
+        """Read from older stores only: failed guesses are now counted per address."""
+
+    @event("IdentityLinked")
+    def link_identity(self, issuer: str, subject: str, how: str, by: str, at: str) -> None:
+        self.identities.append((issuer, subject))
 
     @event("SignedIn")
     def signed_in(self, at: str, method: str) -> None:
-        self.failed_sign_ins = []
+        """A sign-in on the record; it changes nothing about the person."""
+
+
+class ProviderIdentity(Aggregate):
+    """An identity provider's account (`iss`, `sub`), linked once to the person it signs in as.
+    Its id is made from the pair, so one account can never be linked to two people."""
+
+    @staticmethod
+    def create_id(issuer: str, subject: str) -> UUID:
+        return identity_uuid(issuer, subject)
+
+    @event("Linked")
+    def __init__(self, issuer: str, subject: str, user: str, how: str, by: str, at: str) -> None:
+        self.issuer = issuer
+        self.subject = subject
+        self.user = user
 
 
 class ReviewGrant(Aggregate):

@@ -177,7 +177,9 @@ class Wiring:
     def directory(self) -> Directory:
         """People, roles, passwords and review grants."""
         if self._directory is None:
-            self._directory = open_event_store(DIRECTORY_STORE, self.settings, self.now)
+            self._directory = open_event_store(
+                DIRECTORY_STORE, self.settings, self.now, local_signin=self.settings.local_signin
+            )
         return self._directory
 
     @property

@@ -22,6 +22,7 @@ from consumers.kafka_settings import (
     service_password_key,
     service_username_key,
 )
+from domain.sign_in import LOCAL_SIGNIN_ALL, LOCAL_SIGNIN_CHOICES, LOCAL_SIGNIN_OFF
 
 DATABASE_URL = "FULLPICTURE_DATABASE_URL"
 KAFKA_BOOTSTRAP = "FULLPICTURE_KAFKA_BOOTSTRAP"
@@ -37,6 +38,7 @@ OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
 OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
 OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
 OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
+LOCAL_SIGNIN = "FULLPICTURE_LOCAL_SIGNIN"
 COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
 DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
@@ -66,6 +68,7 @@ ALL_KEYS = (
     OIDC_CLIENT_ID,
     OIDC_CLIENT_SECRET,
     OIDC_REDIRECT_URI,
+    LOCAL_SIGNIN,
     COOKIE_SECRET,
     DEMO,
     ACTING_USER,
@@ -152,6 +155,8 @@ class Settings:
     patterns_file: Path | None = None
     glossary_file: Path | None = None
     oidc: OpenIdProvider | None = None
+    local_signin: str = LOCAL_SIGNIN_ALL
+    """Who may sign in with a local password: off, administrators or all."""
     cookie_secret: str | None = None
     demo: bool = False
     acting_user: str | None = None
@@ -189,6 +194,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigurationError(
             DATABASE_URL, f"expected sqlite:///path or postgresql://..., got {url!r}"
         )
+    oidc = _open_id_provider(env)
     return Settings(
         database=database,
         kafka_bootstrap=env.get(KAFKA_BOOTSTRAP) or None,
@@ -202,7 +208,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
-        oidc=_open_id_provider(env),
+        oidc=oidc,
+        local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
         demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
@@ -291,6 +298,19 @@ def _open_id_provider(env: Mapping[str, str]) -> OpenIdProvider | None:
             OIDC_REDIRECT_URI, f"must end with /oauth2callback, got {redirect_uri!r}"
         )
     return OpenIdProvider(issuer, given[OIDC_CLIENT_ID], given[OIDC_CLIENT_SECRET], redirect_uri)
+
+
+def _local_signin(env: Mapping[str, str], oidc: OpenIdProvider | None) -> str:
+    """Off by default once an identity provider is configured (so its own checks, such as a
+    second factor, cannot be walked round), all otherwise."""
+    raw = (env.get(LOCAL_SIGNIN) or "").strip().lower()
+    if not raw:
+        return LOCAL_SIGNIN_OFF if oidc is not None else LOCAL_SIGNIN_ALL
+    if raw not in LOCAL_SIGNIN_CHOICES:
+        raise ConfigurationError(
+            LOCAL_SIGNIN, f"expected one of {', '.join(LOCAL_SIGNIN_CHOICES)}, got {raw!r}"
+        )
+    return raw
 
 
 def _optional_path(env: Mapping[str, str], key: str) -> Path | None:

@@ -54,15 +54,17 @@ class KeycloakAdmin:
         with urllib.request.urlopen(url, data=form, timeout=30) as answer:
             return str(json.load(answer)["access_token"])
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One admin REST call; its JSON answer, if it has one."""
         request = urllib.request.Request(
             f"{self.base_url}/admin/realms{path}",
             data=json.dumps(body).encode() if body is not None else None,
             method=method,
             headers={"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30):
-            pass
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
 
     def create_realm(self, redirect_uri: str) -> Realm:
         realm = Realm(
@@ -90,20 +92,32 @@ class KeycloakAdmin:
         )
         return realm
 
-    def create_user(self, realm: Realm, user: str, email: str, password: str) -> None:
+    def create_user(
+        self, realm: Realm, user: str, email: str, password: str, email_verified: bool = True
+    ) -> None:
         self.call(
             "POST",
             f"/{realm.name}/users",
             {
                 "username": user,
                 "email": email,
-                "emailVerified": True,
+                "emailVerified": email_verified,
                 "enabled": True,
                 "firstName": "Synthetic",
                 "lastName": user.title(),
                 "credentials": [{"type": "password", "value": password, "temporary": False}],
             },
         )
+
+    def subject(self, realm: Realm, user: str) -> str:
+        """The provider's `sub` for a user: Keycloak's own id for them."""
+        query = urllib.parse.urlencode({"username": user, "exact": "true"})
+        return str(self.call("GET", f"/{realm.name}/users?{query}")[0]["id"])
+
+    def change_email(self, realm: Realm, user: str, email: str) -> None:
+        """The user's e-mail changed at the provider (and verified there)."""
+        path = f"/{realm.name}/users/{self.subject(realm, user)}"
+        self.call("PUT", path, {**self.call("GET", path), "email": email, "emailVerified": True})
 
     def delete_realm(self, realm: Realm) -> None:
         self.call("DELETE", f"/{realm.name}")

@@ -159,17 +159,17 @@ def test_a_wrong_password_is_refused_without_saying_which_part(app: AppTest) -> 
     assert [t.value for t in app.title] == ["Sign in to FullPicture"]
 
 
-def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
+def test_five_wrong_passwords_hold_off_this_address_for_fifteen_minutes(
     app: AppTest, wiring: Wiring
 ) -> None:
-    wiring.directory.register_person("locked.out", "Lock Test", ["analyst"], by="test")
-    wiring.directory.set_password("locked.out", "right-password", by="test")
+    wiring.directory.register_person("held.off", "Throttle Test", ["analyst"], by="test")
+    wiring.directory.set_password("held.off", "right-password", by="test")
     app.run()
     for _ in range(5):
-        sign_in(app, "locked.out", "wrong-password")
-    assert "locked until" in app.error[0].value
-    sign_in(app, "locked.out", "right-password")
-    assert "this account is locked" in app.error[0].value
+        sign_in(app, "held.off", "wrong-password")
+        assert [e.value for e in app.error] == ["Not signed in: wrong user name or password"]
+    sign_in(app, "held.off", "right-password")
+    assert "too many failed sign-ins from this address" in app.error[0].value
     assert [t.value for t in app.title] == ["Sign in to FullPicture"]
 
 
@@ -447,38 +447,59 @@ def test_demo_accounts_are_listed_in_demo_mode_only(
     assert "police.practitioner" in set(demo.dataframe[0].value["user name"])
 
 
+TEST_ISSUER = "http://127.0.0.1:9/realms/test"
+
+
 def oidc_app(monkeypatch: pytest.MonkeyPatch, claims: dict[str, object]) -> AppTest:
-    monkeypatch.setenv(config.OIDC_ISSUER, "http://127.0.0.1:9/realms/test")
+    monkeypatch.setenv(config.OIDC_ISSUER, TEST_ISSUER)
     monkeypatch.setenv(config.OIDC_CLIENT_ID, "fullpicture")
     monkeypatch.setenv(config.OIDC_CLIENT_SECRET, "not-a-real-secret")
     st.cache_resource.clear()
     app = AppTest.from_file(APP, default_timeout=30)
-    app.user = {"is_logged_in": True, "sub": "a-subject", **claims}
+    app.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": "a-subject", **claims}
     return app.run()
 
 
-def test_an_identity_provider_sign_in_maps_to_the_registered_person_by_email(
+def test_an_identity_provider_sign_in_maps_to_the_registered_person_by_verified_email(
     app: AppTest, wiring: Wiring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = wiring.directory.recorder.max_notification_id()
     now = int(time.time())
-    signed = oidc_app(monkeypatch, {"email": "school.lead@demo.invalid", "iat": now})
+    claims = {"email": "school.lead@demo.invalid", "email_verified": True, "iat": now}
+    signed = oidc_app(monkeypatch, claims)
     assert not signed.exception
     assert "school.lead" in texts(signed)
     assert [t.value for t in signed.title] == ["Child chronology"]
     recorded = wiring.directory.recorder.select_notifications(start=before + 1, limit=10)
-    assert [n.topic.rsplit(".", 1)[-1] for n in recorded] == ["SignedIn"]
+    kinds = [n.topic.rsplit(".", 1)[-1] for n in recorded]
+    assert kinds == ["IdentityLinked", "Linked", "SignedIn"]  # linked at the first sign-in
+    assert wiring.directory.linked_identities("school.lead") == [(TEST_ISSUER, "a-subject")]
 
 
 def test_an_unregistered_identity_is_refused(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     now = int(time.time())
-    refused = oidc_app(
-        monkeypatch, {"email": "stranger@example.invalid", "preferred_username": "x", "iat": now}
-    )
+    claims = {
+        "sub": "another-subject",
+        "email": "stranger@example.invalid",
+        "email_verified": True,
+        "preferred_username": "x",
+        "iat": now,
+    }
+    refused = oidc_app(monkeypatch, claims)
     assert [t.value for t in refused.title] == ["Sign in to FullPicture"]
-    assert any(
-        "nobody with that user name or e-mail is registered" in e.value for e in refused.error
-    )
+    assert any("not linked to anyone who is registered" in e.value for e in refused.error)
+
+
+def test_an_unverified_email_signs_in_no_one(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    claims = {
+        "sub": "impostor-subject",
+        "email": "admin@demo.invalid",
+        "email_verified": False,
+        "iat": int(time.time()),
+    }
+    refused = oidc_app(monkeypatch, claims)
+    assert [t.value for t in refused.title] == ["Sign in to FullPicture"]
+    assert any("not linked to anyone who is registered" in e.value for e in refused.error)
 
 
 def test_the_feeds_page_explains_embedded_mode(app: AppTest) -> None:

@@ -75,6 +75,16 @@ def people_commands(commands: Any) -> None:
         required=True,
         help="read the password from standard input (never from the command line)",
     )
+    link = add_command(
+        sub, "link", "link a person to their identity provider account", _link_identity
+    )
+    link.add_argument("user", metavar="USER", help="a registered person's user name")
+    link.add_argument(
+        "--issuer", required=True, metavar="URL", help="the provider's issuer (its `iss`)"
+    )
+    link.add_argument(
+        "--subject", required=True, metavar="SUB", help="the account's subject at it (its `sub`)"
+    )
     review = commands.add_parser("review", help="grant case reviewers access to a review")
     review_sub = review.add_subparsers(title="review commands", metavar="ACTION", required=True)
     grant = add_command(
@@ -176,12 +186,27 @@ def _change_role(
 
 
 def _list_users(wiring: Wiring, args: argparse.Namespace) -> int:
-    _show_people(wiring.queries.people(args.acting_as), args.format)
+    """Everyone the person may list, with the identity provider accounts each is linked to."""
+    rows = [
+        _person_row(p)
+        | {
+            "identities": [
+                {"issuer": issuer, "subject": subject}
+                for issuer, subject in wiring.directory.linked_identities(p.user)
+            ]
+        }
+        for p in wiring.queries.people(args.acting_as)
+    ]
+    emit(rows, args.format, PERSON_COLUMNS)
     return 0
 
 
 def _show_people(people: Sequence[Any], fmt: str) -> None:
-    emit([asdict(p) | {"roles": list(p.roles)} for p in people], fmt, PERSON_COLUMNS)
+    emit([_person_row(p) for p in people], fmt, PERSON_COLUMNS)
+
+
+def _person_row(person: Any) -> dict[str, Any]:
+    return asdict(person) | {"roles": list(person.roles)}
 
 
 def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
@@ -191,6 +216,13 @@ def _set_password(wiring: Wiring, args: argparse.Namespace) -> int:
         print(f"password reset for {args.user}; they must change it at their next sign-in")
     else:
         print(f"password set for {args.user}")
+    return 0
+
+
+def _link_identity(wiring: Wiring, args: argparse.Namespace) -> int:
+    wiring.queries.check_administrator(args.acting_as, "link identities")
+    wiring.directory.link_identity(args.user, args.issuer, args.subject, by=args.acting_as)
+    print(f"linked: {args.user} to {args.subject} at {args.issuer}")
     return 0
 
 
