@@ -237,6 +237,7 @@ class Wiring:
                 agency_is_registered=self.partnership.agency_is_registered,
                 today=lambda: self.now().date(),
                 kept=KeptChronologies() if self.keep_chronologies else None,
+                chronology_holds_entries=self.partnership.holds_entries,
             )
         return self._queries
 
