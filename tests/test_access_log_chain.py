@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -127,3 +128,28 @@ def test_an_access_altered_by_the_owner_role_makes_audit_verify_exit_1_naming_it
     assert code == 1
     assert said.startswith("access log broken at access 3: (recorded ")
     assert "does not match its hash" in said
+
+
+@pytest.mark.postgres
+def test_processes_recording_at_the_same_moment_on_postgresql_keep_one_chain(
+    postgres_settings: Settings,
+) -> None:
+    # Given three processes' access logs on one PostgreSQL store
+    logs = [open_event_store(ACCESS_LOG_STORE, postgres_settings) for _ in range(3)]
+    try:
+        # When each records 30 accesses at the same time as the others
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(
+                pool.map(
+                    lambda pair: record_accesses(
+                        pair[1], [f"C-{pair[0]}{n:03}" for n in range(30)]
+                    ),
+                    enumerate(logs),
+                )
+            )
+        # Then all 90 are in one unbroken chain
+        check = logs[0].verify()
+        assert (check.checked, check.broken) == (90, None)
+    finally:
+        for log in logs:
+            log.close()
