@@ -17,7 +17,7 @@ from fullpicture.config import Settings, load_settings
 from fullpicture.event_store import EventTableMissing
 from fullpicture.store_privileges import event_table_names
 from tests.builders import entry, register_agencies
-from tests.conftest import in_database, postgres_app_url, postgres_owner_url
+from tests.conftest import SERVICES_ENV, in_database, postgres_app_url, postgres_owner_url
 
 pytestmark = pytest.mark.postgres
 
@@ -131,3 +131,32 @@ def test_the_application_role_does_not_make_event_tables_in_a_database_it_does_n
     log.close()
     with psycopg.connect(url) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
         connection.execute("DELETE FROM accesslog_events")
+
+
+def test_the_servers_postgresql_asks_every_role_for_a_generated_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the PostgreSQL `make services` started, and no password file or variable to fall on
+    monkeypatch.setenv("PGPASSFILE", "/dev/null")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    for url in (postgres_app_url(), postgres_owner_url()):
+        parts = config.Database(url).postgres_parts()
+        # Then its password is not the role's name (fixed passwords of an older setup)
+        assert len(parts["password"]) >= 24 and parts["password"] != parts["user"]
+        # And a connection without it, or with a wrong one, is refused on loopback and socket
+        for host in (parts["host"], "/var/run/postgresql"):
+            for password in ("", "wrong-" + parts["password"]):
+                with pytest.raises(psycopg.OperationalError, match="password"):
+                    psycopg.connect(
+                        host=host,
+                        port=parts["port"],
+                        user=parts["user"],
+                        dbname=parts["dbname"],
+                        password=password,
+                        connect_timeout=5,
+                    ).close()
+
+
+def test_the_services_file_holding_the_passwords_is_readable_by_its_owner_only() -> None:
+    assert SERVICES_ENV.exists(), "run `make services`"
+    assert SERVICES_ENV.stat().st_mode & 0o777 == 0o600
