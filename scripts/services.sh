@@ -175,7 +175,7 @@ pg_ensure_roles() {
         END IF;
       END \$\$;" 2>&1 | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
   done
-  "${psql_admin[@]}" >/dev/null <<SQL 2>&1 | { grep -v 'already a member' || true; }
+  "${psql_admin[@]}" <<SQL 2>&1 >/dev/null | { grep -v 'already a member' || true; }
 ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_APP_PASSWORD)';
 ALTER ROLE $PG_OWNER_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_OWNER_PASSWORD)';
 ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_ADMIN_PASSWORD)';
