@@ -168,6 +168,17 @@ class Partnership(Application[Any]):
             if lookalike_key(known.code) == key and known.code != code
         ]
 
+    def holds_entries(self) -> bool:
+        """Anything besides agency registrations (entries, children): what the first
+        administrator's door must never open onto (`Queries.nobody_registered`)."""
+        agency_topic = get_topic(AgencyRegistered)
+        start = 1
+        while page := self.recorder.select_notifications(start=start, limit=500):
+            if any(n.topic != agency_topic for n in page):
+                return True
+            start = page[-1].id + 1
+        return False
+
     def agency_is_registered(self, code: str) -> bool:
         if code not in self._registered and self.find_agency(code) is not None:
             self._registered.add(code)

@@ -121,6 +121,7 @@ class EventStore(Generic[App]):
 CHRONOLOGY_STORE = EventStore(Partnership, None, RECORDER_TOPIC)
 DIRECTORY_STORE = EventStore(Directory, DIRECTORY_FILE, RECORDER_TOPIC)
 ACCESS_LOG_STORE = EventStore(AccessLog, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC)
+EVENT_STORES = (CHRONOLOGY_STORE, DIRECTORY_STORE, ACCESS_LOG_STORE)
 
 
 def open_event_store(
@@ -136,6 +137,8 @@ def open_event_store(
     try:
         with stores_made_one_at_a_time(settings):
             app = store.application(env=env, now=now, **options)
+    except ConfigurationError:  # a missing event table (`EventTableMissing`)
+        raise
     except (ValueError, TypeError) as error:  # eventsourcing refuses a malformed key
         raise ConfigurationError(CIPHER_KEY, f"is not a usable key ({error})") from None
     check_store_is_readable(app, settings)
@@ -236,6 +239,7 @@ class Wiring:
                 agency_is_registered=self.partnership.agency_is_registered,
                 today=lambda: self.now().date(),
                 kept=KeptChronologies() if self.keep_chronologies else None,
+                chronology_holds_entries=self.partnership.holds_entries,
             )
         return self._queries
 

@@ -46,6 +46,8 @@ KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
 KAFKA_SASL_MECHANISM = "FULLPICTURE_KAFKA_SASL_MECHANISM"
 KAFKA_CA_FILE = "FULLPICTURE_KAFKA_CA_FILE"
 ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
+# The role that owns the event tables; only `fullpicture init` connects as it (TRUST.md, "Servers").
+OWNER_DATABASE_URL = "FULLPICTURE_OWNER_DATABASE_URL"
 
 # Each FullPicture process may have its own Kafka principal in the same environment:
 # FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
@@ -78,6 +80,7 @@ ALL_KEYS = (
     KAFKA_PASSWORD,
     KAFKA_CA_FILE,
     ADMIN_DATABASE_URL,
+    OWNER_DATABASE_URL,
     *(service_username_key(s) for s in KAFKA_SERVICES),
     *(service_password_key(s) for s in KAFKA_SERVICES),
 )
@@ -164,6 +167,8 @@ class Settings:
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
     # Only for creating and dropping throwaway databases (the bench, the test suite).
     admin_database_url: str | None = field(default=None, repr=False)
+    # Only for making the event tables and granting the application role its privileges.
+    owner_database_url: str | None = field(default=None, repr=False)
 
     @property
     def distributed(self) -> bool:
@@ -215,6 +220,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
         kafka_security=_kafka_security(env),
         admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
+        owner_database_url=env.get(OWNER_DATABASE_URL) or None,
     )
 
 

@@ -5,6 +5,11 @@ array as text: every event's JSON state as hex, then quoted and escaped by a reg
 about a quarter of an import. Passed with `%b` the same array goes in PostgreSQL's binary format
 (an import of 40,000 entries: ~6,000 -> ~7,400 entries/s). Chosen through eventsourcing's own
 `APPLICATION_RECORDER_TOPIC` setting.
+
+The recorders also keep the stores append-only for the application (TRUST.md, "Servers"): the
+owner role makes the event tables (`fullpicture init`, `fullpicture.store_privileges`) and the
+application role may only read them and insert into them, so the recorders neither make a table
+they would then own nor take a lock only the owner may take.
 """
 
 from __future__ import annotations
@@ -16,13 +21,56 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
-from psycopg.sql import SQL, Composable, Composed
+from psycopg.sql import SQL, Composable, Composed, Literal
+
+from fullpicture.config import OWNER_DATABASE_URL, ConfigurationError
+
+
+class EventTableMissing(ConfigurationError):
+    """The application role found no event table in a database it does not own."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(
+            OWNER_DATABASE_URL,
+            f"the event table {table} does not exist and this role may not make it: run "
+            "`fullpicture init` with FULLPICTURE_OWNER_DATABASE_URL (the owner role makes the "
+            "event tables, the application role only reads and appends)",
+        )
 
 
 class BinaryBatchRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.insert_events_statement = binary_parameters(self.insert_events_statement)
+        # eventsourcing takes `LOCK TABLE … IN EXCLUSIVE MODE` so that inserts commit in the
+        # order of their notification ids; that lock needs UPDATE, DELETE or TRUNCATE on the
+        # table, which the application role does not hold. A transaction-scoped advisory lock
+        # per table, taken by every writer, keeps the same order.
+        table = f"{self.datastore.schema}.{self.events_table_name}"
+        self.lock_table_statements = [
+            *self.lock_table_statements[:1],  # SET LOCAL lock_timeout
+            SQL("SELECT pg_advisory_xact_lock(hashtext({0}))").format(
+                Literal(f"fullpicture appends to {table}")
+            ),
+        ]
+
+    def create_table(self) -> None:
+        """Made only when missing, and then only by the database's owner (one role that owns
+        everything, or the owner role in `fullpicture init`); otherwise the type adapters
+        are all the application needs."""
+        with self.datastore.get_connection() as connection:
+            row = connection.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AS table_exists, "
+                "pg_has_role(current_user, datdba, 'MEMBER') AS owns_database "
+                "FROM pg_database WHERE datname = current_database()",
+                (f"{self.datastore.schema}.{self.events_table_name}",),
+            ).fetchone()
+        if row and row["table_exists"]:
+            self.datastore.register_type_adapters()
+            return
+        if not (row and row["owns_database"]):
+            raise EventTableMissing(self.events_table_name)
+        super().create_table()
 
 
 def binary_parameters(statement: Composable) -> Composable:

@@ -70,6 +70,19 @@ class FirstPersonNotAdministrator(Exception):
     """The first person registered must be an administrator, to register the others."""
 
 
+class PeopleStoreLost(Exception):
+    """Nobody is registered, yet the chronology holds entries: the people's store was removed
+    or replaced. The first administrator's door stays shut (whoever came through it would be
+    administrator of a partnership's records), and so does everything it guards."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "nobody is registered, but the chronology holds entries: the store of people and "
+            "roles is missing or was replaced; restore it from a backup (no first administrator "
+            "can be registered over existing records)"
+        )
+
+
 class UnknownChild(DomainError):
     def __init__(self, child: str) -> None:
         super().__init__("child", f"{child!r} has no chronology")
@@ -130,12 +143,14 @@ class Queries:
         agency_is_registered: Callable[[str], bool],
         today: Callable[[], date] = date.today,
         kept: KeptChronologies | None = None,
+        chronology_holds_entries: Callable[[], bool] = lambda: False,
     ) -> None:
         self.directory = directory
         self.access_log = access_log
         self.db = db
         self.patterns = patterns
         self.agency_is_registered = agency_is_registered
+        self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
 
@@ -621,8 +636,13 @@ class Queries:
 
     def nobody_registered(self) -> bool:
         """The partnership's first administrator registers themselves: until then, nobody is
-        checked (and only an administrator may be registered first)."""
-        return not self.directory.anyone_registered()
+        checked (and only an administrator may be registered first). The door opens only onto
+        a chronology holding nothing but agencies (`PeopleStoreLost` otherwise)."""
+        if self.directory.anyone_registered():
+            return False
+        if self.chronology_holds_entries():
+            raise PeopleStoreLost()
+        return True
 
     def check_administrator_once_anyone_exists(self, user: str | None, doing: str) -> None:
         """Nothing to check while nobody is registered; after that, only an administrator

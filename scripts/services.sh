@@ -7,7 +7,10 @@
 # Both are secured as a deployment would be (TRUST.md, "Servers"): the broker accepts only SASL
 # SCRAM-SHA-512 clients and authorizes every request with ACLs (StandardAuthorizer, nothing allowed
 # without an ACL); each FullPicture service gets its own principal with only the ACLs its job needs
-# (`fullpicture kafka setup`). PostgreSQL's application role owns its database and is no superuser.
+# (`fullpicture kafka setup`). PostgreSQL answers only password clients (scram-sha-256, no `trust`;
+# the operating system's `postgres` user alone by peer on the socket), with passwords generated
+# once per cluster: an owner role owns the database and the event tables, the application role
+# may only read and append to those (TRUST.md, "Servers"), an admin role makes throwaway databases.
 #
 # Overrides (for a second, private set of servers beside the usual ones):
 #   FULLPICTURE_PG_PORT, FULLPICTURE_PG_CLUSTER, FULLPICTURE_KAFKA_PORT, FULLPICTURE_CACHE_DIR,
@@ -25,12 +28,12 @@ REPO="$(dirname "$HERE")"
 PG_PORT="${FULLPICTURE_PG_PORT:-55432}"
 PG_CLUSTER="${FULLPICTURE_PG_CLUSTER:-fullpicture}"
 PG_APP_ROLE="fullpicture"
-PG_APP_PASSWORD="fullpicture"
-# Creates and drops the test suite's and the bench's throwaway databases (owned by the app role).
+# Owns the database and its event tables; only `fullpicture init` (and this script) connect as it.
+PG_OWNER_ROLE="fullpicture_owner"
+# Creates and drops the test suite's and the bench's throwaway databases.
 PG_ADMIN_ROLE="fullpicture_admin"
-PG_ADMIN_PASSWORD="fullpicture_admin"
-PG_URL="postgresql://$PG_APP_ROLE:$PG_APP_PASSWORD@127.0.0.1:${PG_PORT}/fullpicture"
-PG_ADMIN_URL="postgresql://$PG_ADMIN_ROLE:$PG_ADMIN_PASSWORD@127.0.0.1:${PG_PORT}/fullpicture"
+# The three roles' passwords, generated when this script first sets the cluster up (0600).
+PG_CREDENTIALS="${FULLPICTURE_CACHE_DIR:-$HOME/.cache/fullpicture}/postgres-$PG_CLUSTER-$PG_PORT/credentials.env"
 KAFKA_PORT="${FULLPICTURE_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="$((KAFKA_PORT + 1))"
 KAFKA_VERSION="4.3.1"
@@ -74,7 +77,7 @@ pg_up() {
     local version; version="$(pg_version)"
     if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version $PG_CLUSTER"; then
       say "creating PostgreSQL $version cluster '$PG_CLUSTER' on port $PG_PORT"
-      pg_createcluster "$version" "$PG_CLUSTER" -p "$PG_PORT" -- --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+      pg_createcluster "$version" "$PG_CLUSTER" -p "$PG_PORT" -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
     fi
     # A local development and test server: durability is traded for speed (unless
     # FULLPICTURE_PG_DURABLE=1), and connections stay on the loopback interface unencrypted (TLS
@@ -84,54 +87,129 @@ pg_up() {
     cat > "/etc/postgresql/$version/$PG_CLUSTER/conf.d/fullpicture.conf" <<CONF
 listen_addresses = '127.0.0.1'
 ssl = off
+password_encryption = 'scram-sha-256'
 fsync = $durability
 synchronous_commit = $durability
 full_page_writes = $durability
 max_connections = 200
 shared_buffers = 256MB
 CONF
+    pg_write_hba "$version"
     say "starting PostgreSQL cluster '$PG_CLUSTER'"
     pg_ctlcluster "$version" "$PG_CLUSTER" start
     for _ in $(seq 1 60); do pg_answers && break; sleep 0.5; done
     pg_answers || { say "PostgreSQL did not start"; tail -n 20 "/var/log/postgresql/postgresql-$version-$PG_CLUSTER.log" || true; exit 1; }
   fi
-  pg_ensure_role
+  pg_require_passwords
+  pg_ensure_roles
+  pg_prepare_event_tables
 }
 
-# The application role owns its database and may do nothing else: no superuser, no CREATEDB, no
-# CREATEROLE. An older setup made it a superuser; that is taken away here. The admin role may only
-# create databases, and is a member of the application role so the databases it makes (for tests
-# and the bench) are owned by the application role and it may drop them again; pg_signal_backend
-# lets `DROP DATABASE … WITH (FORCE)` end an autovacuum worker still busy in such a database
-# (otherwise the drop fails: "must be a member of the role whose process is being terminated").
-pg_ensure_role() {
+# Who may connect, and how: every role by password (scram-sha-256), on the socket and on
+# loopback; the operating system's `postgres` user by peer on the socket (this script's own
+# administration). No `trust`. A cluster set up by an older version of this script (`trust` on
+# the socket) is brought to this and reloaded.
+pg_write_hba() {
+  local version="$1" hba="/etc/postgresql/$1/$PG_CLUSTER/pg_hba.conf"
+  [ -f "$hba" ] || return 0
+  local wanted
+  wanted="$(cat <<HBA
+# Written by FullPicture's scripts/services.sh: passwords (scram-sha-256) only, no trust.
+local   all  postgres                 peer
+local   all  all                      scram-sha-256
+host    all  all       127.0.0.1/32   scram-sha-256
+host    all  all       ::1/128        scram-sha-256
+HBA
+)"
+  if [ "$(cat "$hba")" != "$wanted" ]; then
+    printf '%s\n' "$wanted" > "$hba"
+    if pg_answers; then
+      say "PostgreSQL cluster '$PG_CLUSTER': password authentication only (no trust); reloading"
+      pg_ctlcluster "$version" "$PG_CLUSTER" reload
+    fi
+  fi
+}
+
+pg_credential() { sed -n "s/^$1=//p" "$PG_CREDENTIALS"; }
+
+# Generated once per cluster and kept (0600) beside the cache, so every worktree's services file
+# names the same passwords; the roles are given them each time this runs.
+pg_require_passwords() {
+  if [ ! -s "$PG_CREDENTIALS" ]; then
+    say "generating PostgreSQL passwords for cluster '$PG_CLUSTER' into $PG_CREDENTIALS"
+    mkdir -p "$(dirname "$PG_CREDENTIALS")"
+    (umask 077; cat > "$PG_CREDENTIALS" <<CREDENTIALS
+PG_APP_PASSWORD=$(new_password)
+PG_OWNER_PASSWORD=$(new_password)
+PG_ADMIN_PASSWORD=$(new_password)
+CREDENTIALS
+    )
+  fi
+  chmod 600 "$PG_CREDENTIALS"
+}
+
+pg_url() { echo "postgresql://$1:$(pg_credential "$2")@127.0.0.1:${PG_PORT}/fullpicture"; }
+
+# The owner role owns the database and the event tables; the application role may connect and
+# make its own read models, and on the event tables only read and append (granted by
+# `pg_prepare_event_tables`). Neither is a superuser or may create roles or databases (an older
+# setup made the application role a superuser and the owner of everything: taken away here).
+# The admin role may only create databases; it is a member of the owner and application roles so
+# the databases it makes (tests, the bench) may be owned by either and dropped again;
+# pg_signal_backend lets `DROP DATABASE … WITH (FORCE)` end an autovacuum worker still busy there.
+pg_ensure_roles() {
+  local version; version="$(pg_version)"
+  if [ -d "/etc/postgresql/$version/$PG_CLUSTER" ]; then pg_write_hba "$version"; fi
   local psql_admin=(runuser -u postgres -- psql -q -p "$PG_PORT" -h /var/run/postgresql -v ON_ERROR_STOP=1)
   if ! "${psql_admin[@]}" -c 'select 1' >/dev/null 2>&1; then
     say "PostgreSQL on 127.0.0.1:$PG_PORT is not a local cluster this script can administer"
     say "(it needs the 'postgres' operating-system user); create the roles as README describes"
     exit 1
   fi
-  "${psql_admin[@]}" -c "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_APP_ROLE') THEN
-        CREATE ROLE $PG_APP_ROLE LOGIN PASSWORD '$PG_APP_PASSWORD';
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ADMIN_ROLE') THEN
-        CREATE ROLE $PG_ADMIN_ROLE LOGIN PASSWORD '$PG_ADMIN_PASSWORD';
-      END IF;
-      IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_APP_ROLE' AND rolsuper) THEN
-        RAISE NOTICE 'role $PG_APP_ROLE was a superuser: it no longer is';
-      END IF;
-      END \$\$;
-    ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-    ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-    GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;
-    GRANT pg_signal_backend TO $PG_ADMIN_ROLE;" 2>&1 | { grep -v 'already a member' || true; } \
-    | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
+  local role
+  for role in "$PG_APP_ROLE" "$PG_OWNER_ROLE" "$PG_ADMIN_ROLE"; do
+    "${psql_admin[@]}" -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE $role; END IF;
+        IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$role' AND rolsuper) THEN
+          RAISE NOTICE 'role $role was a superuser: it no longer is';
+        END IF;
+      END \$\$;" 2>&1 | sed 's/^\(psql:[^ ]* \)\{0,1\}NOTICE: */services: /'
+  done
+  "${psql_admin[@]}" <<SQL 2>&1 >/dev/null | { grep -v 'already a member' || true; }
+ALTER ROLE $PG_APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_APP_PASSWORD)';
+ALTER ROLE $PG_OWNER_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_OWNER_PASSWORD)';
+ALTER ROLE $PG_ADMIN_ROLE LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(pg_credential PG_ADMIN_PASSWORD)';
+GRANT $PG_APP_ROLE TO $PG_ADMIN_ROLE;
+GRANT $PG_OWNER_ROLE TO $PG_ADMIN_ROLE;
+GRANT pg_signal_backend TO $PG_ADMIN_ROLE;
+SQL
   if ! "${psql_admin[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'fullpicture'" | grep -q 1; then
-    say "creating database 'fullpicture' owned by role '$PG_APP_ROLE'"
-    "${psql_admin[@]}" -c "CREATE DATABASE fullpicture OWNER $PG_APP_ROLE" >/dev/null
+    say "creating database 'fullpicture' owned by role '$PG_OWNER_ROLE'"
+    "${psql_admin[@]}" -c "CREATE DATABASE fullpicture OWNER $PG_OWNER_ROLE" >/dev/null
   fi
-  "${psql_admin[@]}" -c "ALTER DATABASE fullpicture OWNER TO $PG_APP_ROLE" >/dev/null
+  # An older setup let the application role own the database and its event tables.
+  "${psql_admin[@]}" -d fullpicture >/dev/null <<SQL
+ALTER DATABASE fullpicture OWNER TO $PG_OWNER_ROLE;
+ALTER SCHEMA public OWNER TO pg_database_owner;
+DO \$\$ DECLARE event_table text; BEGIN
+  FOR event_table IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+      AND tablename IN ('fullpicture_events', 'directory_events', 'accesslog_events')
+      AND tableowner <> '$PG_OWNER_ROLE' LOOP
+    EXECUTE format('ALTER TABLE public.%I OWNER TO $PG_OWNER_ROLE', event_table);
+  END LOOP;
+END \$\$;
+SQL
+}
+
+# The event tables made (as the owner) and the application role's privileges on them granted.
+pg_prepare_event_tables() {
+  if [ ! -x "$VENV_PYTHON" ]; then
+    say "no $VENV_PYTHON: run 'make install' first (the event tables are made by fullpicture.tools.event_tables)"
+    exit 1
+  fi
+  "$VENV_PYTHON" -m fullpicture.tools.event_tables \
+    --owner "$(pg_url "$PG_OWNER_ROLE" PG_OWNER_PASSWORD)" \
+    --application-role "$PG_APP_ROLE" | sed 's/^/services:   /'
 }
 
 pg_down() {
@@ -342,7 +420,7 @@ kafka_down() {
 write_env() {
   mkdir -p "$(dirname "$ENV_FILE")"
   (umask 077; {
-    echo "export FULLPICTURE_DATABASE_URL=$PG_URL"
+    echo "export FULLPICTURE_DATABASE_URL=$(pg_url "$PG_APP_ROLE" PG_APP_PASSWORD)"
     echo "export FULLPICTURE_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
     echo "export FULLPICTURE_KAFKA_SECURITY_PROTOCOL=$KAFKA_LISTENER"
     echo "export FULLPICTURE_KAFKA_SASL_MECHANISM=$KAFKA_MECHANISM"
@@ -350,7 +428,8 @@ write_env() {
     echo "# administrative: creating principals, the bench's and tests' throwaway databases and topics"
     echo "export FULLPICTURE_KAFKA_ADMIN_USERNAME=admin"
     echo "export FULLPICTURE_KAFKA_ADMIN_PASSWORD=$(kafka_credential KAFKA_ADMIN_PASSWORD)"
-    echo "export FULLPICTURE_ADMIN_DATABASE_URL=$PG_ADMIN_URL"
+    echo "export FULLPICTURE_ADMIN_DATABASE_URL=$(pg_url "$PG_ADMIN_ROLE" PG_ADMIN_PASSWORD)"
+    echo "export FULLPICTURE_OWNER_DATABASE_URL=$(pg_url "$PG_OWNER_ROLE" PG_OWNER_PASSWORD)"
   } > "$ENV_FILE")
   chmod 600 "$ENV_FILE"
   say "settings written to $ENV_FILE (passwords not shown):"

@@ -39,6 +39,7 @@ def _service_settings() -> dict[str, str]:
     for key in (
         config.DATABASE_URL,
         config.ADMIN_DATABASE_URL,
+        config.OWNER_DATABASE_URL,
         config.KAFKA_BOOTSTRAP,
         config.KAFKA_SECURITY_PROTOCOL,
         config.KAFKA_SASL_MECHANISM,
@@ -111,22 +112,43 @@ def postgres_admin_url() -> str:
     return SERVICES.get(config.ADMIN_DATABASE_URL) or postgres_app_url()
 
 
+def postgres_owner_url() -> str:
+    """The role that owns the event tables (`fullpicture init` only)."""
+    url = SERVICES.get(config.OWNER_DATABASE_URL, "")
+    if not url.startswith("postgres"):
+        pytest.fail(
+            "No PostgreSQL owner role configured: run `make services` "
+            "(or set FULLPICTURE_TEST_OWNER_DATABASE_URL)"
+        )
+    return url
+
+
+def in_database(url: str, name: str) -> str:
+    return f"{url.rpartition('/')[0]}/{name}"
+
+
 @pytest.fixture
 def new_postgres_database() -> Iterator[Callable[[], str]]:
-    """Make brand-new, empty databases owned by the application role; all dropped afterwards."""
+    """Make brand-new databases as a deployment has them: owned by the owner role, the event
+    tables made by it, the application role (whose URL is returned) only reading and
+    appending to them; all dropped afterwards."""
     import psycopg
+
+    from fullpicture.store_privileges import prepare_event_stores
 
     admin_url = postgres_admin_url()
     app = config.Database(postgres_app_url())
-    base, _, _ = app.url.rpartition("/")
+    owner_url = postgres_owner_url()
+    owner_role = config.Database(owner_url).postgres_parts()["user"]
     made: list[str] = []
 
     def make() -> str:
         name = f"fp_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE {name} OWNER "{app.postgres_parts()["user"]}"')
+            connection.execute(f'CREATE DATABASE {name} OWNER "{owner_role}"')
         made.append(name)
-        return f"{base}/{name}"
+        prepare_event_stores(in_database(owner_url, name), app.postgres_parts()["user"])
+        return in_database(app.url, name)
 
     yield make
     with psycopg.connect(admin_url, autocommit=True) as connection:

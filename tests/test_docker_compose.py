@@ -88,7 +88,14 @@ def test_the_compose_broker_authorizes_every_request_and_the_app_role_is_no_supe
     assert postgres["POSTGRES_USER"] != "fullpicture"  # the image's user is a superuser
     init = (REPO_ROOT / "scripts" / "compose" / "postgres-init.sh").read_text()
     assert "CREATE ROLE fullpicture LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in init
-    assert "CREATE DATABASE fullpicture OWNER fullpicture" in init
+    assert "CREATE ROLE fullpicture_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in init
+    # The owner role owns the database and makes the event tables (only `init` has its URL);
+    # the application role may only read and append to them.
+    assert "CREATE DATABASE fullpicture OWNER fullpicture_owner;" in init
+    services = compose()["services"]
+    assert "fullpicture_owner" in services["init"]["environment"][config.OWNER_DATABASE_URL]
+    for name in APP_SERVICES:
+        assert config.OWNER_DATABASE_URL not in services[name].get("environment", {}), name
 
 
 def test_every_fullpicture_service_runs_the_built_image_without_source_or_installs() -> None:

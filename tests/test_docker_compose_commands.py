@@ -29,7 +29,7 @@ import yaml
 from consumers import kafka_security
 from fullpicture import config
 from fullpicture.config import Settings
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, in_database, postgres_owner_url
 from tests.test_kafka_access_control import admin_settings, principals  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -68,6 +68,7 @@ class Stack:
         self.variables = {
             "FULLPICTURE_KAFKA_ADMIN_PASSWORD": admin.password,
             "FULLPICTURE_DATABASE_PASSWORD": "the test database's URL is used instead",
+            "FULLPICTURE_OWNER_DATABASE_PASSWORD": "the test database's owner URL is used instead",
         }
         for service in kafka_security.SERVICES:
             key = f"FULLPICTURE_KAFKA_{service.upper()}_PASSWORD"
@@ -82,6 +83,9 @@ class Stack:
             value = interpolate(str(raw), self.variables)
             if key == config.DATABASE_URL:
                 value = self.settings.database.url
+            elif key == config.OWNER_DATABASE_URL:
+                database = self.settings.database.postgres_parts()["dbname"]
+                value = in_database(postgres_owner_url(), database)
             elif key == config.KAFKA_BOOTSTRAP:
                 value = self.settings.kafka_bootstrap or ""
             elif key == config.TOPIC_PREFIX:

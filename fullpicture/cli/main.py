@@ -34,6 +34,7 @@ from fullpicture.cli.setup import agency_commands, init_command, kafka_commands,
 from fullpicture.cli.tools import bench_and_soak_commands, demo_command, evaluate_command
 from fullpicture.config import ConfigurationError
 from fullpicture.entry_json import EntryJsonError
+from fullpicture.queries import PeopleStoreLost
 from projections.database import ReadModelsBusy
 
 USER_ERROR = 2
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         EntryJsonError,
         ReadModelsBusy,
         NotConfiguredFor,
+        PeopleStoreLost,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return USER_ERROR

@@ -4,6 +4,7 @@ through the query layer (which decides the scope and records the read)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from fullpicture.bootstrap import Wiring
 from fullpicture.cli.parser import (
+    NONE,
     UserError,
     add_command,
     format_option,
@@ -231,6 +233,26 @@ def audit_command(commands: Any) -> None:
     command.add_argument("--from", metavar="DATE", dest="from_day", help="from this day")
     command.add_argument("--to", metavar="DATE", dest="to_day", help="up to this day")
     format_option(command)
+    actions = command.add_subparsers(title="audit actions", metavar="ACTION", required=False)
+    add_command(
+        actions,
+        "verify",
+        "recompute the access log's hash chain; names the first broken link and exits 1",
+        _audit_verify,
+        person=NONE,
+    )
+
+
+def _audit_verify(wiring: Wiring, args: argparse.Namespace) -> int:
+    check = wiring.access_log.verify()
+    if check.broken is not None:
+        print(
+            f"access log broken at {check.broken} ({check.checked} accesses before it hold)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"access log holds: {check.checked} chained accesses, every link matches")
+    return 0
 
 
 def _audit(wiring: Wiring, args: argparse.Namespace) -> int:

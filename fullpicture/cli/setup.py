@@ -319,6 +319,7 @@ def init_command(commands: Any) -> None:
 def _init(wiring: Wiring, args: argparse.Namespace) -> int:
     from fullpicture.agencies_file import AgenciesFileError, read_agencies_file
 
+    _prepare_event_stores(wiring)
     agencies = []
     if args.agencies is not None:  # every row checked before anything is set up
         try:
@@ -346,3 +347,16 @@ def _init(wiring: Wiring, args: argparse.Namespace) -> int:
     for agency in agencies:
         _register_one_agency(wiring, args.administrator, agency, None, "table")
     return 0
+
+
+def _prepare_event_stores(wiring: Wiring) -> None:
+    """With the owner role's URL (PostgreSQL), the event tables are made by that role and the
+    application role may only read and append to them; before any store is opened."""
+    owner_url = wiring.settings.owner_database_url
+    if not (owner_url and wiring.settings.database.is_postgres):
+        return
+    from fullpicture.store_privileges import prepare_event_stores
+
+    application_role = wiring.settings.database.postgres_parts()["user"]
+    tables = prepare_event_stores(owner_url, application_role)
+    print(f"event tables {', '.join(tables)}: {application_role} may only read and append")
