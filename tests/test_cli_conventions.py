@@ -173,6 +173,8 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(
             "family_informed",
             "reason",
             "agency_recorded_at",
+            "recorded_by",
+            "imported_for_review",
         ]
 
 
