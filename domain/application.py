@@ -14,12 +14,13 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
+from domain.child_directory import ChildDirectory
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
 from domain.drafts import AUTHORSHIP_FIELDS, UNKNOWN_AUTHOR, Authorship, EntryDraft, parse_draft
@@ -219,7 +220,10 @@ class Partnership(Application[Any]):
         try:
             existing: Child = self.repository.get(child_uuid(child_ref))
         except AggregateNotFoundError:
-            self.save(new_child(child_ref, born, agency, self._now().isoformat()))
+            self.save(
+                new_child(child_ref, born, agency, self._now().isoformat()),
+                child_keys=self._children.keys_for([(child_ref,)]),
+            )
             return True
         if existing.date_of_birth != born:
             raise BirthDateConflict(child_ref)
@@ -282,7 +286,7 @@ class Partnership(Application[Any]):
         batch_children: dict[str, str] = {}
         # Read once per batch: the store's children cannot change while the batch is checked
         # (a read per row cost a query per entry, ~20 % of an import).
-        known_children = self._children.by_lookalike_key()
+        known_children = self._children.known()
         for done, (row, data) in enumerate(rows, start=1):
             try:
                 draft = check_entry(parse_draft(data, recorded_now, lists_as_text, author), facts)
@@ -312,7 +316,9 @@ class Partnership(Application[Any]):
             events = [entry_recorded(draft) for draft in new]
             # Straight into the event store, as `save` does for events once it has told them
             # from aggregates (a typing-protocol check per object, ~15 % of an import's time).
-            recordings = self.events.put(events)
+            recordings = self.events.put(
+                events, child_keys=self._children.keys_for(draft.child_refs for draft in new)
+            )
             outcome.recorded = [draft.entry_id for draft in new]
             # Stored now as checked, and an entry never changes once stored: safe to remember.
             for draft in new:
@@ -323,7 +329,7 @@ class Partnership(Application[Any]):
     def _explained(self, problem: DomainError) -> str:
         """A refused child reference or agency code names the known one it looks like."""
         if problem.field == "child_ref":
-            return with_lookalike_hint(problem, dict(self._children.by_lookalike_key()))
+            return with_lookalike_hint(problem, self._children.known())
         if problem.field in ("agency", "to_agencies"):
             agencies = {lookalike_key(a.code): a.code for a in self.agencies()}
             return with_lookalike_hint(problem, agencies)
@@ -338,7 +344,7 @@ class Partnership(Application[Any]):
         """A child reference a reader could not tell from a known one is refused, naming it;
         new references are remembered in `batch_children` for the rest of the batch."""
         if known is None:
-            known = self._children.by_lookalike_key()
+            known = self._children.known()
         problems: list[DomainError] = []
         for ref in child_refs:
             key = self._children.key_of(ref)
@@ -462,48 +468,3 @@ class RecentEntries:
         self._drafts[entry_id] = draft
         if len(self._drafts) > self._size:
             self._drafts.popitem(last=False)
-
-
-class ChildDirectory:
-    """Every child reference the store holds, by look-alike key, read from the notification log
-    (incrementally: only what was stored since the last look)."""
-
-    def __init__(self, partnership: Partnership) -> None:
-        self._partnership = partnership
-        self._position = 0
-        self._by_key: dict[str, str] = {}
-        self._key_of: dict[str, str] = {}
-
-    def by_lookalike_key(self) -> Mapping[str, str]:
-        app = self._partnership
-        for notification in app._notifications(start=self._position + 1):
-            event = app.mapper.to_domain_event(notification)
-            refs = getattr(event, "child_refs", None) or [getattr(event, "child_ref", "")]
-            for ref in refs:
-                if ref:
-                    self._take_in(ref)
-            self._position = notification.id
-        return self._by_key
-
-    def key_of(self, ref: str) -> str:
-        """`lookalike_key(ref)`, remembered for references the store holds (asked for every
-        child of every entry, and most entries are about children already known)."""
-        return self._key_of.get(ref) or lookalike_key(ref)
-
-    def _take_in(self, ref: str) -> None:
-        if ref not in self._key_of:
-            self._key_of[ref] = key = lookalike_key(ref)
-            self._by_key.setdefault(key, ref)
-
-    def saw_own(
-        self, recordings: Sequence[Recording[Any]], child_refs: Sequence[Sequence[str]]
-    ) -> None:
-        """Take in what this process just stored without reading it back, when its notifications
-        follow straight on from what was read (otherwise the next read takes them in)."""
-        ids = [recording.notification.id for recording in recordings]
-        if ids != list(range(self._position + 1, self._position + 1 + len(ids))):
-            return
-        for refs in child_refs:
-            for ref in refs:
-                self._take_in(ref)
-        self._position = ids[-1]

@@ -36,6 +36,7 @@ from projections.read_models import ReadModels
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
 ACCESS_LOG_RECORDER_TOPIC = "fullpicture.event_store:OneTripRecorder"  # PostgreSQL only
+CHRONOLOGY_RECORDER_TOPIC = "fullpicture.event_store:ChronologyRecorder"  # PostgreSQL only
 
 
 # Embedded mode keeps each store in a file of its own beside the chronology's (SQLite names every
@@ -47,7 +48,9 @@ App = TypeVar("App", bound=Application[Any])
 
 
 def event_store_env(
-    settings: Settings, sqlite_file: str | None = None, recorder_topic: str = RECORDER_TOPIC
+    settings: Settings,
+    sqlite_file: str | None = None,
+    recorder_topic: str = CHRONOLOGY_RECORDER_TOPIC,
 ) -> dict[str, str]:
     """eventsourcing's own environment keys for the configured database (and cipher); in
     embedded mode `sqlite_file` names another store beside the chronology's; on PostgreSQL
@@ -118,7 +121,7 @@ class EventStore(Generic[App]):
     recorder_topic: str
 
 
-CHRONOLOGY_STORE = EventStore(Partnership, None, RECORDER_TOPIC)
+CHRONOLOGY_STORE = EventStore(Partnership, None, CHRONOLOGY_RECORDER_TOPIC)
 DIRECTORY_STORE = EventStore(Directory, DIRECTORY_FILE, RECORDER_TOPIC)
 ACCESS_LOG_STORE = EventStore(AccessLog, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC)
 EVENT_STORES = (CHRONOLOGY_STORE, DIRECTORY_STORE, ACCESS_LOG_STORE)

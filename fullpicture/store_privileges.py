@@ -25,6 +25,7 @@ from fullpicture.config import (
     Settings,
     load_settings,
 )
+from fullpicture.event_store import CHILD_KEY_TABLES
 
 EVENT_TABLE_PRIVILEGES = ("SELECT", "INSERT")
 WITHHELD_PRIVILEGES = ("UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
@@ -60,19 +61,10 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
             )
         )
         connection.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(role))
+        for table in CHILD_KEY_TABLES:  # the chronology's index of child keys: the same share
+            _grant_read_and_append(connection, table, role)
         for table in tables:
-            _require_owned(connection, table)
-            name = sql.Identifier("public", table)
-            connection.execute(
-                sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
-                    sql.SQL(", ").join(map(sql.SQL, WITHHELD_PRIVILEGES)), name, role
-                )
-            )
-            connection.execute(
-                sql.SQL("GRANT {} ON {} TO {}").format(
-                    sql.SQL(", ").join(map(sql.SQL, EVENT_TABLE_PRIVILEGES)), name, role
-                )
-            )
+            _grant_read_and_append(connection, table, role)
             row = connection.execute(
                 "SELECT pg_get_serial_sequence(%s, 'notification_id')", (f"public.{table}",)
             ).fetchone()
@@ -81,6 +73,23 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
                     sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(row[0]), role)
                 )
     return tables
+
+
+def _grant_read_and_append(
+    connection: psycopg.Connection[tuple[object, ...]], table: str, role: sql.Identifier
+) -> None:
+    _require_owned(connection, table)
+    name = sql.Identifier("public", table)
+    connection.execute(
+        sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
+            sql.SQL(", ").join(map(sql.SQL, WITHHELD_PRIVILEGES)), name, role
+        )
+    )
+    connection.execute(
+        sql.SQL("GRANT {} ON {} TO {}").format(
+            sql.SQL(", ").join(map(sql.SQL, EVENT_TABLE_PRIVILEGES)), name, role
+        )
+    )
 
 
 def prepare_event_stores(owner_url: str, application_role: str) -> list[str]:

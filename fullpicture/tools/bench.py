@@ -39,6 +39,7 @@ from fullpicture.tools.dashboard_bench import (
     dashboard_timing_unavailable,
     measure_dashboard,
 )
+from fullpicture.tools.peak_memory import peak_from_stderr
 from fullpicture.tools.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
@@ -383,7 +384,9 @@ def rebuild(
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
     env |= config.kafka_environ(settings)
     env |= {config.DATABASE_URL: settings.database.url, config.TOPIC_PREFIX: settings.topics.prefix}
-    command = [sys.executable, "-m", "fullpicture.cli", "project", "--once"]
+    # Each projector tells its own peak memory (`peak_memory`: not `ru_maxrss`, which carries
+    # this process's own into a child it starts).
+    command = [sys.executable, "-m", "fullpicture.tools.peak_memory", "project", "--once"]
     started = time.perf_counter()
     projectors = [
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -392,17 +395,16 @@ def rebuild(
     peak_mb = cpu = 0.0
     for projector in projectors:
         assert projector.stderr is not None
-        error = projector.stderr.read()
+        told = projector.stderr.read().decode(errors="replace")
         _, status, usage = os.wait4(projector.pid, 0)  # reaped here, for its own resource use
         projector.returncode = os.waitstatus_to_exitcode(status)
         projector.stderr.close()
         if projector.returncode != 0:
-            raise RuntimeError(
-                f"a projector failed during the rebuild: {error.decode(errors='replace')[-2000:]}"
-            )
-        peak_mb = max(peak_mb, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+            raise RuntimeError(f"a projector failed during the rebuild: {told[-2000:]}")
+        own_peak_mb = peak_from_stderr(told)
+        peak_mb = max(peak_mb, own_peak_mb)
         if peaks is not None:
-            peaks.append(round(usage.ru_maxrss / 1024, 1))
+            peaks.append(own_peak_mb)
         cpu += usage.ru_utime + usage.ru_stime
     seconds = time.perf_counter() - started
     _vacuum(settings.database.url)

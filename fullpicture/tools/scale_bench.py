@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -34,6 +33,7 @@ from fullpicture.tools.bench import (
     rebuild,
     require_durable,
 )
+from fullpicture.tools.peak_memory import peak_rss_mb
 from fullpicture.tools.synthetic import batches_in_recording_order, register_partnership
 from projections import alerts
 from projections.read_models import table_names
@@ -164,7 +164,7 @@ def _importer(bench: Settings, batches: Any, answer: Any) -> None:
                 clock.set(stamp)
                 app.record_all(rows)
         seconds = time.perf_counter() - (started or time.perf_counter())
-        answer.put((seconds, round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)))
+        answer.put((seconds, peak_rss_mb()))
     except Exception as error:  # noqa: BLE001 - reported to the bench, which raises it
         answer.put((None, repr(error)))
     finally:
