@@ -169,6 +169,7 @@ class ChronologyRecorder(BinaryBatchRecorder):
             (list(keys), list(refs)),
         )
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def known_child_keys(self, keys: Sequence[str]) -> dict[str, str]:
         """The stored reference of each key the index holds (one indexed query)."""
         with self.datastore.transaction(commit=False) as cursor:
@@ -179,12 +180,14 @@ class ChronologyRecorder(BinaryBatchRecorder):
             )
             return {row["lookalike_key"]: row["child_ref"] for row in cursor.fetchall()}
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def child_keys_filled(self) -> bool:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {CHILD_KEYS_FILLED_TABLE}) AS filled")
             row = cursor.fetchone()
             return bool(row and row["filled"])
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def fill_child_keys(self, child_keys: Sequence[tuple[str, str]], through: int) -> None:
         """The keys of every reference stored up to notification `through`, in store order
         (what was read from the log), and the index marked filled, in one transaction."""
