@@ -11,6 +11,7 @@ _.create_id
 _.insert_events
 _.sign_in_failed  # replays failed sign-ins recorded by older versions
 OneTripRecorder  # named by its topic in bootstrap (APPLICATION_RECORDER_TOPIC)
+ChronologyRecorder  # named by its topic in bootstrap (APPLICATION_RECORDER_TOPIC)
 # Called by kafka-python: a rebalance listener's callbacks and its consumer's rejoin flag.
 _.on_partitions_revoked
 _.on_partitions_assigned
