@@ -43,8 +43,9 @@ from domain.scopes import (
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
+from projections.board_figures import Cohort, board_figures
 from projections.child_header import ChildHeader, child_header
-from projections.children import date_of_birth
+from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.kept_chronologies import KeptChronologies
@@ -52,6 +53,7 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
+from projections.published_figures import PublishedFigures, publish
 from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
@@ -529,6 +531,23 @@ class Queries:
             "voice_coverage": partnership.voice_coverage(self.db, today).percent,
             "response_times": requests.response_times_by_agency(self.db, today),
         }
+
+    def board_figures(self, user: str, cohort: Cohort) -> PublishedFigures:
+        """The board's trends and practice measures for a period and cohort, for analysts:
+        counts only, suppressed before they leave (no child is named in them)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "board figures are for partnership analysts")
+        if cohort.agency and not self.agency_is_registered(cohort.agency):
+            raise UnknownAgency("agency", cohort.agency)
+        figures = board_figures(
+            chronology.pattern_items_by_child(self.db),
+            dates_of_birth(self.db),
+            cohort,
+            self.patterns.config,
+            self.patterns.glossary,
+        )
+        return publish(figures)
 
     def check_may_read_feed(self, user: str, agency: str) -> None:
         """An agency's feed is read by that agency's own people (or its system, with its own
