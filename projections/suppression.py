@@ -15,8 +15,8 @@ alone in its row would be the row total minus the cells shown, so more cells are
   totals only when no inner cell will do.
 
 Greedy, bridge by bridge: not always the fewest cells in total (that problem is NP-hard), but
-every cell hidden is needed for the bridge it closes, and the result is checked by
-`recoverable_cells`.
+every cell hidden is needed for the bridge it closes; tests/test_board_suppression.py checks
+the result by linear algebra, independently of this code.
 """
 
 from __future__ import annotations
@@ -68,9 +68,7 @@ def protect(counts: Sequence[Sequence[int]]) -> ProtectedTable:
     rows = len(counts)
     columns = len(counts[0]) if rows else 0
     full = _with_margins(counts, rows, columns)
-    hidden = {
-        (r, c) for r in range(rows + 1) for c in range(columns + 1) if is_small(full[r][c])
-    }
+    hidden = {(r, c) for r in range(rows + 1) for c in range(columns + 1) if is_small(full[r][c])}
     primary = len(hidden)
     while bridge := next(iter(_bridges(hidden, rows + 1, columns + 1)), None):
         hidden |= _cheapest_closing_path(bridge, hidden, full)
@@ -88,21 +86,6 @@ def protect(counts: Sequence[Sequence[int]]) -> ProtectedTable:
     )
 
 
-def recoverable_cells(table: ProtectedTable) -> set[tuple[int, int]]:
-    """The suppressed cells (totals included, at index len) whose value the totals shown fix:
-    empty for a well-protected table. The independent check of `protect`."""
-    rows, columns = len(table.row_totals), len(table.column_totals)
-    full = [[*line, total] for line, total in zip(table.cells, table.row_totals, strict=True)]
-    full.append([*table.column_totals, table.grand_total])
-    hidden = {
-        (r, c)
-        for r in range(rows + 1)
-        for c in range(columns + 1)
-        if full[r][c] == SUPPRESSED
-    }
-    return {(r, c - rows - 1) for r, c in _bridges(hidden, rows + 1, columns + 1)}
-
-
 def _with_margins(counts: Sequence[Sequence[int]], rows: int, columns: int) -> list[list[int]]:
     full = [[*line, sum(line)] for line in counts]
     full.append([sum(counts[r][c] for r in range(rows)) for c in range(columns)])
@@ -110,9 +93,7 @@ def _with_margins(counts: Sequence[Sequence[int]], rows: int, columns: int) -> l
     return full
 
 
-def _bridges(
-    hidden: Iterable[tuple[int, int]], rows: int, columns: int
-) -> list[tuple[int, int]]:
+def _bridges(hidden: Iterable[tuple[int, int]], rows: int, columns: int) -> list[tuple[int, int]]:
     """The hidden cells on no cycle: as (row node, column node), column nodes numbered after
     the rows, in a stable order."""
     graph: dict[int, list[tuple[int, int]]] = {}
