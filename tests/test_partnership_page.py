@@ -32,7 +32,7 @@ def app(demo_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     st.cache_resource.clear()
 
 
-COUNT_COLUMNS = {PRACTICE_MEASURES["requests"], "Raised", "Resolved"}  # not days or shares
+COUNT_COLUMNS = {PRACTICE_MEASURES["requests"], "Raised", "Resolved", "entries", "shares"}
 
 
 def shown_counts(app: AppTest) -> list[str]:

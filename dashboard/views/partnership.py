@@ -22,7 +22,7 @@ from fullpicture.board_report import PRACTICE_MEASURES, SUPPRESSION_NOTE, board_
 from fullpicture.presentation import agency_name, uk_date
 from projections.board_figures import AGE_BANDS, Cohort
 from projections.published_figures import PublishedFigures
-from projections.suppression import SUPPRESSED
+from projections.suppression import SUPPRESSED, protect
 
 ALL = "All"
 MIME_TYPES = {"pdf": "application/pdf", "csv": "text/csv", "json": "application/json"}
@@ -133,6 +133,25 @@ def entries_by_agency(figures: PublishedFigures, names: dict[str, str]) -> None:
     st.bar_chart(_chart_data(series))
 
 
+def recorded_so_far(user: str) -> None:
+    """Concern categories and share channels over everything recorded (not the cohort), each a
+    one-column table published with its total and suppressed like the rest."""
+    counts = data.queries().partnership_figures(user, data.today())
+    st.subheader("Everything recorded so far: concern categories and channels of shares")
+    left, right = st.columns(2)
+    for column, key, label in ((left, "concerns", "entries"), (right, "channels", "shares")):
+        found = data.rows(counts[key])
+        table = protect([[row["count"]] for row in found])
+        column.dataframe(
+            [
+                {key[:-1].replace("_", " "): row["key"].replace("_", " "), label: _shown(n[0])}
+                for row, n in zip(found, table.cells, strict=True)
+            ]
+            + [{key[:-1]: "all", label: _shown(table.grand_total)}],
+            hide_index=True,
+        )
+
+
 def downloads(figures: PublishedFigures, names: dict[str, str], user: str) -> None:
     """The same figures as `fullpicture report` writes them, built when clicked."""
     stamp = f"{figures.period['from']}-to-{figures.period['to']}"
@@ -204,4 +223,5 @@ headline(figures)
 practice_measures(figures, names)
 pattern_trends(figures)
 entries_by_agency(figures, names)
+recorded_so_far(user)
 downloads(figures, names, user)
