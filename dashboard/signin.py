@@ -48,7 +48,7 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button("Sign in")
     if submitted:
         try:
-            session.sign_in_with_password(wiring.directory, user_name, password)
+            session.sign_in_with_password(wiring.directory, settings, user_name, password)
         except SignInRefused as refusal:
             st.error(f"Not signed in: {plain(refusal)}")
         else:
