@@ -23,6 +23,12 @@ from datetime import datetime, timedelta
 
 COOKIE = "fullpicture_session"
 START_PATH = "/session/start"
+# Signing in through the identity provider leaves the dashboard and comes back to its root: the
+# page asked for waits in a short-lived cookie, set on the way out (`PROVIDER_PATH`).
+PROVIDER_PATH = "/session/provider"
+NEXT_COOKIE = "fullpicture_next"
+NEXT_LIFETIME = timedelta(minutes=10)
+GO_TO_PROVIDER = "fullpicture_sign_in"  # the query parameter that starts `st.login` on arrival
 HANDOFF_LIFETIME = timedelta(minutes=1)
 
 

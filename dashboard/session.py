@@ -25,6 +25,9 @@ import streamlit as st
 
 from dashboard.browser_sessions import (
     COOKIE,
+    GO_TO_PROVIDER,
+    NEXT_COOKIE,
+    PROVIDER_PATH,
     SESSIONS,
     START_PATH,
     BrowserSession,
@@ -160,10 +163,25 @@ def hand_cookie_to_browser() -> None:
     page it asked for; a browser without JavaScript stays signed in in this tab alone."""
     code = st.session_state.pop(HANDOFF, None)
     if code:
-        target = json.dumps(f"{START_PATH}?code={code}").replace("<", "\\u003c")
-        st.html(
-            f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True
-        )
+        send_browser_to(f"{START_PATH}?code={code}")
+
+
+def sign_in_at_provider() -> None:
+    """Start the identity provider's sign-in, keeping the page asked for to come back to."""
+    wanted = str(st.session_state.get(WANTED) or "/")
+    send_browser_to(f"{PROVIDER_PATH}?next={quote(wanted, safe='')}")
+
+
+def provider_sign_in_asked() -> bool:
+    """Whether this address is the way back from `PROVIDER_PATH` (start `st.login` now)."""
+    return st.query_params.get(GO_TO_PROVIDER) == "provider"
+
+
+def send_browser_to(path: str) -> None:
+    """Navigate the browser to a path of this server (the session routes): `<` escaped, so the
+    script element cannot be closed from inside the string."""
+    target = json.dumps(path).replace("<", "\\u003c")
+    st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True)
 
 
 def _start(signed_in: SignedIn, settings: Settings) -> None:
@@ -175,6 +193,8 @@ def _start(signed_in: SignedIn, settings: Settings) -> None:
     st.session_state[SESSION] = signed_in
     cookie = sign(signed_in.session_id, cookie_secret(settings))
     wanted = str(st.session_state.get(WANTED) or "/")
+    if signed_in.method == OPENID_CONNECT:  # back from the provider, at the root
+        wanted = st.context.cookies.get(NEXT_COOKIE) or wanted
     st.session_state[HANDOFF] = SESSIONS.hand_off(cookie, wanted, signed_in.last_seen)
 
 

@@ -1,7 +1,10 @@
-"""The dashboard server's one HTTP route of its own: `GET /session/start?code=…` exchanges a
-sign-in's one-time code for the session cookie and sends the browser on to the page it asked
-for. Added through Streamlit's supported extension point (`st.App(routes=…)`,
-`dashboard/server.py`), since a Streamlit page cannot set a cookie itself."""
+"""The dashboard server's HTTP routes of its own, added through Streamlit's supported extension
+point (`st.App(routes=…)`, `dashboard/server.py`), since a Streamlit page cannot set a cookie:
+
+- `GET /session/start?code=…` exchanges a sign-in's one-time code for the session cookie and
+  sends the browser on to the page it asked for;
+- `GET /session/provider?next=…` keeps the page asked for in a short-lived cookie, then starts
+  the identity provider's sign-in (which comes back to the dashboard's root)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from dashboard.browser_sessions import COOKIE, SESSIONS, START_PATH
+from dashboard.browser_sessions import (
+    COOKIE,
+    GO_TO_PROVIDER,
+    NEXT_COOKIE,
+    NEXT_LIFETIME,
+    PROVIDER_PATH,
+    SESSIONS,
+    START_PATH,
+    safe_next_path,
+)
 from domain import clock
 
 
@@ -26,6 +38,22 @@ def start_session(request: Request) -> RedirectResponse:
         secure=_served_over_https(request),
         path="/",
     )
+    response.delete_cookie(NEXT_COOKIE, path="/")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def sign_in_at_provider(request: Request) -> RedirectResponse:
+    response = RedirectResponse(f"/?{GO_TO_PROVIDER}=provider", status_code=303)
+    response.set_cookie(
+        NEXT_COOKIE,
+        safe_next_path(request.query_params.get("next", "/")),
+        max_age=int(NEXT_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_served_over_https(request),
+        path="/",
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -35,4 +63,7 @@ def _served_over_https(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
 
 
-ROUTES = [Route(START_PATH, start_session, methods=["GET"])]
+ROUTES = [
+    Route(START_PATH, start_session, methods=["GET"]),
+    Route(PROVIDER_PATH, sign_in_at_provider, methods=["GET"]),
+]

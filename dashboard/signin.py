@@ -29,10 +29,12 @@ def sign_in_page() -> None:
             st.session_state.clear()
             st.logout()
     provider_button = settings.oidc is not None and not refused
+    if provider_button and session.provider_sign_in_asked():
+        st.login()
     if provider_button and st.button(
         "Sign in with the partnership's identity provider", type="primary"
     ):
-        st.login()
+        session.sign_in_at_provider()
     if settings.local_signin == LOCAL_SIGNIN_OFF:
         st.caption("Local passwords are switched off here.")
         return
