@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -18,8 +19,15 @@ from fullpicture.config import load_settings
 from fullpicture.demo_accounts import DEMO_PASSWORD
 from fullpicture.tools.dashboard_bench import free_port, serving
 from projections.chronology import children_with_entries
+from tests.keycloak import keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership
-from tests.test_dashboard_browser import WAIT_MS, body_when, browser, sign_in  # noqa: F401
+from tests.test_dashboard_browser import (  # noqa: F401 - fixtures too
+    WAIT_MS,
+    body_when,
+    browser,
+    identity_provider,
+    sign_in,
+)
 
 IDLE_SECONDS = 6
 
@@ -175,4 +183,31 @@ def test_the_idle_limit_ends_a_session_kept_by_its_cookie(
     page.reload()
     body = body_when(page, "without activity")
     assert "Sign in to FullPicture" in body
+    context.close()
+
+
+def test_a_deep_link_opens_its_page_after_signing_in_at_the_identity_provider(
+    browser: Browser,  # noqa: F811
+    identity_provider: dict[str, Any],  # noqa: F811
+    demo_state: Path,  # noqa: F811
+) -> None:
+    url = identity_provider["url"]
+    wiring = bootstrap(load_settings({config.STATE_DIR: str(demo_state)}))
+    child = wiring.queries.children("school.lead")[0].child_ref
+    wiring.close()
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(f"{url}/chronology?child={child}")
+    page.get_by_role("button", name="Sign in with the partnership's identity provider").click()
+    page.locator("#username").wait_for(timeout=WAIT_MS)  # Keycloak's own sign-in form
+    page.locator("#username").fill("kc-school-lead")
+    page.locator("#password").fill("Kc-password-1")
+    page.locator("#kc-login").click()
+    assert child in body_when(page, "As known by school-elm")
+    assert page.url == f"{url}/chronology?child={child}"
+    assert session_cookie(context)["httpOnly"]
+    page.reload()
+    assert child in body_when(page, "As known by school-elm")
+    page.get_by_role("button", name="Sign out").click()  # here and at the provider
+    page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
     context.close()
