@@ -194,14 +194,17 @@ def _start(signed_in: SignedIn, settings: Settings) -> None:
     cookie = sign(signed_in.session_id, cookie_secret(settings))
     wanted = str(st.session_state.get(WANTED) or "/")
     if signed_in.method == OPENID_CONNECT:  # back from the provider, at the root
-        wanted = st.context.cookies.get(NEXT_COOKIE) or wanted
+        kept_page = st.context.cookies.get(NEXT_COOKIE)
+        wanted = kept_page if isinstance(kept_page, str) and kept_page else wanted
     st.session_state[HANDOFF] = SESSIONS.hand_off(cookie, wanted, signed_in.last_seen)
 
 
 def _from_cookie(settings: Settings) -> SignedIn | None:
     """The person a good session cookie names, as this tab's session."""
     cookie = st.context.cookies.get(COOKIE)
-    session_id = verified_id(cookie, cookie_secret(settings)) if cookie else None
+    if not isinstance(cookie, str) or not cookie:  # none sent (or a headless test's stand-in)
+        return None
+    session_id = verified_id(cookie, cookie_secret(settings))
     kept = SESSIONS.find(session_id) if session_id else None
     if session_id is None or kept is None:
         return None
