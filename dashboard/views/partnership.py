@@ -56,18 +56,22 @@ def chosen_cohort(names: dict[str, str]) -> Cohort:
     )
 
 
+SUPPRESSED_SHARE = (
+    "<5 means suppressed: 1 to 4 people or entries met the standard, missed it, or were measured, "
+    "and a percentage would give them away."
+)
+
+
 def headline(figures: PublishedFigures) -> None:
     left, middle, right, far = st.columns(4)
     left.metric("Children in the cohort", _shown(figures.children))
     partnership = figures.partnership
-    middle.metric(
-        "Verbal shares followed up in writing", _percent(partnership["followed_up_in_writing_pct"])
-    )
-    right.metric(
-        "Child's voice known at assessment or closure",
-        _percent(partnership["voice_known_at_decision_pct"]),
-    )
-    far.metric("Closures checked with partners", _percent(partnership["closures_checked_pct"]))
+    for column, label, key in (
+        (middle, "Verbal shares followed up in writing", "followed_up_in_writing_pct"),
+        (right, "Child's voice known at assessment or closure", "voice_known_at_decision_pct"),
+        (far, "Closures checked with partners", "closures_checked_pct"),
+    ):
+        column.metric(label, _percent(partnership[key]), help=SUPPRESSED_SHARE)
 
 
 def practice_measures(figures: PublishedFigures, names: dict[str, str]) -> None:
