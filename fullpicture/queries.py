@@ -43,7 +43,7 @@ from domain.scopes import (
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
-from projections.board_figures import Cohort, board_figures
+from projections.board_figures import Cohort, PeriodAlerts, board_figures
 from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
@@ -155,6 +155,7 @@ class Queries:
         self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
+        self._period_alerts = PeriodAlerts(patterns.config, patterns.glossary)
 
     # The person ---------------------------------------------------------------------------
 
@@ -540,12 +541,16 @@ class Queries:
             raise AccessRefused("as", "board figures are for partnership analysts")
         if cohort.agency and not self.agency_is_registered(cohort.agency):
             raise UnknownAgency("agency", cohort.agency)
+        version = self.db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0]
         figures = board_figures(
             chronology.pattern_items_by_child(self.db),
             dates_of_birth(self.db),
             cohort,
             self.patterns.config,
             self.patterns.glossary,
+            self._period_alerts.for_version(
+                tuple(version), self.patterns.config, self.patterns.glossary
+            ),
         )
         return publish(figures)
 

@@ -213,7 +213,8 @@ names = data.agency_names()
 user = session.user()
 try:
     cohort = chosen_cohort(names)
-    figures = data.queries().board_figures(user, cohort)
+    with st.spinner("Working out the figures (the first time for a period takes a while)…"):
+        figures = data.queries().board_figures(user, cohort)
 except AccessRefused as refused:
     st.error(refused.message)
     st.stop()
