@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -40,6 +41,9 @@ OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
 OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
 LOCAL_SIGNIN = "FULLPICTURE_LOCAL_SIGNIN"
 COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
+# Minutes without a click before a dashboard session ends (a fraction for tests: 0.1 is 6 s).
+IDLE_MINUTES = "FULLPICTURE_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30.0
 DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
 KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
@@ -72,6 +76,7 @@ ALL_KEYS = (
     OIDC_REDIRECT_URI,
     LOCAL_SIGNIN,
     COOKIE_SECRET,
+    IDLE_MINUTES,
     DEMO,
     ACTING_USER,
     KAFKA_SECURITY_PROTOCOL,
@@ -161,6 +166,7 @@ class Settings:
     local_signin: str = LOCAL_SIGNIN_ALL
     """Who may sign in with a local password: off, administrators or all."""
     cookie_secret: str | None = None
+    idle_minutes: float = DEFAULT_IDLE_MINUTES
     demo: bool = False
     acting_user: str | None = None
     """The person CLI commands act as when `--as` is not given."""
@@ -184,6 +190,10 @@ class Settings:
 
     def as_kafka_user(self, credentials: KafkaCredentials) -> Settings:
         return replace(self, kafka_security=replace(self.kafka_security, credentials=credentials))
+
+    @property
+    def idle_limit(self) -> timedelta:
+        return timedelta(minutes=self.idle_minutes)
 
     @property
     def mode(self) -> str:
@@ -216,6 +226,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oidc=oidc,
         local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
+        idle_minutes=_positive_number(env, IDLE_MINUTES, DEFAULT_IDLE_MINUTES),
         demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
         kafka_security=_kafka_security(env),
@@ -336,6 +347,19 @@ def _topic_prefix(env: Mapping[str, str]) -> str:
             f"expected 1 to 100 ASCII letters, digits, '-' or '_' (no '.'), got {prefix!r}",
         )
     return prefix
+
+
+def _positive_number(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(key, f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigurationError(key, f"must be more than 0, got {raw}")
+    return value
 
 
 def _positive_int(env: Mapping[str, str], key: str, default: int) -> int:

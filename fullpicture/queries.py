@@ -43,8 +43,9 @@ from domain.scopes import (
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
+from projections.board_figures import Cohort, PeriodAlerts, board_figures
 from projections.child_header import ChildHeader, child_header
-from projections.children import date_of_birth
+from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.kept_chronologies import KeptChronologies
@@ -52,6 +53,7 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
+from projections.published_figures import PublishedFigures, publish
 from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
@@ -153,6 +155,7 @@ class Queries:
         self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
+        self._period_alerts = PeriodAlerts(patterns.config, patterns.glossary)
 
     # The person ---------------------------------------------------------------------------
 
@@ -529,6 +532,27 @@ class Queries:
             "voice_coverage": partnership.voice_coverage(self.db, today).percent,
             "response_times": requests.response_times_by_agency(self.db, today),
         }
+
+    def board_figures(self, user: str, cohort: Cohort) -> PublishedFigures:
+        """The board's trends and practice measures for a period and cohort, for analysts:
+        counts only, suppressed before they leave (no child is named in them)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "board figures are for partnership analysts")
+        if cohort.agency and not self.agency_is_registered(cohort.agency):
+            raise UnknownAgency("agency", cohort.agency)
+        version = self.db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0]
+        figures = board_figures(
+            chronology.pattern_items_by_child(self.db),
+            dates_of_birth(self.db),
+            cohort,
+            self.patterns.config,
+            self.patterns.glossary,
+            self._period_alerts.for_version(
+                tuple(version), self.patterns.config, self.patterns.glossary
+            ),
+        )
+        return publish(figures)
 
     def check_may_read_feed(self, user: str, agency: str) -> None:
         """An agency's feed is read by that agency's own people (or its system, with its own

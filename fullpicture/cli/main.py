@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
+from fullpicture.cli.board import report_command
 from fullpicture.cli.parser import (
     AS_HELP,
     NAME_YOURSELF,
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     chronology_command(commands)
     patterns_command(commands)
     export_command(commands)
+    report_command(commands)
     people_commands(commands)
     audit_command(commands)
     schemas_command(commands)
