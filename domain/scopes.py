@@ -276,3 +276,17 @@ def check_may_read_audit(viewer: Viewer) -> None:
             "the access log is for administrators, safeguarding leads (their agency) and case "
             "reviewers (their review's children)",
         )
+
+
+def check_may_decide_retention(viewer: Viewer, agency: str) -> None:
+    """Administrators decide on any child's record; a safeguarding lead on their own agency's
+    part of it (`--agency` their agency). Approving, holds and erasure are administrators'."""
+    if viewer.has(ADMINISTRATOR):
+        return
+    if viewer.has(SAFEGUARDING_LEAD) and viewer.agency and agency == viewer.agency:
+        return
+    raise AccessRefused(
+        "as",
+        "only an administrator decides on a child's record (a safeguarding lead on their own "
+        "agency's part: --agency CODE)",
+    )

@@ -34,6 +34,7 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+RETENTION_FILE = "FULLPICTURE_RETENTION_FILE"
 OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
 OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
 OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
@@ -66,6 +67,7 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    RETENTION_FILE,
     OIDC_ISSUER,
     OIDC_CLIENT_ID,
     OIDC_CLIENT_SECRET,
@@ -157,6 +159,8 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    retention_file: Path | None = None
+    """The retention schedule; None: the one shipped with the package."""
     oidc: OpenIdProvider | None = None
     local_signin: str = LOCAL_SIGNIN_ALL
     """Who may sign in with a local password: off, administrators or all."""
@@ -213,6 +217,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        retention_file=_optional_path(env, RETENTION_FILE),
         oidc=oidc,
         local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
