@@ -204,10 +204,8 @@ def _list_holds(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _erase(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.erasure import shred_child
-
     certificate = wiring.records_office.erase(
-        args.acting_as, args.child, args.decision, shred=partial(shred_child, wiring)
+        args.acting_as, args.child, args.decision, shred=partial(_shred_child, wiring)
     )
     text = json.dumps(certificate, indent=2, ensure_ascii=False, default=str) + "\n"
     sys.stdout.write(text)  # first: the erasure is done, its certificate must not be lost
@@ -220,6 +218,13 @@ def _erase(wiring: Wiring, args: argparse.Namespace) -> int:
                 "the certificate is printed above)"
             ) from None
     return 0
+
+
+def _shred_child(wiring: Wiring, child: str, **decision: Any) -> Any:
+    """The erasure mechanism, imported only once every check has passed."""
+    from fullpicture.erasure import shred_child
+
+    return shred_child(wiring, child, **decision)
 
 
 def _print_json(item: dict[str, Any]) -> None:
