@@ -193,8 +193,10 @@ def test_a_hold_with_a_period_covers_the_parts_with_an_entry_within_it(
 def test_a_hold_is_refused_without_exactly_one_scope_or_with_a_backward_period(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert "to: 2025-01-01 is before" in error_of(capsys, "--as", ADMIN, "hold", "place", "H", "--basis", "b",
-                              "--all", "--from", "2025-02-01", "--to", "2025-01-01")  # fmt: skip
+    backward = ["--from", "2025-02-01", "--to", "2025-01-01"]
+    assert "to: 2025-01-01 is before" in error_of(
+        capsys, "--as", ADMIN, "hold", "place", "H", "--basis", "b", "--all", *backward
+    )
     assert "not registered" in error_of(capsys, "--as", ADMIN, "hold", "place", "H", "--basis",
                                         "b", "--agency", "nowhere")  # fmt: skip
     out_of(capsys, "--as", ADMIN, "hold", "place", "H", "--basis", "b", "--all")
