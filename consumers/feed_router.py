@@ -111,5 +111,9 @@ class FeedRouter:
     def _ensure_feed_topics(self, topics: set[str]) -> None:
         missing = topics - self._known_topics
         if missing:
-            kafka_io.ensure_topics(self.settings, sorted(missing))
+            feeds = sorted(t for t in missing if t.startswith(self.topics.feed_prefix))
+            others = sorted(missing - set(feeds))
+            retention = kafka_io.feed_retention(self.settings.feed_retention_days)
+            kafka_io.ensure_topics(self.settings, feeds, retention)
+            kafka_io.ensure_topics(self.settings, others)
             self._known_topics |= missing

@@ -32,6 +32,7 @@ from domain.entries import (
     entry_uuid,
     event_fields,
 )
+from domain.erasures import ChildErased, erasure_uuid, new_erasure
 from domain.errors import (
     AgencyConflict,
     BirthDateConflict,
@@ -112,9 +113,9 @@ class Partnership(Application[Any]):
         now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(env)
+        self._now = now or clock.system_time
         self.child_keys = self._open_child_keys()
         self.vocabulary = vocabulary
-        self._now = now or clock.system_time
         self._registered: set[str] = set()
         self._children = ChildDirectory(self)
         self._recent_entries = RecentEntries(RECENT_ENTRIES_KEPT)
@@ -130,7 +131,11 @@ class Partnership(Application[Any]):
         cipher where one is set."""
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
         placeholder = "?" if type(datastore).__name__.startswith("SQLite") else "%s"
-        keys = ChildKeys(StoreKeyTable(datastore, placeholder), wrapper=self.mapper.cipher)
+        keys = ChildKeys(
+            StoreKeyTable(datastore, placeholder),
+            wrapper=self.mapper.cipher,
+            now=lambda: self._now().isoformat(),
+        )
         keys.create_table()
         cast(SealingMapper, self.mapper).child_keys = keys
         return keys
@@ -449,6 +454,46 @@ class Partnership(Application[Any]):
             )
         )
         return recorded_at
+
+    # The erasure ledger ------------------------------------------------------------------------
+
+    def record_erasure(
+        self,
+        child_ref: str,
+        erased_agency: str,
+        decision_id: str,
+        decided_by: str,
+        approved_by: str,
+        feeds_told: Sequence[str],
+        erased_at: str | None = None,
+    ) -> tuple[ChildErased, bool]:
+        """Record that the child's record (or the agency's part) was erased: the ledger event
+        and True, or the one recorded earlier for the same decision and False. `erased_at`
+        is given only for an erasure learnt from `<prefix>.erasures` after a restore."""
+        erasure = new_erasure(
+            child_ref,
+            erased_agency,
+            decision_id,
+            decided_by,
+            approved_by,
+            erased_at or self._now().isoformat(),
+            list(feeds_told),
+        )
+        try:
+            self.save(erasure)
+            new = True
+        except IntegrityError:
+            new = False
+        stored = next(self.events.get(erasure_uuid(decision_id, child_ref, erased_agency)))
+        return cast(ChildErased, stored), new
+
+    def erasures(self) -> list[ChildErased]:
+        """Every erasure in the ledger, in the order recorded."""
+        topic = get_topic(ChildErased)
+        return [
+            cast(ChildErased, self.mapper.to_domain_event(n))
+            for n in self._notifications(topics=(topic,))
+        ]
 
     # The notification log --------------------------------------------------------------------
 

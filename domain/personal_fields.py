@@ -32,6 +32,8 @@ STRUCTURAL_FIELDS = frozenset(
         "agency",
         "to_agencies",
         "erased_agency",
+        "feeds_told",
+        "entry_ids",
         # the dates of the event (a date of birth is personal: not here)
         "occurred_at",
         "recorded_at",

@@ -17,6 +17,7 @@ from domain.alert_reviews import AlertReviewed
 from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
+from domain.erasures import ChildErased
 from domain.sealing import ERASED_CHILD, content_erased
 
 EventRecord = dict[str, Any]
@@ -49,6 +50,15 @@ def event_record(event: Any) -> EventRecord:
             "entry_ref": event.alert_id,
             "child_refs": [event.child_ref],
             "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, ChildErased):
+        # The ledger: about one child, recorded by nobody's agency, so it reaches no feed.
+        record |= {
+            "agency": "",
+            "entry_ref": event.decision_id,
+            "child_refs": [event.child_ref],
+            "occurred_at": event.erased_at,
+            "recorded_at": event.erased_at,
         }
     elif isinstance(event, ChildRegistered):
         # Birth is where a chronology starts; the child is its own subject.

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
+from fullpicture.cli.erasure import retention_reapply_command
 from fullpicture.cli.parser import (
     AS_HELP,
     NAME_YOURSELF,
@@ -116,5 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo_command(commands)
     kafka_commands(commands)
     init_command(commands)
+    retention_reapply_command(commands)
     list_allowed_values(parser)
     return parser
