@@ -14,12 +14,13 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Mapper, Recording
 from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
+from domain.child_keys import ChildKeys, StoreKeyTable
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
 from domain.drafts import AUTHORSHIP_FIELDS, UNKNOWN_AUTHOR, Authorship, EntryDraft, parse_draft
@@ -31,6 +32,7 @@ from domain.entries import (
     entry_uuid,
     event_fields,
 )
+from domain.erasures import ChildErased, erasure_uuid, new_erasure
 from domain.errors import (
     AgencyConflict,
     BirthDateConflict,
@@ -50,6 +52,7 @@ from domain.identities import (
 )
 from domain.notification_log import notifications
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
+from domain.sealing import ERASED_CHILD, SealingMapper
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -110,11 +113,32 @@ class Partnership(Application[Any]):
         now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(env)
-        self.vocabulary = vocabulary
         self._now = now or clock.system_time
+        self.child_keys = self._open_child_keys()
+        self.vocabulary = vocabulary
         self._registered: set[str] = set()
         self._children = ChildDirectory(self)
         self._recent_entries = RecentEntries(RECENT_ENTRIES_KEPT)
+
+    def construct_mapper(self) -> Mapper[Any]:
+        """Each child's personal content sealed under its own keys (`domain.sealing`)."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=SealingMapper
+        )
+
+    def _open_child_keys(self) -> ChildKeys:
+        """The key store, in the store's own database, its keys sealed under the store's
+        cipher where one is set."""
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        placeholder = "?" if type(datastore).__name__.startswith("SQLite") else "%s"
+        keys = ChildKeys(
+            StoreKeyTable(datastore, placeholder),
+            wrapper=self.mapper.cipher,
+            now=lambda: self._now().isoformat(),
+        )
+        keys.create_table()
+        cast(SealingMapper, self.mapper).child_keys = keys
+        return keys
 
     @contextmanager
     def using_clock(self, clock: Callable[[], datetime]) -> Iterator[None]:
@@ -310,6 +334,9 @@ class Partnership(Application[Any]):
         new = [d for i, d in accepted.items() if i not in outcome.unchanged]
         if new:
             events = [entry_recorded(draft) for draft in new]
+            self.child_keys.prepare(
+                (child, draft.agency) for draft in new for child in draft.child_refs
+            )
             # Straight into the event store, as `save` does for events once it has told them
             # from aggregates (a typing-protocol check per object, ~15 % of an import's time).
             recordings = self.events.put(events)
@@ -428,6 +455,46 @@ class Partnership(Application[Any]):
         )
         return recorded_at
 
+    # The erasure ledger ------------------------------------------------------------------------
+
+    def record_erasure(
+        self,
+        child_ref: str,
+        erased_agency: str,
+        decision_id: str,
+        decided_by: str,
+        approved_by: str,
+        feeds_told: Sequence[str],
+        erased_at: str | None = None,
+    ) -> tuple[ChildErased, bool]:
+        """Record that the child's record (or the agency's part) was erased: the ledger event
+        and True, or the one recorded earlier for the same decision and False. `erased_at`
+        is given only for an erasure learnt from `<prefix>.erasures` after a restore."""
+        erasure = new_erasure(
+            child_ref,
+            erased_agency,
+            decision_id,
+            decided_by,
+            approved_by,
+            erased_at or self._now().isoformat(),
+            list(feeds_told),
+        )
+        try:
+            self.save(erasure)
+            new = True
+        except IntegrityError:
+            new = False
+        stored = next(self.events.get(erasure_uuid(decision_id, child_ref, erased_agency)))
+        return cast(ChildErased, stored), new
+
+    def erasures(self) -> list[ChildErased]:
+        """Every erasure in the ledger, in the order recorded."""
+        topic = get_topic(ChildErased)
+        return [
+            cast(ChildErased, self.mapper.to_domain_event(n))
+            for n in self._notifications(topics=(topic,))
+        ]
+
     # The notification log --------------------------------------------------------------------
 
     def _notifications(self, start: int = 1, topics: Sequence[str] = ()) -> Iterator[Any]:
@@ -480,7 +547,7 @@ class ChildDirectory:
             event = app.mapper.to_domain_event(notification)
             refs = getattr(event, "child_refs", None) or [getattr(event, "child_ref", "")]
             for ref in refs:
-                if ref:
+                if ref and ref != ERASED_CHILD:
                     self._take_in(ref)
             self._position = notification.id
         return self._by_key

@@ -17,6 +17,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 from psycopg import sql
 
+from domain import child_keys
 from fullpicture.bootstrap import EVENT_STORES, event_store_env, stores_made_one_at_a_time
 from fullpicture.config import (
     OWNER_DATABASE_URL,
@@ -28,6 +29,10 @@ from fullpicture.config import (
 
 EVENT_TABLE_PRIVILEGES = ("SELECT", "INSERT")
 WITHHELD_PRIVILEGES = ("UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+# The children's data keys (`domain.child_keys`): read, added and deleted (to erase a child), never
+# changed in place.
+KEY_TABLE_PRIVILEGES = ("SELECT", "INSERT", "DELETE")
+KEY_TABLE_WITHHELD = ("UPDATE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
 def event_table_names() -> list[str]:
@@ -80,7 +85,27 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
                 connection.execute(
                     sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(row[0]), role)
                 )
+        grant_key_table(connection, role)
     return tables
+
+
+def grant_key_table(
+    connection: psycopg.Connection[tuple[object, ...]], role: sql.Composable
+) -> None:
+    """The key store's table, made by the owner: the application may read, add and delete keys."""
+    connection.execute(child_keys.CREATE)
+    _require_owned(connection, child_keys.TABLE)
+    name = sql.Identifier("public", child_keys.TABLE)
+    connection.execute(
+        sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
+            sql.SQL(", ").join(map(sql.SQL, KEY_TABLE_WITHHELD)), name, role
+        )
+    )
+    connection.execute(
+        sql.SQL("GRANT {} ON {} TO {}").format(
+            sql.SQL(", ").join(map(sql.SQL, KEY_TABLE_PRIVILEGES)), name, role
+        )
+    )
 
 
 def prepare_event_stores(owner_url: str, application_role: str) -> list[str]:

@@ -36,14 +36,23 @@ def published(distributed_settings: Settings, wiring_for) -> Wiring:  # type: ig
     return wiring
 
 
-def clean_rebuild(settings: Settings, new_database: Callable[[], str]) -> ReadModels:
+def clean_rebuild(
+    settings: Settings, new_database: Callable[[], str], published: Wiring
+) -> ReadModels:
+    """Every read model projected afresh into a new database; the data keys stay in the
+    chronology's (`published`) database."""
     environ = {
         **config.kafka_environ(settings),
         config.DATABASE_URL: new_database(),
         config.TOPIC_PREFIX: settings.topics.prefix,
     }
     models = ReadModels(open_read_models(environ[config.DATABASE_URL]))
-    KafkaProjector(load_settings(environ), models, group_id="clean-rebuild").run(once=True)
+    KafkaProjector(
+        load_settings(environ),
+        models,
+        group_id="clean-rebuild",
+        child_keys=published.partnership.child_keys,
+    ).run(once=True)
     return models
 
 
@@ -83,7 +92,7 @@ def test_a_projector_killed_mid_batch_and_restarted_equals_a_clean_rebuild(
     _, err = restarted.communicate(timeout=240)
     assert restarted.returncode == 0, err.decode()[-2000:]
 
-    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database).db)
+    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database, published).db)
     assert table_dump(published.read_models.db) == expected
     assert partial < sum(len(rows) for rows in expected.values())
 
@@ -93,7 +102,7 @@ def test_two_projectors_in_one_group_split_the_partitions_and_agree_with_one(
     distributed_settings: Settings,
     new_postgres_database,  # type: ignore[no-untyped-def]
 ) -> None:
-    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database).db)
+    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database, published).db)
     first, second = start_projector(distributed_settings), start_projector(distributed_settings)
     try:
         deadline = time.monotonic() + 120
@@ -119,7 +128,11 @@ def test_a_run_once_stops_soon_after_catching_up_even_with_a_long_poll_timeout(
 ) -> None:
     models = ReadModels(open_read_models(new_postgres_database()))
     patient = KafkaProjector(
-        distributed_settings, models, group_id="once-stops", poll_timeout_ms=120_000
+        distributed_settings,
+        models,
+        group_id="once-stops",
+        poll_timeout_ms=120_000,
+        child_keys=published.partnership.child_keys,
     )
     started = time.monotonic()
     applied = patient.run(once=True)
@@ -162,7 +175,12 @@ def test_a_run_once_evaluates_alerts_once_at_its_end_however_its_polls_come(
             return evaluated
 
     models = CountingRefreshes(open_read_models(new_postgres_database()))
-    KafkaProjector(distributed_settings, models, group_id="once-slow-fetches").run(once=True)
+    KafkaProjector(
+        distributed_settings,
+        models,
+        group_id="once-slow-fetches",
+        child_keys=published.partnership.child_keys,
+    ).run(once=True)
 
     children = models.db.query("SELECT COUNT(DISTINCT child_ref) FROM chronology")[0][0]
     assert children > 0

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.disposition import DECISIONS
 from fullpicture.bootstrap import Wiring
+from fullpicture.cli.erasure import retention_reapply_command
 from fullpicture.cli.parser import UserError, add_command, format_option
 from fullpicture.output import emit
 from fullpicture.records_office import DUE_COLUMNS
@@ -69,6 +70,7 @@ def retention_commands(commands: Any) -> None:
     format_option(approve)
     listing = add_command(sub, "decisions", "list retention decisions", _decisions)
     format_option(listing)
+    retention_reapply_command(sub)
 
 
 def hold_commands(commands: Any) -> None:
