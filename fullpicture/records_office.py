@@ -273,7 +273,7 @@ def erasure_certificate(
 ) -> dict[str, Any]:
     """What was erased, under which decision, decided and approved by whom, which feeds were
     told: the record a data-protection officer keeps (no personal data but the child's
-    pseudonymous reference)."""
+    pseudonymous reference). `report` is `fullpicture.erasure.ErasureReport`."""
     erased = _as_fields(report)
     return {
         "certificate": "erasure",
@@ -288,8 +288,11 @@ def erasure_certificate(
         "erased_by": erased_by,
         "erased_at": erased_at,
         "holds": "none in force covering it at the moment of erasure",
+        "ledger_id": erased.get("ledger_id", ""),
+        "keys_deleted": erased.get("keys_deleted", 0),
+        "read_models_cleared": erased.get("read_models_cleared", {}),
         "feeds_told": erased.get("feeds_told", []),
-        "erased": erased,
+        "repeated": bool(erased.get("already_recorded", False)),
     }
 
 

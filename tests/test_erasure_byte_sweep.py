@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -39,14 +40,22 @@ ERASED, SIBLING = "C-0001", "C-0002"
 
 
 def erase(wiring: Wiring, child_ref: str) -> ErasureReport:
-    """The one way these tests erase (the policy's `fullpicture erase` calls the same)."""
-    return shred_child(
-        wiring,
-        child_ref,
-        decision_id=f"RD-{uuid.uuid4().hex[:8]}",
-        decided_by="dpo.lee",
-        approved_by="caldicott.khan",
-    )
+    """The one way these tests erase: as `fullpicture erase` does, under a destroy decided by
+    one administrator and approved by another, with no legal hold covering it."""
+    directory, office = wiring.directory, wiring.records_office
+    for user, by in (("dpo.lee", ""), ("caldicott.khan", "dpo.lee")):
+        if directory.person(user) is None:
+            directory.register_person(user, "Records Officer", ["administrator"], by=by)
+    decision = office.decide("dpo.lee", child_ref, "destroy", "due under the schedule")
+    office.approve("caldicott.khan", decision.decision_id)
+    reports: list[ErasureReport] = []
+
+    def shred(child: str, **decided: Any) -> ErasureReport:
+        reports.append(shred_child(wiring, child, **decided))
+        return reports[-1]
+
+    office.erase("dpo.lee", child_ref, decision.decision_id, shred=shred)
+    return reports[0]
 
 
 @dataclass

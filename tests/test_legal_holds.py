@@ -204,3 +204,37 @@ def test_a_hold_is_refused_without_exactly_one_scope_or_with_a_backward_period(
                                         "b", "--all")  # fmt: skip
     out_of(capsys, "--as", ADMIN, "hold", "lift", "H", "--reason", "notice withdrawn")
     assert "lifted already" in error_of(capsys, "--as", ADMIN, "hold", "lift", "H", "--reason", "x")
+
+
+def test_lifting_the_hold_lets_the_erasure_run_and_its_certificate_names_who_decided(
+    capsys: pytest.CaptureFixture[str], partnership: Path
+) -> None:
+    decision = approved_destroy(capsys)
+    out_of(capsys, "--as", ADMIN, "hold", "place", "INQUIRY-7", "--basis", "retention notice 7",
+           "--child", CHILD)  # fmt: skip
+    assert "INQUIRY-7" in error_of(capsys, "--as", ADMIN, "erase", CHILD, "--decision", decision)
+    out_of(capsys, "--as", ADMIN, "hold", "lift", "INQUIRY-7", "--reason", "notice withdrawn")
+
+    certificate_file = partnership / "certificate.json"
+    printed = out_of(capsys, "--as", ADMIN, "erase", CHILD, "--decision", decision,
+                     "--out", str(certificate_file))  # fmt: skip
+
+    certificate = json.loads(printed)
+    assert certificate == json.loads(certificate_file.read_text(encoding="utf-8"))
+    assert (certificate["child_ref"], certificate["scope"]) == (CHILD, "the whole record")
+    assert certificate["decision"]["id"] == decision
+    assert (certificate["decision"]["decided_by"], certificate["decision"]["approved_by"]) == (
+        ADMIN,
+        SECOND,
+    )
+    assert certificate["keys_deleted"] >= 1 and certificate["read_models_cleared"]["chronology"]
+    assert certificate["feeds_told"] == [] and certificate["ledger_id"]  # embedded: no feeds
+    views = [view for view, _, _ in views_in_audit(capsys)]
+    assert views[-4:] == ["hold placed", "erasure refused", "hold lifted", "records erased"]
+    decisions = json.loads(
+        out_of(capsys, "--as", ADMIN, "retention", "decisions", "--format", "json")
+    )
+    assert decisions[0]["state"] == "erased"
+    sibling = out_of(capsys, "--as", "rec0", "chronology", SIBLING, "--format", "json")
+    assert "P-1" in sibling
+    assert "has no chronology" in error_of(capsys, "--as", "rec0", "chronology", CHILD)
