@@ -33,8 +33,10 @@ from fullpicture.bootstrap import Wiring
 from fullpicture.config import Settings
 from fullpicture.erasure import ErasureReport, shred_child
 from projections.chronology import chronology_for
+from schemas.codec import decode
 from tests.builders import register_agencies
 from tests.conftest import SERVICES, in_database, postgres_admin_url
+from tests.kafka_helpers import read_topic
 
 ERASED, SIBLING = "C-0001", "C-0002"
 
@@ -315,11 +317,20 @@ def postgres_database_dir(url: str) -> Path:
     return Path(data) / "base" / str(oid)
 
 
+def as_server_superuser(program: str, url: str, *args: str) -> bytes:
+    """A PostgreSQL client run as the server's own superuser (peer authentication on the local
+    socket), as the server's administrator takes a backup: no application role may read every
+    table and sequence, nor force a checkpoint."""
+    port = url.rpartition(":")[2].partition("/")[0]
+    command = ["runuser", "-u", "postgres", "--", program, "-h", "/var/run/postgresql"]
+    command += ["-p", port, "-d", url.rpartition("/")[2], *args]
+    done = subprocess.run(command, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
 def force_postgres_to_disk(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM FULL")
-    with psycopg.connect(in_database(postgres_admin_url(), "fullpicture"), autocommit=True) as c:
-        c.execute("CHECKPOINT")
+    as_server_superuser("psql", url, "-c", "VACUUM FULL", "-c", "CHECKPOINT")
 
 
 def roll_segments(settings: Settings, topics: list[str]) -> None:
@@ -338,7 +349,7 @@ def roll_segments(settings: Settings, topics: list[str]) -> None:
 
 
 def pg_dump(url: str, into: Path) -> Path:
-    into.write_bytes(subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout)
+    into.write_bytes(as_server_superuser("pg_dump", url))
     return into
 
 
@@ -356,7 +367,7 @@ def distributed_sweep(wiring: Wiring, canary: Canaries, tmp_path: Path) -> list[
     roll_segments(settings, [events])
 
     report = erase(wiring, ERASED)
-    assert report.feeds_told == ["health-visiting", "police-north", "school-elm"]
+    assert report.feeds_told == ["csc-north", "health-visiting", "police-north", "school-elm"]
     # The ledger event reaches the topic (after segment.ms: the active segments roll).
     Relay(settings, wiring.partnership, wiring.read_model_database()).run(once=True)
     wiring.projection.rebuild()
@@ -370,6 +381,7 @@ def distributed_sweep(wiring: Wiring, canary: Canaries, tmp_path: Path) -> list[
         "kafka events log": files_under(*topic_logs),
         "state": files_under(settings.state_dir),
     }
+    assert all(stores.values()), {store: len(files) for store, files in stores.items()}
     found = hits(stores, canary.seeded())
     if not found:
         sibling_reads_whole(wiring, canary)
@@ -395,3 +407,47 @@ def test_the_postgresql_and_kafka_sweep_finds_the_canaries_when_the_key_deletion
 ) -> None:
     found = distributed_sweep(wiring_for(distributed_settings), Canaries(), tmp_path)
     assert any("VoiceWords" in hit for hit in found), found
+
+
+# What the feeds and the ledger topic are told ---------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.kafka
+def test_each_feed_that_carried_the_childs_entries_is_told_and_the_ledger_is_kept_on_its_topic(
+    distributed_settings: Settings, wiring_for: Callable[[Settings], Wiring]
+) -> None:
+    # Given a child whose entries reached the police's and the school's feeds
+    wiring = wiring_for(distributed_settings)
+    seed(wiring, Canaries())
+    Relay(distributed_settings, wiring.partnership, wiring.read_model_database()).run(once=True)
+    KafkaProjector(distributed_settings, wiring.read_models).run(once=True)
+    FeedRouter(distributed_settings).run(once=True)
+    # When the child is erased, twice (an erasure is idempotent)
+    first = erase(wiring, ERASED)
+    again = shred_child(
+        wiring,
+        ERASED,
+        decision_id=first.decision_id,
+        decided_by="dpo.lee",
+        approved_by="caldicott.khan",
+    )
+    # Then the police's feed has a RecordsErased notice naming the entries it carried
+    topics = distributed_settings.topics
+    notices = [
+        decode(m.value)
+        for m in read_topic(distributed_settings, topics.feed("police-north"))
+        if kafka_io.header(m.headers, "event_type") == "RecordsErased"
+    ]
+    assert notices and notices[0]["entry_ids"] == ["police-north:P-1"]
+    assert {n["event_id"] for n in notices} == {notices[0]["event_id"]}  # the same notice
+    assert notices[0]["child_ref"] == ERASED and notices[0]["decision_id"] == first.decision_id
+    # And the ledger is on <prefix>.erasures, once per erasure (a compacted topic's key)
+    ledger = read_topic(distributed_settings, topics.erasures)
+    assert {m.key.decode() for m in ledger} == {first.ledger_id}
+    assert (again.ledger_id, again.already_recorded, again.keys_deleted) == (
+        first.ledger_id,
+        True,
+        0,
+    )
+    assert first.keys_deleted == 4  # one per agency that recorded about the child
