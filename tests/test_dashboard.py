@@ -650,8 +650,6 @@ def test_an_administrator_places_a_legal_hold_on_the_records_management_page(
     label["Basis: the inquiry, claim or notice"].set_value("retention notice 12")
     label["Children (references, separated by spaces)"].set_value("C-00001 C-00002")
     next(b for b in app.button if b.label == "Place the hold").click().run()
-    assert [s.value for s in app.success] == [
-        "Placed PAGE-HOLD-1: children C-00001, C-00002"
-    ]
+    assert [s.value for s in app.success] == ["Placed PAGE-HOLD-1: children C-00001, C-00002"]
     [held] = [h for h in wiring.disposition.holds() if h.hold == "PAGE-HOLD-1"]
     assert held.placed_by == PERSON["administrator"] and held.in_force
