@@ -67,6 +67,7 @@ def stores_holding_events(settings: Settings, wiring_for: Callable[[Settings], W
     wiring.partnership.record(entry("concern", entry_ref="R-1"))
     wiring.directory.register_person("admin1", "Ada Admin", ["administrator"], by="admin1")
     wiring.access_log.record(user="admin1", child_refs=["C-0001"], view="chronology")
+    wiring.disposition.place_hold("HOLD-1", "an inquiry's notice", by="admin1", everything=True)
     wiring.close()
 
 
