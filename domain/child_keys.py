@@ -170,14 +170,6 @@ class ChildKeys:
         self.forget(child_ref)
         return deleted
 
-    def agencies_of(self, child_ref: str) -> list[str]:
-        """The agencies holding a key for the child."""
-        with self._table.transaction() as cursor:
-            cursor.execute(
-                f"SELECT agency FROM {TABLE} WHERE child_ref = ? ORDER BY agency", (child_ref,)
-            )
-            return [str(_first_value(row)) for row in cursor.fetchall()]
-
     def forget(self, child_ref: str) -> None:
         """Drop whatever this process remembers of the child's keys."""
         with self._lock:

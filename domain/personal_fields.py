@@ -62,10 +62,6 @@ STRUCTURAL_FIELDS = frozenset(
 )
 
 
-def is_structural(name: str) -> bool:
-    return name in STRUCTURAL_FIELDS
-
-
 def subject_children(state: Mapping[str, Any]) -> list[str]:
     """The children an event is about: its `child_refs`, or its one `child_ref`."""
     refs = state.get("child_refs")

@@ -317,14 +317,14 @@ def postgres_database_dir(url: str) -> Path:
     return Path(data) / "base" / str(oid)
 
 
-def as_server_superuser(program: str, url: str, *args: str) -> bytes:
+def as_server_superuser(program: str, url: str, *args: str, given: bytes | None = None) -> bytes:
     """A PostgreSQL client run as the server's own superuser (peer authentication on the local
     socket), as the server's administrator takes a backup: no application role may read every
     table and sequence, nor force a checkpoint."""
     port = url.rpartition(":")[2].partition("/")[0]
     command = ["runuser", "-u", "postgres", "--", program, "-h", "/var/run/postgresql"]
     command += ["-p", port, "-d", url.rpartition("/")[2], *args]
-    done = subprocess.run(command, capture_output=True)
+    done = subprocess.run(command, capture_output=True, input=given)
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout
 
