@@ -41,10 +41,17 @@ def views_in_audit(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str, s
     ]
 
 
-@pytest.fixture(autouse=True)
-def partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A police share about two siblings in 2025 and a school entry about one in 2019."""
+@pytest.fixture(
+    autouse=True, params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def partnership(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A police share about two siblings in 2025 and a school entry about one in 2019, in the
+    embedded store or on PostgreSQL."""
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
+    if request.param == "postgres":
+        monkeypatch.setenv(config.DATABASE_URL, request.getfixturevalue("postgres_url"))
     assert cli("user", "add", ADMIN, "--name", "Ada Administrator", "--role", "administrator") == 0
     for code, (name, agency_type) in AGENCIES.items():
         assert (
