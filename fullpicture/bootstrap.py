@@ -106,6 +106,31 @@ def stores_made_one_at_a_time(settings: Settings) -> Iterator[None]:
         yield
 
 
+# Held while an erasure is checked and carried out, and while a legal hold is placed.
+DISPOSITION_LOCK = "SELECT pg_advisory_lock(hashtext('fullpicture disposition'))"
+
+
+@contextmanager
+def disposition_one_at_a_time(settings: Settings) -> Iterator[None]:
+    """An erasure (its checks, then the shredding) and the placing of a legal hold take turns,
+    across processes: a hold placed while an erasure runs is placed after it, never between
+    its check and its shredding. PostgreSQL: a session lock of the database's; embedded: a lock
+    on a file beside the disposition store."""
+    if settings.database.is_sqlite:
+        import fcntl
+
+        path = settings.database.sqlite_path.with_name(DISPOSITION_FILE + ".lock")
+        with path.open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)  # released as the file closes
+            yield
+        return
+    import psycopg
+
+    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+        connection.execute(DISPOSITION_LOCK)  # released as the connection closes
+        yield
+
+
 def read_models_url(settings: Settings) -> str:
     database = settings.database
     if database.is_sqlite:
@@ -222,6 +247,7 @@ class Wiring:
             self.retention_schedule,
             agency_types=lambda: {a.code: a.agency_type for a in self.partnership.agencies()},
             now=self.now,
+            one_at_a_time=lambda: disposition_one_at_a_time(self.settings),
         )
 
     @property

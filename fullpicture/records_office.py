@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,6 +82,7 @@ class RecordsOffice:
         schedule: RetentionSchedule,
         agency_types: Callable[[], Mapping[str, str]],
         now: Callable[[], datetime],
+        one_at_a_time: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self.queries = queries
         self.disposition = disposition
@@ -88,6 +90,8 @@ class RecordsOffice:
         self.schedule = schedule
         self.agency_types = agency_types
         self.now = now
+        # An erasure and the placing of a hold take turns (`disposition_one_at_a_time`).
+        self.one_at_a_time = one_at_a_time
 
     # Disposition review -------------------------------------------------------------------
 
@@ -174,7 +178,8 @@ class RecordsOffice:
         agency = scope.get("agency") or ""
         if agency and not self.queries.agency_is_registered(agency):
             raise DomainError("agency", f"agency {agency!r} is not registered")
-        placed = self.disposition.place_hold(hold, basis, by=viewer.user, **scope)
+        with self.one_at_a_time():
+            placed = self.disposition.place_hold(hold, basis, by=viewer.user, **scope)
         self.queries.record_records_act(
             viewer, "hold placed", placed.children, f"{placed.hold}: {placed.scope}"
         )
@@ -197,21 +202,22 @@ class RecordsOffice:
     def erase(self, user: str, child: str, decision_id: str, shred: Shredder) -> dict[str, Any]:
         """Erase under an approved `destroy`, checked again now; returns the certificate."""
         viewer = self.queries.records_manager(user, "erase records")
-        try:
-            decision = self._check_erasure(child, decision_id)
-        except ErasureRefused as refusal:
-            self.queries.record_records_act(
-                viewer, "erasure refused", [child], f"{decision_id}: {refusal.message}"
+        with self.one_at_a_time():
+            try:
+                decision = self._check_erasure(child, decision_id)
+            except ErasureRefused as refusal:
+                self.queries.record_records_act(
+                    viewer, "erasure refused", [child], f"{decision_id}: {refusal.message}"
+                )
+                raise
+            report = shred(
+                child,
+                agency=decision.agency or None,
+                decision_id=decision.decision_id,
+                decided_by=decision.decided_by,
+                approved_by=decision.approved_by,
             )
-            raise
-        report = shred(
-            child,
-            agency=decision.agency or None,
-            decision_id=decision.decision_id,
-            decided_by=decision.decided_by,
-            approved_by=decision.approved_by,
-        )
-        done = self.disposition.mark_erased(decision.decision_id, by=viewer.user)
+            done = self.disposition.mark_erased(decision.decision_id, by=viewer.user)
         self.queries.record_records_act(
             viewer, "records erased", [child], f"{done.decision_id}: {_words(done)}"
         )

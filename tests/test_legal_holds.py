@@ -5,13 +5,16 @@ is in the access log (`fullpicture audit`)."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fullpicture import config
+from fullpicture.bootstrap import Wiring
 from fullpicture.cli import USER_ERROR, main
+from fullpicture.config import load_settings
 from tests.builders import AGENCIES, entry, share
 
 ADMIN, SECOND, LEAD = "adm", "adm2", "lee"
@@ -245,3 +248,43 @@ def test_lifting_the_hold_lets_the_erasure_run_and_its_certificate_names_who_dec
     sibling = out_of(capsys, "--as", "rec0", "chronology", SIBLING, "--format", "json")
     assert "P-1" in sibling
     assert "has no chronology" in error_of(capsys, "--as", "rec0", "chronology", CHILD)
+
+
+def test_a_hold_placed_while_an_erasure_runs_waits_until_it_is_done(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    decision = approved_destroy(capsys)
+    erasing, placing = Wiring(load_settings()), Wiring(load_settings())
+    shredding, finish = threading.Event(), threading.Event()
+
+    def slow_shred(child: str, **decided: Any) -> dict[str, Any]:
+        """The erasure between its checks and its end, held there by the test."""
+        shredding.set()
+        assert finish.wait(10)
+        return {"child_ref": child, **decided}
+
+    try:
+        erase = threading.Thread(
+            target=erasing.records_office.erase, args=(ADMIN, CHILD, decision, slow_shred)
+        )
+        erase.start()
+        assert shredding.wait(10)
+        place = threading.Thread(
+            target=placing.records_office.place_hold,
+            args=(ADMIN, "LATE-HOLD", "a notice that came during the erasure"),
+            kwargs={"children": [CHILD]},
+        )
+        place.start()
+        place.join(0.5)
+        assert place.is_alive(), "the hold was placed between the erasure's check and its end"
+        finish.set()
+        erase.join(10)
+        place.join(10)
+    finally:
+        finish.set()
+        erasing.close()
+        placing.close()
+    states = json.loads(out_of(capsys, "--as", ADMIN, "retention", "decisions", "--format", "json"))
+    assert [d["state"] for d in states] == ["erased"]
+    holds = json.loads(out_of(capsys, "--as", ADMIN, "hold", "list", "--format", "json"))
+    assert [(h["hold"], h["in_force"]) for h in holds] == [("LATE-HOLD", True)]
