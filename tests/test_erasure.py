@@ -17,6 +17,7 @@ from fullpicture.bootstrap import Wiring
 from fullpicture.cli import USER_ERROR, main
 from fullpicture.config import Settings, load_settings
 from fullpicture.erasure import reapply, shred_child
+from projections.child_header import child_header
 from projections.chronology import chronology_for
 from tests.builders import register_agencies, request
 from tests.conftest import in_database, postgres_admin_url
@@ -69,8 +70,9 @@ def test_an_erased_child_is_not_projected_again_and_its_reference_is_replaced_in
     erase(wiring, ERASED)
     for _ in range(2):  # as cleared, and as rebuilt
         assert entry_ids(wiring, ERASED) == []
-        [shared, _own] = chronology_for(wiring.read_models.db, SIBLING)
+        [shared, own] = chronology_for(wiring.read_models.db, SIBLING)
         assert list(shared.child_refs) == [ERASED_CHILD, SIBLING]
+        assert child_header(SIBLING, None, "2025-06-30", [shared, own], []).siblings == ()
         wiring.projection.rebuild()
 
 
