@@ -33,6 +33,8 @@ DAY_MS = 24 * 60 * 60 * 1000
 def feed_retention(days: int) -> dict[str, str]:
     """An agency's feed keeps messages this many days (FULLPICTURE_FEED_RETENTION_DAYS)."""
     return {"retention.ms": str(days * DAY_MS)}
+
+
 # The most messages one poll hands back (a batch: one transaction of a projector). Each batch
 # costs a projector's writer ~18 round trips to PostgreSQL whatever its size; at 20,000 instead
 # of 5,000 a one-process rebuild of 187,000 messages took ~0.6 s (8 %) less, three alternating

@@ -132,6 +132,8 @@ class Relay:
                     if personal and self.child_keys is not None:
                         agency = record.get("agency") or ""
                         seal = seal_header(personal, key.decode(), agency, self.child_keys)
+                        if seal is None:
+                            continue
                         sent_headers = [*headers, seal]
                     sends.append(
                         producer.send(self.topic, value=value, key=key, headers=sent_headers)

@@ -48,8 +48,14 @@ def blanked(record: EventRecord) -> tuple[EventRecord, bytes]:
     return {**record, **empty}, orjson.dumps(personal)
 
 
-def seal_header(personal: bytes, child: str, agency: str, keys: ChildKeys) -> tuple[str, bytes]:
-    return SEALED_HEADER, keys.for_writing(child, agency).seal(personal)
+def seal_header(
+    personal: bytes, child: str, agency: str, keys: ChildKeys
+) -> tuple[str, bytes] | None:
+    """The header sealing a child's message; None when the child's key is gone (erased since
+    the event was read): such a message is not sent. A key is never made here, so a child
+    erased meanwhile never gets one back."""
+    key = keys.for_reading(child, agency)
+    return None if key is None else (SEALED_HEADER, key.seal(personal))
 
 
 def opened(

@@ -6,7 +6,8 @@ mapper class (`Partnership.construct_mapper`). Before the stored state is transc
 that is not structural (`domain.personal_fields`) is taken out and sealed, once per child the
 event is about, each copy under that child's key for the recording agency: one cipher operation
 per event and child. An entry about siblings thus stays readable for one after the other's keys
-are deleted.
+are deleted. The sealed fields are JSON values (text and lists of text), encoded with orjson:
+eventsourcing's transcoder took ~25 µs an event more to read them back.
 
 Read back, the first child whose key remains opens the content. A child whose key is gone is
 shown as `ERASED_CHILD` in `child_refs`; when no child's key remains, the event's content is gone
@@ -19,6 +20,7 @@ from base64 import b64decode, b64encode
 from collections.abc import Hashable
 from typing import Any, cast
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     Mapper,
@@ -80,7 +82,7 @@ class SealingMapper(Mapper[Any]):
             return
         for name in personal:
             del state[name]
-        plaintext = self.transcoder.encode(personal)
+        plaintext = orjson.dumps(personal)
         keys, agency = self._keys(), state.get("agency") or ""
         state[SEALED] = {
             child: b64encode(keys.for_writing(child, agency).seal(plaintext)).decode("ascii")
@@ -127,7 +129,7 @@ class SealingMapper(Mapper[Any]):
                 erased.add(child)
             elif personal is None:
                 try:
-                    personal = self.transcoder.decode(key.open(b64decode(content)))
+                    personal = orjson.loads(key.open(b64decode(content)))
                 except UnreadableSeal:  # a key made after this child's was deleted
                     erased.add(child)
         if personal is not None:

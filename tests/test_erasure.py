@@ -17,7 +17,9 @@ from fullpicture.bootstrap import Wiring
 from fullpicture.cli import USER_ERROR, main
 from fullpicture.config import Settings, load_settings
 from fullpicture.erasure import reapply, shred_child
+from projections.child_header import child_header
 from projections.chronology import chronology_for
+from tests.builders import register_agencies, request
 from tests.conftest import in_database, postgres_admin_url
 from tests.people import ADMIN, practitioner_of
 from tests.test_erasure_byte_sweep import (
@@ -68,8 +70,9 @@ def test_an_erased_child_is_not_projected_again_and_its_reference_is_replaced_in
     erase(wiring, ERASED)
     for _ in range(2):  # as cleared, and as rebuilt
         assert entry_ids(wiring, ERASED) == []
-        [shared, _own] = chronology_for(wiring.read_models.db, SIBLING)
+        [shared, own] = chronology_for(wiring.read_models.db, SIBLING)
         assert list(shared.child_refs) == [ERASED_CHILD, SIBLING]
+        assert child_header(SIBLING, None, "2025-06-30", [shared, own], []).siblings == ()
         wiring.projection.rebuild()
 
 
@@ -202,3 +205,18 @@ def restore() -> Iterator[Callable[[str, Path], str]]:
     for name in made:
         drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
         as_server_superuser("psql", in_database(postgres_admin_url(), "postgres"), "-c", drop)
+
+
+def test_a_request_about_siblings_stays_listed_for_the_sibling_when_the_first_child_is_erased(
+    embedded_settings: Settings, wiring_for: Callable[[Settings], Wiring]
+) -> None:
+    wiring = wiring_for(embedded_settings)
+    register_agencies(wiring.partnership)
+    wiring.partnership.record(request(child_ref=f"{ERASED};{SIBLING}"))
+    wiring.projection.catch_up()
+    erase(wiring, ERASED)
+    listed = "SELECT request_id, child_refs FROM requests"
+    for _ in range(2):  # as cleared, and as rebuilt
+        rows = wiring.read_models.db.query(listed)
+        assert [tuple(r) for r in rows] == [("csc-north:R-1", f'["{ERASED_CHILD}","{SIBLING}"]')]
+        wiring.projection.rebuild()

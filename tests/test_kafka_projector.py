@@ -13,6 +13,7 @@ import pytest
 from consumers import kafka_projector
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
+from consumers.sealed_messages import child_keys_for
 from fullpicture import config
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import Settings, load_settings
@@ -36,11 +37,9 @@ def published(distributed_settings: Settings, wiring_for) -> Wiring:  # type: ig
     return wiring
 
 
-def clean_rebuild(
-    settings: Settings, new_database: Callable[[], str], published: Wiring
-) -> ReadModels:
+def clean_rebuild(settings: Settings, new_database: Callable[[], str]) -> ReadModels:
     """Every read model projected afresh into a new database; the data keys stay in the
-    chronology's (`published`) database."""
+    chronology's database (`settings`')."""
     environ = {
         **config.kafka_environ(settings),
         config.DATABASE_URL: new_database(),
@@ -51,7 +50,7 @@ def clean_rebuild(
         load_settings(environ),
         models,
         group_id="clean-rebuild",
-        child_keys=published.partnership.child_keys,
+        child_keys=child_keys_for(settings),
     ).run(once=True)
     return models
 
@@ -92,7 +91,7 @@ def test_a_projector_killed_mid_batch_and_restarted_equals_a_clean_rebuild(
     _, err = restarted.communicate(timeout=240)
     assert restarted.returncode == 0, err.decode()[-2000:]
 
-    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database, published).db)
+    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database).db)
     assert table_dump(published.read_models.db) == expected
     assert partial < sum(len(rows) for rows in expected.values())
 
@@ -102,7 +101,7 @@ def test_two_projectors_in_one_group_split_the_partitions_and_agree_with_one(
     distributed_settings: Settings,
     new_postgres_database,  # type: ignore[no-untyped-def]
 ) -> None:
-    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database, published).db)
+    expected = table_dump(clean_rebuild(distributed_settings, new_postgres_database).db)
     first, second = start_projector(distributed_settings), start_projector(distributed_settings)
     try:
         deadline = time.monotonic() + 120
