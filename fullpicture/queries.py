@@ -41,6 +41,7 @@ from domain.scopes import (
     decide_author,
     decide_child_scope,
     granted_children_of,
+    retention_review_scope,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
@@ -674,6 +675,11 @@ class Queries:
         viewer = self.viewer(user)
         check_administrator(viewer, doing)
         return viewer
+
+    def retention_reviewer(self, user: str) -> tuple[Viewer, str | None]:
+        """Who may list records due and decisions, and for which agency (None: every one)."""
+        viewer = self.viewer(user)
+        return viewer, retention_review_scope(viewer)
 
     def retention_decider(self, user: str, agency: str) -> Viewer:
         """Who may decide on a child's record, or on one agency's part (`agency`)."""

@@ -99,12 +99,14 @@ class RecordsOffice:
         """Every part of a child's record past its period on `as_at` (default today), with the
         rule that made it due, the holds covering it and the decision about it; a decision to
         extend moves its due day to the day it was kept until."""
-        viewer = self.queries.records_manager(user, "list records due for review")
+        viewer, agency = self.queries.retention_reviewer(user)
         day = parse_when("as_at", as_at)[:10] if as_at else self.now().date().isoformat()
         decisions = self.disposition.decisions()
         holds = [h for h in self.disposition.holds() if h.in_force]
         found = []
         for part in record_parts(self.db, self.agency_types()):
+            if agency is not None and part.agency != agency:
+                continue
             assessment = self.schedule.assess(part)
             if assessment.due_on is None:
                 continue
@@ -126,8 +128,9 @@ class RecordsOffice:
         return found
 
     def decisions(self, user: str) -> list[DecisionView]:
-        self.queries.records_manager(user, "list retention decisions")
-        return self.disposition.decisions()
+        """Every decision for an administrator; a safeguarding lead's agency's parts."""
+        _, agency = self.queries.retention_reviewer(user)
+        return [d for d in self.disposition.decisions() if agency in (None, d.agency)]
 
     def decide(
         self,

@@ -288,3 +288,25 @@ def test_a_hold_placed_while_an_erasure_runs_waits_until_it_is_done(
     assert [d["state"] for d in states] == ["erased"]
     holds = json.loads(out_of(capsys, "--as", ADMIN, "hold", "list", "--format", "json"))
     assert [(h["hold"], h["in_force"]) for h in holds] == [("LATE-HOLD", True)]
+
+
+def test_a_safeguarding_lead_reviews_only_their_own_agencys_parts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    decide(capsys, "--decision", "destroy", "--agency", "school-elm")
+    ours = decide(capsys, "--decision", "destroy", "--agency", "police-north", who=LEAD)["id"]
+    due = ["--as-at", "2100-01-01", "--format", "json"]
+    listed = json.loads(out_of(capsys, "--as", LEAD, "retention", "due", *due))
+    assert {(r["child_ref"], r["agency"]) for r in listed} == {
+        (CHILD, "police-north"),
+        (SIBLING, "police-north"),
+    }
+    everyone = json.loads(out_of(capsys, "--as", ADMIN, "retention", "due", *due))
+    assert {r["agency"] for r in everyone} == {"police-north", "school-elm"}
+    decisions = json.loads(
+        out_of(capsys, "--as", LEAD, "retention", "decisions", "--format", "json")
+    )
+    assert [d["id"] for d in decisions] == [ours]
+    assert "records due for review are for administrators" in error_of(
+        capsys, "--as", "rec1", "retention", "due"
+    )

@@ -39,7 +39,8 @@ def retention_commands(commands: Any) -> None:
     due = add_command(
         sub,
         "due",
-        "parts of children's records past their retention period (administrators)",
+        "parts of children's records past their retention period (administrators; a "
+        "safeguarding lead: their agency's parts)",
         _due,
     )
     due.add_argument("--as-at", metavar="DATE", help="as on this day (default today)")
