@@ -10,6 +10,7 @@ store at the moment of erasure, just before the records are shredded.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -101,7 +102,9 @@ class RecordsOffice:
         extend moves its due day to the day it was kept until."""
         viewer, agency = self.queries.retention_reviewer(user)
         day = parse_when("as_at", as_at)[:10] if as_at else self.now().date().isoformat()
-        decisions = self.disposition.decisions()
+        decisions: dict[str, list[DecisionView]] = defaultdict(list)
+        for made in self.disposition.decisions():
+            decisions[made.child_ref].append(made)
         holds = [h for h in self.disposition.holds() if h.in_force]
         found = []
         for part in record_parts(self.db, self.agency_types()):
@@ -110,7 +113,7 @@ class RecordsOffice:
             assessment = self.schedule.assess(part)
             if assessment.due_on is None:
                 continue
-            about = [d for d in decisions if d.covers(part.child_ref, part.agency)]
+            about = [d for d in decisions[part.child_ref] if d.covers(part.child_ref, part.agency)]
             due_on = _extended(assessment.due_on, about)
             if day < due_on:
                 continue
