@@ -24,7 +24,7 @@ from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.entries import ID_NAMESPACE
-from domain.errors import DomainError, MissingField
+from domain.errors import DomainError, InvalidEntry, MissingField
 from domain.notification_log import notifications
 from domain.people import iso
 
@@ -278,7 +278,7 @@ class Disposition(Application[Any]):
     ) -> DecisionView:
         """Record a decision; a `destroy` then waits for a second person's approval, an
         `extend` keeps the record (or part) until `until`."""
-        problems = []
+        problems: list[DomainError] = []
         if not child_ref.strip():
             problems.append(MissingField("child"))
         if decision not in DECISIONS:
@@ -286,7 +286,7 @@ class Disposition(Application[Any]):
         if not reason.strip():
             problems.append(MissingField("reason", "is required: say why (name the rule)"))
         if problems:
-            raise problems[0]
+            raise InvalidEntry(problems)
         if decision == EXTEND and not until:
             raise MissingField("until", "is required to extend: the day it is kept until")
         if decision == DESTROY and until:
@@ -356,11 +356,8 @@ class Disposition(Application[Any]):
             return None
 
     def _get_decision(self, decision_id: str) -> RetentionDecision:
-        found = (
-            self._find_decision(decision_id.strip())
-            if DECISION_ID.match(decision_id.strip().upper())
-            else None
-        )
+        wanted = decision_id.strip().upper()
+        found = self._find_decision(wanted) if DECISION_ID.match(wanted) else None
         if found is None:
             raise DomainError("decision_id", f"{decision_id!r} is not a retention decision")
         return found
