@@ -653,3 +653,21 @@ def test_an_administrator_places_a_legal_hold_on_the_records_management_page(
     assert [s.value for s in app.success] == ["Placed PAGE-HOLD-1: children C-00001, C-00002"]
     [held] = [h for h in wiring.disposition.holds() if h.hold == "PAGE-HOLD-1"]
     assert held.placed_by == PERSON["administrator"] and held.in_force
+
+
+def test_an_administrator_approves_another_s_decision_on_the_records_management_page(
+    app: AppTest, wiring: Wiring
+) -> None:
+    if wiring.directory.person("admin.second") is None:
+        wiring.directory.register_person(
+            "admin.second", "Second Administrator", ["administrator"], by=PERSON["administrator"]
+        )
+    theirs = wiring.records_office.decide("admin.second", "C-00003", "destroy", "due")
+    own = wiring.records_office.decide(PERSON["administrator"], "C-00004", "destroy", "due")
+    open_page(signed_in(app, PERSON["administrator"]), "records")
+    [choice] = [s for s in app.selectbox if s.label.startswith("Approve another person's")]
+    assert theirs.decision_id in choice.options and own.decision_id not in choice.options
+    choice.set_value(theirs.decision_id)
+    next(b for b in app.button if b.label == "Approve").click().run()
+    assert f"Approved {theirs.decision_id}" in [s.value for s in app.success]
+    assert wiring.disposition.decision(theirs.decision_id).approved_by == PERSON["administrator"]
