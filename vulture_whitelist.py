@@ -41,3 +41,11 @@ versions
 wait_until_assigned
 revoke_all
 ALL_KEYS
+# eventsourcing's extension points, overridden (its Application and Mapper call them); the key
+# wrapper protocol's parameter; the erasure's interface with `fullpicture erase` and the
+# certificate it writes.
+_.construct_mapper
+_.to_stored_event
+ciphertext
+shred_child
+_.already_recorded

@@ -42,6 +42,7 @@ PAGES = (
         frozenset({ADMINISTRATOR, SAFEGUARDING_LEAD, CASE_REVIEWER}),
     ),
     DashboardPage("views/feeds.py", "Feeds", "feeds", frozenset({ADMINISTRATOR})),
+    DashboardPage("views/records.py", "Records management", "records", frozenset({ADMINISTRATOR})),
 )
 
 

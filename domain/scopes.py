@@ -276,3 +276,31 @@ def check_may_read_audit(viewer: Viewer) -> None:
             "the access log is for administrators, safeguarding leads (their agency) and case "
             "reviewers (their review's children)",
         )
+
+
+def retention_review_scope(viewer: Viewer) -> str | None:
+    """Whose parts of children's records a person reviews for retention: an administrator
+    every agency's (None), a safeguarding lead their own agency's (its code)."""
+    if viewer.has(ADMINISTRATOR):
+        return None
+    if viewer.has(SAFEGUARDING_LEAD) and viewer.agency:
+        return viewer.agency
+    raise AccessRefused(
+        "as",
+        "records due for review are for administrators (and a safeguarding lead, their own "
+        "agency's part)",
+    )
+
+
+def check_may_decide_retention(viewer: Viewer, agency: str) -> None:
+    """Administrators decide on any child's record; a safeguarding lead on their own agency's
+    part of it (`--agency` their agency). Approving, holds and erasure are administrators'."""
+    if viewer.has(ADMINISTRATOR):
+        return
+    if viewer.has(SAFEGUARDING_LEAD) and viewer.agency and agency == viewer.agency:
+        return
+    raise AccessRefused(
+        "as",
+        "only an administrator decides on a child's record (a safeguarding lead on their own "
+        "agency's part: --agency CODE)",
+    )

@@ -35,6 +35,7 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+RETENTION_FILE = "FULLPICTURE_RETENTION_FILE"
 OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
 OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
 OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
@@ -52,6 +53,9 @@ KAFKA_CA_FILE = "FULLPICTURE_KAFKA_CA_FILE"
 ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
 # The role that owns the event tables; only `fullpicture init` connects as it (TRUST.md, "Servers").
 OWNER_DATABASE_URL = "FULLPICTURE_OWNER_DATABASE_URL"
+# How long an agency's feed keeps a message: feeds are disclosures, kept for the agency to read,
+# not for ever (an erased child's entries must not stay on them).
+FEED_RETENTION_DAYS = "FULLPICTURE_FEED_RETENTION_DAYS"
 
 # Each FullPicture process may have its own Kafka principal in the same environment:
 # FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
@@ -70,6 +74,7 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    RETENTION_FILE,
     OIDC_ISSUER,
     OIDC_CLIENT_ID,
     OIDC_CLIENT_SECRET,
@@ -86,6 +91,7 @@ ALL_KEYS = (
     KAFKA_CA_FILE,
     ADMIN_DATABASE_URL,
     OWNER_DATABASE_URL,
+    FEED_RETENTION_DAYS,
     *(service_username_key(s) for s in KAFKA_SERVICES),
     *(service_password_key(s) for s in KAFKA_SERVICES),
 )
@@ -98,6 +104,7 @@ DEFAULT_SQLITE_FILE = "fullpicture.sqlite"
 DEFAULT_TOPIC_PREFIX = "fullpicture"
 DEFAULT_TOPIC_PARTITIONS = 6
 DEFAULT_TOPIC_REPLICATION_FACTOR = 1
+DEFAULT_FEED_RETENTION_DAYS = 30
 # Streamlit fills in `{port}` with the port the dashboard serves on.
 DEFAULT_OIDC_REDIRECT_URI = "http://127.0.0.1:{port}/oauth2callback"
 
@@ -162,6 +169,8 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    retention_file: Path | None = None
+    """The retention schedule; None: the one shipped with the package."""
     oidc: OpenIdProvider | None = None
     local_signin: str = LOCAL_SIGNIN_ALL
     """Who may sign in with a local password: off, administrators or all."""
@@ -175,6 +184,7 @@ class Settings:
     admin_database_url: str | None = field(default=None, repr=False)
     # Only for making the event tables and granting the application role its privileges.
     owner_database_url: str | None = field(default=None, repr=False)
+    feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
 
     @property
     def distributed(self) -> bool:
@@ -223,6 +233,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        retention_file=_optional_path(env, RETENTION_FILE),
         oidc=oidc,
         local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
@@ -232,6 +243,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         kafka_security=_kafka_security(env),
         admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
         owner_database_url=env.get(OWNER_DATABASE_URL) or None,
+        feed_retention_days=_positive_int(env, FEED_RETENTION_DAYS, DEFAULT_FEED_RETENTION_DAYS),
     )
 
 

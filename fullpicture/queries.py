@@ -34,12 +34,14 @@ from domain.scopes import (
     Viewer,
     active_grants,
     check_administrator,
+    check_may_decide_retention,
     check_may_manage_person,
     check_may_read_audit,
     check_may_record,
     decide_author,
     decide_child_scope,
     granted_children_of,
+    retention_review_scope,
 )
 from projections import alert_reviews, chronology, followups, partnership, requests, voice
 from projections.alerts import PatternContext, stored_alert, stored_alerts
@@ -689,6 +691,41 @@ class Queries:
             raise PersonNotNamed()
         check_may_manage_person(self.viewer(user), roles, agency, "register people")
         return user
+
+    # Records management -------------------------------------------------------------------
+
+    def records_manager(self, user: str, doing: str) -> Viewer:
+        """Disposition review, approvals, legal holds and erasure are administrators'."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, doing)
+        return viewer
+
+    def retention_reviewer(self, user: str) -> tuple[Viewer, str | None]:
+        """Who may list records due and decisions, and for which agency (None: every one)."""
+        viewer = self.viewer(user)
+        return viewer, retention_review_scope(viewer)
+
+    def retention_decider(self, user: str, agency: str) -> Viewer:
+        """Who may decide on a child's record, or on one agency's part (`agency`)."""
+        viewer = self.viewer(user)
+        check_may_decide_retention(viewer, agency)
+        return viewer
+
+    def record_records_act(
+        self, viewer: Viewer, view: str, children: Iterable[str], scope: str
+    ) -> None:
+        """A records-management act (a list of records due, a decision, an approval, a hold,
+        an erasure or its refusal) in the access log, naming the children it concerns."""
+        self.access_log.record(
+            user=viewer.user,
+            role=viewer.main_role,
+            agency=viewer.agency,
+            child_refs=sorted(set(children)),
+            view=view,
+            scope=scope,
+            purpose="records management",
+            break_glass=False,
+        )
 
     # Recording ----------------------------------------------------------------------------
 

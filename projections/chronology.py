@@ -14,6 +14,7 @@ from typing import Any
 from domain.collector import no_cycle_collection
 from domain.drafts import DISCLOSURE_DECISION_FIELDS, DISCLOSURE_KINDS
 from domain.records import EventRecord, agency_knows, projected_children
+from domain.sealing import ERASED_CHILD
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
 from projections.database import Cursor, ReadModelDatabase, Row
@@ -245,6 +246,9 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
         child_refs = record["child_refs"]
         concerns, to_agencies = as_json(get("concerns")), as_json(get("to_agencies"))
         children = as_json(child_refs)
+        first = child_refs[0]
+        if first == ERASED_CHILD:  # the first child erased: the next one's copy is the first
+            first = next((c for c in child_refs if c != ERASED_CHILD), "")
         for child in projected_children(record):
             rows[child, entry_id] = (
                 child,
@@ -272,7 +276,7 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("imported_for_review") or "",
                 get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
-                child == child_refs[0],  # first_copy
+                child == first,  # first_copy
             )
     return list(rows.values())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 from fastavro import schemaless_writer
 
+from consumers.erasure_notices import notice
 from domain.access_log import AccessLog, AccessRecorded
 from domain.agencies import AgencyRegistered
 from domain.alert_reviews import AlertReviewed
@@ -20,6 +22,7 @@ from domain.application import Partnership
 from domain.children import ChildRegistered
 from domain.drafts import AUTHORSHIP_FIELDS
 from domain.entries import ENTRY_EVENTS
+from domain.erasures import ChildErased
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.bootstrap import event_store_env
 from fullpicture.config import STATE_DIR, load_settings
@@ -38,6 +41,7 @@ from tests.builders import record_every_disclosure_field, record_every_kind, reg
 EVENT_TYPES = sorted(
     [cls.__name__ for cls in ENTRY_EVENTS.values()]
     + [AgencyRegistered.__name__, ChildRegistered.__name__, AlertReviewed.__name__]
+    + [ChildErased.__name__]
 )
 REQUIRED_FIELDS = {
     "event_id",
@@ -68,12 +72,15 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     app.review_alert(
         "A-0123456789ab", "C-0001", "jargon", ["police-north:P-1"], "noted", "Seen.", "analyst"
     )
+    app.record_erasure("C-0002", "", "RD-1", "dpo.lee", "caldicott.khan", ["police-north"])
     notifications = app.recorder.select_notifications(start=1, limit=1000)
     return {r["event_type"]: r for _, r in records_from_notifications(app.mapper, notifications)}
 
 
 def test_every_event_type_has_a_schema() -> None:
-    assert sorted(latest()) == sorted([*EVENT_TYPES, AccessRecorded.__name__])
+    # An agency feed's erasure notice is not a stored event: FullPicture sends it (Article 19).
+    not_stored = [AccessRecorded.__name__, "RecordsErased"]
+    assert sorted(latest()) == sorted([*EVENT_TYPES, *not_stored])
 
 
 def test_an_access_event_round_trips_and_decodes_with_the_official_avro_library(
@@ -309,3 +316,15 @@ def test_a_version_3_message_of_every_entry_event_reads_with_its_author_unknown(
 
 
 ENTRY_EVENT_TYPES = frozenset(cls.__name__ for cls in ENTRY_EVENTS.values())
+
+
+def test_a_records_erased_notice_round_trips_and_decodes_with_the_official_avro_library(
+    records: dict[str, EventRecord],
+) -> None:
+    ledger = records["ChildErased"]
+    record = notice(str(uuid.uuid4()), "police-north", ledger, ["police-north:P-100"])
+    schema = latest()["RecordsErased"]
+    assert {f["name"] for f in schema.expanded["fields"]} == set(record)
+    data = encode(record)
+    assert decode(data) == record
+    assert avro_decode(data, schema.expanded) == record

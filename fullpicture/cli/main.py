@@ -30,6 +30,7 @@ from fullpicture.cli.reading import (
     patterns_command,
 )
 from fullpicture.cli.recording import alert_commands, child_commands, import_command, record_command
+from fullpicture.cli.retention import erase_command, hold_commands, retention_commands
 from fullpicture.cli.services import dashboard_command, runner_commands
 from fullpicture.cli.setup import agency_commands, init_command, kafka_commands, schemas_command
 from fullpicture.cli.tools import bench_and_soak_commands, demo_command, evaluate_command
@@ -118,5 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_command(commands)
     kafka_commands(commands)
     init_command(commands)
+    retention_commands(commands)
+    hold_commands(commands)
+    erase_command(commands)
     list_allowed_values(parser)
     return parser
