@@ -28,12 +28,16 @@ ENTRY_KINDS = (
     "action",
     "transfer",
     "correction",
+    "acknowledgement",
 )
 # An answer to a request and a written follow-up disclose information as a share does (DOMAIN.md,
 # rule 7): each records what was shared, with whom, when, why and on what lawful basis.
 DISCLOSURE_KINDS = ("share", "followup", "response")
 # What a disclosure states about the decision to share (a follow-up's empty ones are its share's).
 DISCLOSURE_DECISION_FIELDS = ("lawful_basis", "consent", "family_informed")
+# What a recipient acknowledges: a disclosure addressed to it ("was it received, read and acted
+# on?"); the acknowledgement goes back to the sender only.
+ACKNOWLEDGED_KINDS = DISCLOSURE_KINDS
 LIST_SEPARATOR = ";"
 DEFAULT_SIGNIFICANCE = "medium"
 
@@ -67,6 +71,7 @@ class EntryDraft:
     refers_to: str = ""
     due_by: str = ""
     transfer: str = ""
+    outcome: str = ""
     recorded_by: str = ""
     imported_for_review: str = ""
 

@@ -17,6 +17,7 @@ from domain.alert_reviews import AlertReviewed
 from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
+from domain.tasks import TASK_EVENTS
 
 EventRecord = dict[str, Any]
 
@@ -41,11 +42,12 @@ def event_record(event: Any) -> EventRecord:
             "child_refs": [],
             "occurred_at": event.recorded_at,
         }
-    elif isinstance(event, AlertReviewed):
-        # About one child; recorded by a person, not an agency, so it reaches no agency's feed.
+    elif isinstance(event, (AlertReviewed, *TASK_EVENTS)):
+        # About one child; recorded by (or given to) a person, not an agency, so it reaches no
+        # agency's feed.
         record |= {
             "agency": "",
-            "entry_ref": event.alert_id,
+            "entry_ref": event.alert_id if isinstance(event, AlertReviewed) else event.task_id,
             "child_refs": [event.child_ref],
             "occurred_at": event.recorded_at,
         }

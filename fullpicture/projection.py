@@ -152,6 +152,18 @@ class Recorder:
         partnership = self._wiring.partnership
         return self._caught_up(partnership.register_child(child_ref, date_of_birth, agency))
 
+    def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.add_task(values, owner_agency, added_by))
+
+    def reassign_task(self, task_id: str, owner: str, owner_agency: str, by: str) -> None:
+        partnership = self._wiring.partnership
+        self._caught_up(partnership.reassign_task(task_id, owner, owner_agency, by))
+
+    def finish_task(self, task_id: str, outcome: str, by: str) -> None:
+        partnership = self._wiring.partnership
+        self._caught_up(partnership.finish_task(task_id, outcome, by))
+
     def review_alert(
         self,
         alert_id: str,

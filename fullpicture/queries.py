@@ -34,14 +34,28 @@ from domain.scopes import (
     Viewer,
     active_grants,
     check_administrator,
+    check_may_change_task,
+    check_may_give_task,
     check_may_manage_person,
+    check_may_own_task,
     check_may_read_audit,
     check_may_record,
     decide_author,
     decide_child_scope,
     granted_children_of,
+    sees_task,
 )
-from projections import alert_reviews, chronology, followups, partnership, requests, voice
+from domain.tasks import UnknownTask
+from projections import (
+    acknowledgements,
+    alert_reviews,
+    chronology,
+    followups,
+    partnership,
+    requests,
+    tasks,
+    voice,
+)
 from projections.alerts import PatternContext, stored_alert, stored_alerts
 from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth
@@ -528,6 +542,82 @@ class Queries:
             "followup_rate": partnership.written_followup_rate(self.db, today).percent,
             "voice_coverage": partnership.voice_coverage(self.db, today).percent,
             "response_times": requests.response_times_by_agency(self.db, today),
+        }
+
+    # Tasks --------------------------------------------------------------------------------
+
+    def task_owner_agency(self, user: str, child: str, owner: str) -> str:
+        """The agency of a new task's owner, once the giver and the owner may both see the
+        child; a refusal is recorded like any refused read."""
+        viewer = self.viewer(user)
+        knows = partial(chronology.agency_knows_child, self.db, child)
+        with self._refusals_logged(viewer, "task add", [child]):
+            check_may_give_task(viewer, child, knows)
+            owner_viewer = self.viewer(owner)
+            check_may_own_task(owner_viewer, child, knows)
+        return owner_viewer.agency
+
+    def task_to_change(
+        self, user: str, task_id: str, doing: str, new_owner: str | None = None
+    ) -> tuple[tasks.TaskStatus, str]:
+        """The task as it stands and the agency of its owner after the change (a new owner must
+        see the child too), once the person may change it; or `UnknownTask`."""
+        viewer = self.viewer(user)
+        task = self._task(viewer, task_id)
+        knows = partial(chronology.agency_knows_child, self.db, task.child_ref)
+        with self._refusals_logged(viewer, f"task {doing}", [task.child_ref]):
+            check_may_change_task(viewer, task.owner, task.owner_agency, task.added_by, doing)
+            if new_owner is None:
+                return task, task.owner_agency
+            owner_viewer = self.viewer(new_owner)
+            check_may_own_task(owner_viewer, task.child_ref, knows)
+        return task, owner_viewer.agency
+
+    def _task(self, viewer: Viewer, task_id: str) -> tasks.TaskStatus:
+        """A task the person sees; one they do not is answered as if it did not exist."""
+        found = [t for t in self._tasks_seen(viewer) if t.task_id == task_id.strip()]
+        if not found:
+            raise UnknownTask(task_id)
+        return found[0]
+
+    def task_list(
+        self,
+        user: str,
+        mine: bool = False,
+        agency: str | None = None,
+        overdue: bool = False,
+    ) -> list[tasks.TaskStatus]:
+        """The tasks the person may see (`domain.scopes.sees_task`), narrowed as asked; the list
+        names children, so it is recorded as one read of those shown."""
+        viewer = self.viewer(user)
+        found = [
+            t
+            for t in self._tasks_seen(viewer)
+            if (not mine or t.owner == viewer.user)
+            and (agency is None or t.owner_agency == agency)
+            and (not overdue or t.overdue)
+        ]
+        self._record_listing(viewer, "tasks", (t.child_ref for t in found))
+        return found
+
+    def _tasks_seen(self, viewer: Viewer) -> list[tasks.TaskStatus]:
+        if not viewer.acts_for_agency:
+            return []
+        known = {c.child_ref for c in chronology.children_known_by(self.db, viewer.agency)}
+        return [
+            t
+            for t in tasks.task_statuses(self.db, self.today().isoformat())
+            if sees_task(viewer, t.owner, t.owner_agency, t.added_by, t.child_ref in known)
+        ]
+
+    def practice_loop_figures(self, user: str, today: str) -> dict[str, Any]:
+        """Time to acknowledge and overdue tasks per agency, for analysts (figures only)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "partnership figures are for partnership analysts")
+        return {
+            "time_to_acknowledge": acknowledgements.acknowledgement_times_by_agency(self.db),
+            "overdue_tasks": tasks.overdue_by_agency(self.db, today),
         }
 
     def check_may_read_feed(self, user: str, agency: str) -> None:

@@ -42,3 +42,15 @@ st.dataframe(data.rows(figures["response_times"]), hide_index=True, width="stret
 st.subheader("Shares by channel")
 channels = data.rows(figures["channels"])
 st.bar_chart({"shares": {r["key"]: r["count"] for r in channels}})
+
+st.subheader("Closing the loop: acknowledgements and overdue tasks by agency")
+loop = data.queries().practice_loop_figures(session.user(), data.today())
+acknowledging, tasks_overdue = st.columns(2)
+acknowledging.caption("Time to acknowledge what an agency received (calendar days)")
+acknowledging.dataframe(data.rows(loop["time_to_acknowledge"]), hide_index=True, width="stretch")
+tasks_overdue.caption("Open tasks past their due date, by the owner's agency")
+tasks_overdue.dataframe(
+    [{"agency": agency, "overdue tasks": n} for agency, n in loop["overdue_tasks"].items()],
+    hide_index=True,
+    width="stretch",
+)

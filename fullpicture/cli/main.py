@@ -31,6 +31,7 @@ from fullpicture.cli.reading import (
 from fullpicture.cli.recording import alert_commands, child_commands, import_command, record_command
 from fullpicture.cli.services import dashboard_command, runner_commands
 from fullpicture.cli.setup import agency_commands, init_command, kafka_commands, schemas_command
+from fullpicture.cli.tasks import task_commands
 from fullpicture.cli.tools import bench_and_soak_commands, demo_command, evaluate_command
 from fullpicture.config import ConfigurationError
 from fullpicture.entry_json import EntryJsonError
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas_command(commands)
     evaluate_command(commands)
     alert_commands(commands)
+    task_commands(commands)
     runner_commands(commands)
     bench_and_soak_commands(commands)
     dashboard_command(commands)
