@@ -58,6 +58,8 @@ class Wiring(Protocol):
     @property
     def projection(self) -> Projection: ...
 
+    def after_writes(self) -> None: ...
+
 
 class StoreProjection:
     """Embedded: the read models fed straight from the chronology's notification log."""
@@ -130,6 +132,7 @@ class Recorder:
 
     def _caught_up(self, result: Any) -> Any:
         self._wiring.projection.catch_up()
+        self._wiring.after_writes()
         return result
 
     def record(

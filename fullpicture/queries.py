@@ -668,6 +668,12 @@ class Queries:
         if user.lower() != of_user.lower():
             check_administrator(viewer, "set another person's password")
 
+    def check_may_choose_notifications(self, user: str, of_user: str) -> None:
+        """Each person chooses their own notifications; an administrator may for anyone."""
+        viewer = self.viewer(user)
+        if user.lower() != of_user.lower():
+            check_administrator(viewer, "choose another person's notifications")
+
     # Separation of duties -----------------------------------------------------------------
 
     def change_password(self, user: str, of_user: str, password: str) -> bool:

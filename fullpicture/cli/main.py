@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
+from fullpicture.cli.notify import notify_command
 from fullpicture.cli.parser import (
     AS_HELP,
     NAME_YOURSELF,
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_command(commands)
     alert_commands(commands)
     task_commands(commands)
+    notify_command(commands)
     runner_commands(commands)
     bench_and_soak_commands(commands)
     dashboard_command(commands)
