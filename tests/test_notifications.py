@@ -98,7 +98,9 @@ def test_a_person_who_turned_a_kind_off_is_not_told(partnership: Path, inbox: In
 def test_only_the_person_or_an_administrator_chooses_their_notifications(
     partnership: Path,
 ) -> None:
-    assert cli("--as", SCHOOL, "user", "notifications", SCHOOL_LEAD, "--off", "incoming") == USER_ERROR  # fmt: skip
+    assert (
+        cli("--as", SCHOOL, "user", "notifications", SCHOOL_LEAD, "--off", "incoming") == USER_ERROR
+    )
     assert cli("--as", ADMIN, "user", "notifications", SCHOOL_LEAD, "--off", "incoming") == 0
     with pytest.raises(SystemExit) as refused:
         cli("--as", SCHOOL, "user", "notifications", SCHOOL, "--off", "horoscope")
