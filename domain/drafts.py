@@ -7,6 +7,7 @@ field, what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -274,3 +275,21 @@ def split_list(raw: Any) -> tuple[str, ...]:
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
+
+
+def acknowledgement_of(
+    refers_to: str, child_refs: Iterable[str], outcome: str, summary: str, occurred_at: str
+) -> dict[str, Any]:
+    """The row that acknowledges one received entry in one click (the dashboard's "My work"):
+    its reference is derived from what it acknowledges, so a second click records nothing new
+    and the recording agency is filled in by the query layer."""
+    digest = hashlib.sha256(refers_to.encode()).hexdigest()[:12].upper()
+    return {
+        "kind": "acknowledgement",
+        "entry_ref": f"ACK-{digest}",
+        "child_refs": list(child_refs),
+        "refers_to": refers_to,
+        "outcome": outcome,
+        "summary": summary,
+        "occurred_at": occurred_at,
+    }

@@ -19,10 +19,11 @@ NOTIFICATION_KINDS = {
     "priority_alert": "a priority alert was raised about a child your agency knows "
     "(safeguarding leads)",
 }
+# Per kind: what waits, for one and for many, and for whom (the subject is the first part).
 _WAITING = {
     "incoming": ("new item waits", "new items wait", "for your agency to read and acknowledge"),
     "task_assigned": ("new task waits", "new tasks wait", "for you"),
-    "task_overdue": ("task is", "tasks are", "past their due date in your agency"),
+    "task_overdue": ("task past its due date", "tasks past their due date", "in your agency"),
     "priority_alert": ("priority alert waits", "priority alerts wait", "for your agency"),
 }
 
