@@ -118,8 +118,13 @@ def test_a_share_is_told_acknowledged_and_its_gap_resolved(
     police_view = wiring.queries.read_child(POLICE, "C-0001", "chronology")
     assert [a.pattern for a in police_view.alerts] == ["share_not_acknowledged"]
     # The school acknowledges it; the police's chronology shows the acknowledgement
-    row = acknowledgement_of("police-north:P-100", ["C-0001"], "action_planned",
-                             "Read by the lead; the class teacher will watch.", "2025-06-30")  # fmt: skip
+    row = acknowledgement_of(
+        "police-north:P-100",
+        ["C-0001"],
+        "action_planned",
+        "Read by the lead; the class teacher will watch.",
+        "2025-06-30",
+    )
     record_as(wiring, SCHOOL_LEAD, row)
     project(wiring)
     police_view = wiring.queries.read_child(POLICE, "C-0001", "chronology")
