@@ -55,6 +55,7 @@ from projections import (
     requests,
     tasks,
     voice,
+    work,
 )
 from projections.alerts import PatternContext, stored_alert, stored_alerts
 from projections.child_header import ChildHeader, child_header
@@ -609,6 +610,16 @@ class Queries:
             for t in tasks.task_statuses(self.db, self.today().isoformat())
             if sees_task(viewer, t.owner, t.owner_agency, t.added_by, t.child_ref in known)
         ]
+
+    def incoming_to_acknowledge(self, user: str) -> list[work.IncomingItem]:
+        """What other agencies sent the person's agency and it has not acknowledged yet (a
+        list that names children: recorded as one read of those shown)."""
+        viewer = self.viewer(user)
+        if not viewer.acts_for_agency:
+            return []
+        found = [i for i in work.incoming_for(self.db, viewer.agency) if i.to_acknowledge]
+        self._record_listing(viewer, "incoming", (c for i in found for c in i.child_refs))
+        return found
 
     def practice_loop_figures(self, user: str, today: str) -> dict[str, Any]:
         """Time to acknowledge and overdue tasks per agency, for analysts (figures only)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.drafts import ACKNOWLEDGED_KINDS
+from domain.vocabulary import SPOKEN_CHANNELS
 from projections import alerts, chronology, tasks
 from projections.database import ReadModelDatabase
 from projections.sql import from_json
@@ -22,17 +23,24 @@ class IncomingItem:
     occurred_at: str
     recorded_at: str
     child_refs: tuple[str, ...]
-    acknowledged: bool  # by the agency it reached (only shares, follow-ups and answers ask it)
+    channel: str
+    acknowledged: bool  # by the agency it reached
 
     @property
     def to_acknowledge(self) -> bool:
-        return self.kind in ACKNOWLEDGED_KINDS and not self.acknowledged
+        """What `share_not_acknowledged` asks to be acknowledged: a written share, follow-up
+        or answer (a spoken one is acknowledged through its written follow-up)."""
+        return (
+            self.kind in ACKNOWLEDGED_KINDS
+            and self.channel not in SPOKEN_CHANNELS
+            and not self.acknowledged
+        )
 
 
 def incoming_for(db: ReadModelDatabase, agency: str) -> list[IncomingItem]:
     """Every entry another agency addressed to `agency`, newest first, each once."""
     rows = db.query(
-        f"SELECT entry_id, kind, agency, occurred_at, recorded_at, child_refs "
+        f"SELECT entry_id, kind, agency, occurred_at, recorded_at, child_refs, channel "
         f"FROM {chronology.TABLE} WHERE agency <> ? AND {chronology.KNOWN_BY_SQL}",
         [agency, *chronology._known_by_params(agency)],  # noqa: SLF001 - the one known-by rule
     )
@@ -46,7 +54,7 @@ def incoming_for(db: ReadModelDatabase, agency: str) -> list[IncomingItem]:
     }
     found = {
         r[0]: IncomingItem(
-            r[0], r[1], r[2], r[3], r[4], tuple(from_json(r[5])), r[0] in acknowledged
+            r[0], r[1], r[2], r[3], r[4], tuple(from_json(r[5])), r[6], r[0] in acknowledged
         )
         for r in rows
     }

@@ -39,8 +39,8 @@ PERSON = {
     "administrator": "admin",
 }
 ALLOWED = {
-    "practitioner": {"chronology", "patterns", "requests", "record"},
-    "safeguarding_lead": {"chronology", "patterns", "requests", "record", "access_log"},
+    "practitioner": {"chronology", "my_work", "patterns", "requests", "record"},
+    "safeguarding_lead": {"chronology", "my_work", "patterns", "requests", "record", "access_log"},
     "case_reviewer": {"chronology", "patterns", "requests", "record", "access_log"},
     "analyst": {"chronology", "patterns", "partnership"},
     "administrator": {"access_log", "feeds"},
@@ -110,6 +110,7 @@ PAGE_SHOWS = {
     "record": lambda at: any("spreadsheet" in h.value for h in at.subheader),
     "access_log": lambda at: any(h.value.endswith("newest first") for h in at.subheader),
     "feeds": lambda at: any("Embedded mode" in i.value for i in at.info),
+    "my_work": lambda at: any(h.value.startswith("Received, to acknowledge") for h in at.subheader),
 }
 
 
