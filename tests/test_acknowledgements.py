@@ -3,7 +3,9 @@ alone is told, and a written one left unacknowledged is a practice gap until ack
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +13,12 @@ import pytest
 from domain.application import EntriesRejected, Partnership
 from domain.clock import add_working_days
 from domain.records import agencies_allowed_to_see, records_from_notifications
+from fullpicture import config
+from fullpicture.cli import USER_ERROR, main
 from projections.patterns.evaluation import evaluate_child
 from projections.patterns.glossary import load_glossary
 from projections.patterns.settings import load_pattern_config
-from tests.builders import entry, register_agencies, request, share, stored_count
+from tests.builders import AGENCIES, entry, register_agencies, request, share, stored_count
 from tests.test_patterns import rec
 
 MONDAY = date(2025, 6, 30)
@@ -186,3 +190,81 @@ def test_holidays_from_the_settings_push_the_due_day() -> None:
         ["share_not_acknowledged"],
     )
     assert found == []
+
+
+# The doors: the command line's flags, a JSON entry, a spreadsheet row -------------------------
+
+
+@pytest.fixture
+def cli_partnership(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
+    assert main(["user", "add", "adm", "--name", "Ada", "--role", "administrator"]) == 0
+    for code, (name, kind) in AGENCIES.items():
+        assert (
+            main(["--as", "adm", "agency", "register", code, "--name", name, "--type", kind]) == 0
+        )
+    for user, agency in (("pat", "police-north"), ("sam", "school-elm")):
+        assert main(["--as", "adm", "user", "add", user, "--name", user, "--agency", agency,
+                     "--role", "practitioner"]) == 0  # fmt: skip
+    path = tmp_path / "share.json"
+    path.write_text(json.dumps(share(entry_ref="P-1", channel="secure_email")))
+    assert main(["--as", "pat", "record", "--json", str(path)]) == 0
+    return tmp_path
+
+
+def chronology_of(user: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    capsys.readouterr()
+    assert main(["--as", user, "chronology", "C-0001", "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_record_acknowledgement_on_the_command_line_reaches_the_sender_s_chronology(
+    cli_partnership: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "--as",
+                "sam",
+                "record",
+                "acknowledgement",
+                "--entry-ref",
+                "ACK-1",
+                "--child",
+                "C-0001",
+                "--occurred-at",
+                "2025-03-04",
+                "--refers-to",
+                "police-north:P-1",
+                "--outcome",
+                "passed_on",
+                "--summary",
+                "Passed to the class teacher.",
+            ]
+        )
+        == 0
+    )
+    entries = {e["id"]: e for e in chronology_of("pat", capsys)}
+    assert entries["school-elm:ACK-1"]["outcome"] == "passed_on"
+    assert entries["police-north:P-1"]["acknowledged_by"] == ["school-elm:ACK-1"]
+
+
+def test_a_spreadsheet_row_carries_the_outcome(
+    cli_partnership: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = cli_partnership / "school.csv"
+    sheet.write_text(
+        "entry_ref,child_ref,kind,occurred_at,agency,summary,refers_to,outcome\n"
+        "ACK-2,C-0001,acknowledgement,04/03/2025,school-elm,Read by the lead.,"
+        "police-north:P-1,not_for_us\n"
+    )
+    assert main(["--as", "sam", "import", str(sheet)]) == 0
+    entries = {e["id"]: e for e in chronology_of("pat", capsys)}
+    assert entries["school-elm:ACK-2"]["outcome"] == "not_for_us"
+    bad = cli_partnership / "bad.csv"
+    bad.write_text(
+        "entry_ref,child_ref,kind,occurred_at,agency,summary,refers_to,outcome\n"
+        "ACK-3,C-0001,acknowledgement,04/03/2025,school-elm,Read.,police-north:P-1,shrugged\n"
+    )
+    assert main(["--as", "sam", "import", str(bad)]) == USER_ERROR
+    assert "row 2, column outcome" in capsys.readouterr().err
