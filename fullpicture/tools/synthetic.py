@@ -75,6 +75,12 @@ PLANTED = (
     "jargon",
     "share_not_acknowledged",
 )
+# The patterns planted in turn on every fourth family (and as near misses on every eighth): an
+# odd number of them, so each comes round on both. A pattern added since takes one family in 32
+# of those otherwise well handled, as planted, and another as a near miss, so the partnership's
+# other families stay as they were.
+ROTATED = PLANTED[:13]
+LATER_PLANTED, LATER_NEAR_MISS = 5, 21
 WORDS = (
     "I don't like it when they shout.",
     "I want to stay at my school.",
@@ -302,10 +308,13 @@ def generate_partnership(
             born = start - timedelta(days=rng.randint(60, 12 * 365))
             result.children.append((ref, born.isoformat()))
         family = _Family(refs, rng, counters, end)
-        # Each pattern in turn, among the families planted on and among the near misses (in
-        # turn among the families of each kind: any number of patterns gets all of them).
-        planted = PLANTED[family_number // 4 % len(PLANTED)] if family_number % 4 == 3 else None
-        near_miss = PLANTED[family_number // 8 % len(PLANTED)] if family_number % 8 == 1 else None
+        pattern = ROTATED[family_number % len(ROTATED)]
+        planted = pattern if family_number % 4 == 3 else None
+        near_miss = pattern if family_number % 8 == 1 else None
+        if family_number % 32 == LATER_PLANTED:
+            planted = "share_not_acknowledged"
+        elif family_number % 32 == LATER_NEAR_MISS:
+            near_miss = "share_not_acknowledged"
         family_number += 1
         _everyday(family, start, end, planted or near_miss)
         if planted is not None:
