@@ -547,16 +547,25 @@ class Queries:
 
     # Tasks --------------------------------------------------------------------------------
 
-    def task_owner_agency(self, user: str, child: str, owner: str) -> str:
+    def task_owner_agency(self, user: str, child: str, owner: str, about: str) -> str:
         """The agency of a new task's owner, once the giver and the owner may both see the
-        child; a refusal is recorded like any refused read."""
+        child and what prompted the task is the child's alert or an entry the giver's agency
+        knows about the child; a refusal is recorded like any refused read."""
         viewer = self.viewer(user)
         knows = partial(chronology.agency_knows_child, self.db, child)
         with self._refusals_logged(viewer, "task add", [child]):
             check_may_give_task(viewer, child, knows)
             owner_viewer = self.viewer(owner)
             check_may_own_task(owner_viewer, child, knows)
+        if not self._prompts_task(viewer, child, about):
+            raise DomainError("about", f"{about!r} is no alert or entry about {child} you know")
         return owner_viewer.agency
+
+    def _prompts_task(self, viewer: Viewer, child: str, about: str) -> bool:
+        if ":" in about:
+            return (child, about) in chronology.entries_known_by(self.db, viewer.agency)
+        alert = stored_alert(self.db, about)
+        return alert is not None and alert.child_ref == child
 
     def task_to_change(
         self, user: str, task_id: str, doing: str, new_owner: str | None = None

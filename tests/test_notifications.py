@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from email.message import Message
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from fullpicture import config
 from fullpicture.cli import USER_ERROR, main
-from tests.builders import AGENCIES, share
+from tests.builders import AGENCIES, entry, share
 from tests.smtp_server import Inbox, smtp_server
 
 ADMIN, POLICE, SCHOOL_LEAD, SCHOOL = "adm", "pat", "lee", "sam"
@@ -125,3 +126,27 @@ def test_notify_without_a_mail_server_says_what_to_set(
     monkeypatch.delenv("FULLPICTURE_SMTP_URL", raising=False)
     assert cli("notify", "--once") == USER_ERROR
     assert "FULLPICTURE_SMTP_URL" in capsys.readouterr().err
+
+
+def test_a_priority_alert_e_mails_the_leads_of_agencies_that_know_the_child(
+    partnership: Path, inbox: Inbox
+) -> None:
+    record_share(partnership, "P-100")  # the school knows C-0001 from here on
+    assert len(inbox.to(LEAD_MAIL)) == 1
+    today = date.today()
+    for number, category in enumerate(
+        ("domestic_abuse", "parental_mental_health", "parental_substance_misuse"), start=1
+    ):
+        concern = entry("concern", agency="police-north", entry_ref=f"P-{200 + number}",
+                        occurred_at=(today - timedelta(days=number)).isoformat(),
+                        concerns=category, summary="Seen at Elm Road.")  # fmt: skip
+        path = partnership / f"concern-{number}.json"
+        path.write_text(json.dumps(concern))
+        assert cli("--as", POLICE, "record", "--json", str(path)) == 0
+    # Three concerns in a week: the toxic trio, and an escalation (none in the 90 days before)
+    subjects = [m["Subject"] for m in inbox.to(LEAD_MAIL)]
+    assert subjects[-1] == "FullPicture: 2 priority alerts wait"
+    assert subjects.count("FullPicture: 2 priority alerts wait") == 1
+    for message in inbox.to(LEAD_MAIL):
+        holds_no_child_data(message)
+        assert "toxic" not in str(message.get_payload())

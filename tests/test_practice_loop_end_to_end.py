@@ -143,7 +143,9 @@ def test_an_overdue_task_e_mails_the_lead_once_across_a_kill_mid_send(
     project(wiring)
     # A task given on 30 June 2025, due the next day: long overdue today
     with wiring.partnership.using_clock(lambda: RECORDED_ON):
-        owner_agency = wiring.queries.task_owner_agency(SCHOOL_LEAD, "C-0001", SCHOOL)
+        owner_agency = wiring.queries.task_owner_agency(
+            SCHOOL_LEAD, "C-0001", SCHOOL, "police-north:P-100"
+        )
         wiring.partnership.add_task(
             checked_task("C-0001", "police-north:P-100", SCHOOL, "2025-07-01", "Call Elm Road."),
             owner_agency,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.scopes import AccessRefused
 from fullpicture import config
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.cli import USER_ERROR, main
@@ -168,6 +169,17 @@ def test_a_task_is_reassigned_only_to_someone_who_sees_the_child(
     assert listed["task_id"] == task_id
 
 
+def test_a_task_about_an_entry_the_giver_never_knew_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = cli("--as", SCHOOL, "task", "add", "--child", "C-0001", "--about", "health-visiting:H-1",
+               "--owner", SCHOOL, "--due", DUE, "--what", "Visit.")  # fmt: skip
+    assert code == USER_ERROR
+    assert (
+        "about: 'health-visiting:H-1' is no alert or entry about C-0001" in capsys.readouterr().err
+    )
+
+
 def test_bad_input_names_the_field(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli("--as", POLICE, "task", "add", "--child", "C-0001", "--about", "nonsense",
                "--owner", SCHOOL, "--due", "31/02/2025", "--what", " ")  # fmt: skip
@@ -191,3 +203,25 @@ def test_a_task_past_its_due_date_is_overdue_and_shown_to_its_agency_s_lead(
     finally:
         wiring.close()
     assert as_json(capsys, "--as", POLICE_LEAD, "task", "list", "--overdue") == []
+
+
+def test_the_partnership_figures_count_overdue_tasks_and_time_to_acknowledge(
+    partnership: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("--as", ADMIN, "user", "add", "ann", "--name", "Ann", "--role", "analyst") == 0
+    add_task(capsys, POLICE, SCHOOL)
+    path = partnership / "ack.json"
+    path.write_text(json.dumps(entry("acknowledgement", entry_ref="ACK-1", occurred_at="2025-03-04",
+                                     refers_to="police-north:P-1", outcome="noted")))  # fmt: skip
+    assert cli("--as", SCHOOL, "record", "--json", str(path)) == 0
+    later = (date.fromisoformat(DUE) + timedelta(days=1)).isoformat()
+    wiring = bootstrap()
+    try:
+        figures = wiring.queries.practice_loop_figures("ann", later)
+        assert figures["overdue_tasks"] == {"school-elm": 1}
+        [school] = figures["time_to_acknowledge"]
+        assert (school.agency, school.acknowledged, school.median_days) == ("school-elm", 1, 3.0)
+        with pytest.raises(AccessRefused):
+            wiring.queries.practice_loop_figures(POLICE, later)
+    finally:
+        wiring.close()

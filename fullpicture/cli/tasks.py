@@ -56,7 +56,7 @@ def _add(wiring: Wiring, args: argparse.Namespace) -> int:
     values = checked_task(args.child, args.about, args.owner, args.due, args.what)
     wiring.projection.catch_up()
     owner_agency = wiring.queries.task_owner_agency(
-        args.acting_as, values["child_ref"], values["owner"]
+        args.acting_as, values["child_ref"], values["owner"], values["about"]
     )
     task_id = wiring.recorder.add_task(values, owner_agency, added_by=args.acting_as)
     result = {"task_id": task_id, "owner": values["owner"], "due_by": values["due_by"]}
