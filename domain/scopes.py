@@ -278,7 +278,7 @@ def check_may_read_audit(viewer: Viewer) -> None:
         )
 
 
-# Tasks (issue: closing the loop) -----------------------------------------------------------------
+# Tasks -----------------------------------------------------------------------------------------
 
 
 def check_may_give_task(

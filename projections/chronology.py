@@ -613,6 +613,11 @@ def _known_by_params(agency: str) -> list[str]:
     return [agency, f'%"{escaped}"%']
 
 
+def known_by_filter(agency: str) -> tuple[str, list[str]]:
+    """The SQL condition, and its parameters, that keeps the rows an agency knows."""
+    return KNOWN_BY_SQL, _known_by_params(agency)
+
+
 def agency_knows_child(db: ReadModelDatabase, child_ref: str, agency: str) -> bool:
     rows = db.query(
         f"SELECT 1 FROM {TABLE} WHERE child_ref = ? AND {KNOWN_BY_SQL} LIMIT 1",

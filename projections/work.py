@@ -39,10 +39,11 @@ class IncomingItem:
 
 def incoming_for(db: ReadModelDatabase, agency: str) -> list[IncomingItem]:
     """Every entry another agency addressed to `agency`, newest first, each once."""
+    known_by, params = chronology.known_by_filter(agency)
     rows = db.query(
         f"SELECT entry_id, kind, agency, occurred_at, recorded_at, child_refs, channel "
-        f"FROM {chronology.TABLE} WHERE agency <> ? AND {chronology.KNOWN_BY_SQL}",
-        [agency, *chronology._known_by_params(agency)],  # noqa: SLF001 - the one known-by rule
+        f"FROM {chronology.TABLE} WHERE agency <> ? AND {known_by}",
+        [agency, *params],
     )
     acknowledged = {
         r[0]
