@@ -23,6 +23,11 @@ _.false_alarms
 _.corrected_by
 _.answered_by
 _.followed_up_by
+_.acknowledged_by
+_.done_by
+_.added_at
+_.reassigned_by
+_.to_acknowledge  # read by the My work page
 _.first_occurred_at
 _.last_occurred_at
 _.dialect

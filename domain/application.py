@@ -55,6 +55,7 @@ from domain.identities import (
 from domain.notification_log import notifications
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
 from domain.sealing import SealingMapper
+from domain.tasks import Task, UnknownTask, checked_outcome, new_task, task_uuid
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -501,6 +502,34 @@ class Partnership(Application[Any]):
             cast(ChildErased, self.mapper.to_domain_event(n))
             for n in self._notifications(topics=(topic,))
         ]
+
+    # Tasks ----------------------------------------------------------------------------------
+
+    def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
+        """Record a task checked by `checked_task` (the query layer has decided the owner may
+        see the child); returns its id."""
+        now = self._now()
+        if values["due_by"] < now.date().isoformat():
+            raise InvalidEntry([InvalidDate("due_by", f"{values['due_by']} is in the past")])
+        task = new_task(dict(values), owner_agency, added_by, now.isoformat())
+        self.save(task)
+        return task.task_id
+
+    def find_task(self, task_id: str) -> Task:
+        try:
+            return cast(Task, self.repository.get(task_uuid(task_id.strip())))
+        except AggregateNotFoundError:
+            raise UnknownTask(task_id) from None
+
+    def reassign_task(self, task_id: str, owner: str, owner_agency: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.reassign(owner, owner_agency, by, self._now().isoformat())
+        self.save(task)
+
+    def finish_task(self, task_id: str, outcome: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.finish(checked_outcome(outcome), by, self._now().isoformat())
+        self.save(task)
 
     # The notification log --------------------------------------------------------------------
 

@@ -156,6 +156,23 @@ def recorded_so_far(user: str) -> None:
         )
 
 
+def closing_the_loop(user: str) -> None:
+    """Time to acknowledge and overdue tasks per agency (figures only)."""
+    st.subheader("Closing the loop: acknowledgements and overdue tasks by agency")
+    loop = data.queries().practice_loop_figures(user, data.today())
+    acknowledging, tasks_overdue = st.columns(2)
+    acknowledging.caption("Time to acknowledge what an agency received (calendar days)")
+    acknowledging.dataframe(
+        data.rows(loop["time_to_acknowledge"]), hide_index=True, width="stretch"
+    )
+    tasks_overdue.caption("Open tasks past their due date, by the owner's agency")
+    tasks_overdue.dataframe(
+        [{"agency": agency, "overdue tasks": n} for agency, n in loop["overdue_tasks"].items()],
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def downloads(figures: PublishedFigures, names: dict[str, str], user: str) -> None:
     """The same figures as `fullpicture report` writes them, built when clicked."""
     stamp = f"{figures.period['from']}-to-{figures.period['to']}"
@@ -229,4 +246,5 @@ practice_measures(figures, names)
 pattern_trends(figures)
 entries_by_agency(figures, names)
 recorded_so_far(user)
+closing_the_loop(user)
 downloads(figures, names, user)
