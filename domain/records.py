@@ -17,6 +17,8 @@ from domain.alert_reviews import AlertReviewed
 from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
+from domain.households import AdultRegistered, HouseholdJoined, HouseholdLeft
+from domain.identifiers import CHILD, ChildAliasRecorded, NhsNumberRecorded
 
 EventRecord = dict[str, Any]
 
@@ -55,6 +57,21 @@ def event_record(event: Any) -> EventRecord:
             "entry_ref": event.child_ref,
             "child_refs": [event.child_ref],
             "occurred_at": event.date_of_birth,
+        }
+    elif isinstance(event, (NhsNumberRecorded, ChildAliasRecorded, AdultRegistered)):
+        # About the person named; an adult's concern no child. Never keyed by an identifier.
+        person = getattr(event, "person_ref", "") or getattr(event, "child_ref", "")
+        is_child = isinstance(event, ChildAliasRecorded) or getattr(event, "person", "") == CHILD
+        record |= {
+            "entry_ref": person or event.adult_ref,
+            "child_refs": [person] if is_child else [],
+            "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, (HouseholdJoined, HouseholdLeft)):
+        record |= {
+            "entry_ref": event.adult_ref,
+            "child_refs": [event.child_ref],
+            "occurred_at": getattr(event, "from_date", "") or getattr(event, "on_date", ""),
         }
     return record
 

@@ -19,6 +19,7 @@ from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
 from domain.drafts import Authorship
 from domain.errors import DomainError, UnknownAgency
+from domain.identifiers import CHILD
 from domain.people import (
     ADMINISTRATOR,
     ANALYST,
@@ -41,12 +42,23 @@ from domain.scopes import (
     decide_child_scope,
     granted_children_of,
 )
-from projections import alert_reviews, chronology, followups, partnership, requests, voice
+from projections import (
+    alert_reviews,
+    chronology,
+    followups,
+    identifiers,
+    partnership,
+    requests,
+    voice,
+)
 from projections.alerts import PatternContext, stored_alert, stored_alerts
 from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
+from projections.household_view import with_household
+from projections.households import Member
+from projections.identifiers import ChildAlias
 from projections.kept_chronologies import KeptChronologies
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
@@ -99,6 +111,8 @@ class ScopedChronology:
     read_voice: Callable[[], list[VoiceEntry]] = field(repr=False, default=list)
     read_birth: Callable[[], str | None] = field(repr=False, default=lambda: None)
     today: date = field(default_factory=date.today)
+    # The household view's adults on the replay day (empty without it).
+    household: list[Member] = field(default_factory=list)
 
     @cached_property
     def alerts(self) -> list[Alert]:
@@ -126,6 +140,15 @@ class ScopedChronology:
 
 
 @dataclass(frozen=True)
+class ChildIdentifiers:
+    """A child's NHS number ("" when none is recorded) and the agencies' own ids shown."""
+
+    child_ref: str
+    nhs_number: str
+    aliases: list[ChildAlias]
+
+
+@dataclass(frozen=True)
 class HeardVoice:
     """A voice entry with who heard the child."""
 
@@ -141,6 +164,7 @@ class Queries:
         db: ReadModelDatabase,
         patterns: PatternContext,
         agency_is_registered: Callable[[str], bool],
+        resolve_children: Callable[[Rows], list[tuple[int | None, dict[str, Any]]]],
         today: Callable[[], date] = date.today,
         kept: KeptChronologies | None = None,
         chronology_holds_entries: Callable[[], bool] = lambda: False,
@@ -150,6 +174,7 @@ class Queries:
         self.db = db
         self.patterns = patterns
         self.agency_is_registered = agency_is_registered
+        self.resolve_children = resolve_children
         self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
@@ -177,11 +202,14 @@ class Queries:
         known_by: str | None = None,
         system_time: str | None = None,
         purpose: str = "",
+        household: bool = False,
     ) -> ChildScope:
         """Decide the scope of one read and record it as one access event."""
         viewer = self.viewer(user)
         with self._refusals_logged(viewer, view, [child], purpose):
-            scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
+            scope = self._decide(
+                viewer, child, view, as_at, known_by, system_time, purpose, household
+            )
         self._record(viewer, scope)
         return scope
 
@@ -190,7 +218,7 @@ class Queries:
         event), checking first that the person still holds it: a revoked role or an expired
         grant refuses here; a scope that changed is recorded as a new access."""
         viewer = self.viewer(user)
-        asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose)
+        asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose, scope.household)
         with self._refusals_logged(viewer, scope.view, [scope.child_ref], scope.purpose):
             current = self._decide(viewer, scope.child_ref, scope.view, *asked)
         if current != scope:
@@ -211,6 +239,20 @@ class Queries:
             period=scope.period,
             rows_of=self._kept.rows if self._kept else None,
         )
+        members: list[Member] = []
+        if scope.household:
+            around = with_household(
+                self.db,
+                scope.child_ref,
+                entries,
+                scope.as_at[:10] if scope.as_at else self.today().isoformat(),
+                as_at=scope.as_at,
+                known_by=scope.known_by,
+                system_time=scope.system_time,
+                period=scope.period,
+                other_children_shown=scope.known_by is not None,
+            )
+            entries, members = around.entries, around.members
         return ScopedChronology(
             scope,
             entries,
@@ -218,6 +260,7 @@ class Queries:
             lambda: voice.voice_entries(self.db, scope.child_ref),
             lambda: date_of_birth(self.db, scope.child_ref),
             self.today(),
+            members,
         )
 
     def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
@@ -289,6 +332,7 @@ class Queries:
         known_by: str | None,
         system_time: str | None,
         purpose: str,
+        household: bool = False,
     ) -> ChildScope:
         if known_by is not None and not self.agency_is_registered(known_by):
             raise UnknownAgency("known_by", known_by)
@@ -306,6 +350,7 @@ class Queries:
             known_by=known_by,
             system_time=system_time,
             purpose=purpose,
+            household=household,
         )
 
     def _record(self, viewer: Viewer, scope: ChildScope) -> AccessEvent:
@@ -347,6 +392,30 @@ class Queries:
             scope=f"{REFUSED_SCOPE}: {reason}",
             purpose=purpose,
             break_glass=False,
+        )
+
+    def child_identifiers(self, user: str, child: str, purpose: str = "") -> ChildIdentifiers:
+        """`child alias list`: a child's NHS number and agencies' own ids, scoped like the
+        chronology (an agency's view: its own ids only) and logged as one read. An agency that
+        recorded an identifier of the child knows the child for this read."""
+        viewer = self.viewer(user)
+        if not (
+            chronology.child_is_known(self.db, child) or identifiers.has_identifiers(self.db, child)
+        ):
+            raise UnknownChild(child)
+
+        def knows(agency: str) -> bool:
+            return chronology.agency_knows_child(self.db, child, agency) or identifiers.recorded_by(
+                self.db, child, agency
+            )
+
+        with self._refusals_logged(viewer, "identifiers", [child], purpose):
+            scope = decide_child_scope(viewer, child, knows, "identifiers", purpose=purpose)
+        self._record(viewer, scope)
+        return ChildIdentifiers(
+            child,
+            identifiers.nhs_number_of(self.db, CHILD, child),
+            identifiers.aliases_of(self.db, child, scope.known_by),
         )
 
     def record_birth_date_conflict(self, user: str, child: str) -> None:
@@ -671,8 +740,12 @@ class Queries:
     def rows_to_record(
         self, user: str, rows: Rows, importing: bool
     ) -> list[tuple[int | None, dict[str, Any]]]:
-        """The rows with the person's agency filled in, or `AccessRefused`."""
-        return check_may_record(self.viewer(user), rows, importing)
+        """The rows with the person's agency filled in and children named by an NHS number or
+        the agency's own id resolved (`EntriesRejected` naming a row whose id is unknown or
+        ambiguous), or `AccessRefused`."""
+        viewer = self.viewer(user)
+        filled = check_may_record(viewer, rows, importing) if viewer.acts_for_agency else rows
+        return check_may_record(viewer, self.resolve_children(filled), importing)
 
     def author_of(self, user: str, rows: Rows, importing: bool) -> Authorship:
         """Who records the allowed rows: the person, and for a case reviewer's import the

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     reason TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     imported_for_review TEXT NOT NULL,
+    adults TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -68,9 +69,10 @@ DISCLOSURE_FIELDS = ("lawful_basis", "family_informed", "reason")
 # Who recorded the entry (TRUST.md, "Who wrote it"): the person, and the review a case reviewer
 # imported it for.
 AUTHORSHIP_COLUMNS = ("recorded_by", "imported_for_review")
+# The adults the entry names (a JSON list of references), for the household view.
 COLUMNS = (
     f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at, "
-    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}"
+    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}, adults"
 )
 # What a query reads of each row (not child_ref: the query names it). The six columns that few
 # distinct values cover (codes, vocabulary and JSON lists: none can hold the unit separator) come
@@ -93,6 +95,7 @@ SHOWN_COLUMNS = ", ".join(
         _JOINED.join(("channel", "lawful_basis", "consent", "family_informed", "transfer")),
         "reason",
         *AUTHORSHIP_COLUMNS,
+        "adults",
     )
 )
 # `chronology_for` reads the child's date of birth after them.
@@ -171,6 +174,10 @@ class ChronologyEntry:
     # and the review a case reviewer imported it for ("" for an agency's own entry).
     recorded_by: str = ""
     imported_for_review: str = ""
+    # The adults the entry names; and, in a household view, whom the entry is about (the child,
+    # or the adults of the household it names, with their relationship).
+    adults: tuple[str, ...] = ()
+    about: str = ""
 
     def lawful_basis_shown(self) -> str:
         """The lawful basis as a reader should see it, gaps and inheritance said in words."""
@@ -270,6 +277,7 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("reason") or "",
                 get("recorded_by") or "",  # AUTHORSHIP_COLUMNS
                 get("imported_for_review") or "",
+                as_json(get("adults") or []),
                 get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
                 child == child_refs[0],  # first_copy
@@ -352,6 +360,7 @@ def _entries(
         reason,
         recorded_by,
         imported_for_review,
+        adults,
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
@@ -383,6 +392,7 @@ def _entries(
                 _lawful_basis_status(kind, decisions),
                 recorded_by,
                 imported_for_review,
+                listed(adults),
             )
         )
     return entries
@@ -599,8 +609,7 @@ KNOWN_BY_SQL = "(agency = ? OR to_agencies LIKE ? ESCAPE '\\')"
 
 
 def _known_by_params(agency: str) -> list[str]:
-    escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [agency, f'%"{escaped}"%']
+    return [agency, f'%"{_like_escaped(agency)}"%']
 
 
 def agency_knows_child(db: ReadModelDatabase, child_ref: str, agency: str) -> bool:
@@ -644,3 +653,26 @@ def entry_dates(db: ReadModelDatabase, child_refs: Sequence[str]) -> list[tuple[
 
 def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
     return bool(db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref]))
+
+
+def entries_naming_adults(
+    db: ReadModelDatabase, adult_refs: Sequence[str], known_by: str | None = None
+) -> list[ChronologyEntry]:
+    """Every entry naming any of these adults, once each, in world-time order (only those an
+    agency knows, with `known_by`). An entry is kept once per child it concerns; one copy is
+    enough here."""
+    if not adult_refs:
+        return []
+    named = " OR ".join("adults LIKE ? ESCAPE '\\'" for _ in adult_refs)
+    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE ({named})"
+    params = [f'%"{_like_escaped(ref)}"%' for ref in adult_refs]
+    if known_by is not None:
+        sql += f" AND {KNOWN_BY_SQL}"
+        params.extend(_known_by_params(known_by))
+    rows = list({row[0]: row for row in db.query(sql, params)}.values())
+    rows.sort(key=_in_world_time_order)
+    return _entries(rows, None, known_by)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

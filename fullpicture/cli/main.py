@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
+from fullpicture.cli.households import adult_commands, household_commands
 from fullpicture.cli.parser import (
     AS_HELP,
     NAME_YOURSELF,
@@ -100,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     agency_commands(commands)
     child_commands(commands)
+    adult_commands(commands)
+    household_commands(commands)
     record_command(commands)
     import_command(commands)
     chronology_command(commands)

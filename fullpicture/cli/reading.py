@@ -40,6 +40,7 @@ CHRONOLOGY_COLUMNS = (
     "agency_recorded_at",
     "recorded_by",
     "imported_for_review",
+    "adults",
 )
 
 
@@ -53,6 +54,12 @@ def chronology_command(commands: Any) -> None:
         "--system-time",
         metavar="TIMESTAMP",
         help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)",
+    )
+    command.add_argument(
+        "--household",
+        action="store_true",
+        help="also the entries naming the adults in the child's household on the replay day "
+        "(each marked with whom it is about)",
     )
     purpose_option(command)
     format_option(command, ("table", "json", "csv"))
@@ -76,12 +83,14 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
         known_by=args.known_by,
         system_time=system_time,
         purpose=args.purpose,
+        household=getattr(args, "household", False),
     )
 
 
 def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
     read = _read_child(wiring, args, "chronology")
-    emit([asdict(e) for e in read.entries], args.format, CHRONOLOGY_COLUMNS)
+    columns = (*CHRONOLOGY_COLUMNS, "about") if args.household else CHRONOLOGY_COLUMNS
+    emit([asdict(e) for e in read.entries], args.format, columns)
     return 0
 
 
