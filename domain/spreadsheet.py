@@ -164,19 +164,12 @@ def _check_header(header: list[str]) -> None:
         for name in header
         if name not in COLUMNS
     ]
+    names_children = any(name in header for name in CHILD_NAMING_COLUMNS)
     problems += [
         RowProblem(HEADER_ROW, name, "required column is missing")
         for name in REQUIRED_COLUMNS
-        if name not in header and name != "child_ref"
+        if name not in header and not (name == "child_ref" and names_children)
     ]
-    if not any(name in header for name in CHILD_NAMING_COLUMNS):
-        problems.append(
-            RowProblem(
-                HEADER_ROW,
-                "child_ref",
-                "required column is missing (or name children by nhs_number or local_id)",
-            )
-        )
     duplicates = {name for name in header if header.count(name) > 1}
     problems += [RowProblem(HEADER_ROW, name, "column appears twice") for name in duplicates]
     if problems:

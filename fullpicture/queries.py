@@ -24,6 +24,7 @@ from domain.people import (
     ADMINISTRATOR,
     ANALYST,
     CASE_REVIEWER,
+    PRACTITIONER,
     SAFEGUARDING_LEAD,
     PersonView,
     ReviewGrantView,
@@ -56,12 +57,12 @@ from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
-from projections.household_view import with_household
+from projections.household_view import household_facts, with_household
 from projections.households import Member
 from projections.identifiers import ChildAlias
 from projections.kept_chronologies import KeptChronologies
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import alerts_in_period, evaluate_items
+from projections.patterns.evaluation import alerts_in_period, evaluate_household, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
 from projections.voice import VoiceEntry
@@ -250,7 +251,7 @@ class Queries:
                 known_by=scope.known_by,
                 system_time=scope.system_time,
                 period=scope.period,
-                other_children_shown=scope.known_by is not None,
+                other_children_shown=_other_children_named(scope),
             )
             entries, members = around.entries, around.members
         return ScopedChronology(
@@ -268,14 +269,36 @@ class Queries:
         entries visible in the scope (an agency's view never counts what it did not know)."""
         day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
         visible = {e.id for e in shown}
+        items = [i for i in self._items_held(scope) if i.id in visible]
         alerts = evaluate_items(
-            [i for i in self._items_held(scope) if i.id in visible],
-            scope.child_ref,
-            day,
-            self.patterns.config,
-            self.patterns.glossary,
+            items, scope.child_ref, day, self.patterns.config, self.patterns.glossary
         )
-        return _evidenced_in(alerts, visible)
+        return _evidenced_in(alerts, visible) + self._household_alerts(scope, items, day)
+
+    def _household_alerts(self, scope: ChildScope, items: list[Item], day: date) -> list[Alert]:
+        """The patterns about the adults around the child, from facts scoped as the household
+        view is: their evidence is what the scope may see, and another child is named only to
+        an agency's own people where the agency knows that child (TRUST.md, need-to-know)."""
+        known_by = scope.known_by
+
+        def child_named(child: str) -> bool:
+            return (
+                known_by is not None
+                and _other_children_named(scope)
+                and chronology.agency_knows_child(self.db, child, known_by)
+            )
+
+        facts = household_facts(
+            self.db,
+            scope.child_ref,
+            day.isoformat(),
+            as_at=scope.as_at,
+            known_by=known_by,
+            system_time=scope.system_time,
+            period=scope.period,
+            child_named=child_named,
+        )
+        return evaluate_household(items, scope.child_ref, day, facts, self.patterns.config)
 
     def child_alerts(
         self,
@@ -824,6 +847,17 @@ def _grant_words(grant: ReviewGrantView) -> str:
     return (
         f"review {grant.review} for {grant.reviewer}: {grant.period_from} to "
         f"{grant.period_to}, expires {grant.expires}; proposed by {grant.proposed_by}"
+    )
+
+
+def _other_children_named(scope: ChildScope) -> bool:
+    """Whether a read may name other children an adult's entries are about: only an agency's own
+    people reading in their agency's view (they know those entries, so those children); a
+    review grant, a break-glass read or another agency's view names none."""
+    return (
+        scope.known_by is not None
+        and scope.role in (PRACTITIONER, SAFEGUARDING_LEAD)
+        and not scope.break_glass
     )
 
 

@@ -10,13 +10,15 @@ module only applies it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from projections import chronology, households
 from projections.chronology import ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.households import Member
+from projections.patterns.household import ConcernElsewhere, HouseholdFacts
+from projections.patterns.timeline import entry_item
 
 ANOTHER_CHILD = "(another child)"
 
@@ -98,3 +100,53 @@ def _adults_heard_of(
         c.adult_ref for c in households.changes_about_adults(db, adults) if c.agency == agency
     }
     return heard
+
+
+def household_facts(
+    db: ReadModelDatabase,
+    child_ref: str,
+    day: str,
+    as_at: str | None = None,
+    known_by: str | None = None,
+    system_time: str | None = None,
+    period: tuple[str, str] | None = None,
+    child_named: Callable[[str], bool] = lambda _: False,
+) -> HouseholdFacts:
+    """What the patterns about adults need, scoped as the household view is: the household's
+    stays (the adults an agency has heard of, in its view), and the concerns about other children
+    naming an adult of the household on `day`, each other child named only if `child_named`
+    says the viewer may see that child (`ANOTHER_CHILD` otherwise)."""
+    stays = households.memberships(households.changes_of(db, child_ref), as_at, system_time)
+    present = sorted({m.adult_ref for m in households.members_on(stays, day)})
+    named = _in_scope(
+        chronology.entries_naming_adults(db, present, known_by), as_at, system_time, period
+    )
+    if known_by is not None:
+        heard_of = _adults_heard_of(db, known_by, present, named)
+        stays = [m for m in stays if m.adult_ref in heard_of]
+        present = [a for a in present if a in heard_of]
+    elsewhere = []
+    for entry in named:
+        if child_ref in entry.child_refs or not entry.concerns:
+            continue
+        others = tuple(
+            c if child_named(c) else ANOTHER_CHILD for c in entry.child_refs if c != child_ref
+        )
+        item = entry_item(
+            entry.id,
+            entry.kind,
+            entry.agency,
+            entry.to_agencies,
+            entry.occurred_at,
+            entry.concerns,
+            entry.significance,
+            entry.summary,
+            entry.refers_to,
+            entry.channel,
+            "",
+            entry.consent,
+            entry.transfer,
+            entry.recorded_at,
+        )
+        elsewhere += [ConcernElsewhere(a, item, others) for a in entry.adults if a in present]
+    return HouseholdFacts(tuple(stays), tuple(elsewhere))

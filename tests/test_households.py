@@ -115,8 +115,9 @@ def test_an_entry_naming_an_unregistered_adult_is_refused_naming_the_field(
     household: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    code = main(["--as", POLICE, "record", "concern", "--child", "C-0009", "--adult", "A-0404",
-                 "--entry-ref", "P-9", "--occurred-at", "2025-04-01", "--summary", "x"])  # fmt: skip
+    code = main(["--as", POLICE, "record", "concern", "--child", "C-0009", "--adult",
+                 "A-0404", "--entry-ref", "P-9", "--occurred-at", "2025-04-01",
+                 "--summary", "x"])  # fmt: skip
     assert code == USER_ERROR
     assert "adults: adult 'A-0404' is not registered" in capsys.readouterr().err
 

@@ -40,8 +40,10 @@ CHRONOLOGY_COLUMNS = (
     "agency_recorded_at",
     "recorded_by",
     "imported_for_review",
-    "adults",
 )
+# The household view says too which adults each entry names and whom it is about (JSON always
+# carries `adults`).
+HOUSEHOLD_COLUMNS = ("adults", "about")
 
 
 def chronology_command(commands: Any) -> None:
@@ -89,7 +91,7 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
 
 def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
     read = _read_child(wiring, args, "chronology")
-    columns = (*CHRONOLOGY_COLUMNS, "about") if args.household else CHRONOLOGY_COLUMNS
+    columns = (*CHRONOLOGY_COLUMNS, *HOUSEHOLD_COLUMNS) if args.household else CHRONOLOGY_COLUMNS
     emit([asdict(e) for e in read.entries], args.format, columns)
     return 0
 
@@ -142,12 +144,14 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
 
     from domain.clock import day_of, parse_when
     from projections.patterns.detectors import PATTERNS
+    from projections.patterns.household import HOUSEHOLD_PATTERNS
     from projections.patterns.triage import triage_state
 
-    unknown = [p for p in args.pattern or () if p not in PATTERNS]
+    known = [*PATTERNS, *HOUSEHOLD_PATTERNS]
+    unknown = [p for p in args.pattern or () if p not in known]
     if unknown:
         raise UserError(
-            f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
+            f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(known)}"
         )
     period = _review_period(args)
     if args.child:
