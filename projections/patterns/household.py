@@ -12,15 +12,17 @@ that child (`ANOTHER_CHILD` otherwise), so an explanation can never reveal a chi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from projections.households import Member, members_on
+from domain.households import JOINED, LEFT
+from domain.records import EventRecord
+from projections.households import HouseholdChange, Member, members_on, memberships
 from projections.patterns.alerts import Alert
 from projections.patterns.detectors import _agencies, _alert, _when, _words
-from projections.patterns.timeline import Item, Timeline
+from projections.patterns.timeline import Item, Timeline, item_of
 
 Settings = dict[str, Any]
 
@@ -104,3 +106,38 @@ def adult_known_elsewhere(t: Timeline, facts: HouseholdFacts, s: Settings) -> li
 HOUSEHOLD_PATTERNS = {
     detector.__name__: detector for detector in (new_adult_in_household, adult_known_elsewhere)
 }
+
+
+def household_facts_by_child(records: Iterable[EventRecord]) -> dict[str, HouseholdFacts]:
+    """Every child's household facts from event records, seen whole (every child named): for
+    measuring the detectors on a synthetic partnership, where nobody's scope applies."""
+    changes: dict[str, list[HouseholdChange]] = {}
+    naming: list[tuple[Item, tuple[str, ...], tuple[str, ...]]] = []
+    for record in records:
+        kind = record.get("kind")
+        if kind in ("household_joined", "household_left"):
+            change = HouseholdChange(
+                record.get("from_date") or record.get("on_date") or "",
+                JOINED if kind == "household_joined" else LEFT,
+                record["child_ref"],
+                record["adult_ref"],
+                record.get("relationship") or "",
+                record["agency"],
+                record["recorded_at"],
+            )
+            changes.setdefault(change.child_ref, []).append(change)
+        elif "entry_id" in record and record.get("adults") and record.get("concerns"):
+            naming.append((item_of(record), tuple(record["child_refs"]), tuple(record["adults"])))
+    facts = {}
+    for child, recorded in changes.items():
+        stays = memberships(recorded)
+        adults = {m.adult_ref for m in stays}
+        elsewhere = tuple(
+            ConcernElsewhere(adult, item, tuple(c for c in children if c != child))
+            for item, children, named in naming
+            if child not in children
+            for adult in named
+            if adult in adults
+        )
+        facts[child] = HouseholdFacts(tuple(stays), elsewhere)
+    return facts
