@@ -21,6 +21,7 @@ from domain.application import Partnership
 from domain.clock import SettableClock, now
 from fullpicture.tools.synthetic_households import (
     PeopleAround,
+    describe_people_around,
     people_around,
     record_households,
     register_people_around,
@@ -764,4 +765,5 @@ def describe(data: SyntheticPartnership) -> dict[str, Any]:
         "children": len(data.children),
         "entries": len(data.entries),
         "planted": {p: len(c) for p, c in data.planted.items()},
+        **describe_people_around(data.people),
     }
