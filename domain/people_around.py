@@ -58,25 +58,27 @@ class PeopleAroundChildren:
 
     save: Any
     repository: Any
+    mapper: Any
     _now: Any
     agency_is_registered: Any
     _notifications: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._identifiers = IdentifierDirectory()
+        self._identifiers_read_to = 0  # the last notification id taken in
 
     # Identifiers --------------------------------------------------------------------------
 
     def identifier_directory(self) -> IdentifierDirectory:
         """The store's NHS numbers and agency-local ids, caught up with what was stored since
         the last look (another process may have recorded some)."""
-        directory = getattr(self, "_identifier_directory", None)
-        if directory is None:
-            directory = self._identifier_directory = IdentifierDirectory()
-            self._identifier_position = 0
         for notification in self._notifications(
-            start=self._identifier_position + 1, topics=_IDENTIFIER_TOPICS
+            start=self._identifiers_read_to + 1, topics=_IDENTIFIER_TOPICS
         ):
-            directory.take_in(self.mapper.to_domain_event(notification))  # type: ignore[attr-defined]
-            self._identifier_position = notification.id
-        return directory
+            self._identifiers.take_in(self.mapper.to_domain_event(notification))
+            self._identifiers_read_to = notification.id
+        return self._identifiers
 
     def checked_nhs_number(self, person_ref: str, person: str, raw: str) -> str:
         """The number, valid and free for this person (or already theirs), or a `DomainError`
@@ -124,7 +126,7 @@ class PeopleAroundChildren:
     def resolve_children(self, rows: Rows) -> list[tuple[int | None, dict[str, Any]]]:
         """Rows naming children by `nhs_number` / `local_id` turned into `child_ref` rows, or
         `EntriesRejected` naming each row whose id is unknown or ambiguous (nothing recorded)."""
-        from domain.application import EntriesRejected, RowProblem
+        from domain.application import EntriesRejected, RowProblem  # it imports this module
 
         resolved, problems = resolve_children(rows, self.identifier_directory())
         if problems:

@@ -58,15 +58,22 @@ def event_record(event: Any) -> EventRecord:
             "child_refs": [event.child_ref],
             "occurred_at": event.date_of_birth,
         }
-    elif isinstance(event, (NhsNumberRecorded, ChildAliasRecorded, AdultRegistered)):
-        # About the person named; an adult's concern no child. Never keyed by an identifier.
-        person = getattr(event, "person_ref", "") or getattr(event, "child_ref", "")
-        is_child = isinstance(event, ChildAliasRecorded) or getattr(event, "person", "") == CHILD
+    elif isinstance(event, NhsNumberRecorded):
+        # About the person whose number it is (an adult's concerns no child); never a key.
+        child = [event.person_ref] if event.person == CHILD else []
         record |= {
-            "entry_ref": person or event.adult_ref,
-            "child_refs": [person] if is_child else [],
+            "entry_ref": event.person_ref,
+            "child_refs": child,
             "occurred_at": event.recorded_at,
         }
+    elif isinstance(event, ChildAliasRecorded):
+        record |= {
+            "entry_ref": event.child_ref,
+            "child_refs": [event.child_ref],
+            "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, AdultRegistered):
+        record |= {"entry_ref": event.adult_ref, "child_refs": [], "occurred_at": event.recorded_at}
     elif isinstance(event, (HouseholdJoined, HouseholdLeft)):
         record |= {
             "entry_ref": event.adult_ref,
