@@ -32,8 +32,12 @@ def _unknown_author(state: dict[str, Any]) -> None:
 
 
 def _no_adults(state: dict[str, Any]) -> None:
-    """Events stored before entries could name adults name none."""
+    """Events stored before entries could name adults name none. Each upcaster reads only what
+    its version adds, so an author missing here (a state shaped as before authors, one version
+    late) reads as unknown too, never as an error."""
     state["adults"] = []
+    for name in ("recorded_by", "imported_for_review"):
+        state.setdefault(name, "")
 
 
 def entry_uuid(entry_id: str) -> UUID:

@@ -626,3 +626,15 @@ def test_replay_shows_the_alerts_of_that_day_from_that_day_s_entries_only(
     titles = [e.label for e in app.expander if " — " in e.label]
     assert titles == [f"{a.pattern.replace('_', ' ')} — {a.severity}" for a in expected]
     assert max(app.dataframe[0].value["occurred_at"]) <= f"{day}T23:59:59"
+
+
+def test_the_household_toggle_adds_the_adults_around_the_child_and_is_logged(
+    app: AppTest, wiring: Wiring
+) -> None:
+    open_page(signed_in(app, "reviewer"), "chronology")
+    [household] = [t for t in app.toggle if t.label == "With the household"]
+    household.set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(str(c.value).startswith("Household: ") for c in app.caption)
+    assert "about" in app.dataframe[0].value.columns
+    assert "with the household" in accesses_of(wiring, "reviewer")[-1].scope
