@@ -44,6 +44,7 @@ COLUMNS = (
     "nhs_number",
     "local_id",
     "adults",
+    "adult",
 )
 REQUIRED_COLUMNS = ("entry_ref", "child_ref", "kind", "occurred_at", "agency", "summary")
 # Columns that may name the child in child_ref's place.

@@ -201,3 +201,24 @@ def test_no_explanation_names_a_child_outside_the_reader_s_scope(
                 named = set(CHILD_REF.findall(alert.explanation))
                 assert named <= in_scope | {child}, (user, child, alert.explanation)
     assert explained > 0  # the property was put to the test
+
+
+def test_the_household_view_shows_only_entries_in_the_reader_s_scope(
+    random_partnership: tuple[Wiring, dict[str, set[str]], random.Random],
+) -> None:
+    wiring, knows, _ = random_partnership
+    app = wiring.partnership
+    for code, in_scope in knows.items():
+        user = practitioner_of(code)
+        for child in sorted(in_scope):
+            read = wiring.queries.read_child(user, child, "chronology", household=True)
+            for entry in read.entries:
+                stored = app.find_entry(entry.id)
+                assert stored is not None and stored.agency == code, (user, entry.id)
+    granted = {"C-0001", "C-0002"}
+    for child in sorted(granted):
+        read = wiring.queries.read_child(REVIEWER, child, "chronology", household=True)
+        # an adult's entry about other children names none of them (the child's own entries
+        # name their siblings, as the chronology always has)
+        named = {c for e in read.entries if e.about != child for c in e.child_refs}
+        assert named <= granted | {"(another child)"}, named
