@@ -56,21 +56,21 @@ def check_digit(first_nine: str) -> int | None:
 
 
 def nhs_number(field: str, raw: str) -> str:
-    """The ten digits of an NHS number as given (spaces allowed: `943 476 5919`), or
-    `InvalidNhsNumber` naming the field."""
+    """The ten digits of an NHS number as given (spaces allowed: `999 000 0018`), or
+    `InvalidNhsNumber` naming the field (never the number: an error may end up in a log)."""
     digits = "".join(str(raw).split())
     if not (digits.isascii() and digits.isdigit()) or len(digits) != NHS_NUMBER_DIGITS:
         raise InvalidNhsNumber(
-            field, f"{raw!r} is not an NHS number: {NHS_NUMBER_DIGITS} digits (spaces allowed)"
+            field, f"is not an NHS number: {NHS_NUMBER_DIGITS} digits (spaces allowed)"
         )
     expected = check_digit(digits[:9])
     if expected is None:
         raise InvalidNhsNumber(
-            field, f"{raw!r} is not an NHS number: its check digit would be 10, never issued"
+            field, "is not an NHS number: its check digit would be 10, never issued"
         )
     if int(digits[9]) != expected:
         raise InvalidNhsNumber(
-            field, f"{raw!r} is not an NHS number: the check digit does not match (mistyped?)"
+            field, "is not an NHS number: the check digit does not match (mistyped?)"
         )
     return digits
 
