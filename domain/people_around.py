@@ -33,6 +33,7 @@ from domain.households import (
 )
 from domain.identifiers import (
     ADULT,
+    NAMING_FIELDS,
     ChildAliasRecorded,
     IdentifierDirectory,
     NhsNumber,
@@ -58,6 +59,7 @@ class PeopleAroundChildren:
 
     save: Any
     repository: Any
+    recorder: Any
     mapper: Any
     _now: Any
     agency_is_registered: Any
@@ -73,11 +75,16 @@ class PeopleAroundChildren:
     def identifier_directory(self) -> IdentifierDirectory:
         """The store's NHS numbers and agency-local ids, caught up with what was stored since
         the last look (another process may have recorded some)."""
+        # Read up to the log's end as it is now, and remember that end: identifier events are
+        # rare, so remembering only the last one read would scan the rest of the log each time.
+        end = self.recorder.max_notification_id() or 0
         for notification in self._notifications(
             start=self._identifiers_read_to + 1, topics=_IDENTIFIER_TOPICS
         ):
+            if notification.id > end:
+                break
             self._identifiers.take_in(self.mapper.to_domain_event(notification))
-            self._identifiers_read_to = notification.id
+        self._identifiers_read_to = max(self._identifiers_read_to, end)
         return self._identifiers
 
     def checked_nhs_number(self, person_ref: str, person: str, raw: str) -> str:
@@ -128,6 +135,8 @@ class PeopleAroundChildren:
         `EntriesRejected` naming each row whose id is unknown or ambiguous (nothing recorded)."""
         from domain.application import EntriesRejected, RowProblem  # it imports this module
 
+        if not any(name in data for _, data in rows for name in NAMING_FIELDS):
+            return [(row, dict(data)) for row, data in rows]  # most imports: no store read
         resolved, problems = resolve_children(rows, self.identifier_directory())
         if problems:
             raise EntriesRejected([RowProblem(row, p.field, p.message) for row, p in problems])

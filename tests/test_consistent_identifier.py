@@ -6,6 +6,8 @@ NHS numbers here start 999: a range never issued to a person (used for testing o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ from domain.errors import InvalidEntry
 from domain.identifiers import InvalidNhsNumber, check_digit, nhs_number
 from domain.spreadsheet import parse_chronology_csv
 from fullpicture import config
+from fullpicture.bootstrap import event_store_env
 from fullpicture.cli import USER_ERROR, main
+from fullpicture.config import Settings, load_settings
 from tests.builders import register_agencies, stored_count
 from tests.people import practitioner_of, register_people
 
@@ -220,3 +224,38 @@ def test_a_child_s_identifiers_are_outside_an_agency_that_does_not_know_the_chil
     capsys.readouterr()
     assert main(["--as", SCHOOL, "child", "alias", "list", "C-0001"]) == USER_ERROR
     assert "outside your scope" in capsys.readouterr().err
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def two_processes(
+    request: pytest.FixtureRequest, embedded_settings: Settings, clock: Callable[[], datetime]
+) -> Iterator[tuple[Partnership, Partnership]]:
+    """Two recording processes on one store (each its own Partnership), SQLite or PostgreSQL."""
+    settings = embedded_settings
+    if request.param == "postgres":
+        settings = load_settings({config.DATABASE_URL: request.getfixturevalue("postgres_url")})
+    first = Partnership(env=event_store_env(settings), now=clock)
+    second = Partnership(env=event_store_env(settings), now=clock)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_what_another_process_recorded_is_known_before_a_number_or_an_id_is_used(
+    two_processes: tuple[Partnership, Partnership],
+) -> None:
+    first, second = two_processes
+    register_agencies(first)
+    # the second process has looked at the identifiers already: nothing yet
+    assert second.identifier_directory().person_of_number == {}
+    first.register_child("C-0001", "2020-01-01", "csc-north", nhs_number="9990000018")
+    first.add_child_alias("C-0001", "school-elm", "UPN-1")
+    with pytest.raises(InvalidEntry, match="nhs_number: is recorded already for another person"):
+        second.register_child("C-0002", "2020-01-01", "csc-north", nhs_number="9990000018")
+    rows = parse_chronology_csv(
+        "entry_ref,local_id,agency,kind,occurred_at,summary\n"
+        "S-1,UPN-1,school-elm,concern,2025-03-01,Arrived hungry.\n"
+    )
+    assert second.record_all(rows).recorded == ["school-elm:S-1"]
+    entry = first.find_entry("school-elm:S-1")
+    assert entry is not None and entry.child_refs == ("C-0001",)
