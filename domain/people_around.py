@@ -115,20 +115,31 @@ class PeopleAroundChildren:
 
     def add_child_alias(self, child_ref: str, agency: str, local_id: str) -> bool:
         """An agency's own id for a child; True if new, False if recorded already."""
-        child_ref, local_id = child_ref.strip(), local_id.strip()
-        problems = _identity_problems(("child_ref", child_ref))
-        if not local_id:
-            problems.append(MissingField("local_id"))
-        elif (problem := local_id_problem(local_id)) is not None:
-            problems.append(problem)
-        if not self.agency_is_registered(agency):
-            problems.append(UnknownAgency("agency", agency))
+        return self.add_child_aliases([(child_ref, agency, local_id)]) == 1
+
+    def add_child_aliases(self, aliases: Sequence[tuple[str, str, str]]) -> int:
+        """Agencies' own ids for children, (child, agency, local id) each, all or none, in one
+        transaction (a partnership's set-up adds one per child); returns how many were new."""
+        problems: list[Any] = []
+        new: list[Any] = []
+        at = self._now().isoformat()
+        for raw_child, agency, raw_id in aliases:
+            child_ref, local_id = raw_child.strip(), raw_id.strip()
+            found = _identity_problems(("child_ref", child_ref))
+            if not local_id:
+                found.append(MissingField("local_id"))
+            elif (problem := local_id_problem(local_id)) is not None:
+                found.append(problem)
+            if not self.agency_is_registered(agency):
+                found.append(UnknownAgency("agency", agency))
+            problems += found
+            if not found and not self._exists(alias_uuid(child_ref, agency, local_id)):
+                new.append(new_alias(child_ref, agency, local_id, at))
         if problems:
             raise InvalidEntry(problems)
-        if self._exists(alias_uuid(child_ref, agency, local_id)):
-            return False
-        self.save(new_alias(child_ref, agency, local_id, self._now().isoformat()))
-        return True
+        if new:
+            self.save(*new)
+        return len(new)
 
     def resolve_children(self, rows: Rows) -> list[tuple[int | None, dict[str, Any]]]:
         """Rows naming children by `nhs_number` / `local_id` turned into `child_ref` rows, or

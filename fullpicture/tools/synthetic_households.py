@@ -133,8 +133,7 @@ def register_people_around(app: Partnership, around: PeopleAround) -> None:
     """NHS numbers, pupil numbers and adults: set up before the entries that name them."""
     for adult in around.adults:
         app.register_adult(adult, SOCIAL_CARE, around.nhs_numbers[adult])
-    for child, agency, local_id in around.aliases:
-        app.add_child_alias(child, agency, local_id)
+    app.add_child_aliases(around.aliases)
 
 
 def record_households(app: Partnership, around: PeopleAround, end: date) -> None:
