@@ -86,27 +86,27 @@ def alias_uuid(child_ref: str, agency: str, local_id: str) -> UUID:
 class NhsNumber(Aggregate):
     """One NHS number and the one person (child or adult) who carries it."""
 
-    def __init__(self) -> None:
-        self.nhs_number = ""
-        self.person_ref = ""
-        self.person = ""
-
 
 class NhsNumberRecorded(Aggregate.Created):
-    """An agency recorded a person's NHS number (`person` is `child` or `adult`)."""
+    """An agency recorded a child's NHS number (`child_ref`) or an adult's (`adult_ref`; the
+    other is empty). A child's is about the child, so it is that child's personal content,
+    sealed with the rest of it."""
 
     nhs_number: str
-    person_ref: str
-    person: str
+    child_ref: str
+    adult_ref: str
     agency: str
     recorded_at: str
 
     kind = "nhs_number"
 
     def apply(self, aggregate: Any) -> None:
-        aggregate.nhs_number = self.nhs_number
-        aggregate.person_ref = self.person_ref
-        aggregate.person = self.person
+        return None
+
+    @property
+    def person(self) -> tuple[str, str]:
+        """(`child` or `adult`, the reference)."""
+        return (CHILD, self.child_ref) if self.child_ref else (ADULT, self.adult_ref)
 
 
 class ChildAlias(Aggregate):
@@ -132,8 +132,8 @@ def new_nhs_number(number: str, person_ref: str, person: str, agency: str, at: s
         NhsNumberRecorded,
         id=nhs_number_uuid(number),
         nhs_number=number,
-        person_ref=person_ref,
-        person=person,
+        child_ref=person_ref if person == CHILD else "",
+        adult_ref=person_ref if person == ADULT else "",
         agency=agency,
         recorded_at=at,
     )
@@ -161,8 +161,8 @@ class IdentifierDirectory:
 
     def take_in(self, event: Any) -> None:
         if isinstance(event, NhsNumberRecorded):
-            self.person_of_number[event.nhs_number] = (event.person, event.person_ref)
-            self.number_of_person[(event.person, event.person_ref)] = event.nhs_number
+            self.person_of_number[event.nhs_number] = event.person
+            self.number_of_person[event.person] = event.nhs_number
         elif isinstance(event, ChildAliasRecorded):
             children = self.children_of_alias.setdefault((event.agency, event.local_id), [])
             if event.child_ref not in children:

@@ -18,7 +18,7 @@ from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
 from domain.households import AdultRegistered, HouseholdJoined, HouseholdLeft
-from domain.identifiers import CHILD, ChildAliasRecorded, NhsNumberRecorded
+from domain.identifiers import ChildAliasRecorded, NhsNumberRecorded
 
 EventRecord = dict[str, Any]
 
@@ -60,10 +60,9 @@ def event_record(event: Any) -> EventRecord:
         }
     elif isinstance(event, NhsNumberRecorded):
         # About the person whose number it is (an adult's concerns no child); never a key.
-        child = [event.person_ref] if event.person == CHILD else []
         record |= {
-            "entry_ref": event.person_ref,
-            "child_refs": child,
+            "entry_ref": event.child_ref or event.adult_ref,
+            "child_refs": [event.child_ref] if event.child_ref else [],
             "occurred_at": event.recorded_at,
         }
     elif isinstance(event, ChildAliasRecorded):

@@ -43,7 +43,13 @@ class ChildAlias:
 
 def apply(cursor: Cursor, records: Sequence[EventRecord]) -> None:
     numbers = [
-        (r["person"], r["person_ref"], r["nhs_number"], r["agency"], r["recorded_at"])
+        (
+            "child" if r["child_ref"] else "adult",
+            r["child_ref"] or r["adult_ref"],
+            r["nhs_number"],
+            r["agency"],
+            r["recorded_at"],
+        )
         for r in records
         if r["kind"] == "nhs_number"
     ]
