@@ -7,6 +7,7 @@ _.class_version
 _.upcast_v1_v2
 _.upcast_v2_v3
 _.upcast_v3_v4
+_.upcast_v4_v5
 _.create_id
 _.insert_events
 _.sign_in_failed  # replays failed sign-ins recorded by older versions

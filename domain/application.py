@@ -46,6 +46,7 @@ from domain.errors import (
     NotInVocabulary,
     UnknownAgency,
 )
+from domain.identifiers import CHILD
 from domain.identities import (
     LookalikeIdentity,
     identity_problem,
@@ -53,6 +54,7 @@ from domain.identities import (
     with_lookalike_hint,
 )
 from domain.notification_log import notifications
+from domain.people_around import PeopleAroundChildren
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
 from domain.sealing import SealingMapper
 from domain.tasks import Task, UnknownTask, checked_outcome, new_task, task_uuid
@@ -103,7 +105,7 @@ class AgencyDetails:
     contact: str
 
 
-class Partnership(Application[Any]):
+class Partnership(PeopleAroundChildren, Application[Any]):
     """A partnership's event-sourced record of shares, requests, decisions and the child's voice."""
 
     name = "FullPicture"
@@ -222,8 +224,11 @@ class Partnership(Application[Any]):
 
     # Children -------------------------------------------------------------------------------
 
-    def register_child(self, child_ref: str, date_of_birth: str, agency: str) -> bool:
-        """Record a child's date of birth; True if new, False if already recorded the same."""
+    def register_child(
+        self, child_ref: str, date_of_birth: str, agency: str, nhs_number: str = ""
+    ) -> bool:
+        """Record a child's date of birth and NHS number (either may be left out); True if
+        anything was new, False if all of it was recorded already the same."""
         child_ref = child_ref.strip()
         problems: list[DomainError] = []
         if not child_ref:
@@ -232,28 +237,41 @@ class Partnership(Application[Any]):
             problems.append(problem)
         else:
             problems.extend(self._lookalike_children((child_ref,), {}))
-        try:
-            born = clock.parse_when("date_of_birth", date_of_birth)[:10]
-            if clock.day_of(born) > self._now().date():
-                problems.append(InvalidDate("date_of_birth", f"{born} is in the future"))
-        except DomainError as problem:
-            problems.append(problem)
-            born = ""
+        born = ""
+        if date_of_birth.strip():
+            try:
+                born = clock.parse_when("date_of_birth", date_of_birth)[:10]
+                if clock.day_of(born) > self._now().date():
+                    problems.append(InvalidDate("date_of_birth", f"{born} is in the future"))
+            except DomainError as problem:
+                problems.append(problem)
+        elif not nhs_number.strip():
+            problems.append(
+                MissingField("date_of_birth", "is required: give it, an NHS number, or both")
+            )
         if not self.agency_is_registered(agency):
             problems.append(UnknownAgency("agency", agency))
+        number = ""
+        if nhs_number.strip() and child_ref and not problems:
+            try:
+                number = self.checked_nhs_number(child_ref, CHILD, nhs_number)
+            except DomainError as problem:
+                problems.append(problem)
         if problems:
             raise InvalidEntry(problems)
+        saved: list[Any] = []
         try:
             existing: Child = self.repository.get(child_uuid(child_ref))
         except AggregateNotFoundError:
-            self.save(
-                new_child(child_ref, born, agency, self._now().isoformat()),
-                lookalike_keys=self._children.keys_for([(child_ref,)]),
-            )
-            return True
-        if existing.date_of_birth != born:
-            raise BirthDateConflict(child_ref)
-        return False
+            saved.append(new_child(child_ref, born, agency, self._now().isoformat()))
+        else:
+            if born and existing.date_of_birth != born:
+                raise BirthDateConflict(child_ref)
+        if number:
+            saved += self.nhs_number_to_save(child_ref, CHILD, number, agency)
+        if saved:
+            self.save(*saved, lookalike_keys=self._children.keys_for([(child_ref,)]))
+        return bool(saved)
 
     # Entries --------------------------------------------------------------------------------
 
@@ -283,8 +301,10 @@ class Partnership(Application[Any]):
         only if the store already holds one of them is it checked again entry by entry.
 
         Every entry names `author` (entry points get it from the query layer; code that records
-        without a person, such as the synthetic generator, leaves it unknown).
+        without a person, such as the synthetic generator, leaves it unknown). Rows may name a
+        child by `nhs_number` or the agency's own `local_id` instead of `child_ref`.
         """
+        rows = self.resolve_children(rows)
         with no_cycle_collection():  # a batch keeps every draft and event until it is saved
             try:
                 return self._record_all(rows, progress, lists_as_text, author, False)
@@ -305,6 +325,7 @@ class Partnership(Application[Any]):
         outcome = RecordingOutcome()
         facts = RecordedFacts(
             agency_is_registered=self.agency_is_registered,
+            adult_is_registered=self.adult_is_registered,
             find_entry=lambda wanted: accepted.get(wanted) or self.find_entry(wanted),
             today=self._now().date(),
             vocabulary=self.vocabulary,

@@ -75,6 +75,7 @@ class EntryDraft:
     outcome: str = ""
     recorded_by: str = ""
     imported_for_review: str = ""
+    adults: tuple[str, ...] = ()
 
     @property
     def entry_id(self) -> str:
@@ -90,7 +91,7 @@ class EntryDraft:
 
 
 DRAFT_FIELDS = tuple(f.name for f in fields(EntryDraft))
-LIST_FIELDS = ("child_refs", "concerns", "to_agencies")
+LIST_FIELDS = ("child_refs", "concerns", "to_agencies", "adults")
 # The same names as sets: asked of every field of every entry submitted.
 _DRAFT_FIELD_SET = frozenset(DRAFT_FIELDS)
 _LIST_FIELD_SET = frozenset(LIST_FIELDS)
@@ -120,7 +121,7 @@ class Authorship:
 
 UNKNOWN_AUTHOR = Authorship("")
 # The spreadsheet and JSON spell the children column in the singular, like a practitioner would.
-FIELD_ALIASES = {"child_ref": "child_refs", "child": "child_refs"}
+FIELD_ALIASES = {"child_ref": "child_refs", "child": "child_refs", "adult": "adults"}
 # How errors name a field: as the practitioner spells it.
 SHOWN_NAMES = {"child_refs": "child_ref"}
 

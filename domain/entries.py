@@ -31,6 +31,15 @@ def _unknown_author(state: dict[str, Any]) -> None:
     _empty(state, "recorded_by", "imported_for_review")
 
 
+def _no_adults(state: dict[str, Any]) -> None:
+    """Events stored before entries could name adults name none. Each upcaster reads only what
+    its version adds, so an author missing here (a state shaped as before authors, one version
+    late) reads as unknown too, never as an error."""
+    state["adults"] = []
+    for name in ("recorded_by", "imported_for_review"):
+        state.setdefault(name, "")
+
+
 def entry_uuid(entry_id: str) -> UUID:
     return uuid5(ID_NAMESPACE, f"entry:{entry_id}")
 
@@ -50,8 +59,10 @@ class EntryRecorded(Aggregate.Created):
     is when the agency says it recorded it in its own system (may be empty). `recorded_by` is
     the person who recorded it, set by the system (empty: stored before authors were recorded);
     `imported_for_review` the review a case reviewer imported it for (empty for an agency's own
-    entry). Version 1 had no `agency_recorded_at`; version 2 no `recorded_by` nor
-    `imported_for_review` (kinds with their own version 3 gained them in version 4).
+    entry). `adults` are the adults the entry names (their references), for the household
+    view and the patterns about adults. Version 1 had no `agency_recorded_at`; version 2 no
+    `recorded_by` nor `imported_for_review` (kinds with their own version 3 gained them in
+    version 4); version 3 no `adults` (kinds with their own version 4: version 5).
     """
 
     agency: str
@@ -66,9 +77,10 @@ class EntryRecorded(Aggregate.Created):
     significance: str
     recorded_by: str
     imported_for_review: str
+    adults: list[str]
 
     kind = ""
-    class_version = 3
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -77,6 +89,10 @@ class EntryRecorded(Aggregate.Created):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
     def apply(self, aggregate: Any) -> None:
         aggregate.kind = self.kind
@@ -115,7 +131,7 @@ class WrittenFollowUpRecorded(EntryRecorded):
     family_informed: str
 
     kind = "followup"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -124,6 +140,10 @@ class WrittenFollowUpRecorded(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class InformationRequested(EntryRecorded):
@@ -136,7 +156,7 @@ class InformationRequested(EntryRecorded):
     channel: str
 
     kind = "request"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -145,6 +165,10 @@ class InformationRequested(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class RequestAnswered(EntryRecorded):
@@ -161,7 +185,7 @@ class RequestAnswered(EntryRecorded):
     family_informed: str
 
     kind = "response"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -170,6 +194,10 @@ class RequestAnswered(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class RequestDeclined(EntryRecorded):
@@ -182,7 +210,7 @@ class RequestDeclined(EntryRecorded):
     channel: str
 
     kind = "decline"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -191,6 +219,10 @@ class RequestDeclined(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class ConsentDecisionRecorded(EntryRecorded):
@@ -214,7 +246,7 @@ class ChildVoiceRecorded(EntryRecorded):
     captured_how: str
 
     kind = "voice"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -228,6 +260,10 @@ class ChildVoiceRecorded(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class ActionRecorded(EntryRecorded):
@@ -244,7 +280,7 @@ class TransferPointRecorded(EntryRecorded):
     reason: str
 
     kind = "transfer"
-    class_version = 4
+    class_version = 5
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -253,6 +289,10 @@ class TransferPointRecorded(EntryRecorded):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         _unknown_author(state)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        _no_adults(state)
 
 
 class EntryCorrected(EntryRecorded):

@@ -59,6 +59,14 @@ class UnknownAgency(DomainError):
         self.code = code
 
 
+class UnknownAdult(DomainError):
+    """An adult reference that was never registered (`fullpicture adult register`)."""
+
+    def __init__(self, field: str, adult_ref: str) -> None:
+        super().__init__(field, f"adult {adult_ref!r} is not registered")
+        self.adult_ref = adult_ref
+
+
 class UnknownEntry(DomainError):
     """`refers_to` names an entry that does not exist (yet)."""
 

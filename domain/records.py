@@ -18,6 +18,8 @@ from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
 from domain.erasures import ChildErased
+from domain.households import AdultRegistered, HouseholdJoined, HouseholdLeft
+from domain.identifiers import ChildAliasRecorded, NhsNumberRecorded
 from domain.sealing import ERASED_CHILD, content_erased
 from domain.tasks import TASK_EVENTS
 
@@ -68,6 +70,27 @@ def event_record(event: Any) -> EventRecord:
             "entry_ref": event.child_ref,
             "child_refs": [event.child_ref],
             "occurred_at": event.date_of_birth,
+        }
+    elif isinstance(event, NhsNumberRecorded):
+        # About the person whose number it is (an adult's concerns no child); never a key.
+        record |= {
+            "entry_ref": event.child_ref or event.adult_ref,
+            "child_refs": [event.child_ref] if event.child_ref else [],
+            "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, ChildAliasRecorded):
+        record |= {
+            "entry_ref": event.child_ref,
+            "child_refs": [event.child_ref],
+            "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, AdultRegistered):
+        record |= {"entry_ref": event.adult_ref, "child_refs": [], "occurred_at": event.recorded_at}
+    elif isinstance(event, (HouseholdJoined, HouseholdLeft)):
+        record |= {
+            "entry_ref": event.adult_ref,
+            "child_refs": [event.child_ref],
+            "occurred_at": getattr(event, "from_date", "") or getattr(event, "on_date", ""),
         }
     return record
 

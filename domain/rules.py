@@ -25,6 +25,7 @@ from domain.errors import (
     MissingField,
     MissingLawfulBasis,
     NotInVocabulary,
+    UnknownAdult,
     UnknownAgency,
     UnknownEntry,
 )
@@ -39,6 +40,7 @@ class RecordedFacts:
     """What the rules may ask about the partnership's records."""
 
     agency_is_registered: Callable[[str], bool]
+    adult_is_registered: Callable[[str], bool]
     find_entry: Callable[[str], EntryDraft | None]
     today: date
     vocabulary: Vocabulary
@@ -64,6 +66,9 @@ def _common_problems(draft: EntryDraft, facts: RecordedFacts) -> list[DomainErro
         UnknownAgency("to_agencies", code)
         for code in draft.to_agencies
         if not facts.agency_is_registered(code)
+    )
+    problems.extend(
+        UnknownAdult("adults", ref) for ref in draft.adults if not facts.adult_is_registered(ref)
     )
     if not draft.summary:
         problems.append(MissingField("summary", "is required: what happened, in plain language"))

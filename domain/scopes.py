@@ -102,6 +102,8 @@ class ChildScope:
     system_time: str | None = None
     break_glass: bool = False
     purpose: str = ""
+    # The household view: the entries naming the adults in the child's household as well.
+    household: bool = False
 
     def describe(self) -> str:
         """The scope in words, for the access log and for the top of every export."""
@@ -112,6 +114,8 @@ class ChildScope:
             parts.append(f"as at {self.as_at}")
         if self.system_time:
             parts.append(f"as the system held it at {self.system_time}")
+        if self.household:
+            parts.append("with the household")
         if self.break_glass:
             parts.append("break-glass")
         return "; ".join(parts)
@@ -126,6 +130,7 @@ def decide_child_scope(
     known_by: str | None = None,
     system_time: str | None = None,
     purpose: str = "",
+    household: bool = False,
 ) -> ChildScope:
     """The scope one person may read one child in, or `AccessRefused` naming what is wrong.
 
@@ -133,7 +138,13 @@ def decide_child_scope(
     known-by-own-agency view of children the agency knows; anything else needs a reason and is
     break-glass."""
     purpose = purpose.strip()
-    asked = {"view": view, "as_at": as_at, "system_time": system_time, "purpose": purpose}
+    asked = {
+        "view": view,
+        "as_at": as_at,
+        "system_time": system_time,
+        "purpose": purpose,
+        "household": household,
+    }
     period = viewer.review_period(child) if viewer.has(CASE_REVIEWER) else None
     if period is not None:
         return ChildScope(child, role=CASE_REVIEWER, known_by=known_by, period=period, **asked)

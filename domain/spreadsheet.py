@@ -40,8 +40,16 @@ COLUMNS = (
     "due_by",
     "transfer",
     "outcome",
+    # A child may be named by the NHS number or the recording agency's own id instead of
+    # child_ref; the adults an entry names are `;`-separated references.
+    "nhs_number",
+    "local_id",
+    "adults",
+    "adult",
 )
 REQUIRED_COLUMNS = ("entry_ref", "child_ref", "kind", "occurred_at", "agency", "summary")
+# Columns that may name the child in child_ref's place.
+CHILD_NAMING_COLUMNS = ("child_ref", "nhs_number", "local_id")
 HEADER_ROW = 1
 # The agency's own recording time; FullPicture stamps its own `recorded_at`.
 COLUMN_FIELDS = {"recorded_at": "agency_recorded_at"}
@@ -158,10 +166,11 @@ def _check_header(header: list[str]) -> None:
         for name in header
         if name not in COLUMNS
     ]
+    names_children = any(name in header for name in CHILD_NAMING_COLUMNS)
     problems += [
         RowProblem(HEADER_ROW, name, "required column is missing")
         for name in REQUIRED_COLUMNS
-        if name not in header
+        if name not in header and not (name == "child_ref" and names_children)
     ]
     duplicates = {name for name in header if header.count(name) > 1}
     problems += [RowProblem(HEADER_ROW, name, "column appears twice") for name in duplicates]

@@ -305,6 +305,7 @@ class Wiring:
                 self.read_models.db,
                 self.read_models.patterns,
                 agency_is_registered=self.partnership.agency_is_registered,
+                resolve_children=self.partnership.resolve_children,
                 today=lambda: self.now().date(),
                 kept=KeptChronologies() if self.keep_chronologies else None,
                 chronology_holds_entries=self.partnership.holds_entries,

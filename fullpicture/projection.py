@@ -151,9 +151,33 @@ class Recorder:
         partnership = self._wiring.partnership
         return self._caught_up(partnership.record_all(rows, progress=progress, author=author))
 
-    def register_child(self, child_ref: str, date_of_birth: str, agency: str) -> bool:
+    def register_child(
+        self, child_ref: str, date_of_birth: str, agency: str, nhs_number: str = ""
+    ) -> bool:
         partnership = self._wiring.partnership
-        return self._caught_up(partnership.register_child(child_ref, date_of_birth, agency))
+        return self._caught_up(
+            partnership.register_child(child_ref, date_of_birth, agency, nhs_number)
+        )
+
+    def add_child_alias(self, child_ref: str, agency: str, local_id: str) -> bool:
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.add_child_alias(child_ref, agency, local_id))
+
+    def register_adult(self, adult_ref: str, agency: str, nhs_number: str = "") -> bool:
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.register_adult(adult_ref, agency, nhs_number))
+
+    def join_household(
+        self, child_ref: str, adult_ref: str, relationship: str, from_date: str, agency: str
+    ) -> bool:
+        partnership = self._wiring.partnership
+        return self._caught_up(
+            partnership.join_household(child_ref, adult_ref, relationship, from_date, agency)
+        )
+
+    def leave_household(self, child_ref: str, adult_ref: str, on_date: str, agency: str) -> bool:
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.leave_household(child_ref, adult_ref, on_date, agency))
 
     def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
         partnership = self._wiring.partnership

@@ -19,10 +19,12 @@ from domain.access_log import AccessEvent, AccessLog
 from domain.directory import Directory, UnknownPerson
 from domain.drafts import Authorship
 from domain.errors import DomainError, UnknownAgency
+from domain.identifiers import CHILD
 from domain.people import (
     ADMINISTRATOR,
     ANALYST,
     CASE_REVIEWER,
+    PRACTITIONER,
     SAFEGUARDING_LEAD,
     PersonView,
     ReviewGrantView,
@@ -53,6 +55,7 @@ from projections import (
     alert_reviews,
     chronology,
     followups,
+    identifiers,
     partnership,
     requests,
     tasks,
@@ -65,9 +68,12 @@ from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
+from projections.household_view import household_facts, with_household
+from projections.households import Member
+from projections.identifiers import ChildAlias
 from projections.kept_chronologies import KeptChronologies
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import alerts_in_period, evaluate_items
+from projections.patterns.evaluation import alerts_in_period, evaluate_household, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
 from projections.published_figures import PublishedFigures, publish
@@ -118,6 +124,8 @@ class ScopedChronology:
     read_voice: Callable[[], list[VoiceEntry]] = field(repr=False, default=list)
     read_birth: Callable[[], str | None] = field(repr=False, default=lambda: None)
     today: date = field(default_factory=date.today)
+    # The household view's adults on the replay day (empty without it).
+    household: list[Member] = field(default_factory=list)
 
     @cached_property
     def alerts(self) -> list[Alert]:
@@ -145,6 +153,15 @@ class ScopedChronology:
 
 
 @dataclass(frozen=True)
+class ChildIdentifiers:
+    """A child's NHS number ("" when none is recorded) and the agencies' own ids shown."""
+
+    child_ref: str
+    nhs_number: str
+    aliases: list[ChildAlias]
+
+
+@dataclass(frozen=True)
 class HeardVoice:
     """A voice entry with who heard the child."""
 
@@ -160,6 +177,7 @@ class Queries:
         db: ReadModelDatabase,
         patterns: PatternContext,
         agency_is_registered: Callable[[str], bool],
+        resolve_children: Callable[[Rows], list[tuple[int | None, dict[str, Any]]]],
         today: Callable[[], date] = date.today,
         kept: KeptChronologies | None = None,
         chronology_holds_entries: Callable[[], bool] = lambda: False,
@@ -169,6 +187,7 @@ class Queries:
         self.db = db
         self.patterns = patterns
         self.agency_is_registered = agency_is_registered
+        self.resolve_children = resolve_children
         self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
@@ -197,11 +216,14 @@ class Queries:
         known_by: str | None = None,
         system_time: str | None = None,
         purpose: str = "",
+        household: bool = False,
     ) -> ChildScope:
         """Decide the scope of one read and record it as one access event."""
         viewer = self.viewer(user)
         with self._refusals_logged(viewer, view, [child], purpose):
-            scope = self._decide(viewer, child, view, as_at, known_by, system_time, purpose)
+            scope = self._decide(
+                viewer, child, view, as_at, known_by, system_time, purpose, household
+            )
         self._record(viewer, scope)
         return scope
 
@@ -210,7 +232,7 @@ class Queries:
         event), checking first that the person still holds it: a revoked role or an expired
         grant refuses here; a scope that changed is recorded as a new access."""
         viewer = self.viewer(user)
-        asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose)
+        asked = (scope.as_at, scope.known_by, scope.system_time, scope.purpose, scope.household)
         with self._refusals_logged(viewer, scope.view, [scope.child_ref], scope.purpose):
             current = self._decide(viewer, scope.child_ref, scope.view, *asked)
         if current != scope:
@@ -231,6 +253,20 @@ class Queries:
             period=scope.period,
             rows_of=self._kept.rows if self._kept else None,
         )
+        members: list[Member] = []
+        if scope.household:
+            around = with_household(
+                self.db,
+                scope.child_ref,
+                entries,
+                scope.as_at[:10] if scope.as_at else self.today().isoformat(),
+                as_at=scope.as_at,
+                known_by=scope.known_by,
+                system_time=scope.system_time,
+                period=scope.period,
+                other_children_shown=_other_children_named(scope),
+            )
+            entries, members = around.entries, around.members
         return ScopedChronology(
             scope,
             entries,
@@ -238,6 +274,7 @@ class Queries:
             lambda: voice.voice_entries(self.db, scope.child_ref),
             lambda: date_of_birth(self.db, scope.child_ref),
             self.today(),
+            members,
         )
 
     def _child_alerts(self, scope: ChildScope, shown: list[ChronologyEntry]) -> list[Alert]:
@@ -245,14 +282,36 @@ class Queries:
         entries visible in the scope (an agency's view never counts what it did not know)."""
         day = date.fromisoformat(scope.as_at[:10]) if scope.as_at else self.today()
         visible = {e.id for e in shown}
+        items = [i for i in self._items_held(scope) if i.id in visible]
         alerts = evaluate_items(
-            [i for i in self._items_held(scope) if i.id in visible],
-            scope.child_ref,
-            day,
-            self.patterns.config,
-            self.patterns.glossary,
+            items, scope.child_ref, day, self.patterns.config, self.patterns.glossary
         )
-        return _evidenced_in(alerts, visible)
+        return _evidenced_in(alerts, visible) + self._household_alerts(scope, items, day)
+
+    def _household_alerts(self, scope: ChildScope, items: list[Item], day: date) -> list[Alert]:
+        """The patterns about the adults around the child, from facts scoped as the household
+        view is: their evidence is what the scope may see, and another child is named only to
+        an agency's own people where the agency knows that child (TRUST.md, need-to-know)."""
+        known_by = scope.known_by
+
+        def child_named(child: str) -> bool:
+            return (
+                known_by is not None
+                and _other_children_named(scope)
+                and chronology.agency_knows_child(self.db, child, known_by)
+            )
+
+        facts = household_facts(
+            self.db,
+            scope.child_ref,
+            day.isoformat(),
+            as_at=scope.as_at,
+            known_by=known_by,
+            system_time=scope.system_time,
+            period=scope.period,
+            child_named=child_named,
+        )
+        return evaluate_household(items, scope.child_ref, day, facts, self.patterns.config)
 
     def child_alerts(
         self,
@@ -309,6 +368,7 @@ class Queries:
         known_by: str | None,
         system_time: str | None,
         purpose: str,
+        household: bool = False,
     ) -> ChildScope:
         if known_by is not None and not self.agency_is_registered(known_by):
             raise UnknownAgency("known_by", known_by)
@@ -326,6 +386,7 @@ class Queries:
             known_by=known_by,
             system_time=system_time,
             purpose=purpose,
+            household=household,
         )
 
     def _record(self, viewer: Viewer, scope: ChildScope) -> AccessEvent:
@@ -367,6 +428,30 @@ class Queries:
             scope=f"{REFUSED_SCOPE}: {reason}",
             purpose=purpose,
             break_glass=False,
+        )
+
+    def child_identifiers(self, user: str, child: str, purpose: str = "") -> ChildIdentifiers:
+        """`child alias list`: a child's NHS number and agencies' own ids, scoped like the
+        chronology (an agency's view: its own ids only) and logged as one read. An agency that
+        recorded an identifier of the child knows the child for this read."""
+        viewer = self.viewer(user)
+        if not (
+            chronology.child_is_known(self.db, child) or identifiers.has_identifiers(self.db, child)
+        ):
+            raise UnknownChild(child)
+
+        def knows(agency: str) -> bool:
+            return chronology.agency_knows_child(self.db, child, agency) or identifiers.recorded_by(
+                self.db, child, agency
+            )
+
+        with self._refusals_logged(viewer, "identifiers", [child], purpose):
+            scope = decide_child_scope(viewer, child, knows, "identifiers", purpose=purpose)
+        self._record(viewer, scope)
+        return ChildIdentifiers(
+            child,
+            identifiers.nhs_number_of(self.db, CHILD, child),
+            identifiers.aliases_of(self.db, child, scope.known_by),
         )
 
     def record_birth_date_conflict(self, user: str, child: str) -> None:
@@ -848,8 +933,12 @@ class Queries:
     def rows_to_record(
         self, user: str, rows: Rows, importing: bool
     ) -> list[tuple[int | None, dict[str, Any]]]:
-        """The rows with the person's agency filled in, or `AccessRefused`."""
-        return check_may_record(self.viewer(user), rows, importing)
+        """The rows with the person's agency filled in and children named by an NHS number or
+        the agency's own id resolved (`EntriesRejected` naming a row whose id is unknown or
+        ambiguous), or `AccessRefused`."""
+        viewer = self.viewer(user)
+        filled = check_may_record(viewer, rows, importing) if viewer.acts_for_agency else rows
+        return check_may_record(viewer, self.resolve_children(filled), importing)
 
     def author_of(self, user: str, rows: Rows, importing: bool) -> Authorship:
         """Who records the allowed rows: the person, and for a case reviewer's import the
@@ -928,6 +1017,17 @@ def _grant_words(grant: ReviewGrantView) -> str:
     return (
         f"review {grant.review} for {grant.reviewer}: {grant.period_from} to "
         f"{grant.period_to}, expires {grant.expires}; proposed by {grant.proposed_by}"
+    )
+
+
+def _other_children_named(scope: ChildScope) -> bool:
+    """Whether a read may name other children an adult's entries are about: only an agency's own
+    people reading in their agency's view (they know those entries, so those children); a
+    review grant, a break-glass read or another agency's view names none."""
+    return (
+        scope.known_by is not None
+        and scope.role in (PRACTITIONER, SAFEGUARDING_LEAD)
+        and not scope.break_glass
     )
 
 

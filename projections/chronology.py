@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     recorded_by TEXT NOT NULL,
     imported_for_review TEXT NOT NULL,
     outcome TEXT NOT NULL,
+    adults TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -70,11 +71,12 @@ DISCLOSURE_FIELDS = ("lawful_basis", "family_informed", "reason")
 # Who recorded the entry (TRUST.md, "Who wrote it"): the person, and the review a case reviewer
 # imported it for.
 AUTHORSHIP_COLUMNS = ("recorded_by", "imported_for_review")
-# What a recipient did with what it acknowledges (acknowledgements only).
+# What a recipient did with what it acknowledges (acknowledgements only); the adults the
+# entry names (a JSON list of references), for the household view.
 OUTCOME_COLUMN = "outcome"
 COLUMNS = (
     f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at, "
-    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}, {OUTCOME_COLUMN}"
+    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}, {OUTCOME_COLUMN}, adults"
 )
 # What a query reads of each row (not child_ref: the query names it). The six columns that few
 # distinct values cover (codes, vocabulary and JSON lists: none can hold the unit separator) come
@@ -98,6 +100,7 @@ SHOWN_COLUMNS = ", ".join(
         "reason",
         *AUTHORSHIP_COLUMNS,
         OUTCOME_COLUMN,
+        "adults",
     )
 )
 # `chronology_for` reads the child's date of birth after them.
@@ -178,6 +181,10 @@ class ChronologyEntry:
     imported_for_review: str = ""
     outcome: str = ""  # an acknowledgement's: what the recipient did with it
     acknowledged_by: tuple[str, ...] = ()
+    # The adults the entry names; and, in a household view, whom the entry is about (the child,
+    # or the adults of the household it names, with their relationship).
+    adults: tuple[str, ...] = ()
+    about: str = ""
 
     def lawful_basis_shown(self) -> str:
         """The lawful basis as a reader should see it, gaps and inheritance said in words."""
@@ -282,6 +289,7 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("recorded_by") or "",  # AUTHORSHIP_COLUMNS
                 get("imported_for_review") or "",
                 get("outcome") or "",  # OUTCOME_COLUMN
+                as_json(get("adults") or []),
                 get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
                 child == first,  # first_copy
@@ -365,6 +373,7 @@ def _entries(
         recorded_by,
         imported_for_review,
         outcome,
+        adults,
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
@@ -397,6 +406,7 @@ def _entries(
                 recorded_by,
                 imported_for_review,
                 outcome,
+                adults=listed(adults),
             )
         )
     return entries
@@ -613,8 +623,7 @@ KNOWN_BY_SQL = "(agency = ? OR to_agencies LIKE ? ESCAPE '\\')"
 
 
 def _known_by_params(agency: str) -> list[str]:
-    escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [agency, f'%"{escaped}"%']
+    return [agency, f'%"{_like_escaped(agency)}"%']
 
 
 def known_by_filter(agency: str) -> tuple[str, list[str]]:
@@ -663,3 +672,26 @@ def entry_dates(db: ReadModelDatabase, child_refs: Sequence[str]) -> list[tuple[
 
 def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
     return bool(db.query(f"SELECT 1 FROM {TABLE} WHERE child_ref = ? LIMIT 1", [child_ref]))
+
+
+def entries_naming_adults(
+    db: ReadModelDatabase, adult_refs: Sequence[str], known_by: str | None = None
+) -> list[ChronologyEntry]:
+    """Every entry naming any of these adults, once each, in world-time order (only those an
+    agency knows, with `known_by`). An entry is kept once per child it concerns; one copy is
+    enough here."""
+    if not adult_refs:
+        return []
+    named = " OR ".join("adults LIKE ? ESCAPE '\\'" for _ in adult_refs)
+    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE ({named})"
+    params = [f'%"{_like_escaped(ref)}"%' for ref in adult_refs]
+    if known_by is not None:
+        sql += f" AND {KNOWN_BY_SQL}"
+        params.extend(_known_by_params(known_by))
+    rows = list({row[0]: row for row in db.query(sql, params)}.values())
+    rows.sort(key=_in_world_time_order)
+    return _entries(rows, None, known_by)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

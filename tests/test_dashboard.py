@@ -672,3 +672,38 @@ def test_an_administrator_approves_another_s_decision_on_the_records_management_
     next(b for b in app.button if b.label == "Approve").click().run()
     assert f"Approved {theirs.decision_id}" in [s.value for s in app.success]
     assert wiring.disposition.decision(theirs.decision_id).approved_by == PERSON["administrator"]
+def test_the_household_toggle_adds_the_adults_around_the_child_and_is_logged(
+    app: AppTest, wiring: Wiring
+) -> None:
+    open_page(signed_in(app, "reviewer"), "chronology")
+    [household] = [t for t in app.toggle if t.label == "With the household"]
+    household.set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(str(c.value).startswith("Household: ") for c in app.caption)
+    assert "about" in app.dataframe[0].value.columns
+    assert "with the household" in accesses_of(wiring, "reviewer")[-1].scope
+
+
+def test_the_record_form_names_adults_and_refuses_one_never_registered(
+    app: AppTest, wiring: Wiring
+) -> None:
+    adult = "A-00001"  # the synthetic partnership's first adult
+    assert wiring.partnership.adult_is_registered(adult)
+    open_page(signed_in(app, "police.practitioner"), "record")
+    fill_share(app, "P-DASH-ADULT")
+    choice(app, "How").set_value("phone")
+    choice(app, "Lawful basis").set_value("public_task")
+    choice(app, "Consent").set_value("not_needed")
+    choice(app, "Was the family told?").set_value("yes")
+    [adults] = [t for t in app.text_input if t.label.startswith("Adults it names")]
+    adults.set_value("A-NEVER-REGISTERED")
+    app.button[0].click().run()
+    assert not app.success
+    assert any("A-NEVER-REGISTERED" in str(e.value) for e in app.error)
+    [adults] = [t for t in app.text_input if t.label.startswith("Adults it names")]
+    adults.set_value(adult)
+    app.button[0].click().run()
+    assert [s.value for s in app.success] == ["Recorded police-north:P-DASH-ADULT"]
+    recorded = wiring.queries.read_child("police.practitioner", "C-00001", "chronology")
+    [entry] = [e for e in recorded.entries if e.id == "police-north:P-DASH-ADULT"]
+    assert entry.adults == (adult,)

@@ -86,6 +86,24 @@ def record_answer_and_follow_up(police: str, school: str) -> None:
                  f"{police}:J-3", "--summary", "Confirmed the call in writing."]) == 0  # fmt: skip
 
 
+def record_people_around_the_child(police: str, school: str) -> None:
+    """The school records its own id for the child, an adult in the child's household and a
+    concern naming that adult (new versions of the entry events carry `adults`); the police
+    record the child's NHS number, which is theirs alone: it never reaches the school's feed."""
+    school_person, police_person = practitioner_of(school), practitioner_of(police)
+    for argv in (
+        ["child", "alias", "add", CHILD, "--local-id", "UPN-J1"],
+        ["adult", "register", "A-J001"],
+        ["household", "join", CHILD, "--adult", "A-J001", "--relationship", "partner_of_parent",
+         "--from", "2025-01-15"],
+        ["record", "concern", "--child", CHILD, "--adult", "A-J001", "--entry-ref", "J-5",
+         "--occurred-at", "2025-02-08", "--summary", "Mother's partner collected the child."],
+    ):  # fmt: skip
+        assert main(["--as", school_person, *argv]) == 0, argv
+    nhs = ["child", "register", CHILD, "--nhs-number", "999 000 0018"]
+    assert main(["--as", police_person, *nhs]) == 0
+
+
 def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does(
     registered_by_cli: Callable[[], tuple[str, Path]],  # noqa: F811
     tmp_path: Path,
@@ -97,6 +115,7 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
     record_share(police, school, "J-1", "Police attended a domestic incident at home.")
     record_share(police, school, "J-2", 'Second visit: "quoted" words, café, 10% more.')
     record_answer_and_follow_up(police, school)
+    record_people_around_the_child(police, school)
     assert main(["relay", "--once"]) == 0
     assert main(["feeds", "--once"]) == 0
     kit = tmp_path / "kit"
@@ -120,16 +139,25 @@ def test_the_java_example_decodes_an_agency_s_feed_as_the_python_subscriber_does
         "InformationRequested",  # the school's own, known to it
         "RequestAnswered",
         "WrittenFollowUpRecorded",
+        "ChildAliasRecorded",  # the school's own id, and what it recorded of the household
+        "AdultRegistered",
+        "HouseholdJoined",
+        "ConcernRecorded",
     }
     by_ref = {r.get("entry_ref"): r for r in by_python}
     assert (by_ref["J-A"]["lawful_basis"], by_ref["J-A"]["consent"]) == ("public_task", None)
     assert (by_ref["J-4"]["channel"], by_ref["J-4"]["lawful_basis"]) == ("written", None)
     assert by_ref["Q-1"]["channel"] == "secure_email"
+    assert by_ref["J-5"]["adults"] == ["A-J001"]
+    assert by_ref["J-1"]["adults"] == []
+    assert next(r for r in by_python if r["kind"] == "household_joined")["relationship"] == (
+        "partner_of_parent"
+    )
     newest = {}
     for v in fingerprints.values():
         newest[v["event_type"]] = max(v["version"], newest.get(v["event_type"], 0))
     assert [newest[t] for t in ("InformationRequested", "RequestAnswered",
-                                "WrittenFollowUpRecorded")] == [4, 4, 4]  # fmt: skip
+                                "WrittenFollowUpRecorded")] == [5, 5, 5]  # fmt: skip
     shared = [r for r in by_python if r.get("entry_ref") in ("J-1", "J-2")]
     by_readme = run([sys.executable, "-c", readme_python_reader(kit, credentials)], tmp_path, 60)
     assert sorted(by_readme.splitlines()) == sorted(

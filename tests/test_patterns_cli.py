@@ -125,7 +125,7 @@ def test_evaluate_reports_every_pattern_as_a_json_list(capsys: pytest.CaptureFix
     assert main(["evaluate", "--children", "200", "--seed", "2", "--format", "json"]) == 0
     measured = json.loads(capsys.readouterr().out)
     assert isinstance(measured, list)
-    assert len(measured) == 14
+    assert len(measured) == 16  # the thirteen, share_not_acknowledged and the two about adults
     for row in measured:
         assert set(row) == {"pattern", "planted", "recall", "false_alarms"}
         assert row["planted"] > 0

@@ -66,9 +66,15 @@ st.query_params["child"] = child
 left, right = st.columns(2)
 replay = left.toggle("Replay as at a date")
 as_at_day = left.date_input("As at", disabled=not replay, format="DD/MM/YYYY")
+with_household = left.toggle(
+    "With the household",
+    help="also the entries naming the adults living with or caring for the child on the replay "
+    "date, each marked with whom it is about",
+)
 asked: dict[str, Any] = {
     "as_at": f"{as_at_day.isoformat()}T23:59:59" if replay and as_at_day else None,
     "purpose": reasons.get(child, ""),
+    "household": with_household,
 }
 try:
     result = data.read_child(child, **asked)
@@ -99,6 +105,17 @@ if scope.break_glass:
         "and shown to safeguarding leads."
     )
 st.caption(f"Scope: {plain(uk_dates_in(scope.describe()))}")  # holds a break-glass reason as typed
+if with_household:
+    st.caption(
+        "Household: "
+        + plain(
+            "; ".join(
+                f"{m.adult_ref} ({m.relationship.replace('_', ' ')}) since {uk_date(m.from_date)}"
+                for m in result.household
+            )
+            or "no adult recorded in this scope"
+        )
+    )
 
 
 def named(codes: Any) -> str:
@@ -245,6 +262,7 @@ st.dataframe(
     table,
     column_order=(
         *(("evidence",) if highlighted else ()),
+        *(("about",) if with_household else ()),
         "when",
         "child_age",
         "agency_name",

@@ -73,6 +73,7 @@ LABELS = {
     "captured_how": "How it was captured",
     "concerns": "Concerns",
     "significance": "Significance",
+    "adults": "Adults it names (references such as A-0001, separated by ;)",
 }
 # Questions with no safe default: the practitioner must answer each one.
 MUST_CHOOSE = (
@@ -239,6 +240,7 @@ def record_form() -> None:
         entry["captured_how"] = choose("captured_how", WORDS.captured_how)
     entry["concerns"] = ";".join(st.multiselect(LABELS["concerns"], WORDS.concerns))
     entry["significance"] = choose("significance", WORDS.significance, index=1)
+    entry["adults"] = typed("adults", st.text_input, LABELS["adults"])
     problems = st.session_state.get(PROBLEMS, {})
     for column in [c for c in problems if c not in LABELS]:  # not about one field
         st.error(plain(f"{column}: {problems[column]}"))

@@ -13,6 +13,7 @@ from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
 from fullpicture.cli.board import report_command
+from fullpicture.cli.households import adult_commands, household_commands
 from fullpicture.cli.notify import notify_command
 from fullpicture.cli.parser import (
     AS_HELP,
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     agency_commands(commands)
     child_commands(commands)
+    adult_commands(commands)
+    household_commands(commands)
     record_command(commands)
     import_command(commands)
     chronology_command(commands)

@@ -41,6 +41,9 @@ CHRONOLOGY_COLUMNS = (
     "recorded_by",
     "imported_for_review",
 )
+# The household view says too which adults each entry names and whom it is about (JSON always
+# carries `adults`).
+HOUSEHOLD_COLUMNS = ("adults", "about")
 
 
 def chronology_command(commands: Any) -> None:
@@ -53,6 +56,12 @@ def chronology_command(commands: Any) -> None:
         "--system-time",
         metavar="TIMESTAMP",
         help="as the system held it at TIMESTAMP (recorded_at <= TIMESTAMP)",
+    )
+    command.add_argument(
+        "--household",
+        action="store_true",
+        help="also the entries naming the adults in the child's household on the replay day "
+        "(each marked with whom it is about)",
     )
     purpose_option(command)
     format_option(command, ("table", "json", "csv"))
@@ -76,12 +85,14 @@ def _read_child(wiring: Wiring, args: argparse.Namespace, view: str) -> Any:
         known_by=args.known_by,
         system_time=system_time,
         purpose=args.purpose,
+        household=getattr(args, "household", False),
     )
 
 
 def _chronology(wiring: Wiring, args: argparse.Namespace) -> int:
     read = _read_child(wiring, args, "chronology")
-    emit([asdict(e) for e in read.entries], args.format, CHRONOLOGY_COLUMNS)
+    columns = (*CHRONOLOGY_COLUMNS, *HOUSEHOLD_COLUMNS) if args.household else CHRONOLOGY_COLUMNS
+    emit([asdict(e) for e in read.entries], args.format, columns)
     return 0
 
 
@@ -133,12 +144,14 @@ def _patterns(wiring: Wiring, args: argparse.Namespace) -> int:
 
     from domain.clock import day_of, parse_when
     from projections.patterns.detectors import PATTERNS
+    from projections.patterns.household import HOUSEHOLD_PATTERNS
     from projections.patterns.triage import triage_state
 
-    unknown = [p for p in args.pattern or () if p not in PATTERNS]
+    known = [*PATTERNS, *HOUSEHOLD_PATTERNS]
+    unknown = [p for p in args.pattern or () if p not in known]
     if unknown:
         raise UserError(
-            f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
+            f"--pattern: unknown pattern(s): {', '.join(unknown)}; one of {', '.join(known)}"
         )
     period = _review_period(args)
     if args.child:

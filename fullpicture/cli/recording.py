@@ -13,6 +13,7 @@ from domain.drafts import DATE_FIELDS, DRAFT_FIELDS, ENTRY_KINDS, STAMPED_FIELDS
 from domain.errors import BirthDateConflict
 from domain.spreadsheet import read_chronology_csv
 from fullpicture.bootstrap import Wiring
+from fullpicture.cli.households import NHS_NUMBER_HELP, child_alias_commands
 from fullpicture.cli.parser import (
     UserError,
     add_command,
@@ -28,14 +29,18 @@ from fullpicture.progress import ProgressBar
 def child_commands(commands: Any) -> None:
     child = commands.add_parser("child", help="record what is known about a child")
     child_sub = child.add_subparsers(title="child commands", metavar="ACTION", required=True)
-    born = add_command(child_sub, "register", "record a child's date of birth", register_child)
+    born = add_command(
+        child_sub, "register", "record a child's date of birth and NHS number", register_child
+    )
     born.add_argument("child", metavar="CHILD_REF", help="the child's reference")
     born.add_argument(
-        "--date-of-birth", required=True, metavar="DATE", help="the date of birth (ISO 8601)"
+        "--date-of-birth", default="", metavar="DATE", help="the date of birth (ISO 8601)"
     )
+    born.add_argument("--nhs-number", default="", metavar="NUMBER", help=NHS_NUMBER_HELP)
     born.add_argument(
         "--agency", metavar="CODE", help="the agency recording it (default: your own)"
     )
+    child_alias_commands(child_sub)
 
 
 def record_command(commands: Any) -> None:
@@ -52,8 +57,15 @@ def record_command(commands: Any) -> None:
         metavar="CHILD_REF",
         help="a child the entry concerns (repeat for siblings)",
     )
+    record.add_argument(
+        "--adult",
+        action="append",
+        dest="adults",
+        metavar="ADULT_REF",
+        help="an adult the entry names (repeat for several; registered with `adult register`)",
+    )
     for name in DRAFT_FIELDS:
-        if name in ("kind", "child_refs", *STAMPED_FIELDS):
+        if name in ("kind", "child_refs", "adults", *STAMPED_FIELDS):
             continue
         flag = "--" + name.replace("_", "-")
         repeatable = name in ("concerns", "to_agencies")
@@ -162,7 +174,9 @@ def register_child(wiring: Wiring, args: argparse.Namespace) -> int:
         args.acting_as, [(None, {"agency": args.agency or ""})], importing=False
     )
     try:
-        created = wiring.recorder.register_child(args.child, args.date_of_birth, allowed["agency"])
+        created = wiring.recorder.register_child(
+            args.child, args.date_of_birth, allowed["agency"], args.nhs_number
+        )
     except BirthDateConflict:
         wiring.queries.record_birth_date_conflict(args.acting_as, args.child)
         raise

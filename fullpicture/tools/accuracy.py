@@ -17,8 +17,10 @@ from domain.application import Partnership
 from domain.records import records_from_notifications
 from fullpicture.tools.synthetic import PLANTED, SyntheticPartnership, generate_partnership
 from fullpicture.tools.synthetic import record_partnership as record_synthetic
-from projections.patterns.evaluation import evaluate_items
+from fullpicture.tools.synthetic_households import HOUSEHOLD_PLANTED
+from projections.patterns.evaluation import evaluate_household, evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
+from projections.patterns.household import HouseholdFacts, household_facts_by_child
 from projections.patterns.settings import PatternConfig, load_pattern_config
 from projections.patterns.timeline import Item, item_of
 
@@ -60,29 +62,35 @@ def measure_accuracy(
 def patterns_fired(
     data: SyntheticPartnership, config: PatternConfig, glossary: Glossary
 ) -> dict[str, set[str]]:
-    """Each child's patterns that fired on the generator's day, from the entries as recorded."""
-    items = recorded_items(data)
-    return {
-        child: {
-            a.pattern for a in evaluate_items(items[child], child, data.today, config, glossary)
-        }
-        for child, _ in data.children
-    }
+    """Each child's patterns that fired on the generator's day, from the entries as recorded
+    (and, for the patterns about adults, the households as recorded, every child named)."""
+    items, households = recorded_items(data)
+    fired = {}
+    for child, _ in data.children:
+        alerts = evaluate_items(items[child], child, data.today, config, glossary)
+        facts = households.get(child, HouseholdFacts())
+        alerts += evaluate_household(items[child], child, data.today, facts, config)
+        fired[child] = {a.pattern for a in alerts}
+    return fired
 
 
-def recorded_items(data: SyntheticPartnership) -> dict[str, list[Item]]:
-    """Every child's entries as the detectors see them, after the domain has recorded them."""
+def recorded_items(
+    data: SyntheticPartnership,
+) -> tuple[dict[str, list[Item]], dict[str, HouseholdFacts]]:
+    """Every child's entries as the detectors see them, after the domain has recorded them, and
+    every child's household facts."""
     app = Partnership(env=IN_MEMORY)
     try:
         record_synthetic(app, data)
         notifications = app.recorder.select_notifications(start=1, limit=10**9)
         by_child: dict[str, list[Item]] = defaultdict(list)
-        for _, record in records_from_notifications(app.mapper, notifications):
+        records = [record for _, record in records_from_notifications(app.mapper, notifications)]
+        for record in records:
             if "entry_id" in record:
                 item = item_of(record)
                 for child in record["child_refs"]:
                     by_child[child].append(item)
-        return by_child
+        return by_child, household_facts_by_child(records)
     finally:
         app.close()
 
@@ -91,8 +99,9 @@ def accuracy_against_plan(data: SyntheticPartnership, fired: dict[str, set[str]]
     """Recall and false alarms of each pattern against where the generator planted it."""
     everyone = [child for child, _ in data.children]
     results = []
-    for pattern in PLANTED:
-        planted = set(data.planted[pattern])
+    plans = {**data.planted, **data.people.planted}
+    for pattern in (*PLANTED, *HOUSEHOLD_PLANTED):
+        planted = set(plans[pattern])
         others = [c for c in everyone if c not in planted]
         hits = sum(pattern in fired[c] for c in planted)
         alarms = sum(pattern in fired[c] for c in others)

@@ -19,6 +19,13 @@ from typing import Any
 
 from domain.application import Partnership
 from domain.clock import SettableClock, now
+from fullpicture.tools.synthetic_households import (
+    PeopleAround,
+    describe_people_around,
+    people_around,
+    record_households,
+    register_people_around,
+)
 
 Entry = dict[str, str]
 
@@ -102,6 +109,8 @@ class SyntheticPartnership:
     today: date = date(2025, 6, 30)
     near_misses: dict[str, list[str]] = field(default_factory=dict)
     well_handled_families: list[list[str]] = field(default_factory=list)
+    # NHS numbers, schools' ids, adults and households (`synthetic_households`).
+    people: PeopleAround = field(default_factory=PeopleAround)
 
 
 class _Family:
@@ -300,6 +309,7 @@ def generate_partnership(
     )
     made = 0
     family_number = 0
+    planted_families: list[list[str]] = []
     while made < children:
         size = min(rng.choice([1, 1, 2, 2, 3]), children - made)
         refs = [f"C-{made + n + 1:05d}" for n in range(size)]
@@ -320,6 +330,7 @@ def generate_partnership(
         if planted is not None:
             _PLANTERS[planted](family, end)
             result.planted[planted].extend(refs)
+            planted_families.append(refs)
         elif near_miss is not None:
             _NEAR_MISSES[near_miss](family, end)
             result.near_misses[near_miss].extend(refs)
@@ -327,6 +338,14 @@ def generate_partnership(
             result.well_handled.extend(refs)
             result.well_handled_families.append(refs)
         result.entries.extend(family.entries)
+    result.people = people_around(
+        [child for child, _ in result.children],
+        planted_families,
+        result.well_handled_families,
+        result.entries,
+        end,
+        seed,
+    )
     return result
 
 
@@ -784,15 +803,19 @@ def record_partnership(
     clock = SettableClock(datetime.fromisoformat(first) if first else now())
     with app.using_clock(clock):
         register_partnership(app, data)
-    return record_entries(app, data, batch_size, progress)
+    recorded = record_entries(app, data, batch_size, progress)
+    record_households(app, data.people, data.today)
+    return recorded
 
 
 def register_partnership(app: Partnership, data: SyntheticPartnership) -> None:
-    """The agencies, and the children's dates of birth: what a partnership sets up once."""
+    """The agencies, the children's dates of birth and NHS numbers, schools' ids for them and
+    the adults: what a partnership sets up once."""
     for code, name, agency_type in data.agencies:
         app.register_agency(code, name, agency_type)
     for child_ref, born in data.children:
-        app.register_child(child_ref, born, SOCIAL_CARE)
+        app.register_child(child_ref, born, SOCIAL_CARE, data.people.nhs_numbers.get(child_ref, ""))
+    register_people_around(app, data.people)
 
 
 def record_entries(
@@ -822,4 +845,5 @@ def describe(data: SyntheticPartnership) -> dict[str, Any]:
         "children": len(data.children),
         "entries": len(data.entries),
         "planted": {p: len(c) for p, c in data.planted.items()},
+        **describe_people_around(data.people),
     }

@@ -10,6 +10,7 @@ from projections.patterns.alerts import Alert
 from projections.patterns.detectors import PATTERNS
 from projections.patterns.glossary import Glossary
 from projections.patterns.history import change_days, change_offsets, first_raised
+from projections.patterns.household import HOUSEHOLD_PATTERNS, HouseholdFacts
 from projections.patterns.settings import PatternConfig
 from projections.patterns.timeline import Item, Timeline, build_timeline, item_of
 
@@ -41,11 +42,31 @@ def evaluate_items(
 ) -> list[Alert]:
     """The alerts holding on `as_at` for one child's entries, as read models keep them
     (`pattern_items_by_child`), each with its id and the day it was first raised."""
-    names = pattern_names(patterns)
+    names = [n for n in pattern_names(patterns) if n in PATTERNS]
     timeline = build_timeline(child_ref, items, as_at)
     alerts = [
         alert.living(first_raised(alert, timeline, config, glossary), as_at)
         for alert in _raised(timeline, names, config, glossary)
+    ]
+    return sorted(alerts, key=_alert_order)
+
+
+def evaluate_household(
+    items: Iterable[Item],
+    child_ref: str,
+    as_at: date,
+    facts: HouseholdFacts,
+    config: PatternConfig,
+    patterns: Sequence[str] | None = None,
+) -> list[Alert]:
+    """The patterns about the adults around the child holding on `as_at`, from facts already
+    scoped to the viewer (`projections.household_view.household_facts`)."""
+    names = [n for n in pattern_names(patterns) if n in HOUSEHOLD_PATTERNS]
+    timeline = build_timeline(child_ref, items, as_at)
+    alerts = [
+        alert.living(date.fromisoformat(alert.first_raised), as_at)
+        for name in names
+        for alert in HOUSEHOLD_PATTERNS[name](timeline, facts, config[name])
     ]
     return sorted(alerts, key=_alert_order)
 
@@ -65,7 +86,7 @@ def alerts_in_period(
     explanation of that day, from the entries up to that day only; `resolved_at` is the first
     day it no longer held, if that is in the period.
     """
-    names = pattern_names(patterns)
+    names = [n for n in pattern_names(patterns) if n in PATTERNS]
     whole = build_timeline(child_ref, items, to_day)
     offsets = {o for n in names for o in change_offsets(config[n])}
     days = [from_day, *(d for d in change_days(whole.source, offsets) if from_day < d <= to_day)]
@@ -93,12 +114,11 @@ def alerts_in_period(
 
 
 def pattern_names(patterns: Sequence[str] | None) -> list[str]:
-    names = list(patterns or PATTERNS)
-    unknown = [n for n in names if n not in PATTERNS]
+    known = [*PATTERNS, *HOUSEHOLD_PATTERNS]
+    names = list(patterns or known)
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise UnknownPattern(
-            f"unknown pattern(s): {', '.join(unknown)}; one of {', '.join(PATTERNS)}"
-        )
+        raise UnknownPattern(f"unknown pattern(s): {', '.join(unknown)}; one of {', '.join(known)}")
     return names
 
 
