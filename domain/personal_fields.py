@@ -5,7 +5,9 @@ rule is written the safe way round: EVERY field of an event about a child is per
 except the structural fields declared here (ids, references, agency codes, the dates of the event,
 vocabulary values). A field added to an event later is sealed by default; only a field added here
 stays readable after the child is erased. Names of people who recorded something (`recorded_by`,
-`reviewed_by`) and every free text are therefore sealed.
+`reviewed_by`) and every free text are therefore sealed. A field sealed on `<prefix>.events` is
+sent empty, so every Avro enum of an event about a child must be structural (an enum has no empty
+symbol; tests/test_personal_fields.py checks it); `outcome` is sealed (a task's is free text).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ STRUCTURAL_FIELDS = frozenset(
         "captured_how",
         "transfer",
         "pattern",
-        "outcome",
+        "relationship",
         # who decided and approved an erasure (the ledger must stay readable without the key)
         "decided_by",
         "approved_by",
