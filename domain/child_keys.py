@@ -15,6 +15,7 @@ the partnership).
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from base64 import b64decode, b64encode
@@ -226,6 +227,21 @@ class StoreKeyTable:
     def transaction(self) -> Iterator[KeyCursor]:
         with self._datastore.transaction(commit=True) as cursor:
             yield _Placeholders(cursor, self._placeholder)
+
+
+class MemoryKeyTable:
+    """A `KeyTable` in memory (SQLite's), for an application whose events are kept in memory
+    (eventsourcing's POPO store, as the detectors' accuracy measure uses): its keys live and
+    die with it."""
+
+    def __init__(self) -> None:
+        self._connection = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[KeyCursor]:
+        with self._lock, self._connection:
+            yield self._connection.cursor()
 
 
 class _Placeholders:

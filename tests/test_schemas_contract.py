@@ -116,7 +116,7 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
 def test_the_entry_events_that_had_a_version_before_acknowledgements_all_still_evolve() -> None:
     new_in_this_release = {"AcknowledgementRecorded"}
     assert (
-        set(EVOLVED_ENTRY_EVENTS)
+        set(EVOLVED_ENTRY_EVENTS) - new_in_this_release
         == {cls.__name__ for cls in ENTRY_EVENTS.values()} - new_in_this_release
     )
 
@@ -355,11 +355,15 @@ def test_a_version_3_message_of_every_entry_event_reads_with_its_author_unknown(
     for event_type, record in records.items():
         if event_type not in ENTRY_EVENT_TYPES:
             continue
-        before = [
+        before_authors = [
             v
             for v in versions(event_type)
             if "recorded_by" not in {f["name"] for f in v.expanded["fields"]}
-        ][-1]
+        ]
+        if not before_authors:  # born after authors were recorded: no such message exists
+            assert event_type == "AcknowledgementRecorded"
+            continue
+        before = before_authors[-1]
         old = {k: v for k, v in as_sent(record).items() if k not in (*AUTHORSHIP_FIELDS, "adults")}
         # Then FullPicture reads it with the author unknown and not imported for a review
         read = decode(_written_with(before, old))
