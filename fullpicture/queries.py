@@ -311,7 +311,9 @@ class Queries:
             period=scope.period,
             child_named=child_named,
         )
-        return evaluate_household(items, scope.child_ref, day, facts, self.patterns.config)
+        return evaluate_household(
+            items, scope.child_ref, day, facts, self.patterns.config, self.patterns.glossary
+        )
 
     def child_alerts(
         self,

@@ -51,8 +51,10 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for code, name, kind in AGENCIES:
         run("agency", "register", code, "--name", name, "--type", kind)
-    register_people(main, [code for code, _, _ in AGENCIES], ["C-0001", "C-0002", "C-0003"])
-    for adult in ("A-0001", "A-0002", "A-0003"):
+    register_people(
+        main, [code for code, _, _ in AGENCIES], ["C-0001", "C-0002", "C-0003", "C-0004"]
+    )
+    for adult in ("A-0001", "A-0002", "A-0003", "A-0004"):
         run("--as", SOCIAL_WORKER, "adult", "register", adult)
     concern(POLICE, "C-0001", "P-0", "2025-01-10", "--concerns", "domestic_abuse")
     concern(SOCIAL_WORKER, "C-0001", "S-1", "2025-02-01", "--concerns", "neglect")
@@ -69,6 +71,11 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "--on", "2025-01-01")  # fmt: skip
     concern(POLICE, "C-0009", "P-2", "2025-02-15", "--adult", "A-0002", "--concerns",
             "domestic_abuse")  # fmt: skip
+    # C-0004: no concern, but a request the police never answered is open when A-0004 joins
+    run("--as", SCHOOL, "record", "request", "--child", "C-0004", "--entry-ref", "Q-4",
+        "--occurred-at", "2025-02-01", "--to-agencies", "police-north", "--summary",
+        "Asked about call-outs.", "--reason", "Attendance has dropped.")  # fmt: skip
+    join("C-0004", "A-0004", "2025-03-01")
     return tmp_path
 
 
@@ -103,6 +110,15 @@ def test_both_patterns_are_raised_on_the_planted_case_with_evidence_the_reviewer
     # the reviewer's grant does not cover the other child: it is not named
     assert "C-0009" not in elsewhere["explanation"]
     assert "(another child)" in elsewhere["explanation"]
+
+
+def test_a_practice_gap_open_when_the_adult_joined_counts_as_a_concern_does(
+    planted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = alerts_of(capsys, REVIEWER, "C-0004")
+    assert set(found) == {"new_adult_in_household"}
+    assert found["new_adult_in_household"]["evidence"] == ["school-elm:Q-4"]
+    assert "1 entry of open practice gaps" in found["new_adult_in_household"]["explanation"]
 
 
 def test_neither_pattern_is_raised_on_the_near_misses(

@@ -69,7 +69,7 @@ def patterns_fired(
     for child, _ in data.children:
         alerts = evaluate_items(items[child], child, data.today, config, glossary)
         facts = households.get(child, HouseholdFacts())
-        alerts += evaluate_household(items[child], child, data.today, facts, config)
+        alerts += evaluate_household(items[child], child, data.today, facts, config, glossary)
         fired[child] = {a.pattern for a in alerts}
     return fired
 

@@ -57,16 +57,25 @@ def evaluate_household(
     as_at: date,
     facts: HouseholdFacts,
     config: PatternConfig,
+    glossary: Glossary,
     patterns: Sequence[str] | None = None,
 ) -> list[Alert]:
     """The patterns about the adults around the child holding on `as_at`, from facts already
     scoped to the viewer (`projections.household_view.household_facts`)."""
     names = [n for n in pattern_names(patterns) if n in HOUSEHOLD_PATTERNS]
     timeline = build_timeline(child_ref, items, as_at)
+
+    def gaps_open_on(day: date) -> list[Item]:
+        """The entries of the practice gaps open on `day` (a gap counts as a concern does)."""
+        then = timeline.until(day)
+        by_id = {i.id: i for i in then.items}
+        gaps = _raised(then, list(PATTERNS), config, glossary)
+        return [by_id[e] for a in gaps if a.severity == "practice" for e in a.evidence]
+
     alerts = [
         alert.living(date.fromisoformat(alert.first_raised), as_at)
         for name in names
-        for alert in HOUSEHOLD_PATTERNS[name](timeline, facts, config[name])
+        for alert in HOUSEHOLD_PATTERNS[name](timeline, facts, config[name], gaps_open_on)
     ]
     return sorted(alerts, key=_alert_order)
 

@@ -1,7 +1,8 @@
 """The two patterns about the adults around a child (DOMAIN.md), as small pure functions.
 
 - `new_adult_in_household`: an adult joined the household of a child with a concern in the year
-  before; raised while the adult stays, for `recent_days` after the joining.
+  before, or a practice gap open on the day they joined; raised while the adult stays, for
+  `recent_days` after the joining.
 - `adult_known_elsewhere`: an adult in the household on the evaluation date is named in a concern
   about another child (within `lookback_days`).
 
@@ -12,7 +13,7 @@ that child (`ANOTHER_CHILD` otherwise), so an explanation can never reveal a chi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -43,7 +44,12 @@ class HouseholdFacts:
     concerns_elsewhere: Sequence[ConcernElsewhere] = field(default_factory=tuple)
 
 
-def new_adult_in_household(t: Timeline, facts: HouseholdFacts, s: Settings) -> list[Alert]:
+GapsOpenOn = Callable[[date], Sequence[Item]]
+
+
+def new_adult_in_household(
+    t: Timeline, facts: HouseholdFacts, s: Settings, gaps_open_on: GapsOpenOn
+) -> list[Alert]:
     alerts = []
     for stay in members_on(facts.stays, t.as_at.isoformat()):
         joined = date.fromisoformat(stay.from_date)
@@ -51,20 +57,29 @@ def new_adult_in_household(t: Timeline, facts: HouseholdFacts, s: Settings) -> l
             continue
         since = joined - timedelta(days=s["concern_window_days"])
         before = [i for i in t.concerned_items if since < i.day <= joined]
-        if not before:
+        gaps = [g for g in gaps_open_on(joined) if g not in before]
+        if not before and not gaps:
             continue
         categories = sorted({_words(c) for i in before for c in i.concerns})
+        said = []
+        if before:
+            said.append(
+                f"in the year before, {len(before)} {'entry' if len(before) == 1 else 'entries'} "
+                f"recorded concerns about the child ({', '.join(categories)})"
+            )
+        if gaps:
+            said.append(
+                f"{len(gaps)} {'entry' if len(gaps) == 1 else 'entries'} of open practice gaps"
+            )
         text = (
             f"{stay.adult_ref} ({_words(stay.relationship)}) joined the household on "
-            f"{_when(joined)}; in the year before, {len(before)} "
-            f"{'entry' if len(before) == 1 else 'entries'} recorded concerns about the child "
-            f"({', '.join(categories)}), from {_agencies(before)}."
+            f"{_when(joined)}; {'; '.join(said)}, from {_agencies([*before, *gaps])}."
         )
         alerts.append(
             _alert(
                 "new_adult_in_household",
                 t,
-                before,
+                [*before, *gaps],
                 "concern",
                 text,
                 subject=f"{stay.adult_ref}:{stay.from_date}",
@@ -74,7 +89,9 @@ def new_adult_in_household(t: Timeline, facts: HouseholdFacts, s: Settings) -> l
     return alerts
 
 
-def adult_known_elsewhere(t: Timeline, facts: HouseholdFacts, s: Settings) -> list[Alert]:
+def adult_known_elsewhere(
+    t: Timeline, facts: HouseholdFacts, s: Settings, _: GapsOpenOn
+) -> list[Alert]:
     present = {m.adult_ref: m for m in members_on(facts.stays, t.as_at.isoformat())}
     alerts = []
     for adult, stay in sorted(present.items()):
