@@ -541,7 +541,6 @@ class Queries:
             raise AccessRefused("as", "board figures are for partnership analysts")
         if cohort.agency and not self.agency_is_registered(cohort.agency):
             raise UnknownAgency("agency", cohort.agency)
-        version = self.db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0]
         figures = board_figures(
             chronology.pattern_items_by_child(self.db),
             dates_of_birth(self.db),
@@ -549,7 +548,9 @@ class Queries:
             self.patterns.config,
             self.patterns.glossary,
             self._period_alerts.for_version(
-                tuple(version), self.patterns.config, self.patterns.glossary
+                partnership.chronology_version(self.db),
+                self.patterns.config,
+                self.patterns.glossary,
             ),
         )
         return publish(figures)

@@ -214,3 +214,43 @@ def test_no_board_figure_of_a_generated_partnership_is_small_or_recoverable(
         if not_a_count or not row["value"].isdigit():
             continue
         assert not 0 < int(row["value"]) < 5, row
+
+
+def test_period_alerts_are_kept_only_while_the_chronology_is_unchanged() -> None:
+    from projections.board_figures import PeriodAlerts
+    from projections.patterns.glossary import load_glossary
+    from projections.patterns.settings import load_pattern_config
+    from projections.patterns.timeline import entry_item
+
+    config, glossary = load_pattern_config(), load_glossary()
+    items = [
+        entry_item(
+            f"police-north:P-{n}",
+            "share",
+            "police-north",
+            ("school-elm",),
+            f"2025-0{n}-03",
+            ("missing",),
+            "high",
+            "Reported missing overnight",
+            "",
+            "verbal",
+            "",
+            "",
+            "",
+        )
+        for n in range(1, 5)
+    ]
+    kept = PeriodAlerts(config, glossary)
+    first = kept.for_version((10, "2025-05-01"), config, glossary)(
+        "C-00001", items, date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert first, "four missing episodes in four months raise an alert"
+    again = kept.for_version((10, "2025-05-01"), config, glossary)(
+        "C-00001", items, date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert again is first
+    changed = kept.for_version((11, "2025-05-02"), config, glossary)(
+        "C-00001", items[:1], date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert changed is not first and changed != first
