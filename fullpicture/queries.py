@@ -533,9 +533,12 @@ class Queries:
             "response_times": requests.response_times_by_agency(self.db, today),
         }
 
-    def board_figures(self, user: str, cohort: Cohort) -> PublishedFigures:
+    def board_figures(
+        self, user: str, cohort: Cohort, with_trends: bool = True
+    ) -> PublishedFigures:
         """The board's trends and practice measures for a period and cohort, for analysts:
-        counts only, suppressed before they leave (no child is named in them)."""
+        counts only, suppressed before they leave (no child is named in them). Without trends
+        (their alerts are the dear part) the pattern tables are left at zero."""
         viewer = self.viewer(user)
         if not viewer.has(ANALYST):
             raise AccessRefused("as", "board figures are for partnership analysts")
@@ -552,6 +555,7 @@ class Queries:
                 self.patterns.config,
                 self.patterns.glossary,
             ),
+            with_trends,
         )
         return publish(figures)
 
