@@ -637,15 +637,17 @@ class Queries:
             "response_times": requests.response_times_by_agency(self.db, today),
         }
 
-    def board_figures(self, user: str, cohort: Cohort) -> PublishedFigures:
+    def board_figures(
+        self, user: str, cohort: Cohort, with_trends: bool = True
+    ) -> PublishedFigures:
         """The board's trends and practice measures for a period and cohort, for analysts:
-        counts only, suppressed before they leave (no child is named in them)."""
+        counts only, suppressed before they leave (no child is named in them). Without trends
+        (their alerts are the dear part) the pattern tables are left at zero."""
         viewer = self.viewer(user)
         if not viewer.has(ANALYST):
             raise AccessRefused("as", "board figures are for partnership analysts")
         if cohort.agency and not self.agency_is_registered(cohort.agency):
             raise UnknownAgency("agency", cohort.agency)
-        version = self.db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0]
         figures = board_figures(
             chronology.pattern_items_by_child(self.db),
             dates_of_birth(self.db),
@@ -653,8 +655,11 @@ class Queries:
             self.patterns.config,
             self.patterns.glossary,
             self._period_alerts.for_version(
-                tuple(version), self.patterns.config, self.patterns.glossary
+                partnership.chronology_version(self.db),
+                self.patterns.config,
+                self.patterns.glossary,
             ),
+            with_trends,
         )
         return publish(figures)
 

@@ -181,7 +181,10 @@ def board_figures(
     config: PatternConfig,
     glossary: Glossary,
     period_alerts: PeriodAlerts | None = None,
+    with_trends: bool = True,
 ) -> BoardFigures:
+    """Every figure of the cohort; `with_trends=False` leaves the alert trends at zero and
+    skips their evaluation (nearly all of the time), for a page that shows the rest first."""
     if cohort.concern:
         known = set(CONCERN_CATEGORIES) | {
             c for items in items_by_child.values() for i in items for c in i.concerns
@@ -202,7 +205,8 @@ def board_figures(
     practice: dict[str, _Tally] = {}
     for child in children:
         items = items_by_child[child]
-        for alert in period_alerts(child, items, cohort.from_day, cohort.to_day):
+        alerts = period_alerts(child, items, cohort.from_day, cohort.to_day) if with_trends else []
+        for alert in alerts:
             if cohort.from_day.isoformat() <= alert.first_raised[:10]:
                 raised[alert.first_raised[:7]][alert.pattern] += 1
             if alert.resolved_at:

@@ -74,3 +74,9 @@ def voice_coverage(db: ReadModelDatabase, today: str, days: int = 90) -> Rate:
     }
     heard = voice.children_heard_since(db, since) & active
     return Rate(len(heard), len(active))
+
+
+def chronology_version(db: ReadModelDatabase) -> tuple[object, ...]:
+    """What changes whenever the chronology does (a row more, a later recording): cheap enough
+    to ask on every read of figures kept from it."""
+    return tuple(db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0])

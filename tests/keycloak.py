@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -55,7 +56,17 @@ class KeycloakAdmin:
             return str(json.load(answer)["access_token"])
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """One admin REST call; its JSON answer, if it has one."""
+        """One admin REST call; its JSON answer, if it has one. The admin token lives a minute:
+        a call after a longer test gets a fresh one."""
+        try:
+            return self._call(method, path, body)
+        except urllib.error.HTTPError as refused:
+            if refused.code != 401:
+                raise
+            self._token = self._admin_token()
+            return self._call(method, path, body)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         request = urllib.request.Request(
             f"{self.base_url}/admin/realms{path}",
             data=json.dumps(body).encode() if body is not None else None,

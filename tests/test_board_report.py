@@ -293,3 +293,14 @@ def test_an_agency_report_shows_that_agency_alone(tmp_path: Path, state: Path) -
     assert [row["agency"] for row in figures["agencies"]] == ["school-elm"]
     assert {c["agency"] for c in figures["entries_by_month"]} == {"school-elm"}
     assert figures["filters"]["agency"] == "school-elm"
+
+
+def test_the_figures_without_trends_are_the_same_figures_but_the_trends(wiring: Wiring) -> None:
+    from projections.board_figures import Cohort
+
+    cohort = Cohort(FROM, TO)
+    quick = wiring.queries.board_figures("analyst", cohort, with_trends=False).as_json()
+    full = wiring.queries.board_figures("analyst", cohort).as_json()
+    for key in ("agencies", "entries_by_month", "entry_totals", "partnership", "children"):
+        assert quick[key] == full[key], key
+    assert {c["raised"] for c in quick["patterns_by_month"]} == {0}

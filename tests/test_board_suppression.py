@@ -9,6 +9,8 @@ exactly when its unit vector lies in the row space of the equations on the hidde
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -19,6 +21,7 @@ import pytest
 
 from consumers.store_feed import catch_up
 from fullpicture import config
+from fullpicture.board_report import report_csv
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import load_settings
 from fullpicture.tools.demo import register_demo_people
@@ -196,10 +199,58 @@ def counts_in(value: Any) -> Iterator[int]:
 def test_no_board_figure_of_a_generated_partnership_is_small_or_recoverable(
     partnership: Wiring, cohort: Cohort
 ) -> None:
-    figures = partnership.queries.board_figures("analyst", cohort).as_json()
+    published = partnership.queries.board_figures("analyst", cohort)
+    figures = published.as_json()
     days = ("answer_days_median", "answer_days_p90")  # days, not counts of anyone
     rows = [{k: v for k, v in row.items() if k not in days} for row in figures["agencies"]]
-    for count in counts_in({**figures, "agencies": rows}):
+    shown = {k: v for k, v in figures.items() if k != "suppressed"}  # how many cells, not whom
+    for count in counts_in({**shown, "agencies": rows}):
         assert not 0 < count < 5, count
     for grid in published_tables(figures):
         assert recoverable(grid) == []
+    exported = csv.DictReader(io.StringIO(report_csv(published)))
+    for row in exported:
+        not_a_count = row["measure"] in (*days, "suppressed") or row["measure"].endswith("_pct")
+        if not_a_count or not row["value"].isdigit():
+            continue
+        assert not 0 < int(row["value"]) < 5, row
+
+
+def test_period_alerts_are_kept_only_while_the_chronology_is_unchanged() -> None:
+    from projections.board_figures import PeriodAlerts
+    from projections.patterns.glossary import load_glossary
+    from projections.patterns.settings import load_pattern_config
+    from projections.patterns.timeline import entry_item
+
+    config, glossary = load_pattern_config(), load_glossary()
+    items = [
+        entry_item(
+            f"police-north:P-{n}",
+            "share",
+            "police-north",
+            ("school-elm",),
+            f"2025-0{n}-03",
+            ("missing",),
+            "high",
+            "Reported missing overnight",
+            "",
+            "verbal",
+            "",
+            "",
+            "",
+        )
+        for n in range(1, 5)
+    ]
+    kept = PeriodAlerts(config, glossary)
+    first = kept.for_version((10, "2025-05-01"), config, glossary)(
+        "C-00001", items, date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert first, "four missing episodes in four months raise an alert"
+    again = kept.for_version((10, "2025-05-01"), config, glossary)(
+        "C-00001", items, date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert again is first
+    changed = kept.for_version((11, "2025-05-02"), config, glossary)(
+        "C-00001", items[:1], date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert changed is not first and changed != first

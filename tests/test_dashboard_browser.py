@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from dashboard.browser_sessions import COOKIE
 from fullpicture import config
 from fullpicture.bootstrap import bootstrap
 from fullpicture.cli import main
@@ -60,6 +61,16 @@ def sign_in(page: Page, user: str, password: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
+def wait_for_session_cookie(context: BrowserContext) -> None:
+    """The cookie arrives just after the first signed-in page is drawn (the page sends the
+    browser to collect it), so wait for it before reloading or opening another tab."""
+    for _ in range(WAIT_MS // 200):
+        if any(c["name"] == COOKIE for c in context.cookies()):
+            return
+        context.pages[0].wait_for_timeout(200)
+    raise AssertionError("no session cookie was set")
+
+
 def body_when(page: Page, text: str) -> str:
     page.get_by_text(text).first.wait_for(timeout=WAIT_MS)
     page.wait_for_timeout(800)  # let the rest of the run arrive
@@ -96,6 +107,7 @@ def test_a_practitioner_signs_in_sees_only_their_agencys_view_and_the_lead_sees_
 
     # A page's address opens a new session, still signed in (the session cookie), and a page
     # not theirs is refused.
+    wait_for_session_cookie(page.context)
     page.goto(f"{dashboard_url}/partnership")
     assert "It is not part of your role" in body_when(page, "It is not part of your role")
 
@@ -210,6 +222,7 @@ def open_chronology(page: Page, url: str, user: str, query: str) -> str:
     chart.or_(form).first.wait_for(timeout=WAIT_MS)
     if form.is_visible():
         sign_in(page, user, DEMO_PASSWORD)
+        wait_for_session_cookie(page.context)
     chart.wait_for(timeout=WAIT_MS)
     return body_when(page, "Timeline (")
 

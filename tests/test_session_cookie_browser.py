@@ -27,6 +27,7 @@ from tests.test_dashboard_browser import (  # noqa: F401 - fixtures too
     browser,
     identity_provider,
     sign_in,
+    wait_for_session_cookie,
 )
 
 IDLE_SECONDS = 6
@@ -57,6 +58,7 @@ def signed_in_at(context: BrowserContext, address: str, user: str) -> Page:
     page.get_by_role("heading", name="Sign in to FullPicture").wait_for(timeout=WAIT_MS)
     sign_in(page, user, DEMO_PASSWORD)
     page.get_by_role("button", name="Sign out").wait_for(timeout=WAIT_MS)
+    wait_for_session_cookie(context)
     return page
 
 
@@ -203,8 +205,9 @@ def test_a_deep_link_opens_its_page_after_signing_in_at_the_identity_provider(
     page.locator("#username").fill("kc-school-lead")
     page.locator("#password").fill("Kc-password-1")
     page.locator("#kc-login").click()
+    page.wait_for_url(f"{url}/chronology?child={child}", timeout=WAIT_MS)
+    wait_for_session_cookie(context)
     assert child in body_when(page, "As known by school-elm")
-    assert page.url == f"{url}/chronology?child={child}"
     assert session_cookie(context)["httpOnly"]
     page.reload()
     assert child in body_when(page, "As known by school-elm")

@@ -230,21 +230,22 @@ names = data.agency_names()
 user = session.user()
 try:
     cohort = chosen_cohort(names)
-    with st.spinner("Working out the figures (the first time for a period takes a while)…"):
-        figures = data.queries().board_figures(user, cohort)
+    # Everything but the alert trends first (a second); the trends, which evaluate every
+    # child's patterns over the period, after it (kept for the next look at the same period).
+    quick = data.queries().board_figures(user, cohort, with_trends=False)
 except AccessRefused as refused:
     st.error(refused.message)
     st.stop()
 except DomainError as problem:
     st.error(str(problem))
     st.stop()
-st.caption(
-    f"{uk_date(figures.period['from'])} to {uk_date(figures.period['to'])}. {SUPPRESSION_NOTE}"
-)
-headline(figures)
-practice_measures(figures, names)
+st.caption(f"{uk_date(quick.period['from'])} to {uk_date(quick.period['to'])}. {SUPPRESSION_NOTE}")
+headline(quick)
+practice_measures(quick, names)
+entries_by_agency(quick, names)
+with st.spinner("Working out the alert trends (the first time for a period takes a while)…"):
+    figures = data.queries().board_figures(user, cohort)
 pattern_trends(figures)
-entries_by_agency(figures, names)
 recorded_so_far(user)
 closing_the_loop(user)
 downloads(figures, names, user)
