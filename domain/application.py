@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Recording
+from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import get_topic
 
 from domain import clock
@@ -130,7 +131,7 @@ class Partnership(Application[Any]):
         """The key store, in the store's own database, its keys sealed under the store's
         cipher where one is set."""
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
-        placeholder = "?" if type(datastore).__name__.startswith("SQLite") else "%s"
+        placeholder = "?" if isinstance(datastore, SQLiteDatastore) else "%s"  # psycopg's
         keys = ChildKeys(
             StoreKeyTable(datastore, placeholder),
             wrapper=self.mapper.cipher,
