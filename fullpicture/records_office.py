@@ -39,6 +39,17 @@ DUE_COLUMNS = (
     "decision",
     "decision_state",
 )
+DECISION_COLUMNS = (
+    "id",
+    "child_ref",
+    "agency",
+    "decision",
+    "until",
+    "reason",
+    "decided_by",
+    "approved_by",
+    "state",
+)
 # What shreds a child's records (or one agency's part): `fullpicture.erasure.shred_child`
 # bound to the wiring, called with the child and the decision's keywords.
 Shredder = Callable[..., Any]
