@@ -11,6 +11,7 @@ _.create_id
 _.insert_events
 _.sign_in_failed  # replays failed sign-ins recorded by older versions
 OneTripRecorder  # named by its topic in bootstrap (APPLICATION_RECORDER_TOPIC)
+ChronologyRecorder  # named by its topic in bootstrap (APPLICATION_RECORDER_TOPIC)
 # Called by kafka-python: a rebalance listener's callbacks and its consumer's rejoin flag.
 _.on_partitions_revoked
 _.on_partitions_assigned
@@ -22,6 +23,11 @@ _.false_alarms
 _.corrected_by
 _.answered_by
 _.followed_up_by
+_.acknowledged_by
+_.done_by
+_.added_at
+_.reassigned_by
+_.to_acknowledge  # read by the My work page
 _.first_occurred_at
 _.last_occurred_at
 _.dialect

@@ -14,13 +14,14 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Recording
+from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
+from domain.child_directory import ChildDirectory
 from domain.child_keys import ChildKeys, StoreKeyTable
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
@@ -53,7 +54,8 @@ from domain.identities import (
 )
 from domain.notification_log import notifications
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
-from domain.sealing import ERASED_CHILD, SealingMapper
+from domain.sealing import SealingMapper
+from domain.tasks import Task, UnknownTask, checked_outcome, new_task, task_uuid
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -244,7 +246,10 @@ class Partnership(Application[Any]):
         try:
             existing: Child = self.repository.get(child_uuid(child_ref))
         except AggregateNotFoundError:
-            self.save(new_child(child_ref, born, agency, self._now().isoformat()))
+            self.save(
+                new_child(child_ref, born, agency, self._now().isoformat()),
+                lookalike_keys=self._children.keys_for([(child_ref,)]),
+            )
             return True
         if existing.date_of_birth != born:
             raise BirthDateConflict(child_ref)
@@ -312,7 +317,7 @@ class Partnership(Application[Any]):
         batch_children: dict[str, str] = {}
         # Read once per batch: the store's children cannot change while the batch is checked
         # (a read per row cost a query per entry, ~20 % of an import).
-        known_children = self._children.by_lookalike_key()
+        known_children = self._children.known()
         for done, (row, data) in enumerate(rows, start=1):
             try:
                 draft = check_entry(parse_draft(data, recorded_now, lists_as_text, author), facts)
@@ -345,7 +350,9 @@ class Partnership(Application[Any]):
             )
             # Straight into the event store, as `save` does for events once it has told them
             # from aggregates (a typing-protocol check per object, ~15 % of an import's time).
-            recordings = self.events.put(events)
+            recordings = self.events.put(
+                events, lookalike_keys=self._children.keys_for(draft.child_refs for draft in new)
+            )
             outcome.recorded = [draft.entry_id for draft in new]
             # Stored now as checked, and an entry never changes once stored: safe to remember.
             for draft in new:
@@ -356,7 +363,7 @@ class Partnership(Application[Any]):
     def _explained(self, problem: DomainError) -> str:
         """A refused child reference or agency code names the known one it looks like."""
         if problem.field == "child_ref":
-            return with_lookalike_hint(problem, dict(self._children.by_lookalike_key()))
+            return with_lookalike_hint(problem, self._children.known())
         if problem.field in ("agency", "to_agencies"):
             agencies = {lookalike_key(a.code): a.code for a in self.agencies()}
             return with_lookalike_hint(problem, agencies)
@@ -371,7 +378,7 @@ class Partnership(Application[Any]):
         """A child reference a reader could not tell from a known one is refused, naming it;
         new references are remembered in `batch_children` for the rest of the batch."""
         if known is None:
-            known = self._children.by_lookalike_key()
+            known = self._children.known()
         problems: list[DomainError] = []
         for ref in child_refs:
             key = self._children.key_of(ref)
@@ -501,6 +508,34 @@ class Partnership(Application[Any]):
             for n in self._notifications(topics=(topic,))
         ]
 
+    # Tasks ----------------------------------------------------------------------------------
+
+    def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
+        """Record a task checked by `checked_task` (the query layer has decided the owner may
+        see the child); returns its id."""
+        now = self._now()
+        if values["due_by"] < now.date().isoformat():
+            raise InvalidEntry([InvalidDate("due_by", f"{values['due_by']} is in the past")])
+        task = new_task(dict(values), owner_agency, added_by, now.isoformat())
+        self.save(task)
+        return task.task_id
+
+    def find_task(self, task_id: str) -> Task:
+        try:
+            return cast(Task, self.repository.get(task_uuid(task_id.strip())))
+        except AggregateNotFoundError:
+            raise UnknownTask(task_id) from None
+
+    def reassign_task(self, task_id: str, owner: str, owner_agency: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.reassign(owner, owner_agency, by, self._now().isoformat())
+        self.save(task)
+
+    def finish_task(self, task_id: str, outcome: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.finish(checked_outcome(outcome), by, self._now().isoformat())
+        self.save(task)
+
     # The notification log --------------------------------------------------------------------
 
     def _notifications(self, start: int = 1, topics: Sequence[str] = ()) -> Iterator[Any]:
@@ -535,48 +570,3 @@ class RecentEntries:
         self._drafts[entry_id] = draft
         if len(self._drafts) > self._size:
             self._drafts.popitem(last=False)
-
-
-class ChildDirectory:
-    """Every child reference the store holds, by look-alike key, read from the notification log
-    (incrementally: only what was stored since the last look)."""
-
-    def __init__(self, partnership: Partnership) -> None:
-        self._partnership = partnership
-        self._position = 0
-        self._by_key: dict[str, str] = {}
-        self._key_of: dict[str, str] = {}
-
-    def by_lookalike_key(self) -> Mapping[str, str]:
-        app = self._partnership
-        for notification in app._notifications(start=self._position + 1):
-            event = app.mapper.to_domain_event(notification)
-            refs = getattr(event, "child_refs", None) or [getattr(event, "child_ref", "")]
-            for ref in refs:
-                if ref and ref != ERASED_CHILD:
-                    self._take_in(ref)
-            self._position = notification.id
-        return self._by_key
-
-    def key_of(self, ref: str) -> str:
-        """`lookalike_key(ref)`, remembered for references the store holds (asked for every
-        child of every entry, and most entries are about children already known)."""
-        return self._key_of.get(ref) or lookalike_key(ref)
-
-    def _take_in(self, ref: str) -> None:
-        if ref not in self._key_of:
-            self._key_of[ref] = key = lookalike_key(ref)
-            self._by_key.setdefault(key, ref)
-
-    def saw_own(
-        self, recordings: Sequence[Recording[Any]], child_refs: Sequence[Sequence[str]]
-    ) -> None:
-        """Take in what this process just stored without reading it back, when its notifications
-        follow straight on from what was read (otherwise the next read takes them in)."""
-        ids = [recording.notification.id for recording in recordings]
-        if ids != list(range(self._position + 1, self._position + 1 + len(ids))):
-            return
-        for refs in child_refs:
-            for ref in refs:
-                self._take_in(ref)
-        self._position = ids[-1]

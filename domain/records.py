@@ -19,6 +19,7 @@ from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
 from domain.erasures import ChildErased
 from domain.sealing import ERASED_CHILD, content_erased
+from domain.tasks import TASK_EVENTS
 
 EventRecord = dict[str, Any]
 
@@ -43,11 +44,12 @@ def event_record(event: Any) -> EventRecord:
             "child_refs": [],
             "occurred_at": event.recorded_at,
         }
-    elif isinstance(event, AlertReviewed):
-        # About one child; recorded by a person, not an agency, so it reaches no agency's feed.
+    elif isinstance(event, (AlertReviewed, *TASK_EVENTS)):
+        # About one child; recorded by (or given to) a person, not an agency, so it reaches no
+        # agency's feed.
         record |= {
             "agency": "",
-            "entry_ref": event.alert_id,
+            "entry_ref": event.alert_id if isinstance(event, AlertReviewed) else event.task_id,
             "child_refs": [event.child_ref],
             "occurred_at": event.recorded_at,
         }

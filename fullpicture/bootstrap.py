@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from fullpicture.config import (
     Settings,
     load_settings,
 )
+from fullpicture.mailer import MailNotSent
+from fullpicture.notifier import Notifier
 from fullpicture.private_files import prepare_private_database
 from fullpicture.projection import KafkaProjection, Projection, Recorder, StoreProjection
 from fullpicture.queries import Queries
@@ -37,9 +40,12 @@ from projections.kept_chronologies import KeptChronologies
 from projections.patterns.settings import PatternConfigError
 from projections.read_models import ReadModels
 
+log = logging.getLogger(__name__)
+
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
 ACCESS_LOG_RECORDER_TOPIC = "fullpicture.event_store:OneTripRecorder"  # PostgreSQL only
+CHRONOLOGY_RECORDER_TOPIC = "fullpicture.event_store:ChronologyRecorder"  # PostgreSQL only
 
 
 # Embedded mode keeps each store in a file of its own beside the chronology's (SQLite names every
@@ -52,7 +58,9 @@ App = TypeVar("App", bound=Application[Any])
 
 
 def event_store_env(
-    settings: Settings, sqlite_file: str | None = None, recorder_topic: str = RECORDER_TOPIC
+    settings: Settings,
+    sqlite_file: str | None = None,
+    recorder_topic: str = CHRONOLOGY_RECORDER_TOPIC,
 ) -> dict[str, str]:
     """eventsourcing's own environment keys for the configured database (and cipher); in
     embedded mode `sqlite_file` names another store beside the chronology's; on PostgreSQL
@@ -148,7 +156,7 @@ class EventStore(Generic[App]):
     recorder_topic: str
 
 
-CHRONOLOGY_STORE = EventStore(Partnership, None, RECORDER_TOPIC)
+CHRONOLOGY_STORE = EventStore(Partnership, None, CHRONOLOGY_RECORDER_TOPIC)
 DIRECTORY_STORE = EventStore(Directory, DIRECTORY_FILE, RECORDER_TOPIC)
 ACCESS_LOG_STORE = EventStore(AccessLog, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC)
 DISPOSITION_STORE = EventStore(Disposition, DISPOSITION_FILE, RECORDER_TOPIC)
@@ -196,6 +204,7 @@ class Wiring:
     _projection: Projection | None = field(default=None, init=False, repr=False)
     _disposition: Disposition | None = field(default=None, init=False, repr=False)
     _retention_schedule: RetentionSchedule | None = field(default=None, init=False, repr=False)
+    _notifier: Notifier | None = field(default=None, init=False, repr=False)
 
     @property
     def partnership(self) -> Partnership:
@@ -304,6 +313,30 @@ class Wiring:
         return self._queries
 
     @property
+    def notifier(self) -> Notifier | None:
+        """E-mail to people about work waiting for them; None without FULLPICTURE_SMTP_URL."""
+        if self.settings.mail is None:
+            return None
+        if self._notifier is None:
+            self._notifier = Notifier(
+                self.read_models.db,
+                self.directory,
+                self.settings.mail,
+                today=lambda: self.now().date(),
+            )
+        return self._notifier
+
+    def after_writes(self) -> None:
+        """In embedded mode people are told straight after a write (distributed mode runs
+        `fullpicture notify` beside the projector); a failed send is tried again next time."""
+        if self.settings.distributed or self.notifier is None:
+            return
+        try:
+            self.notifier.run_once()
+        except MailNotSent as error:
+            log.warning("notifications not sent yet: %s", error)
+
+    @property
     def read_models(self) -> ReadModels:
         if self._read_models is None:
             self._read_models = ReadModels(self.read_model_database(), self.pattern_context())
@@ -333,6 +366,7 @@ class Wiring:
                 app.close()
         self._directory = self._access_log = self._queries = self._projection = None
         self._disposition = None
+        self._notifier = None
 
 
 def check_store_is_readable(app: Application[Any], settings: Settings) -> None:

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -41,6 +42,9 @@ OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
 OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
 LOCAL_SIGNIN = "FULLPICTURE_LOCAL_SIGNIN"
 COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
+# Minutes without a click before a dashboard session ends (a fraction for tests: 0.1 is 6 s).
+IDLE_MINUTES = "FULLPICTURE_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30.0
 DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
 KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
@@ -52,6 +56,16 @@ OWNER_DATABASE_URL = "FULLPICTURE_OWNER_DATABASE_URL"
 # How long an agency's feed keeps a message: feeds are disclosures, kept for the agency to read,
 # not for ever (an erased child's entries must not stay on them).
 FEED_RETENTION_DAYS = "FULLPICTURE_FEED_RETENTION_DAYS"
+# Notifications to people by e-mail (`fullpicture notify`).
+SMTP_URL = "FULLPICTURE_SMTP_URL"
+SMTP_FROM = "FULLPICTURE_SMTP_FROM"
+SMTP_CA_FILE = "FULLPICTURE_SMTP_CA_FILE"
+DASHBOARD_URL = "FULLPICTURE_DASHBOARD_URL"
+DEFAULT_SMTP_FROM = "fullpicture@localhost"
+DEFAULT_DASHBOARD_URL = "http://127.0.0.1:8501/"
+# smtp: plain (loopback only, or a relay that needs nothing); smtp+starttls: STARTTLS required;
+# smtps: TLS from the first byte.
+SMTP_SCHEMES = {"smtp": (25, "plain"), "smtp+starttls": (587, "starttls"), "smtps": (465, "tls")}
 
 # Each FullPicture process may have its own Kafka principal in the same environment:
 # FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
@@ -77,6 +91,7 @@ ALL_KEYS = (
     OIDC_REDIRECT_URI,
     LOCAL_SIGNIN,
     COOKIE_SECRET,
+    IDLE_MINUTES,
     DEMO,
     ACTING_USER,
     KAFKA_SECURITY_PROTOCOL,
@@ -153,6 +168,20 @@ class OpenIdProvider:
 
 
 @dataclass(frozen=True)
+class MailServer:
+    """Where notifications are sent from (FULLPICTURE_SMTP_URL, _FROM) and what they link to."""
+
+    host: str
+    port: int
+    security: str  # plain, starttls or tls
+    username: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+    sender: str = DEFAULT_SMTP_FROM
+    dashboard_url: str = DEFAULT_DASHBOARD_URL
+    ca_file: Path | None = None  # the authorities the server's certificate is checked against
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Database
     kafka_bootstrap: str | None
@@ -170,6 +199,7 @@ class Settings:
     local_signin: str = LOCAL_SIGNIN_ALL
     """Who may sign in with a local password: off, administrators or all."""
     cookie_secret: str | None = None
+    idle_minutes: float = DEFAULT_IDLE_MINUTES
     demo: bool = False
     acting_user: str | None = None
     """The person CLI commands act as when `--as` is not given."""
@@ -179,6 +209,7 @@ class Settings:
     # Only for making the event tables and granting the application role its privileges.
     owner_database_url: str | None = field(default=None, repr=False)
     feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    mail: MailServer | None = None
 
     @property
     def distributed(self) -> bool:
@@ -194,6 +225,10 @@ class Settings:
 
     def as_kafka_user(self, credentials: KafkaCredentials) -> Settings:
         return replace(self, kafka_security=replace(self.kafka_security, credentials=credentials))
+
+    @property
+    def idle_limit(self) -> timedelta:
+        return timedelta(minutes=self.idle_minutes)
 
     @property
     def mode(self) -> str:
@@ -227,13 +262,49 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oidc=oidc,
         local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
+        idle_minutes=_positive_number(env, IDLE_MINUTES, DEFAULT_IDLE_MINUTES),
         demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
         kafka_security=_kafka_security(env),
         admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
         owner_database_url=env.get(OWNER_DATABASE_URL) or None,
         feed_retention_days=_positive_int(env, FEED_RETENTION_DAYS, DEFAULT_FEED_RETENTION_DAYS),
+        mail=_mail_server(env),
     )
+
+
+def _mail_server(env: Mapping[str, str]) -> MailServer | None:
+    url = env.get(SMTP_URL)
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in SMTP_SCHEMES or not parsed.hostname:
+        raise ConfigurationError(
+            SMTP_URL,
+            f"expected {' | '.join(f'{s}://' for s in SMTP_SCHEMES)}[user:password@]host[:port]",
+        )
+    default_port, security = SMTP_SCHEMES[parsed.scheme]
+    try:
+        port = parsed.port or default_port
+    except ValueError:
+        raise ConfigurationError(SMTP_URL, "the port is not a number") from None
+    return MailServer(
+        host=parsed.hostname,
+        port=port,
+        security=security,
+        username=unquote(parsed.username or ""),
+        password=unquote(parsed.password or ""),
+        sender=env.get(SMTP_FROM) or DEFAULT_SMTP_FROM,
+        dashboard_url=env.get(DASHBOARD_URL) or DEFAULT_DASHBOARD_URL,
+        ca_file=_existing_file(env, SMTP_CA_FILE),
+    )
+
+
+def _existing_file(env: Mapping[str, str], key: str) -> Path | None:
+    path = _optional_path(env, key)
+    if path is not None and not path.is_file():
+        raise ConfigurationError(key, f"no such file: {path}")
+    return path
 
 
 def kafka_environ(settings: Settings) -> dict[str, str]:
@@ -348,6 +419,19 @@ def _topic_prefix(env: Mapping[str, str]) -> str:
             f"expected 1 to 100 ASCII letters, digits, '-' or '_' (no '.'), got {prefix!r}",
         )
     return prefix
+
+
+def _positive_number(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(key, f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigurationError(key, f"must be more than 0, got {raw}")
+    return value
 
 
 def _positive_int(env: Mapping[str, str], key: str, default: int) -> int:

@@ -26,6 +26,7 @@ from fullpicture.config import (
     Settings,
     load_settings,
 )
+from fullpicture.event_store import LOOKALIKE_INDEX_TABLES
 
 EVENT_TABLE_PRIVILEGES = ("SELECT", "INSERT")
 WITHHELD_PRIVILEGES = ("UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
@@ -65,19 +66,11 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
             )
         )
         connection.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(role))
+        # the chronology's index of look-alike keys: the same share as an event table
+        for table in LOOKALIKE_INDEX_TABLES:
+            _grant_read_and_append(connection, table, role)
         for table in tables:
-            _require_owned(connection, table)
-            name = sql.Identifier("public", table)
-            connection.execute(
-                sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
-                    sql.SQL(", ").join(map(sql.SQL, WITHHELD_PRIVILEGES)), name, role
-                )
-            )
-            connection.execute(
-                sql.SQL("GRANT {} ON {} TO {}").format(
-                    sql.SQL(", ").join(map(sql.SQL, EVENT_TABLE_PRIVILEGES)), name, role
-                )
-            )
+            _grant_read_and_append(connection, table, role)
             row = connection.execute(
                 "SELECT pg_get_serial_sequence(%s, 'notification_id')", (f"public.{table}",)
             ).fetchone()
@@ -89,21 +82,38 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
     return tables
 
 
+def _grant_read_and_append(
+    connection: psycopg.Connection[tuple[object, ...]], table: str, role: sql.Composable
+) -> None:
+    _grant(connection, table, role, EVENT_TABLE_PRIVILEGES, WITHHELD_PRIVILEGES)
+
+
 def grant_key_table(
     connection: psycopg.Connection[tuple[object, ...]], role: sql.Composable
 ) -> None:
     """The key store's table, made by the owner: the application may read, add and delete keys."""
     connection.execute(child_keys.CREATE)
-    _require_owned(connection, child_keys.TABLE)
-    name = sql.Identifier("public", child_keys.TABLE)
+    _grant(connection, child_keys.TABLE, role, KEY_TABLE_PRIVILEGES, KEY_TABLE_WITHHELD)
+
+
+def _grant(
+    connection: psycopg.Connection[tuple[object, ...]],
+    table: str,
+    role: sql.Composable,
+    granted: tuple[str, ...],
+    withheld: tuple[str, ...],
+) -> None:
+    """Exactly `granted` on an owned table: `withheld` taken back from the role and PUBLIC."""
+    _require_owned(connection, table)
+    name = sql.Identifier("public", table)
     connection.execute(
         sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
-            sql.SQL(", ").join(map(sql.SQL, KEY_TABLE_WITHHELD)), name, role
+            sql.SQL(", ").join(map(sql.SQL, withheld)), name, role
         )
     )
     connection.execute(
         sql.SQL("GRANT {} ON {} TO {}").format(
-            sql.SQL(", ").join(map(sql.SQL, KEY_TABLE_PRIVILEGES)), name, role
+            sql.SQL(", ").join(map(sql.SQL, granted)), name, role
         )
     )
 

@@ -24,6 +24,7 @@ from projections.chronology import (
     pattern_items_from_rows,
     pattern_items_query,
 )
+from projections.chronology import TABLE as CHRONOLOGY
 from projections.database import Cursor, ReadModelDatabase
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
@@ -186,6 +187,15 @@ class _ClaimedChunk:
             unit.__exit__(RuntimeError, RuntimeError("refresh abandoned"), None)
         else:
             unit.__exit__(None, None, None)
+
+
+def mark_every_child_pending(db: ReadModelDatabase) -> None:
+    """Every child with an entry noted to be re-evaluated (`fullpicture bench --scale` times the
+    evaluation of a whole partnership this way)."""
+    with db.transaction() as cursor:
+        cursor.execute(
+            MARK_PENDING.from_source(f"SELECT DISTINCT child_ref, 1 FROM {CHRONOLOGY} WHERE TRUE")
+        )
 
 
 def pending_children(db: ReadModelDatabase) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -49,15 +50,16 @@ MEASURES = (
 )
 
 
-def bench_leftovers(settings: Settings) -> tuple[set[str], set[str]]:
-    """Bench databases and bench topics that exist now."""
+def bench_leftovers(settings: Settings, run: str = "bench") -> tuple[set[str], set[str]]:
+    """Databases and topics of the bench's runs (`bench`, or `scale` for `--scale`) that exist
+    now."""
     with psycopg.connect(settings.database.url) as connection:
         rows = connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'fp_bench_%'"
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"fp_{run}_%",)
         ).fetchall()
     admin = kafka_io.admin(settings)
     try:
-        topics = {t for t in admin.list_topics() if t.startswith("bench")}
+        topics = {t for t in admin.list_topics() if t.startswith(run)}
     finally:
         admin.close()
     return {r[0] for r in rows}, topics
@@ -107,3 +109,64 @@ def test_the_bench_refuses_durable_on_a_fast_server(distributed_settings: Settin
     assert run.returncode == 2
     assert "--durable" in run.stderr and "fsync=off" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+SCALE_FIGURES = (
+    "rebuild_events_per_s",
+    "rebuild_vs_ceiling",
+    "projector_peak_rss_mb",
+    "importer_peak_rss_mb",
+    "read_models_mb",
+    "chronology_query_p95_ms",
+    "patterns_s",
+)
+
+
+def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
+    distributed_settings: Settings,
+) -> None:
+    before = bench_leftovers(distributed_settings), bench_leftovers(distributed_settings, "scale")
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "fullpicture.cli", "bench"),
+            *("--scale", "1000,3000", "--format", "json"),
+        ],
+        env=cli_environment(distributed_settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    curve = json.loads(run.stdout)
+    assert [row["events"] for row in curve["scale"]] == [1000, 3000]
+    for row in curve["scale"]:
+        for figure in SCALE_FIGURES:
+            assert isinstance(row[figure], int | float) and row[figure] > 0, figure
+        # one projector alone, then one per core: each process's own peak
+        assert len(row["projector_peak_rss_mb_each"]) == 1 + (os.cpu_count() or 1)
+        assert row["projector_peak_rss_mb"] == max(row["projector_peak_rss_mb_each"])
+    small, large = curve["scale"]
+    assert large["read_models_mb"] > small["read_models_mb"]  # measured at each size
+    assert large["children"] > small["children"]
+    assert {"cores", "postgresql_durability"} <= set(curve["machine"])
+    deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
+    after = bench_leftovers(distributed_settings), bench_leftovers(distributed_settings, "scale")
+    while after != before and time.monotonic() < deadline:
+        time.sleep(0.5)
+        after = (
+            bench_leftovers(distributed_settings),
+            bench_leftovers(distributed_settings, "scale"),
+        )
+    assert after == before
+
+
+def test_the_scale_curve_refuses_sizes_it_cannot_read(distributed_settings: Settings) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "fullpicture.cli", "bench", "--scale", "50000,lots"],
+        env=cli_environment(distributed_settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert "--scale" in run.stderr and "Traceback" not in run.stderr

@@ -39,8 +39,8 @@ PERSON = {
     "administrator": "admin",
 }
 ALLOWED = {
-    "practitioner": {"chronology", "patterns", "requests", "record"},
-    "safeguarding_lead": {"chronology", "patterns", "requests", "record", "access_log"},
+    "practitioner": {"chronology", "my_work", "patterns", "requests", "record"},
+    "safeguarding_lead": {"chronology", "my_work", "patterns", "requests", "record", "access_log"},
     "case_reviewer": {"chronology", "patterns", "requests", "record", "access_log"},
     "analyst": {"chronology", "patterns", "partnership"},
     "administrator": {"access_log", "feeds", "records"},
@@ -111,6 +111,7 @@ PAGE_SHOWS = {
     "access_log": lambda at: any(h.value.endswith("newest first") for h in at.subheader),
     "feeds": lambda at: any("Embedded mode" in i.value for i in at.info),
     "records": lambda at: any(h.value.startswith("Due for review") for h in at.subheader),
+    "my_work": lambda at: any(h.value.startswith("Received, to acknowledge") for h in at.subheader),
 }
 
 

@@ -29,6 +29,12 @@ def bench_and_soak_commands(commands: Any) -> None:
         help="refuse to run unless PostgreSQL has fsync, synchronous_commit and "
         "full_page_writes on, as a deployment runs (make durable-services starts such a cluster)",
     )
+    bench.add_argument(
+        "--scale",
+        metavar="N,N,...",
+        help="a scale curve instead: import, rebuild, memory, read models' size, chronology read "
+        "and patterns for each partnership size, e.g. 50000,200000,1000000",
+    )
     format_option(bench)
     soak_command(commands)
 
@@ -107,6 +113,8 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
     settings = wiring.require_servers(
         "bench", "run `make services` and `. .fullpicture/services.env`"
     )
+    if args.scale is not None:
+        return _bench_scale(settings, args)
     try:
         results = run_benchmark(
             settings,
@@ -123,6 +131,27 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
     rows = [{"measure": k, "value": v, "target": TARGETS.get(k, "")} for k, v in results.items()]
     emit(rows, "table", ("measure", "value", "target"))
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
+    return 0
+
+
+def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
+    from fullpicture.tools.scale_bench import SCALE_COLUMNS, parse_sizes, run_scale
+
+    try:
+        sizes = parse_sizes(args.scale)
+        curve = run_scale(
+            settings,
+            sizes,
+            lambda line: print(f"bench: {line}", file=sys.stderr),
+            durable=args.durable,
+        )
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        print(json.dumps(curve, indent=2))
+        return 0
+    emit(curve["scale"], "table", SCALE_COLUMNS)
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in curve["machine"].items()))
     return 0
 
 

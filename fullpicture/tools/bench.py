@@ -33,7 +33,13 @@ from domain.people import ADMINISTRATOR, CASE_REVIEWER, PRACTITIONER
 from fullpicture import config
 from fullpicture.bootstrap import DIRECTORY_STORE, Wiring, open_event_store, read_models_url
 from fullpicture.config import Database, Settings, load_settings
-from fullpicture.tools.dashboard_bench import DASHBOARD_TARGETS, measure_dashboard
+from fullpicture.tools.dashboard_bench import (
+    DASHBOARD_FIGURES,
+    DASHBOARD_TARGETS,
+    dashboard_timing_unavailable,
+    measure_dashboard,
+)
+from fullpicture.tools.peak_memory import peak_from_stderr
 from fullpicture.tools.synthetic import generate_partnership, record_entries, register_partnership
 from projections.chronology import chronology_for
 from projections.database import open_read_models
@@ -75,13 +81,16 @@ def run_benchmark(
     (`Wiring.require_servers`)."""
     if durable:
         require_durable(settings, "--durable")
+    skipped_dashboard = dashboard_timing_unavailable()
+    if skipped_dashboard:
+        say(skipped_dashboard)
     bench = fresh_settings(settings)
     results: dict[str, Any] = {"events": events}
     wiring = Wiring(bench, recording_now=lambda: datetime(2025, 6, 30, 23, 0))
     try:
         app = wiring.partnership
         say(f"generating {events} synthetic entries")
-        data = _partnership_of_size(events)
+        data = partnership_of_size(events)
         say("import: recording through the domain into PostgreSQL")
         register_partnership(app, data)  # agencies and children: set up once, not an import
         started = time.perf_counter()
@@ -100,25 +109,29 @@ def run_benchmark(
 
         say("end-to-end latency: record -> chronology row, relay and projector running")
         latencies = _end_to_end(bench, app)
-        results["e2e_latency_p50_ms"] = _percentile(latencies, 50)
-        results["e2e_latency_p95_ms"] = _percentile(latencies, 95)
+        results["e2e_latency_p50_ms"] = percentile(latencies, 50)
+        results["e2e_latency_p95_ms"] = percentile(latencies, 95)
 
         say("chronology queries for a child with 5,000 entries")
-        times = _chronology_queries(bench, app)
+        times = chronology_queries(bench, app)
         for view, name in (("full", "chronology"), ("known_by", "chronology_known_by")):
             for kept in ("", "_uncached"):
-                results[f"{name}{kept}_query_p50_ms"] = _percentile(times[view + kept], 50)
-                results[f"{name}{kept}_query_p95_ms"] = _percentile(times[view + kept], 95)
+                results[f"{name}{kept}_query_p50_ms"] = percentile(times[view + kept], 50)
+                results[f"{name}{kept}_query_p95_ms"] = percentile(times[view + kept], 95)
 
         say("patterns: every detector for 10,000 children")
         results["patterns_10k_children_s"] = _patterns_for_10k_children()
 
-        results |= measure_dashboard(say)
+        if skipped_dashboard:
+            results |= dict.fromkeys(DASHBOARD_FIGURES)
+            say(skipped_dashboard)  # again at the end, beside the figures
+        else:
+            results |= measure_dashboard(say)
     finally:
         wiring.close()
         drop_database(settings, bench)
         drop_topics(bench)
-    results["machine"] = _machine(settings)
+    results["machine"] = machine(settings)
     return results
 
 
@@ -169,7 +182,7 @@ def drop_topics(bench: Settings) -> None:
     kafka_io.delete_topics_with_prefixes(bench, [bench.topics.prefix])
 
 
-def _partnership_of_size(events: int) -> Any:
+def partnership_of_size(events: int) -> Any:
     children = max(1, events // 50)
     data = generate_partnership(children=children, seed=11, today=BENCH_TODAY)
     while len(data.entries) < events:
@@ -186,7 +199,7 @@ def _rebuild_against_peers(bench: Settings, wiring: Wiring, say: Callable[[str],
     results: dict[str, Any] = {}
     processes = os.cpu_count() or 1
     say(f"ceiling: kafka-python consume + fastavro decode only, {processes} processes")
-    messages, seconds, _ = _ceiling(bench, processes)
+    messages, seconds, _ = ceiling(bench, processes)
     results["messages_on_topic"] = messages
     results["ceiling_events_per_s"] = round(messages / seconds)
     say(
@@ -194,7 +207,7 @@ def _rebuild_against_peers(bench: Settings, wiring: Wiring, say: Callable[[str],
         f"{REBUILD_REPETITIONS} times"
     )
     results["rebuild_processes"] = processes
-    runs = [_rebuild(bench, wiring, processes) for _ in range(REBUILD_REPETITIONS)]
+    runs = [rebuild(bench, wiring, processes) for _ in range(REBUILD_REPETITIONS)]
     times = sorted(seconds for seconds, _, _ in runs)
     middle = times[len(times) // 2]
     results["rebuild_events_per_s"] = round(messages / middle)
@@ -237,9 +250,9 @@ _RATE_NAMES = {
 def _one_process_round(bench: Settings, wiring: Wiring) -> dict[str, Any]:
     """Seconds and CPU seconds of the ceiling, the rebuild and the COPY pipeline with one process
     each, run one after the other; and the rebuild's peak memory (MB)."""
-    _, ceiling_seconds, ceiling_cpu = _ceiling(bench, 1)
-    rebuild_seconds, peak_mb, rebuild_cpu = _rebuild(bench, wiring, 1)
-    _, peer_seconds, peer_cpu = _ceiling(bench, 1, copy_into=bench.database.url)
+    _, ceiling_seconds, ceiling_cpu = ceiling(bench, 1)
+    rebuild_seconds, peak_mb, rebuild_cpu = rebuild(bench, wiring, 1)
+    _, peer_seconds, peer_cpu = ceiling(bench, 1, copy_into=bench.database.url)
     return {
         "ceiling": (ceiling_seconds, ceiling_cpu),
         "rebuild": (rebuild_seconds, rebuild_cpu),
@@ -248,7 +261,7 @@ def _one_process_round(bench: Settings, wiring: Wiring) -> dict[str, Any]:
     }
 
 
-def _ceiling(
+def ceiling(
     settings: Settings, processes: int, copy_into: str | None = None
 ) -> tuple[int, float, float]:
     """Messages, seconds and CPU seconds for `processes` consumers in one group, each in a process
@@ -360,15 +373,20 @@ def _consume_and_decode(
     counts.put((decoded, usage.ru_utime + usage.ru_stime))
 
 
-def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> tuple[float, float, float]:
+def rebuild(
+    settings: Settings, wiring: Wiring, processes: int, peaks: list[float] | None = None
+) -> tuple[float, float, float]:
     """Seconds for `processes` × `fullpicture project --once` (one consumer group) to rebuild
     every read model from offset 0, from their start to the last one's exit; the largest
-    resident memory one of them reached (MB); and the CPU seconds they used together."""
+    resident memory one of them reached (MB; each one's appended to `peaks`); and the CPU
+    seconds they used together."""
     wiring.read_models.reset()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FULLPICTURE_")}
     env |= config.kafka_environ(settings)
     env |= {config.DATABASE_URL: settings.database.url, config.TOPIC_PREFIX: settings.topics.prefix}
-    command = [sys.executable, "-m", "fullpicture.cli", "project", "--once"]
+    # Each projector tells its own peak memory (`peak_memory`: not `ru_maxrss`, which carries
+    # this process's own into a child it starts).
+    command = [sys.executable, "-m", "fullpicture.tools.peak_memory", "project", "--once"]
     started = time.perf_counter()
     projectors = [
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -377,15 +395,16 @@ def _rebuild(settings: Settings, wiring: Wiring, processes: int) -> tuple[float,
     peak_mb = cpu = 0.0
     for projector in projectors:
         assert projector.stderr is not None
-        error = projector.stderr.read()
+        told = projector.stderr.read().decode(errors="replace")
         _, status, usage = os.wait4(projector.pid, 0)  # reaped here, for its own resource use
         projector.returncode = os.waitstatus_to_exitcode(status)
         projector.stderr.close()
         if projector.returncode != 0:
-            raise RuntimeError(
-                f"a projector failed during the rebuild: {error.decode(errors='replace')[-2000:]}"
-            )
-        peak_mb = max(peak_mb, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+            raise RuntimeError(f"a projector failed during the rebuild: {told[-2000:]}")
+        own_peak_mb = peak_from_stderr(told)
+        peak_mb = max(peak_mb, own_peak_mb)
+        if peaks is not None:
+            peaks.append(own_peak_mb)
         cpu += usage.ru_utime + usage.ru_stime
     seconds = time.perf_counter() - started
     _vacuum(settings.database.url)
@@ -447,7 +466,7 @@ def _end_to_end(settings: Settings, app: Partnership, samples: int = 60) -> list
     return latencies
 
 
-def _chronology_queries(settings: Settings, app: Partnership) -> dict[str, list[float]]:
+def chronology_queries(settings: Settings, app: Partnership) -> dict[str, list[float]]:
     agencies = ["school-elm", "police-north", "health-visiting", "gp-willow"]
     rows = [
         (
@@ -534,7 +553,7 @@ def _patterns_for_10k_children() -> float:
     return round(time.perf_counter() - started, 2)
 
 
-def _percentile(values: list[float], percent: int) -> float:
+def percentile(values: list[float], percent: int) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0
@@ -582,7 +601,7 @@ def durability_line(durability: dict[str, str]) -> str:
     return " ".join(f"{name}={value}" for name, value in durability.items())
 
 
-def _machine(settings: Settings) -> dict[str, Any]:
+def machine(settings: Settings) -> dict[str, Any]:
     import psycopg
 
     with psycopg.connect(settings.database.url) as connection:

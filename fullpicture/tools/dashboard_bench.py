@@ -9,6 +9,7 @@ Debian's Chromium headless (the browser tests use the same).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 import statistics
@@ -42,8 +43,27 @@ WAIT_MS = 60_000
 BENCH_PERSON, BENCH_PASSWORD = "bench.reviewer", "bench-reviewer-password"
 
 
+DASHBOARD_FIGURES = ("dashboard_entries", "dashboard_first_render_s", "dashboard_replay_s")
+
+
 class DashboardDidNotStart(RuntimeError):
     pass
+
+
+def dashboard_timing_unavailable() -> str | None:
+    """Why the browser timing cannot run here (it needs a package only the test extras install,
+    and a Chromium), as one line saying what to install; None when it can. Asked before the
+    long work starts, so a missing package never costs the other figures."""
+    missing = []
+    if importlib.util.find_spec("playwright") is None:
+        missing.append(
+            "the playwright package (pip install 'fullpicture[test]' or pip install playwright)"
+        )
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not missing:
+        return None
+    return "dashboard timing skipped (null): install " + " and ".join(missing)
 
 
 def free_port() -> int:
