@@ -258,7 +258,7 @@ class Partnership(Application[Any]):
     def knows_child(self, child_ref: str) -> bool:
         """Whether the store holds anything about the child (read from its log, so it is never
         behind, as a read model may be in distributed mode)."""
-        return self._children.by_lookalike_key().get(self._children.key_of(child_ref)) == child_ref
+        return self._children.known().get(self._children.key_of(child_ref)) == child_ref
 
     # Entries --------------------------------------------------------------------------------
 
