@@ -273,6 +273,11 @@ class Partnership(PeopleAroundChildren, Application[Any]):
             self.save(*saved, lookalike_keys=self._children.keys_for([(child_ref,)]))
         return bool(saved)
 
+    def knows_child(self, child_ref: str) -> bool:
+        """Whether the store holds anything about the child (read from its log, so it is never
+        behind, as a read model may be in distributed mode)."""
+        return self._children.known().get(self._children.key_of(child_ref)) == child_ref
+
     # Entries --------------------------------------------------------------------------------
 
     def record(

@@ -208,17 +208,18 @@ class HoldView:
             covers += self.period_to or "today"
         return covers
 
-    def covers(self, child_ref: str, agency: str, entry_days: Sequence[str]) -> bool:
+    def covers(self, child_ref: str, agency: str, entry_days: Sequence[str] | None) -> bool:
         """Whether the hold, while in force, covers this agency's part of the child's record:
         its scope names the child, the agency or everything, and, with a period, at least one
         of the part's entries occurred on a day within it (both ends included). A part is
-        erased whole, so a part with one such entry is held whole."""
+        erased whole, so a part with one such entry is held whole. Days unknown (None): held
+        whatever the period."""
         if not self.in_force:
             return False
         named = self.everything or agency == self.agency or child_ref in self.children
         if not named:
             return False
-        if not (self.period_from or self.period_to):
+        if entry_days is None or not (self.period_from or self.period_to):
             return True
         first, last = self.period_from or "0000-00-00", self.period_to or "9999-99-99"
         return any(first <= day <= last for day in entry_days)

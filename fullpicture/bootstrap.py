@@ -256,6 +256,7 @@ class Wiring:
             self.retention_schedule,
             agency_types=lambda: {a.code: a.agency_type for a in self.partnership.agencies()},
             now=self.now,
+            child_is_recorded=self.partnership.knows_child,
             one_at_a_time=lambda: disposition_one_at_a_time(self.settings),
         )
 

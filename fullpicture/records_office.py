@@ -39,6 +39,17 @@ DUE_COLUMNS = (
     "decision",
     "decision_state",
 )
+DECISION_COLUMNS = (
+    "id",
+    "child_ref",
+    "agency",
+    "decision",
+    "until",
+    "reason",
+    "decided_by",
+    "approved_by",
+    "state",
+)
 # What shreds a child's records (or one agency's part): `fullpicture.erasure.shred_child`
 # bound to the wiring, called with the child and the decision's keywords.
 Shredder = Callable[..., Any]
@@ -83,6 +94,7 @@ class RecordsOffice:
         schedule: RetentionSchedule,
         agency_types: Callable[[], Mapping[str, str]],
         now: Callable[[], datetime],
+        child_is_recorded: Callable[[str], bool],
         one_at_a_time: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self.queries = queries
@@ -91,6 +103,7 @@ class RecordsOffice:
         self.schedule = schedule
         self.agency_types = agency_types
         self.now = now
+        self.child_is_recorded = child_is_recorded
         # An erasure and the placing of a hold take turns (`disposition_one_at_a_time`).
         self.one_at_a_time = one_at_a_time
 
@@ -147,11 +160,8 @@ class RecordsOffice:
         viewer = self.queries.retention_decider(user, agency)
         if agency and not self.queries.agency_is_registered(agency):
             raise DomainError("agency", f"agency {agency!r} is not registered")
-        parts = {p.agency for p in record_parts(self.db, {}, child)}
-        if not parts:
+        if not self.child_is_recorded(child):
             raise DomainError("child", f"{child!r} has no records (nothing recorded about them)")
-        if agency and agency not in parts:
-            raise DomainError("agency", f"{agency} recorded nothing about {child}")
         made = self.disposition.decide(
             child,
             decision,
@@ -248,10 +258,14 @@ class RecordsOffice:
             for p in record_parts(self.db, {}, child)
             if not decision.agency or p.agency == decision.agency
         ]
-        # With nothing left in the read models (a repeat after a restore), holds naming the
-        # child, its agency or everything still count.
-        checked = parts or [RecordPart(child, decision.agency, "", None, (), frozenset())]
-        holding = sorted({h for p in checked for h in _holding(self.disposition.holds(), p)})
+        holds = self.disposition.holds()
+        holding = {h for p in parts for h in _holding(holds, p)}
+        # Nothing in the read models (a repeat after a restore, or a projector behind): which
+        # agencies recorded what, and when, is unknown, so every hold naming the child, the
+        # decision's agency (any agency, for the whole record) or everything counts.
+        if not parts:
+            holding = {h.hold for h in holds if h.covers(child, decision.agency or h.agency, None)}
+        holding = sorted(holding)
         if holding:
             raise ErasureRefused(
                 "hold",

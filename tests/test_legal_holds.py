@@ -310,3 +310,25 @@ def test_a_safeguarding_lead_reviews_only_their_own_agencys_parts(
     assert "records due for review are for administrators" in error_of(
         capsys, "--as", "rec1", "retention", "due"
     )
+
+
+def test_with_nothing_left_to_read_a_hold_naming_the_child_blocks_whatever_its_period(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    decision = approved_destroy(capsys)
+    out_of(capsys, "--as", ADMIN, "erase", CHILD, "--decision", decision)
+    out_of(capsys, "--as", ADMIN, "hold", "place", "OLD-YEARS", "--basis", "inquiry into 1990",
+           "--child", CHILD, "--from", "1990-01-01", "--to", "1990-12-31")  # fmt: skip
+    refusal = error_of(capsys, "--as", ADMIN, "erase", CHILD, "--decision", decision)
+    assert "legal hold OLD-YEARS covers C-0001's records" in refusal
+
+
+def test_a_decision_about_a_child_nothing_is_recorded_about_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refusal = error_of(capsys, "--as", ADMIN, "retention", "decide", "C-9999", "--decision",
+                       "destroy", "--reason", "due")  # fmt: skip
+    assert "child: 'C-9999' has no records" in refusal
+    refusal = error_of(capsys, "--as", ADMIN, "retention", "decide", CHILD, "--decision",
+                       "extend", "--reason", " ")  # fmt: skip
+    assert "reason: is required" in refusal and "until: is required" not in refusal

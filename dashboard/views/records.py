@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import data, session
 from domain.disposition import DECISIONS
 from domain.errors import DomainError
-from fullpicture.records_office import DUE_COLUMNS
+from fullpicture.records_office import DECISION_COLUMNS, DUE_COLUMNS
 
 st.title("Records management")
 st.caption(
@@ -47,17 +47,7 @@ st.dataframe(
 st.subheader(f"Decisions: {len(decisions)}")
 st.dataframe(
     [d.as_dict() for d in reversed(decisions)],
-    column_order=(
-        "id",
-        "child_ref",
-        "agency",
-        "decision",
-        "until",
-        "reason",
-        "decided_by",
-        "approved_by",
-        "state",
-    ),  # fmt: skip
+    column_order=DECISION_COLUMNS,
     hide_index=True,
     width="stretch",
 )

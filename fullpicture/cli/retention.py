@@ -15,19 +15,8 @@ from fullpicture.bootstrap import Wiring
 from fullpicture.cli.erasure import retention_reapply_command
 from fullpicture.cli.parser import UserError, add_command, format_option
 from fullpicture.output import emit
-from fullpicture.records_office import DUE_COLUMNS
+from fullpicture.records_office import DECISION_COLUMNS, DUE_COLUMNS
 
-DECISION_COLUMNS = (
-    "id",
-    "child_ref",
-    "agency",
-    "decision",
-    "until",
-    "reason",
-    "decided_by",
-    "approved_by",
-    "state",
-)
 HOLD_COLUMNS = ("hold", "basis", "scope", "placed_by", "placed_at", "in_force", "lifted_at")
 
 
