@@ -34,12 +34,7 @@ from schemas.codec import (
     encode,
 )
 from schemas.registry import all_schemas, latest, versions
-from tests.builders import (
-    entry,
-    record_every_disclosure_field,
-    record_every_kind,
-    register_agencies,
-)
+from tests.builders import record_every_disclosure_field, record_every_kind, register_agencies
 
 EVENT_TYPES = sorted(
     [cls.__name__ for cls in ENTRY_EVENTS.values()]
@@ -73,15 +68,6 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     register_agencies(app)
     app.register_child("C-0001", "2021-07-14", "csc-north")
     record_every_kind(app, practitioner="")
-    app.record(
-        entry(
-            "acknowledgement",
-            agency="csc-north",
-            entry_ref="ACK-1",
-            refers_to="health-visiting:RESPONSE-1",
-            outcome="action_planned",
-        )
-    )
     app.review_alert(
         "A-0123456789ab", "C-0001", "jargon", ["police-north:P-1"], "noted", "Seen.", "analyst"
     )
