@@ -347,7 +347,7 @@ def sees_task(
     viewer: Viewer, owner: str, owner_agency: str, added_by: str, agency_knows_child: bool
 ) -> bool:
     """A task is seen, while the viewer's agency knows its child, by its owner, whoever gave
-    it, and the owner's agency (a lead escalated to sees every task of their agency)."""
+    it, and the people of the owner's agency (whose leads an overdue task escalates to)."""
     if not (viewer.acts_for_agency and agency_knows_child):
         return False
     return viewer.user in (owner, added_by) or viewer.agency == owner_agency

@@ -106,6 +106,15 @@ def record_every_kind(app: Partnership, **common: Any) -> None:
         )
     )
     app.record(entry("correction", refers_to="school-elm:CONCERN-1", entry_ref="COR-1"))
+    app.record(
+        entry(
+            "acknowledgement",
+            agency="csc-north",
+            entry_ref="ACK-1",
+            refers_to="health-visiting:RESPONSE-1",
+            outcome="action_planned",
+        )
+    )
 
 
 # Who records in tests that need the author on the wire: a registered person's user name.

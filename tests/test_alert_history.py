@@ -36,7 +36,8 @@ def period(records: list[dict[str, Any]], first: str, last: str) -> list[Any]:
 
 
 def request_answered_on(day: str) -> list[dict[str, Any]]:
-    """A request due on the last day of February, answered on `day`."""
+    """A request due on the last day of February, answered on `day` (and the answer
+    acknowledged the same day)."""
     return [
         rec(
             "request",
@@ -54,6 +55,15 @@ def request_answered_on(day: str) -> list[dict[str, Any]]:
             "health-visiting",
             refers_to="csc-north:r1",
             to_agencies=["csc-north"],
+        ),
+        rec(
+            "acknowledgement",
+            "k1",
+            day,
+            "csc-north",
+            refers_to="health-visiting:a1",
+            to_agencies=["health-visiting"],
+            outcome="noted",
         ),
     ]
 
@@ -164,8 +174,21 @@ def test_each_alert_of_a_period_is_what_evaluation_on_its_day_gives() -> None:
         ]
 
 
+def school_acknowledged() -> dict[str, Any]:
+    """The school acknowledges the police's share three days later: no gap but the jargon."""
+    return rec(
+        "acknowledgement",
+        "k1",
+        "2025-01-13",
+        "school-elm",
+        refers_to="police-north:s1",
+        to_agencies=["police-north"],
+        outcome="noted",
+    )
+
+
 def test_jargon_held_from_the_share_until_the_correction_that_spelled_it_out() -> None:
-    records = [mash_share(), spelled_out_later("2025-03-15T09:00:00")]
+    records = [mash_share(), spelled_out_later("2025-03-15T09:00:00"), school_acknowledged()]
     [alert] = period(records, "2025-01-01", "2025-06-30")
     assert (alert.pattern, alert.first_raised, alert.resolved_at) == (
         "jargon",

@@ -164,7 +164,7 @@ def test_every_kind_keeps_world_time_the_agency_s_time_and_the_system_s_stamp(
         "2025-03-06T09:30:00",
         "2025-06-30T12:00:00",  # the fixture clock, not anything given
     )
-    assert stored_count(app) == len(app.agencies()) + 11
+    assert stored_count(app) == len(app.agencies()) + 12
 
 
 def test_recording_the_same_entry_again_changes_nothing(app: Partnership) -> None:

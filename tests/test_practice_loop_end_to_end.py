@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from consumers.feed_router import FeedRouter
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
+from consumers.subscriber import subscribe
 from domain.drafts import Authorship, acknowledgement_of
 from domain.tasks import checked_task
 from fullpicture import config
@@ -175,3 +177,32 @@ def test_an_overdue_task_e_mails_the_lead_once_across_a_kill_mid_send(
         holds_no_child_data(message)
     [assigned] = inbox.to("teacher@school-elm.invalid")
     assert assigned["Subject"] == "FullPicture: 1 new task waits"
+
+
+def test_an_acknowledgement_reaches_the_sender_s_feed_and_no_other_recipient_s(
+    wiring: Wiring,
+) -> None:
+    row = share(summary=SUMMARY, channel="secure_email", to_agencies=["school-elm", "csc-north"])
+    record_as(wiring, POLICE, row)
+    project(wiring)
+    acknowledged = acknowledgement_of(
+        "police-north:P-100", ["C-0001"], "noted", "Read.", "2025-06-30"
+    )
+    record_as(wiring, SCHOOL_LEAD, acknowledged)
+    Relay(wiring.settings, wiring.partnership, wiring.read_model_database()).run(once=True)
+    FeedRouter(wiring.settings).run(once=True)
+    kinds: dict[str, list[str]] = {}  # the entries on each feed (not agency registrations)
+    for agency in ("police-north", "school-elm", "csc-north"):
+        found: list[str] = []
+        subscribe(
+            wiring.settings,
+            agency,
+            lambda r, into=found: into.extend([r["kind"]] if "entry_id" in r else []),
+            from_beginning=True,
+        )
+        kinds[agency] = sorted(found)
+    assert kinds == {
+        "police-north": ["acknowledgement", "share"],
+        "school-elm": ["acknowledgement", "share"],  # its own entry
+        "csc-north": ["share"],
+    }

@@ -37,12 +37,7 @@ from schemas.codec import (
     encode,
 )
 from schemas.registry import all_schemas, latest, versions
-from tests.builders import (
-    entry,
-    record_every_disclosure_field,
-    record_every_kind,
-    register_agencies,
-)
+from tests.builders import record_every_disclosure_field, record_every_kind, register_agencies
 
 PEOPLE_AROUND_THE_CHILD = [
     "NhsNumberRecorded",
@@ -89,15 +84,6 @@ def records(embedded_partnership: Partnership) -> dict[str, EventRecord]:
     app.join_household("C-0001", "A-0001", "partner_of_parent", "2024-01-01", "csc-north")
     app.leave_household("C-0001", "A-0001", "2024-06-01", "csc-north")
     record_every_kind(app, practitioner="")
-    app.record(
-        entry(
-            "acknowledgement",
-            agency="csc-north",
-            entry_ref="ACK-1",
-            refers_to="health-visiting:RESPONSE-1",
-            outcome="action_planned",
-        )
-    )
     app.review_alert(
         "A-0123456789ab", "C-0001", "jargon", ["police-north:P-1"], "noted", "Seen.", "analyst"
     )

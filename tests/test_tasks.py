@@ -19,6 +19,7 @@ from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.cli import USER_ERROR, main
 from fullpicture.config import load_settings
 from tests.builders import AGENCIES, entry, share
+from tests.test_what_lists_reveal import accesses
 
 ADMIN, POLICE, POLICE_LEAD, SCHOOL, HEALTH = "adm", "pat", "lee", "sam", "hal"
 PEOPLE = {
@@ -83,14 +84,6 @@ def add_task(capsys: pytest.CaptureFixture[str], by: str, owner: str, child: str
                       "police-north:P-1", "--owner", owner, "--due", DUE, "--what",
                       "Check in with the family this week.")  # fmt: skip
     return added["task_id"]
-
-
-def accesses(view: str) -> list[tuple[str, tuple[str, ...]]]:
-    wiring = bootstrap()
-    try:
-        return [(a.user, a.child_refs) for a in wiring.access_log.accesses() if a.view == view]
-    finally:
-        wiring.close()
 
 
 def test_a_task_is_given_to_an_owner_who_sees_it_in_their_list(
