@@ -10,6 +10,7 @@ memory that depends on the partnership rather than on batch and cache sizes as a
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
@@ -53,8 +54,11 @@ SCALE_COLUMNS = (
     "rebuild_one_process_vs_ceiling",
     "projector_peak_rss_mb_each",
     "chronology_uncached_query_p95_ms",
+    "fresh_importer_first_batch_s",
     "children",
 )
+# A fresh importer's first batch: entries about children the partnership already holds.
+FIRST_BATCH = 500
 IMPORT_BATCH = 5000
 RECORDING_NOW = datetime(2025, 6, 30, 23, 0)
 
@@ -79,6 +83,7 @@ def run_scale(
     rows = []
     for events in sizes:
         rows.append(_one_size(settings, events, lambda line, n=events: say(f"{n}: {line}")))
+        say(f"{events}: {json.dumps(rows[-1])}")  # each size's figures as soon as they are in
     return {"scale": rows, "machine": machine(settings)}
 
 
@@ -97,7 +102,10 @@ def _one_size(settings: Settings, events: int, say: Callable[[str], None]) -> di
             "import_events_per_s": round(len(data.entries) / seconds),
             "importer_peak_rss_mb": importer_mb,
         }
+        known_children = [ref for ref, _ in data.children[:FIRST_BATCH]]
         del data
+        say("a fresh importer's first batch, into the partnership of this size")
+        row["fresh_importer_first_batch_s"] = _first_batch_in_fresh_importer(bench, known_children)
         say("relay: store -> Kafka")
         Relay(bench, wiring.partnership, wiring.read_model_database(), batch_size=5000).run(
             once=True
@@ -148,6 +156,35 @@ def _import_in_own_process(bench: Settings, data: Any) -> tuple[float, float]:
     if importer.exitcode != 0 or seconds is None:
         raise RuntimeError(f"the importer failed: {peak_mb}")
     return seconds, peak_mb
+
+
+def _first_batch_in_fresh_importer(bench: Settings, children: list[str]) -> float:
+    """Seconds a new importer process takes from opening the store to having recorded one
+    batch (`FIRST_BATCH` entries about known children): what grows if it reads the history."""
+    rows = [
+        {
+            "kind": "concern",
+            "agency": "school-elm",
+            "entry_ref": f"LATE-{n}",
+            "child_ref": children[n % len(children)],
+            "occurred_at": "2025-06-29",
+            "summary": "A later concern.",
+            "concerns": "other",
+        }
+        for n in range(FIRST_BATCH)
+    ]
+    with multiprocessing.get_context("spawn").Pool(1) as importer:
+        return round(importer.apply(_record_first_batch, (bench, rows)), 2)
+
+
+def _record_first_batch(bench: Settings, rows: list[dict[str, str]]) -> float:
+    started = time.perf_counter()
+    wiring = Wiring(bench, recording_now=lambda: RECORDING_NOW)
+    try:
+        wiring.partnership.record_all([(None, row) for row in rows])
+    finally:
+        wiring.close()
+    return time.perf_counter() - started
 
 
 def _importer(bench: Settings, batches: Any, answer: Any) -> None:
