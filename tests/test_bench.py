@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -124,13 +125,13 @@ SCALE_FIGURES = (
 
 
 def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
-    distributed_settings: Settings,
+    distributed_settings: Settings, tmp_path: Path
 ) -> None:
     before = bench_leftovers(distributed_settings, "scale")
     run = subprocess.run(
         [
             *(sys.executable, "-m", "fullpicture.cli", "bench"),
-            *("--scale", "1000,3000", "--format", "json"),
+            *("--scale", "1000,3000", "--format", "json", "--plot", str(tmp_path / "curve.svg")),
         ],
         env=cli_environment(distributed_settings),
         capture_output=True,
@@ -150,6 +151,8 @@ def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
     assert large["read_models_mb"] > small["read_models_mb"]  # measured at each size
     assert large["children"] > small["children"]
     assert {"cores", "postgresql_durability"} <= set(curve["machine"])
+    drawn = (tmp_path / "curve.svg").read_text()
+    assert drawn.startswith("<svg") and "projector_peak_rss_mb" in drawn and "3,000" in drawn
     deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
     while bench_leftovers(distributed_settings, "scale") != before:
         assert time.monotonic() < deadline, "a --scale run left its database or topics behind"
