@@ -23,6 +23,11 @@ _.false_alarms
 _.corrected_by
 _.answered_by
 _.followed_up_by
+_.acknowledged_by
+_.done_by
+_.added_at
+_.reassigned_by
+_.to_acknowledge  # read by the My work page
 _.first_occurred_at
 _.last_occurred_at
 _.dialect
@@ -41,3 +46,11 @@ versions
 wait_until_assigned
 revoke_all
 ALL_KEYS
+# eventsourcing's extension points, overridden (its Application and Mapper call them); the key
+# wrapper protocol's parameter; the erasure's interface with `fullpicture erase` and the
+# certificate it writes.
+_.construct_mapper
+_.to_stored_event
+ciphertext
+shred_child
+_.already_recorded

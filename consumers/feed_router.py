@@ -18,15 +18,24 @@ from consumers.deadletter import dead_letter_headers
 from consumers.kafka_names import feeds_group, feeds_transactional_id
 from consumers.kafka_settings import KafkaSettings
 from consumers.run_loop import Outcome
+from consumers.sealed_messages import child_keys_for, opened, without_seal
+from domain.child_keys import ChildKeys
 from domain.records import agencies_allowed_to_see
-from schemas.codec import UndecodableMessage, decode
+from schemas.codec import UndecodableMessage, decode, encode
 
 log = logging.getLogger(__name__)
 
 
 class FeedRouter:
-    def __init__(self, settings: KafkaSettings, poll_timeout_ms: int = 500) -> None:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        poll_timeout_ms: int = 500,
+        child_keys: ChildKeys | None = None,
+    ) -> None:
         self.settings = settings
+        # Feeds carry the content opened: each is a disclosure to its agency.
+        self.child_keys = child_keys or child_keys_for(settings)  # type: ignore[arg-type]
         self.topics = settings.topics
         self.group_id = feeds_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
@@ -56,7 +65,7 @@ class FeedRouter:
         return run_loop.run(step, "feeds", once=once, should_stop=should_stop, close=close)
 
     def _route(self, batch: dict[Any, list[Any]], consumer: Any, producer: Any) -> int:
-        outgoing: list[tuple[str, Any, list[tuple[str, bytes]]]] = []
+        outgoing: list[tuple[str, Any, bytes, list[tuple[str, bytes]]]] = []
         for messages in batch.values():
             for message in messages:
                 try:
@@ -64,16 +73,19 @@ class FeedRouter:
                 except UndecodableMessage as error:
                     log.warning("feeds: dead letter at offset %s: %s", message.offset, error)
                     headers = dead_letter_headers(message, error, self.group_id)
-                    outgoing.append((self.topics.deadletter, message, headers))
+                    outgoing.append((self.topics.deadletter, message.key, message.value, headers))
+                    continue
+                value, headers = self._opened(message, record)
+                if value is None:  # sealed under a deleted key: the child was erased
                     continue
                 for agency in agencies_allowed_to_see(record):
-                    outgoing.append((self.topics.feed(agency), message, list(message.headers)))
-        self._ensure_feed_topics({topic for topic, _, _ in outgoing})
+                    outgoing.append((self.topics.feed(agency), message.key, value, headers))
+        self._ensure_feed_topics({topic for topic, _, _, _ in outgoing})
         producer.begin_transaction()
         try:
             sends = [
-                producer.send(topic, value=message.value, key=message.key, headers=headers)
-                for topic, message, headers in outgoing
+                producer.send(topic, value=value, key=key, headers=headers)
+                for topic, key, value, headers in outgoing
             ]
             offsets = {
                 p: OffsetAndMetadata(m[-1].offset + 1, "", -1) for p, m in batch.items() if m
@@ -85,8 +97,23 @@ class FeedRouter:
             raise
         return len(outgoing)
 
+    def _opened(
+        self, message: Any, record: dict[str, Any]
+    ) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+        """The message as a feed carries it: its personal content opened, without the seal."""
+        headers = list(message.headers or ())
+        if headers == without_seal(headers):
+            return message.value, headers
+        child = message.key.decode("utf-8") if message.key else None
+        found = opened(record, headers, child, self.child_keys)
+        return (None if found is None else encode(found)), without_seal(headers)
+
     def _ensure_feed_topics(self, topics: set[str]) -> None:
         missing = topics - self._known_topics
         if missing:
-            kafka_io.ensure_topics(self.settings, sorted(missing))
+            feeds = sorted(t for t in missing if t.startswith(self.topics.feed_prefix))
+            others = sorted(missing - set(feeds))
+            retention = kafka_io.feed_retention(self.settings.feed_retention_days)
+            kafka_io.ensure_topics(self.settings, feeds, retention)
+            kafka_io.ensure_topics(self.settings, others)
             self._known_topics |= missing

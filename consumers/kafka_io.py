@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -25,6 +25,16 @@ SESSION_TIMEOUT_MS = 10_000
 HEARTBEAT_INTERVAL_MS = 1_000
 RECONNECT_BACKOFF_MAX_MS = 2_000
 INFINITE_RETENTION = {"retention.ms": "-1"}
+# The erasure ledger (`<prefix>.erasures`): the latest record per key, kept for ever.
+COMPACTED = {"cleanup.policy": "compact", "retention.ms": "-1"}
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def feed_retention(days: int) -> dict[str, str]:
+    """An agency's feed keeps messages this many days (FULLPICTURE_FEED_RETENTION_DAYS)."""
+    return {"retention.ms": str(days * DAY_MS)}
+
+
 # The most messages one poll hands back (a batch: one transaction of a projector). Each batch
 # costs a projector's writer ~18 round trips to PostgreSQL whatever its size; at 20,000 instead
 # of 5,000 a one-process rebuild of 187,000 messages took ~0.6 s (8 %) less, three alternating
@@ -165,8 +175,11 @@ def admin(settings: KafkaSettings) -> KafkaAdminClient:
     return KafkaAdminClient(**_client_config(settings, bootstrap_timeout_ms=10_000))
 
 
-def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
-    """Create the topics that do not exist yet, with the configured partitions and replication."""
+def ensure_topics(
+    settings: KafkaSettings, names: Iterable[str], configs: Mapping[str, str] | None = None
+) -> None:
+    """Create the topics that do not exist yet, with the configured partitions and replication
+    (and kept for ever, unless `configs` says otherwise)."""
     client = admin(settings)
     try:
         existing = set(client.list_topics())
@@ -174,7 +187,7 @@ def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
             name: {
                 "num_partitions": settings.topic_partitions,
                 "replication_factor": settings.topic_replication_factor,
-                "configs": INFINITE_RETENTION,
+                "configs": dict(configs or INFINITE_RETENTION),
             }
             for name in names
             if name not in existing

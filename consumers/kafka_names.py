@@ -32,6 +32,11 @@ class Topics:
         return f"{self.prefix}.audit"
 
     @property
+    def erasures(self) -> str:
+        """The erasure ledger, compacted: one record per erased child (or agency part)."""
+        return f"{self.prefix}.erasures"
+
+    @property
     def deadletter(self) -> str:
         return f"{self.prefix}.deadletter"
 

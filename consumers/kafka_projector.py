@@ -29,7 +29,9 @@ from consumers.garbage import CyclesCollectedWhenIdle
 from consumers.kafka_names import projector_group
 from consumers.kafka_settings import KafkaSettings
 from consumers.run_loop import BUSY, IDLE, Outcome
+from consumers.sealed_messages import opened
 from consumers.topic_reader import topic_extent
+from domain.child_keys import ChildKeys, key_wrapper
 from domain.records import FOR_CHILD, EventRecord
 from projections.database import DATABASE_UNAVAILABLE
 from projections.positions import StalePosition
@@ -114,9 +116,14 @@ class KafkaProjector:
         read_models: ReadModels,
         group_id: str | None = None,
         poll_timeout_ms: int = 500,
+        child_keys: ChildKeys | None = None,
     ) -> None:
         self.settings = settings
         self.read_models = read_models
+        # The key store sits in the read models' database (the chronology's).
+        self.child_keys = child_keys or ChildKeys(
+            read_models.db, key_wrapper(getattr(settings, "cipher_key", None))
+        )
         self.topic = settings.topics.events
         self.group_id = group_id or projector_group(settings.topics)
         self.poll_timeout_ms = poll_timeout_ms
@@ -306,9 +313,13 @@ class KafkaProjector:
                 except UndecodableMessage as error:
                     batch.undecodable.append((message, error))
                     continue
-                if record.get("child_refs") and message.key:
-                    record[FOR_CHILD] = message.key.decode("utf-8")
-                batch.records.append(record)
+                child = message.key.decode("utf-8") if message.key else None
+                found = opened(record, message.headers, child, self.child_keys)
+                if found is None:  # sealed under a deleted key: the child was erased
+                    continue
+                if found.get("child_refs") and child:
+                    found[FOR_CHILD] = child
+                batch.records.append(found)
         return batch
 
     def _start_writing(self, batch: _Batch) -> None:

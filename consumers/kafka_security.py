@@ -113,9 +113,11 @@ def service_grants(topics: Topics, service: str) -> list[Grant]:
             Grant(GROUP, projector_group(topics), (READ,)),
             Grant(TOPIC, deadletter, (WRITE, DESCRIBE)),
         ],
-        # Creates an agency's feed the first time it has something for it.
+        # Creates an agency's feed the first time it has something for it; tells feeds of an
+        # erasure (`RecordsErased`) and keeps the erasure ledger's topic.
         "feeds": [
             Grant(TOPIC, events, (READ, DESCRIBE)),
+            Grant(TOPIC, topics.erasures, (READ, WRITE, CREATE, DESCRIBE)),
             Grant(GROUP, feeds_group(topics), (READ,)),
             Grant(TOPIC, topics.feed_prefix, (WRITE, CREATE, DESCRIBE), prefixed=True),
             Grant(TRANSACTIONAL_ID, feeds_transactional_id(topics), (WRITE, DESCRIBE)),
@@ -269,6 +271,7 @@ def setup_services(
     issued: dict[str, KafkaCredentials] = {}
     with _as_administrator(admin_settings) as client:
         kafka_io.ensure_topics(admin_settings, [topics.events, topics.deadletter, topics.audit])
+        kafka_io.ensure_topics(admin_settings, [topics.erasures], kafka_io.COMPACTED)
         for service in SERVICES:
             username = service_username(topics, service)
             previous = known.get(service)
@@ -335,7 +338,11 @@ def issue_agency_credentials(
     topics = admin_settings.topics
     username = agency_username(topics, agency)
     with _as_administrator(admin_settings) as client:
-        kafka_io.ensure_topics(admin_settings, [topics.feed(agency)])
+        kafka_io.ensure_topics(
+            admin_settings,
+            [topics.feed(agency)],
+            kafka_io.feed_retention(admin_settings.feed_retention_days),
+        )
         grant(client, username, agency_grants(topics, agency))
         _revoke_legacy_grants(client, topics, agency)
         if has_credential(client, username) and not rotate:

@@ -82,3 +82,6 @@ class KafkaSettings(Protocol):
 
     @property
     def topic_replication_factor(self) -> int: ...
+
+    @property
+    def feed_retention_days(self) -> int: ...

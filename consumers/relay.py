@@ -25,8 +25,11 @@ from consumers import kafka_io, run_loop
 from consumers.kafka_names import relay_transactional_id
 from consumers.kafka_settings import KafkaSettings
 from consumers.run_loop import Outcome
+from consumers.sealed_messages import blanked, seal_header
 from consumers.topic_reader import read_to_end
+from domain.child_keys import ChildKeys
 from domain.records import EventRecord, records_from_notifications
+from domain.sealing import ERASED_CHILD
 from projections.database import DATABASE_UNAVAILABLE, ReadModelDatabase
 from schemas.codec import encode
 
@@ -40,10 +43,11 @@ TAIL_READ_SECONDS = 15.0
 
 
 def message_keys(record: EventRecord) -> list[bytes]:
-    """One message per child; events about no child (agency registrations) keyed by agency."""
+    """One message per child (none for a child whose content was erased); events about no
+    child (agency registrations) keyed by agency."""
     children = record.get("child_refs") or []
     if children:
-        return [child.encode("utf-8") for child in children]
+        return [child.encode("utf-8") for child in children if child != ERASED_CHILD]
     return [f"agency:{record['agency']}".encode()]
 
 
@@ -60,9 +64,13 @@ class Relay:
         sleep: Callable[[float], None] = time.sleep,
         topic: str | None = None,
         transactional_id: str | None = None,
+        child_keys: ChildKeys | None = None,
     ) -> None:
         self.settings = settings
         self.application = application
+        # The chronology's personal content is sealed per child (`consumers.sealed_messages`);
+        # an application without a key store (the access log) is published as it is.
+        self.child_keys = child_keys or getattr(application, "child_keys", None)
         self.db = db
         self.topic = topic or settings.topics.events
         self.transactional_id = transactional_id or relay_transactional_id(
@@ -110,6 +118,9 @@ class Relay:
             for notification_id, record in records_from_notifications(
                 self.application.mapper, notifications
             ):
+                personal = b""
+                if self.child_keys is not None and record.get("child_refs"):
+                    record, personal = blanked(record)
                 value = encode(record)
                 headers = [
                     ("event_type", record["event_type"].encode()),
@@ -117,7 +128,16 @@ class Relay:
                     ("notification_id", str(notification_id).encode()),
                 ]
                 for key in message_keys(record):
-                    sends.append(producer.send(self.topic, value=value, key=key, headers=headers))
+                    sent_headers = headers
+                    if personal and self.child_keys is not None:
+                        agency = record.get("agency") or ""
+                        seal = seal_header(personal, key.decode(), agency, self.child_keys)
+                        if seal is None:
+                            continue
+                        sent_headers = [*headers, seal]
+                    sends.append(
+                        producer.send(self.topic, value=value, key=key, headers=sent_headers)
+                    )
             kafka_io.commit_transaction(producer, sends)
         except BaseException:
             self.close()

@@ -17,7 +17,7 @@ wiring = data.wiring()
 person = session.signed_in_person(wiring.directory, wiring.settings)
 if person is None:
     # Every page's address leads to the sign-in page, and to the page itself once signed in.
-    st.navigation(
+    asked_for = st.navigation(
         [
             st.Page(sign_in_page, title="Sign in", url_path="signin", default=True),
             *(
@@ -26,9 +26,12 @@ if person is None:
             ),
         ],
         position="hidden",
-    ).run()
+    )
+    session.remember_wanted_page(asked_for.url_path)
+    asked_for.run()
     st.stop()
 
+session.hand_cookie_to_browser()
 if must_choose_new_password(person.user):
     st.navigation(
         [

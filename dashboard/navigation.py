@@ -29,6 +29,7 @@ PAGES = (
         "chronology",
         AGENCY | {CASE_REVIEWER, ANALYST},  # an analyst by break-glass only
     ),
+    DashboardPage("views/my_work.py", "My work", "my_work", AGENCY),
     DashboardPage("views/patterns.py", "Patterns", "patterns", AGENCY | {CASE_REVIEWER, ANALYST}),
     DashboardPage("views/partnership.py", "Partnership", "partnership", frozenset({ANALYST})),
     DashboardPage(
@@ -42,6 +43,7 @@ PAGES = (
         frozenset({ADMINISTRATOR, SAFEGUARDING_LEAD, CASE_REVIEWER}),
     ),
     DashboardPage("views/feeds.py", "Feeds", "feeds", frozenset({ADMINISTRATOR})),
+    DashboardPage("views/records.py", "Records management", "records", frozenset({ADMINISTRATOR})),
 )
 
 

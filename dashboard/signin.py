@@ -29,10 +29,12 @@ def sign_in_page() -> None:
             st.session_state.clear()
             st.logout()
     provider_button = settings.oidc is not None and not refused
+    if provider_button and session.provider_sign_in_asked():
+        st.login()
     if provider_button and st.button(
         "Sign in with the partnership's identity provider", type="primary"
     ):
-        st.login()
+        session.sign_in_at_provider()
     if settings.local_signin == LOCAL_SIGNIN_OFF:
         st.caption("Local passwords are switched off here.")
         return
@@ -48,7 +50,7 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button("Sign in")
     if submitted:
         try:
-            session.sign_in_with_password(wiring.directory, user_name, password)
+            session.sign_in_with_password(wiring.directory, settings, user_name, password)
         except SignInRefused as refusal:
             st.error(f"Not signed in: {plain(refusal)}")
         else:

@@ -14,13 +14,15 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import get_topic
 
 from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
 from domain.child_directory import ChildDirectory
+from domain.child_keys import ChildKeys, StoreKeyTable
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
 from domain.drafts import AUTHORSHIP_FIELDS, UNKNOWN_AUTHOR, Authorship, EntryDraft, parse_draft
@@ -32,6 +34,7 @@ from domain.entries import (
     entry_uuid,
     event_fields,
 )
+from domain.erasures import ChildErased, erasure_uuid, new_erasure
 from domain.errors import (
     AgencyConflict,
     BirthDateConflict,
@@ -51,6 +54,8 @@ from domain.identities import (
 )
 from domain.notification_log import notifications
 from domain.rules import RecordedFacts, check_entry, disclosure_warnings
+from domain.sealing import SealingMapper
+from domain.tasks import Task, UnknownTask, checked_outcome, new_task, task_uuid
 from domain.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -111,11 +116,32 @@ class Partnership(Application[Any]):
         now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(env)
-        self.vocabulary = vocabulary
         self._now = now or clock.system_time
+        self.child_keys = self._open_child_keys()
+        self.vocabulary = vocabulary
         self._registered: set[str] = set()
         self._children = ChildDirectory(self)
         self._recent_entries = RecentEntries(RECENT_ENTRIES_KEPT)
+
+    def construct_mapper(self) -> Mapper[Any]:
+        """Each child's personal content sealed under its own keys (`domain.sealing`)."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=SealingMapper
+        )
+
+    def _open_child_keys(self) -> ChildKeys:
+        """The key store, in the store's own database, its keys sealed under the store's
+        cipher where one is set."""
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        placeholder = "?" if isinstance(datastore, SQLiteDatastore) else "%s"  # psycopg's
+        keys = ChildKeys(
+            StoreKeyTable(datastore, placeholder),
+            wrapper=self.mapper.cipher,
+            now=lambda: self._now().isoformat(),
+        )
+        keys.create_table()
+        cast(SealingMapper, self.mapper).child_keys = keys
+        return keys
 
     @contextmanager
     def using_clock(self, clock: Callable[[], datetime]) -> Iterator[None]:
@@ -222,7 +248,7 @@ class Partnership(Application[Any]):
         except AggregateNotFoundError:
             self.save(
                 new_child(child_ref, born, agency, self._now().isoformat()),
-                child_keys=self._children.keys_for([(child_ref,)]),
+                lookalike_keys=self._children.keys_for([(child_ref,)]),
             )
             return True
         if existing.date_of_birth != born:
@@ -314,10 +340,13 @@ class Partnership(Application[Any]):
         new = [d for i, d in accepted.items() if i not in outcome.unchanged]
         if new:
             events = [entry_recorded(draft) for draft in new]
+            self.child_keys.prepare(
+                (child, draft.agency) for draft in new for child in draft.child_refs
+            )
             # Straight into the event store, as `save` does for events once it has told them
             # from aggregates (a typing-protocol check per object, ~15 % of an import's time).
             recordings = self.events.put(
-                events, child_keys=self._children.keys_for(draft.child_refs for draft in new)
+                events, lookalike_keys=self._children.keys_for(draft.child_refs for draft in new)
             )
             outcome.recorded = [draft.entry_id for draft in new]
             # Stored now as checked, and an entry never changes once stored: safe to remember.
@@ -433,6 +462,74 @@ class Partnership(Application[Any]):
             )
         )
         return recorded_at
+
+    # The erasure ledger ------------------------------------------------------------------------
+
+    def record_erasure(
+        self,
+        child_ref: str,
+        erased_agency: str,
+        decision_id: str,
+        decided_by: str,
+        approved_by: str,
+        feeds_told: Sequence[str],
+        erased_at: str | None = None,
+    ) -> tuple[ChildErased, bool]:
+        """Record that the child's record (or the agency's part) was erased: the ledger event
+        and True, or the one recorded earlier for the same decision and False. `erased_at`
+        is given only for an erasure learnt from `<prefix>.erasures` after a restore."""
+        erasure = new_erasure(
+            child_ref,
+            erased_agency,
+            decision_id,
+            decided_by,
+            approved_by,
+            erased_at or self._now().isoformat(),
+            list(feeds_told),
+        )
+        try:
+            self.save(erasure)
+            new = True
+        except IntegrityError:
+            new = False
+        stored = next(self.events.get(erasure_uuid(decision_id, child_ref, erased_agency)))
+        return cast(ChildErased, stored), new
+
+    def erasures(self) -> list[ChildErased]:
+        """Every erasure in the ledger, in the order recorded."""
+        topic = get_topic(ChildErased)
+        return [
+            cast(ChildErased, self.mapper.to_domain_event(n))
+            for n in self._notifications(topics=(topic,))
+        ]
+
+    # Tasks ----------------------------------------------------------------------------------
+
+    def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
+        """Record a task checked by `checked_task` (the query layer has decided the owner may
+        see the child); returns its id."""
+        now = self._now()
+        if values["due_by"] < now.date().isoformat():
+            raise InvalidEntry([InvalidDate("due_by", f"{values['due_by']} is in the past")])
+        task = new_task(dict(values), owner_agency, added_by, now.isoformat())
+        self.save(task)
+        return task.task_id
+
+    def find_task(self, task_id: str) -> Task:
+        try:
+            return cast(Task, self.repository.get(task_uuid(task_id.strip())))
+        except AggregateNotFoundError:
+            raise UnknownTask(task_id) from None
+
+    def reassign_task(self, task_id: str, owner: str, owner_agency: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.reassign(owner, owner_agency, by, self._now().isoformat())
+        self.save(task)
+
+    def finish_task(self, task_id: str, outcome: str, by: str) -> None:
+        task = self.find_task(task_id)
+        task.finish(checked_outcome(outcome), by, self._now().isoformat())
+        self.save(task)
 
     # The notification log --------------------------------------------------------------------
 

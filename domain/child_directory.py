@@ -18,22 +18,25 @@ from eventsourcing.persistence import Recording
 
 from domain.identities import lookalike_key
 from domain.notification_log import notifications
+from domain.sealing import ERASED_CHILD
 
 # Keys the index confirmed, remembered (a stored key never changes hands); emptied when full, so
 # an importer's memory does not grow with the partnership.
 KEYS_KEPT = 100_000
 
 
-class ChildKeyIndex(Protocol):
+class LookalikeIndex(Protocol):
     """What the check needs of a store's index of child references by look-alike key."""
 
-    child_keys_available: bool
+    lookalike_index_available: bool
 
-    def known_child_keys(self, keys: Sequence[str]) -> dict[str, str]: ...
+    def known_lookalike_keys(self, keys: Sequence[str]) -> dict[str, str]: ...
 
-    def child_keys_filled(self) -> bool: ...
+    def lookalike_index_filled(self) -> bool: ...
 
-    def fill_child_keys(self, child_keys: Sequence[tuple[str, str]], through: int) -> None: ...
+    def fill_lookalike_index(
+        self, lookalike_keys: Sequence[tuple[str, str]], through: int
+    ) -> None: ...
 
 
 class KnownChildren(dict[str, str]):
@@ -59,8 +62,8 @@ class ChildDirectory:
     def __init__(self, application: Application[Any]) -> None:
         self._application = application
         recorder = application.recorder
-        self._index: ChildKeyIndex | None = (
-            recorder if getattr(recorder, "child_keys_available", False) else None  # type: ignore[assignment]
+        self._index: LookalikeIndex | None = (
+            recorder if getattr(recorder, "lookalike_index_available", False) else None  # type: ignore[assignment]
         )
         self._index_filled = False
         self._position = 0
@@ -80,7 +83,7 @@ class ChildDirectory:
         return self._key_of.get(ref) or lookalike_key(ref)
 
     def keys_for(self, child_refs: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
-        """(key, reference) of each reference, in order, for the index (`child_keys=`)."""
+        """(key, reference) of each reference, in order, for the index (`lookalike_keys=`)."""
         return [(self.key_of(ref), ref) for refs in child_refs for ref in refs if ref]
 
     def saw_own(
@@ -101,7 +104,7 @@ class ChildDirectory:
     def _ask_index(self, key: str) -> str | None:
         known = self._by_key.get(key)
         if known is None and self._index is not None:
-            known = self._index.known_child_keys([key]).get(key)
+            known = self._index.known_lookalike_keys([key]).get(key)
             if known is not None:
                 self._take_in(known)
         return known
@@ -110,9 +113,9 @@ class ChildDirectory:
         """A store older than the index is read once, and the index filled from it."""
         if self._index_filled or self._index is None:
             return
-        if not self._index.child_keys_filled():
+        if not self._index.lookalike_index_filled():
             by_key = self._read_log()
-            self._index.fill_child_keys(list(by_key.items()), through=self._position)
+            self._index.fill_lookalike_index(list(by_key.items()), through=self._position)
         self._index_filled = True
 
     def _read_log(self) -> dict[str, str]:
@@ -123,7 +126,7 @@ class ChildDirectory:
             event = app.mapper.to_domain_event(notification)
             refs = getattr(event, "child_refs", None) or [getattr(event, "child_ref", "")]
             for ref in refs:
-                if ref:
+                if ref and ref != ERASED_CHILD:
                     self._take_in(ref)
             self._position = notification.id
         return self._by_key

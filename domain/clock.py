@@ -91,3 +91,15 @@ def end_of_day(day: date) -> str:
 
 def add_days(when: str, days: int) -> str:
     return (day_of(when) + timedelta(days=days)).isoformat()
+
+
+def add_working_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+    """The day `days` working days after `start` (Monday to Friday, not `holidays`): when
+    something recorded on `start` is due, counting as a partnership's offices do."""
+    due = start
+    left = days
+    while left > 0:
+        due += timedelta(days=1)
+        if due.weekday() < 5 and due not in holidays:
+            left -= 1
+    return due

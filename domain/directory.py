@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 from domain import clock
 from domain.errors import DomainError
 from domain.kept_views import NOT_KEPT, KeptViews
+from domain.notices import check_notification_kind
 from domain.people import (
     CASE_REVIEWER,
     REVIEW_NAME,
@@ -152,6 +153,20 @@ class Directory(Application[Any]):
         person = self._get(user)
         person.reset_password(password_hash=self._hasher.hash(password), by=by, at=self._stamp())
         self.save(person)
+
+    def choose_notifications(self, user: str, kind: str, on: bool, by: str) -> None:
+        """Turn one kind of notification on or off for a person (nothing recorded if unchanged)."""
+        check_notification_kind(kind)
+        person = self._get(user)
+        if (kind in person.notifications_off) != on:
+            return
+        person.choose_notifications(kind=kind, on=on, by=by, at=self._stamp())
+        self.save(person)
+
+    def notifications_off(self, user: str) -> frozenset[str]:
+        """The kinds of notification the person turned off."""
+        person = self._find(user)
+        return frozenset(person.notifications_off) if person is not None else frozenset()
 
     def must_change_password(self, user: str) -> bool:
         """Whether the person's password was reset by someone else and not changed since."""

@@ -7,6 +7,7 @@ field, what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -28,12 +29,16 @@ ENTRY_KINDS = (
     "action",
     "transfer",
     "correction",
+    "acknowledgement",
 )
 # An answer to a request and a written follow-up disclose information as a share does (DOMAIN.md,
 # rule 7): each records what was shared, with whom, when, why and on what lawful basis.
 DISCLOSURE_KINDS = ("share", "followup", "response")
 # What a disclosure states about the decision to share (a follow-up's empty ones are its share's).
 DISCLOSURE_DECISION_FIELDS = ("lawful_basis", "consent", "family_informed")
+# What a recipient acknowledges: a disclosure addressed to it ("was it received, read and acted
+# on?"); the acknowledgement goes back to the sender only.
+ACKNOWLEDGED_KINDS = DISCLOSURE_KINDS
 LIST_SEPARATOR = ";"
 DEFAULT_SIGNIFICANCE = "medium"
 
@@ -67,6 +72,7 @@ class EntryDraft:
     refers_to: str = ""
     due_by: str = ""
     transfer: str = ""
+    outcome: str = ""
     recorded_by: str = ""
     imported_for_review: str = ""
 
@@ -269,3 +275,21 @@ def split_list(raw: Any) -> tuple[str, ...]:
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
+
+
+def acknowledgement_of(
+    refers_to: str, child_refs: Iterable[str], outcome: str, summary: str, occurred_at: str
+) -> dict[str, Any]:
+    """The row that acknowledges one received entry in one click (the dashboard's "My work"):
+    its reference is derived from what it acknowledges, so a second click records nothing new
+    and the recording agency is filled in by the query layer."""
+    digest = hashlib.sha256(refers_to.encode()).hexdigest()[:12].upper()
+    return {
+        "kind": "acknowledgement",
+        "entry_ref": f"ACK-{digest}",
+        "child_refs": list(child_refs),
+        "refers_to": refers_to,
+        "outcome": outcome,
+        "summary": summary,
+        "occurred_at": occurred_at,
+    }

@@ -273,6 +273,18 @@ class EntryCorrected(EntryRecorded):
         state["to_agencies"] = []
 
 
+class AcknowledgementRecorded(EntryRecorded):
+    """A recipient's acknowledgement of a share, written follow-up or answer it received: what it
+    did with it (`outcome`) and a summary. It goes back to the sender only (`to_agencies`, worked
+    out by the rules, never chosen)."""
+
+    refers_to: str
+    to_agencies: list[str]
+    outcome: str
+
+    kind = "acknowledgement"
+
+
 ENTRY_EVENTS: dict[str, type[EntryRecorded]] = {
     cls.kind: cls
     for cls in (
@@ -287,6 +299,7 @@ ENTRY_EVENTS: dict[str, type[EntryRecorded]] = {
         ActionRecorded,
         TransferPointRecorded,
         EntryCorrected,
+        AcknowledgementRecorded,
     )
 }
 

@@ -102,6 +102,7 @@ class Person(Aggregate):
         self.password_hash = ""
         self.identities: list[tuple[str, str]] = []
         self.must_change_password = False
+        self.notifications_off: set[str] = set()
 
     @event("RoleGranted")
     def grant(self, role: str, by: str, at: str) -> None:
@@ -130,6 +131,14 @@ class Person(Aggregate):
     @event("IdentityLinked")
     def link_identity(self, issuer: str, subject: str, how: str, by: str, at: str) -> None:
         self.identities.append((issuer, subject))
+
+    @event("NotificationsChosen")
+    def choose_notifications(self, kind: str, on: bool, by: str, at: str) -> None:
+        """The person's own choice of one kind of notification (all are on at first)."""
+        if on:
+            self.notifications_off.discard(kind)
+        else:
+            self.notifications_off.add(kind)
 
     @event("SignedIn")
     def signed_in(self, at: str, method: str) -> None:

@@ -17,6 +17,9 @@ from domain.alert_reviews import AlertReviewed
 from domain.children import ChildRegistered
 from domain.drafts import entry_id
 from domain.entries import EntryRecorded, event_fields
+from domain.erasures import ChildErased
+from domain.sealing import ERASED_CHILD, content_erased
+from domain.tasks import TASK_EVENTS
 
 EventRecord = dict[str, Any]
 
@@ -41,13 +44,23 @@ def event_record(event: Any) -> EventRecord:
             "child_refs": [],
             "occurred_at": event.recorded_at,
         }
-    elif isinstance(event, AlertReviewed):
-        # About one child; recorded by a person, not an agency, so it reaches no agency's feed.
+    elif isinstance(event, (AlertReviewed, *TASK_EVENTS)):
+        # About one child; recorded by (or given to) a person, not an agency, so it reaches no
+        # agency's feed.
         record |= {
             "agency": "",
-            "entry_ref": event.alert_id,
+            "entry_ref": event.alert_id if isinstance(event, AlertReviewed) else event.task_id,
             "child_refs": [event.child_ref],
             "occurred_at": event.recorded_at,
+        }
+    elif isinstance(event, ChildErased):
+        # The ledger: about one child, recorded by nobody's agency, so it reaches no feed.
+        record |= {
+            "agency": "",
+            "entry_ref": event.decision_id,
+            "child_refs": [event.child_ref],
+            "occurred_at": event.erased_at,
+            "recorded_at": event.erased_at,
         }
     elif isinstance(event, ChildRegistered):
         # Birth is where a chronology starts; the child is its own subject.
@@ -62,9 +75,12 @@ def event_record(event: Any) -> EventRecord:
 def records_from_notifications(
     mapper: Mapper[Any], notifications: Iterable[Notification]
 ) -> Iterator[tuple[int, EventRecord]]:
-    """(notification id, record) for each stored event, in store order."""
+    """(notification id, record) for each stored event, in store order; an event whose
+    content was erased (no child's key remains) is left out."""
     for notification in notifications:
-        yield notification.id, event_record(mapper.to_domain_event(notification))
+        event = mapper.to_domain_event(notification)
+        if not content_erased(event):
+            yield notification.id, event_record(event)
 
 
 def addressed_agencies(record: EventRecord) -> list[str]:
@@ -103,4 +119,6 @@ def projected_children(record: EventRecord) -> list[str]:
     `for_child`; from the store it arrives once, for all its children.
     """
     child = record.get(FOR_CHILD)
-    return [child] if child else list(record.get("child_refs") or ())
+    if child:
+        return [child]
+    return [c for c in record.get("child_refs") or () if c != ERASED_CHILD]

@@ -11,7 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.clock import add_days, day_of
-from domain.drafts import DISCLOSURE_DECISION_FIELDS, DRAFT_FIELDS, EntryDraft
+from domain.drafts import (
+    ACKNOWLEDGED_KINDS,
+    DISCLOSURE_DECISION_FIELDS,
+    DRAFT_FIELDS,
+    EntryDraft,
+)
 from domain.entries import ENTRY_EVENTS, event_fields
 from domain.errors import (
     DomainError,
@@ -136,6 +141,9 @@ def _routed_recipients(
     if draft.kind in ("response", "decline"):
         routed: tuple[str, ...] = (target.agency,)
         rule = "an answer or decline goes only to the agency that asked"
+    elif draft.kind == "acknowledgement":
+        routed = (target.agency,)
+        rule = "an acknowledgement goes only to the agency that sent what it acknowledges"
     elif draft.kind == "followup":
         routed = target.to_agencies
         rule = "a written follow-up goes to the recipients of the verbal share it follows up"
@@ -155,12 +163,17 @@ def _routed_recipients(
     return routed
 
 
+# Kinds only an agency the referred entry was addressed to may record.
+_RECIPIENT_ONLY = ("response", "decline", "acknowledgement")
+
+
 # What each linking kind may refer to, and whether it must be the same agency's own entry.
 REFERS_TO_RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "followup": (("share",), True),
     "response": (("request",), False),
     "decline": (("request",), False),
     "correction": (tuple(), True),
+    "acknowledgement": (ACKNOWLEDGED_KINDS, False),
 }
 
 
@@ -181,7 +194,9 @@ def _referred_entry(
     kinds, same_agency = REFERS_TO_RULES[draft.kind]
     if kinds and target.kind not in kinds:
         problems.append(
-            UnknownEntry("refers_to", draft.refers_to, f"is a {target.kind}, not a {kinds[0]}")
+            UnknownEntry(
+                "refers_to", draft.refers_to, f"is a {target.kind}, not a {' or '.join(kinds)}"
+            )
         )
     if same_agency and target.agency != draft.agency:
         problems.append(
@@ -193,7 +208,7 @@ def _referred_entry(
             )
         )
         return None
-    if draft.kind in ("response", "decline") and draft.agency not in target.to_agencies:
+    if draft.kind in _RECIPIENT_ONLY and draft.agency not in target.to_agencies:
         problems.append(
             UnknownEntry("refers_to", draft.refers_to, f"was not addressed to {draft.agency}")
         )
@@ -273,6 +288,11 @@ def _transfer_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError
     return _required(draft, "transfer") + _vocabulary_problems(draft, facts.vocabulary, "transfer")
 
 
+def _acknowledgement_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
+    problems = _required(draft, "outcome")
+    return problems + _vocabulary_problems(draft, facts.vocabulary, "outcome")
+
+
 def _no_extra_rules(draft: EntryDraft, facts: RecordedFacts) -> list[DomainError]:
     return []
 
@@ -317,4 +337,5 @@ KIND_RULES: dict[str, Callable[[EntryDraft, RecordedFacts], list[DomainError]]] 
     "action": _no_extra_rules,
     "transfer": _transfer_rules,
     "correction": _no_extra_rules,
+    "acknowledgement": _acknowledgement_rules,
 }

@@ -276,3 +276,82 @@ def check_may_read_audit(viewer: Viewer) -> None:
             "the access log is for administrators, safeguarding leads (their agency) and case "
             "reviewers (their review's children)",
         )
+
+
+def retention_review_scope(viewer: Viewer) -> str | None:
+    """Whose parts of children's records a person reviews for retention: an administrator
+    every agency's (None), a safeguarding lead their own agency's (its code)."""
+    if viewer.has(ADMINISTRATOR):
+        return None
+    if viewer.has(SAFEGUARDING_LEAD) and viewer.agency:
+        return viewer.agency
+    raise AccessRefused(
+        "as",
+        "records due for review are for administrators (and a safeguarding lead, their own "
+        "agency's part)",
+    )
+
+
+def check_may_decide_retention(viewer: Viewer, agency: str) -> None:
+    """Administrators decide on any child's record; a safeguarding lead on their own agency's
+    part of it (`--agency` their agency). Approving, holds and erasure are administrators'."""
+    if viewer.has(ADMINISTRATOR):
+        return
+    if viewer.has(SAFEGUARDING_LEAD) and viewer.agency and agency == viewer.agency:
+        return
+    raise AccessRefused(
+        "as",
+        "only an administrator decides on a child's record (a safeguarding lead on their own "
+        "agency's part: --agency CODE)",
+    )
+
+
+# Tasks -----------------------------------------------------------------------------------------
+
+
+def check_may_give_task(
+    viewer: Viewer, child: str, agency_knows_child: Callable[[str], bool]
+) -> None:
+    """A task about a child is given by someone acting for an agency that knows the child."""
+    if not (viewer.acts_for_agency and agency_knows_child(viewer.agency)):
+        raise AccessRefused(
+            "child", f"{child} is outside your scope ({_scope_of(viewer)}): no task can be given"
+        )
+
+
+def check_may_own_task(
+    owner: Viewer, child: str, agency_knows_child: Callable[[str], bool]
+) -> None:
+    """A task's owner must be able to see the child in their own scope (never by break-glass):
+    a practitioner or safeguarding lead of an agency that knows the child."""
+    if not (owner.acts_for_agency and agency_knows_child(owner.agency)):
+        raise AccessRefused(
+            "owner",
+            f"{owner.user} cannot see {child} ({_scope_of(owner)}); a task's owner must be "
+            "able to see the child",
+        )
+
+
+def sees_task(
+    viewer: Viewer, owner: str, owner_agency: str, added_by: str, agency_knows_child: bool
+) -> bool:
+    """A task is seen, while the viewer's agency knows its child, by its owner, whoever gave
+    it, and the owner's agency (a lead escalated to sees every task of their agency)."""
+    if not (viewer.acts_for_agency and agency_knows_child):
+        return False
+    return viewer.user in (owner, added_by) or viewer.agency == owner_agency
+
+
+def check_may_change_task(
+    viewer: Viewer, owner: str, owner_agency: str, added_by: str, doing: str
+) -> None:
+    """The owner, whoever gave the task, or a safeguarding lead of the owner's agency may mark
+    it done or hand it on."""
+    lead_of_owner = viewer.has(SAFEGUARDING_LEAD) and viewer.agency == owner_agency
+    if viewer.user in (owner, added_by) or lead_of_owner:
+        return
+    raise AccessRefused(
+        "as",
+        f"only the task's owner, whoever gave it, or a safeguarding lead of {owner_agency} may "
+        f"{doing} it",
+    )

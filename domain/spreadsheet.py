@@ -39,6 +39,7 @@ COLUMNS = (
     "refers_to",
     "due_by",
     "transfer",
+    "outcome",
 )
 REQUIRED_COLUMNS = ("entry_ref", "child_ref", "kind", "occurred_at", "agency", "summary")
 HEADER_ROW = 1

@@ -55,6 +55,8 @@ AGENCY_TYPES = (
 VOICE_CAPTURED_HOW = ("direct_words", "observation", "advocate", "other")
 TRANSFER_TYPES = ("assessment", "closure", "team_transfer", "step_down")
 SIGNIFICANCE_LEVELS = ("low", "medium", "high")
+# What a recipient did with a share, follow-up or answer it acknowledges.
+ACKNOWLEDGEMENT_OUTCOMES = ("noted", "action_planned", "passed_on", "not_for_us")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Vocabulary:
     captured_how: tuple[str, ...] = VOICE_CAPTURED_HOW
     transfer: tuple[str, ...] = TRANSFER_TYPES
     significance: tuple[str, ...] = SIGNIFICANCE_LEVELS
+    outcome: tuple[str, ...] = ACKNOWLEDGEMENT_OUTCOMES
 
     @property
     def channels(self) -> tuple[str, ...]:

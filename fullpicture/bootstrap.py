@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from domain import clock
 from domain.access_log import AccessLog
 from domain.application import Partnership
 from domain.directory import Directory
+from domain.disposition import Disposition
+from domain.retention_schedule import RetentionSchedule
 from domain.vocabulary import Vocabulary
 from fullpicture.config import (
     CIPHER_KEY,
@@ -23,15 +26,21 @@ from fullpicture.config import (
     Settings,
     load_settings,
 )
+from fullpicture.mailer import MailNotSent
+from fullpicture.notifier import Notifier
 from fullpicture.private_files import prepare_private_database
 from fullpicture.projection import KafkaProjection, Projection, Recorder, StoreProjection
 from fullpicture.queries import Queries
+from fullpicture.records_office import RecordsOffice
+from fullpicture.retention_file import load_schedule
 from fullpicture.vocabulary_file import load_vocabulary
 from projections.alerts import PatternContext
 from projections.database import ReadModelDatabase, open_read_models
 from projections.kept_chronologies import KeptChronologies
 from projections.patterns.settings import PatternConfigError
 from projections.read_models import ReadModels
+
+log = logging.getLogger(__name__)
 
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 RECORDER_TOPIC = "fullpicture.event_store:BinaryBatchRecorder"  # PostgreSQL only
@@ -43,6 +52,7 @@ CHRONOLOGY_RECORDER_TOPIC = "fullpicture.event_store:ChronologyRecorder"  # Post
 # application's table alike); PostgreSQL names each application's table after it.
 DIRECTORY_FILE = "people.sqlite"
 ACCESS_LOG_FILE = "access.sqlite"
+DISPOSITION_FILE = "disposition.sqlite"
 
 App = TypeVar("App", bound=Application[Any])
 
@@ -104,6 +114,31 @@ def stores_made_one_at_a_time(settings: Settings) -> Iterator[None]:
         yield
 
 
+# Held while an erasure is checked and carried out, and while a legal hold is placed.
+DISPOSITION_LOCK = "SELECT pg_advisory_lock(hashtext('fullpicture disposition'))"
+
+
+@contextmanager
+def disposition_one_at_a_time(settings: Settings) -> Iterator[None]:
+    """An erasure (its checks, then the shredding) and the placing of a legal hold take turns,
+    across processes: a hold placed while an erasure runs is placed after it, never between
+    its check and its shredding. PostgreSQL: a session lock of the database's; embedded: a lock
+    on a file beside the disposition store."""
+    if settings.database.is_sqlite:
+        import fcntl
+
+        path = settings.database.sqlite_path.with_name(DISPOSITION_FILE + ".lock")
+        with path.open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)  # released as the file closes
+            yield
+        return
+    import psycopg
+
+    with psycopg.connect(settings.database.url, autocommit=True) as connection:
+        connection.execute(DISPOSITION_LOCK)  # released as the connection closes
+        yield
+
+
 def read_models_url(settings: Settings) -> str:
     database = settings.database
     if database.is_sqlite:
@@ -124,7 +159,8 @@ class EventStore(Generic[App]):
 CHRONOLOGY_STORE = EventStore(Partnership, None, CHRONOLOGY_RECORDER_TOPIC)
 DIRECTORY_STORE = EventStore(Directory, DIRECTORY_FILE, RECORDER_TOPIC)
 ACCESS_LOG_STORE = EventStore(AccessLog, ACCESS_LOG_FILE, ACCESS_LOG_RECORDER_TOPIC)
-EVENT_STORES = (CHRONOLOGY_STORE, DIRECTORY_STORE, ACCESS_LOG_STORE)
+DISPOSITION_STORE = EventStore(Disposition, DISPOSITION_FILE, RECORDER_TOPIC)
+EVENT_STORES = (CHRONOLOGY_STORE, DIRECTORY_STORE, ACCESS_LOG_STORE, DISPOSITION_STORE)
 
 
 def open_event_store(
@@ -166,6 +202,9 @@ class Wiring:
     _access_log: AccessLog | None = field(default=None, init=False, repr=False)
     _queries: Queries | None = field(default=None, init=False, repr=False)
     _projection: Projection | None = field(default=None, init=False, repr=False)
+    _disposition: Disposition | None = field(default=None, init=False, repr=False)
+    _retention_schedule: RetentionSchedule | None = field(default=None, init=False, repr=False)
+    _notifier: Notifier | None = field(default=None, init=False, repr=False)
 
     @property
     def partnership(self) -> Partnership:
@@ -193,6 +232,32 @@ class Wiring:
         if self._access_log is None:
             self._access_log = open_event_store(ACCESS_LOG_STORE, self.settings, self.now)
         return self._access_log
+
+    @property
+    def disposition(self) -> Disposition:
+        """Retention decisions, approvals, erasures carried out and legal holds."""
+        if self._disposition is None:
+            self._disposition = open_event_store(DISPOSITION_STORE, self.settings, self.now)
+        return self._disposition
+
+    @property
+    def retention_schedule(self) -> RetentionSchedule:
+        if self._retention_schedule is None:
+            self._retention_schedule = load_schedule(self.settings.retention_file)
+        return self._retention_schedule
+
+    @property
+    def records_office(self) -> RecordsOffice:
+        """Disposition review, decisions, holds and the guarded way to erasure."""
+        return RecordsOffice(
+            self.queries,
+            self.disposition,
+            self.read_models.db,
+            self.retention_schedule,
+            agency_types=lambda: {a.code: a.agency_type for a in self.partnership.agencies()},
+            now=self.now,
+            one_at_a_time=lambda: disposition_one_at_a_time(self.settings),
+        )
 
     @property
     def projection(self) -> Projection:
@@ -247,6 +312,30 @@ class Wiring:
         return self._queries
 
     @property
+    def notifier(self) -> Notifier | None:
+        """E-mail to people about work waiting for them; None without FULLPICTURE_SMTP_URL."""
+        if self.settings.mail is None:
+            return None
+        if self._notifier is None:
+            self._notifier = Notifier(
+                self.read_models.db,
+                self.directory,
+                self.settings.mail,
+                today=lambda: self.now().date(),
+            )
+        return self._notifier
+
+    def after_writes(self) -> None:
+        """In embedded mode people are told straight after a write (distributed mode runs
+        `fullpicture notify` beside the projector); a failed send is tried again next time."""
+        if self.settings.distributed or self.notifier is None:
+            return
+        try:
+            self.notifier.run_once()
+        except MailNotSent as error:
+            log.warning("notifications not sent yet: %s", error)
+
+    @property
     def read_models(self) -> ReadModels:
         if self._read_models is None:
             self._read_models = ReadModels(self.read_model_database(), self.pattern_context())
@@ -271,10 +360,12 @@ class Wiring:
         if self._read_models is not None:
             self._read_models.db.close()
             self._read_models = None
-        for app in (self._directory, self._access_log):
+        for app in (self._directory, self._access_log, self._disposition):
             if app is not None:
                 app.close()
         self._directory = self._access_log = self._queries = self._projection = None
+        self._disposition = None
+        self._notifier = None
 
 
 def check_store_is_readable(app: Application[Any], settings: Settings) -> None:

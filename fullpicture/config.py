@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -34,12 +35,16 @@ STATE_DIR = "FULLPICTURE_STATE_DIR"
 VOCABULARY_FILE = "FULLPICTURE_VOCABULARY_FILE"
 PATTERNS_FILE = "FULLPICTURE_PATTERNS_FILE"
 GLOSSARY_FILE = "FULLPICTURE_GLOSSARY_FILE"
+RETENTION_FILE = "FULLPICTURE_RETENTION_FILE"
 OIDC_ISSUER = "FULLPICTURE_OIDC_ISSUER"
 OIDC_CLIENT_ID = "FULLPICTURE_OIDC_CLIENT_ID"
 OIDC_CLIENT_SECRET = "FULLPICTURE_OIDC_CLIENT_SECRET"
 OIDC_REDIRECT_URI = "FULLPICTURE_OIDC_REDIRECT_URI"
 LOCAL_SIGNIN = "FULLPICTURE_LOCAL_SIGNIN"
 COOKIE_SECRET = "FULLPICTURE_COOKIE_SECRET"
+# Minutes without a click before a dashboard session ends (a fraction for tests: 0.1 is 6 s).
+IDLE_MINUTES = "FULLPICTURE_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30.0
 DEMO = "FULLPICTURE_DEMO"
 ACTING_USER = "FULLPICTURE_USER"
 KAFKA_SECURITY_PROTOCOL = "FULLPICTURE_KAFKA_SECURITY_PROTOCOL"
@@ -48,6 +53,19 @@ KAFKA_CA_FILE = "FULLPICTURE_KAFKA_CA_FILE"
 ADMIN_DATABASE_URL = "FULLPICTURE_ADMIN_DATABASE_URL"
 # The role that owns the event tables; only `fullpicture init` connects as it (TRUST.md, "Servers").
 OWNER_DATABASE_URL = "FULLPICTURE_OWNER_DATABASE_URL"
+# How long an agency's feed keeps a message: feeds are disclosures, kept for the agency to read,
+# not for ever (an erased child's entries must not stay on them).
+FEED_RETENTION_DAYS = "FULLPICTURE_FEED_RETENTION_DAYS"
+# Notifications to people by e-mail (`fullpicture notify`).
+SMTP_URL = "FULLPICTURE_SMTP_URL"
+SMTP_FROM = "FULLPICTURE_SMTP_FROM"
+SMTP_CA_FILE = "FULLPICTURE_SMTP_CA_FILE"
+DASHBOARD_URL = "FULLPICTURE_DASHBOARD_URL"
+DEFAULT_SMTP_FROM = "fullpicture@localhost"
+DEFAULT_DASHBOARD_URL = "http://127.0.0.1:8501/"
+# smtp: plain (loopback only, or a relay that needs nothing); smtp+starttls: STARTTLS required;
+# smtps: TLS from the first byte.
+SMTP_SCHEMES = {"smtp": (25, "plain"), "smtp+starttls": (587, "starttls"), "smtps": (465, "tls")}
 
 # Each FullPicture process may have its own Kafka principal in the same environment:
 # FULLPICTURE_KAFKA_RELAY_USERNAME / _PASSWORD and so on; without one it uses
@@ -66,12 +84,14 @@ ALL_KEYS = (
     VOCABULARY_FILE,
     PATTERNS_FILE,
     GLOSSARY_FILE,
+    RETENTION_FILE,
     OIDC_ISSUER,
     OIDC_CLIENT_ID,
     OIDC_CLIENT_SECRET,
     OIDC_REDIRECT_URI,
     LOCAL_SIGNIN,
     COOKIE_SECRET,
+    IDLE_MINUTES,
     DEMO,
     ACTING_USER,
     KAFKA_SECURITY_PROTOCOL,
@@ -81,6 +101,7 @@ ALL_KEYS = (
     KAFKA_CA_FILE,
     ADMIN_DATABASE_URL,
     OWNER_DATABASE_URL,
+    FEED_RETENTION_DAYS,
     *(service_username_key(s) for s in KAFKA_SERVICES),
     *(service_password_key(s) for s in KAFKA_SERVICES),
 )
@@ -93,6 +114,7 @@ DEFAULT_SQLITE_FILE = "fullpicture.sqlite"
 DEFAULT_TOPIC_PREFIX = "fullpicture"
 DEFAULT_TOPIC_PARTITIONS = 6
 DEFAULT_TOPIC_REPLICATION_FACTOR = 1
+DEFAULT_FEED_RETENTION_DAYS = 30
 # Streamlit fills in `{port}` with the port the dashboard serves on.
 DEFAULT_OIDC_REDIRECT_URI = "http://127.0.0.1:{port}/oauth2callback"
 
@@ -146,6 +168,20 @@ class OpenIdProvider:
 
 
 @dataclass(frozen=True)
+class MailServer:
+    """Where notifications are sent from (FULLPICTURE_SMTP_URL, _FROM) and what they link to."""
+
+    host: str
+    port: int
+    security: str  # plain, starttls or tls
+    username: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+    sender: str = DEFAULT_SMTP_FROM
+    dashboard_url: str = DEFAULT_DASHBOARD_URL
+    ca_file: Path | None = None  # the authorities the server's certificate is checked against
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Database
     kafka_bootstrap: str | None
@@ -157,10 +193,13 @@ class Settings:
     vocabulary_file: Path | None = None
     patterns_file: Path | None = None
     glossary_file: Path | None = None
+    retention_file: Path | None = None
+    """The retention schedule; None: the one shipped with the package."""
     oidc: OpenIdProvider | None = None
     local_signin: str = LOCAL_SIGNIN_ALL
     """Who may sign in with a local password: off, administrators or all."""
     cookie_secret: str | None = None
+    idle_minutes: float = DEFAULT_IDLE_MINUTES
     demo: bool = False
     acting_user: str | None = None
     """The person CLI commands act as when `--as` is not given."""
@@ -169,6 +208,8 @@ class Settings:
     admin_database_url: str | None = field(default=None, repr=False)
     # Only for making the event tables and granting the application role its privileges.
     owner_database_url: str | None = field(default=None, repr=False)
+    feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    mail: MailServer | None = None
 
     @property
     def distributed(self) -> bool:
@@ -184,6 +225,10 @@ class Settings:
 
     def as_kafka_user(self, credentials: KafkaCredentials) -> Settings:
         return replace(self, kafka_security=replace(self.kafka_security, credentials=credentials))
+
+    @property
+    def idle_limit(self) -> timedelta:
+        return timedelta(minutes=self.idle_minutes)
 
     @property
     def mode(self) -> str:
@@ -213,15 +258,53 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vocabulary_file=_optional_path(env, VOCABULARY_FILE),
         patterns_file=_optional_path(env, PATTERNS_FILE),
         glossary_file=_optional_path(env, GLOSSARY_FILE),
+        retention_file=_optional_path(env, RETENTION_FILE),
         oidc=oidc,
         local_signin=_local_signin(env, oidc),
         cookie_secret=env.get(COOKIE_SECRET) or None,
+        idle_minutes=_positive_number(env, IDLE_MINUTES, DEFAULT_IDLE_MINUTES),
         demo=env.get(DEMO) == "1",
         acting_user=(env.get(ACTING_USER) or "").strip() or None,
         kafka_security=_kafka_security(env),
         admin_database_url=env.get(ADMIN_DATABASE_URL) or None,
         owner_database_url=env.get(OWNER_DATABASE_URL) or None,
+        feed_retention_days=_positive_int(env, FEED_RETENTION_DAYS, DEFAULT_FEED_RETENTION_DAYS),
+        mail=_mail_server(env),
     )
+
+
+def _mail_server(env: Mapping[str, str]) -> MailServer | None:
+    url = env.get(SMTP_URL)
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in SMTP_SCHEMES or not parsed.hostname:
+        raise ConfigurationError(
+            SMTP_URL,
+            f"expected {' | '.join(f'{s}://' for s in SMTP_SCHEMES)}[user:password@]host[:port]",
+        )
+    default_port, security = SMTP_SCHEMES[parsed.scheme]
+    try:
+        port = parsed.port or default_port
+    except ValueError:
+        raise ConfigurationError(SMTP_URL, "the port is not a number") from None
+    return MailServer(
+        host=parsed.hostname,
+        port=port,
+        security=security,
+        username=unquote(parsed.username or ""),
+        password=unquote(parsed.password or ""),
+        sender=env.get(SMTP_FROM) or DEFAULT_SMTP_FROM,
+        dashboard_url=env.get(DASHBOARD_URL) or DEFAULT_DASHBOARD_URL,
+        ca_file=_existing_file(env, SMTP_CA_FILE),
+    )
+
+
+def _existing_file(env: Mapping[str, str], key: str) -> Path | None:
+    path = _optional_path(env, key)
+    if path is not None and not path.is_file():
+        raise ConfigurationError(key, f"no such file: {path}")
+    return path
 
 
 def kafka_environ(settings: Settings) -> dict[str, str]:
@@ -336,6 +419,19 @@ def _topic_prefix(env: Mapping[str, str]) -> str:
             f"expected 1 to 100 ASCII letters, digits, '-' or '_' (no '.'), got {prefix!r}",
         )
     return prefix
+
+
+def _positive_number(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(key, f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigurationError(key, f"must be more than 0, got {raw}")
+    return value
 
 
 def _positive_int(env: Mapping[str, str], key: str, default: int) -> int:

@@ -110,10 +110,10 @@ class OneTripRecorder(BinaryBatchRecorder):
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
 
-CHILD_KEYS_TABLE = "fullpicture_child_keys"
-CHILD_KEYS_FILLED_TABLE = "fullpicture_child_keys_filled"
+LOOKALIKE_INDEX_TABLE = "fullpicture_lookalike_index"
+LOOKALIKE_INDEX_FILLED_TABLE = "fullpicture_lookalike_index_filled"
 # Beside the event tables, made by the owner and appended to by the application role.
-CHILD_KEY_TABLES = (CHILD_KEYS_TABLE, CHILD_KEYS_FILLED_TABLE)
+LOOKALIKE_INDEX_TABLES = (LOOKALIKE_INDEX_TABLE, LOOKALIKE_INDEX_FILLED_TABLE)
 
 
 class ChronologyRecorder(BinaryBatchRecorder):
@@ -122,14 +122,14 @@ class ChronologyRecorder(BinaryBatchRecorder):
     A new reference must not look like a known one (`domain.application.ChildDirectory`). Reading
     every stored event to learn the known ones cost a fresh importer 5 s before its first batch at
     100,000 entries and 14 s at 200,000, growing with the partnership. Here each batch's new
-    keys are inserted in the batch's own transaction (`child_keys=[(key, reference), ...]`
+    keys are inserted in the batch's own transaction (`lookalike_keys=[(key, reference), ...]`
     given to `events.put` or `save`; the first reference with a key keeps it), so an importer asks
     only for the keys its batch holds. A store older than the index is read once to fill it
-    (`fill_child_keys`, then marked filled). Where the owner has not made the index tables
-    (`fullpicture init` not run since), `child_keys_available` is False and the log is read as
+    (`fill_lookalike_index`, then marked filled). Where the owner has not made the index tables
+    (`fullpicture init` not run since), `lookalike_index_available` is False and the log is read as
     before."""
 
-    child_keys_available = False
+    lookalike_index_available = False
 
     def create_table(self) -> None:
         super().create_table()
@@ -138,63 +138,65 @@ class ChronologyRecorder(BinaryBatchRecorder):
                 "SELECT to_regclass(%s) IS NOT NULL AS made, "
                 "pg_has_role(current_user, datdba, 'MEMBER') AS owns_database "
                 "FROM pg_database WHERE datname = current_database()",
-                (f"{self.datastore.schema}.{CHILD_KEYS_FILLED_TABLE}",),
+                (f"{self.datastore.schema}.{LOOKALIKE_INDEX_FILLED_TABLE}",),
             ).fetchone()
             if row and not row["made"] and row["owns_database"]:
                 cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {CHILD_KEYS_TABLE} ("
+                    f"CREATE TABLE IF NOT EXISTS {LOOKALIKE_INDEX_TABLE} ("
                     "lookalike_key TEXT PRIMARY KEY, child_ref TEXT NOT NULL)"
                 )
                 cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {CHILD_KEYS_FILLED_TABLE} "
+                    f"CREATE TABLE IF NOT EXISTS {LOOKALIKE_INDEX_FILLED_TABLE} "
                     "(through_notification_id BIGINT NOT NULL)"
                 )
-        self.child_keys_available = bool(row and (row["made"] or row["owns_database"]))
+        self.lookalike_index_available = bool(row and (row["made"] or row["owns_database"]))
 
     def _insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        child_keys = kwargs.get("child_keys")
-        if child_keys and self.child_keys_available:
-            self._insert_child_keys(curs, child_keys)
+        lookalike_keys = kwargs.get("lookalike_keys")
+        if lookalike_keys and self.lookalike_index_available:
+            self._insert_lookalike_keys(curs, lookalike_keys)
         super()._insert_events(curs, stored_events, **kwargs)
 
     @staticmethod
-    def _insert_child_keys(curs: Any, child_keys: Sequence[tuple[str, str]]) -> None:
-        keys, refs = zip(*child_keys, strict=True)
+    def _insert_lookalike_keys(curs: Any, lookalike_keys: Sequence[tuple[str, str]]) -> None:
+        keys, refs = zip(*lookalike_keys, strict=True)
         curs.execute(
-            f"INSERT INTO {CHILD_KEYS_TABLE} (lookalike_key, child_ref) "
+            f"INSERT INTO {LOOKALIKE_INDEX_TABLE} (lookalike_key, child_ref) "
             "SELECT DISTINCT ON (k) k, r FROM unnest(%s::text[], %s::text[]) "
             "WITH ORDINALITY AS given (k, r, n) ORDER BY k, n ON CONFLICT DO NOTHING",
             (list(keys), list(refs)),
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def known_child_keys(self, keys: Sequence[str]) -> dict[str, str]:
+    def known_lookalike_keys(self, keys: Sequence[str]) -> dict[str, str]:
         """The stored reference of each key the index holds (one indexed query)."""
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(
-                f"SELECT lookalike_key, child_ref FROM {CHILD_KEYS_TABLE} "
+                f"SELECT lookalike_key, child_ref FROM {LOOKALIKE_INDEX_TABLE} "
                 "WHERE lookalike_key = ANY(%s::text[])",
                 (list(keys),),
             )
             return {row["lookalike_key"]: row["child_ref"] for row in cursor.fetchall()}
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def child_keys_filled(self) -> bool:
+    def lookalike_index_filled(self) -> bool:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {CHILD_KEYS_FILLED_TABLE}) AS filled")
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {LOOKALIKE_INDEX_FILLED_TABLE}) AS filled"
+            )
             row = cursor.fetchone()
             return bool(row and row["filled"])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def fill_child_keys(self, child_keys: Sequence[tuple[str, str]], through: int) -> None:
+    def fill_lookalike_index(self, lookalike_keys: Sequence[tuple[str, str]], through: int) -> None:
         """The keys of every reference stored up to notification `through`, in store order
         (what was read from the log), and the index marked filled, in one transaction."""
         with self.datastore.transaction(commit=True) as cursor:
-            if child_keys:
-                self._insert_child_keys(cursor, child_keys)
+            if lookalike_keys:
+                self._insert_lookalike_keys(cursor, lookalike_keys)
             cursor.execute(
-                f"INSERT INTO {CHILD_KEYS_FILLED_TABLE} (through_notification_id) VALUES (%s)",
+                f"INSERT INTO {LOOKALIKE_INDEX_FILLED_TABLE} (through_notification_id) VALUES (%s)",
                 (through,),
             )

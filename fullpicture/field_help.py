@@ -28,6 +28,7 @@ FIELD_HELP = {
     "refers_to": "the id (AGENCY:REF) of the entry this one answers, follows up or corrects",
     "due_by": "when a response or action is due (ISO 8601)",
     "transfer": "what kind of transfer (transfer entries)",
+    "outcome": "what your agency did with what it acknowledges (acknowledgement entries)",
     "agency_type": "what kind of agency",
 }
 

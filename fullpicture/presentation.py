@@ -21,6 +21,7 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "action": ("#2f6b00", "diamond"),
     "transfer": ("#7a3b00", "triangle-right"),
     "correction": ("#333333", "cross"),
+    "acknowledgement": ("#0b5e75", "triangle-left"),
 }
 KINDS = tuple(KIND_STYLE)  # the order of `domain.drafts.ENTRY_KINDS`
 # Significance as mark size, so the serious stands out without relying on colour.

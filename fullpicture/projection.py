@@ -58,6 +58,8 @@ class Wiring(Protocol):
     @property
     def projection(self) -> Projection: ...
 
+    def after_writes(self) -> None: ...
+
 
 class StoreProjection:
     """Embedded: the read models fed straight from the chronology's notification log."""
@@ -130,6 +132,7 @@ class Recorder:
 
     def _caught_up(self, result: Any) -> Any:
         self._wiring.projection.catch_up()
+        self._wiring.after_writes()
         return result
 
     def record(
@@ -151,6 +154,18 @@ class Recorder:
     def register_child(self, child_ref: str, date_of_birth: str, agency: str) -> bool:
         partnership = self._wiring.partnership
         return self._caught_up(partnership.register_child(child_ref, date_of_birth, agency))
+
+    def add_task(self, values: Mapping[str, str], owner_agency: str, added_by: str) -> str:
+        partnership = self._wiring.partnership
+        return self._caught_up(partnership.add_task(values, owner_agency, added_by))
+
+    def reassign_task(self, task_id: str, owner: str, owner_agency: str, by: str) -> None:
+        partnership = self._wiring.partnership
+        self._caught_up(partnership.reassign_task(task_id, owner, owner_agency, by))
+
+    def finish_task(self, task_id: str, outcome: str, by: str) -> None:
+        partnership = self._wiring.partnership
+        self._caught_up(partnership.finish_task(task_id, outcome, by))
 
     def review_alert(
         self,

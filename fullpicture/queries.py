@@ -34,17 +34,35 @@ from domain.scopes import (
     Viewer,
     active_grants,
     check_administrator,
+    check_may_change_task,
+    check_may_decide_retention,
+    check_may_give_task,
     check_may_manage_person,
+    check_may_own_task,
     check_may_read_audit,
     check_may_record,
     decide_author,
     decide_child_scope,
     granted_children_of,
+    retention_review_scope,
+    sees_task,
 )
-from projections import alert_reviews, chronology, followups, partnership, requests, voice
+from domain.tasks import UnknownTask
+from projections import (
+    acknowledgements,
+    alert_reviews,
+    chronology,
+    followups,
+    partnership,
+    requests,
+    tasks,
+    voice,
+    work,
+)
 from projections.alerts import PatternContext, stored_alert, stored_alerts
+from projections.board_figures import Cohort, PeriodAlerts, board_figures
 from projections.child_header import ChildHeader, child_header
-from projections.children import date_of_birth
+from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
 from projections.kept_chronologies import KeptChronologies
@@ -52,6 +70,7 @@ from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_items
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
+from projections.published_figures import PublishedFigures, publish
 from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
@@ -153,6 +172,7 @@ class Queries:
         self.chronology_holds_entries = chronology_holds_entries
         self.today = today
         self._kept = kept
+        self._period_alerts = PeriodAlerts(patterns.config, patterns.glossary)
 
     # The person ---------------------------------------------------------------------------
 
@@ -530,6 +550,122 @@ class Queries:
             "response_times": requests.response_times_by_agency(self.db, today),
         }
 
+    def board_figures(self, user: str, cohort: Cohort) -> PublishedFigures:
+        """The board's trends and practice measures for a period and cohort, for analysts:
+        counts only, suppressed before they leave (no child is named in them)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "board figures are for partnership analysts")
+        if cohort.agency and not self.agency_is_registered(cohort.agency):
+            raise UnknownAgency("agency", cohort.agency)
+        version = self.db.query(f"SELECT COUNT(*), MAX(recorded_at) FROM {chronology.TABLE}")[0]
+        figures = board_figures(
+            chronology.pattern_items_by_child(self.db),
+            dates_of_birth(self.db),
+            cohort,
+            self.patterns.config,
+            self.patterns.glossary,
+            self._period_alerts.for_version(
+                tuple(version), self.patterns.config, self.patterns.glossary
+            ),
+        )
+        return publish(figures)
+
+    # Tasks --------------------------------------------------------------------------------
+
+    def task_owner_agency(self, user: str, child: str, owner: str, about: str) -> str:
+        """The agency of a new task's owner, once the giver and the owner may both see the
+        child and what prompted the task is the child's alert or an entry the giver's agency
+        knows about the child; a refusal is recorded like any refused read."""
+        viewer = self.viewer(user)
+        knows = partial(chronology.agency_knows_child, self.db, child)
+        with self._refusals_logged(viewer, "task add", [child]):
+            check_may_give_task(viewer, child, knows)
+            owner_viewer = self.viewer(owner)
+            check_may_own_task(owner_viewer, child, knows)
+        if not self._prompts_task(viewer, child, about):
+            raise DomainError("about", f"{about!r} is no alert or entry about {child} you know")
+        return owner_viewer.agency
+
+    def _prompts_task(self, viewer: Viewer, child: str, about: str) -> bool:
+        if ":" in about:
+            return (child, about) in chronology.entries_known_by(self.db, viewer.agency)
+        alert = stored_alert(self.db, about)
+        return alert is not None and alert.child_ref == child
+
+    def task_to_change(
+        self, user: str, task_id: str, doing: str, new_owner: str | None = None
+    ) -> tuple[tasks.TaskStatus, str]:
+        """The task as it stands and the agency of its owner after the change (a new owner must
+        see the child too), once the person may change it; or `UnknownTask`."""
+        viewer = self.viewer(user)
+        task = self._task(viewer, task_id)
+        knows = partial(chronology.agency_knows_child, self.db, task.child_ref)
+        with self._refusals_logged(viewer, f"task {doing}", [task.child_ref]):
+            check_may_change_task(viewer, task.owner, task.owner_agency, task.added_by, doing)
+            if new_owner is None:
+                return task, task.owner_agency
+            owner_viewer = self.viewer(new_owner)
+            check_may_own_task(owner_viewer, task.child_ref, knows)
+        return task, owner_viewer.agency
+
+    def _task(self, viewer: Viewer, task_id: str) -> tasks.TaskStatus:
+        """A task the person sees; one they do not is answered as if it did not exist."""
+        found = [t for t in self._tasks_seen(viewer) if t.task_id == task_id.strip()]
+        if not found:
+            raise UnknownTask(task_id)
+        return found[0]
+
+    def task_list(
+        self,
+        user: str,
+        mine: bool = False,
+        agency: str | None = None,
+        overdue: bool = False,
+    ) -> list[tasks.TaskStatus]:
+        """The tasks the person may see (`domain.scopes.sees_task`), narrowed as asked; the list
+        names children, so it is recorded as one read of those shown."""
+        viewer = self.viewer(user)
+        found = [
+            t
+            for t in self._tasks_seen(viewer)
+            if (not mine or t.owner == viewer.user)
+            and (agency is None or t.owner_agency == agency)
+            and (not overdue or t.overdue)
+        ]
+        self._record_listing(viewer, "tasks", (t.child_ref for t in found))
+        return found
+
+    def _tasks_seen(self, viewer: Viewer) -> list[tasks.TaskStatus]:
+        if not viewer.acts_for_agency:
+            return []
+        known = {c.child_ref for c in chronology.children_known_by(self.db, viewer.agency)}
+        return [
+            t
+            for t in tasks.task_statuses(self.db, self.today().isoformat())
+            if sees_task(viewer, t.owner, t.owner_agency, t.added_by, t.child_ref in known)
+        ]
+
+    def incoming_to_acknowledge(self, user: str) -> list[work.IncomingItem]:
+        """What other agencies sent the person's agency and it has not acknowledged yet (a
+        list that names children: recorded as one read of those shown)."""
+        viewer = self.viewer(user)
+        if not viewer.acts_for_agency:
+            return []
+        found = [i for i in work.incoming_for(self.db, viewer.agency) if i.to_acknowledge]
+        self._record_listing(viewer, "incoming", (c for i in found for c in i.child_refs))
+        return found
+
+    def practice_loop_figures(self, user: str, today: str) -> dict[str, Any]:
+        """Time to acknowledge and overdue tasks per agency, for analysts (figures only)."""
+        viewer = self.viewer(user)
+        if not viewer.has(ANALYST):
+            raise AccessRefused("as", "partnership figures are for partnership analysts")
+        return {
+            "time_to_acknowledge": acknowledgements.acknowledgement_times_by_agency(self.db),
+            "overdue_tasks": tasks.overdue_by_agency(self.db, today),
+        }
+
     def check_may_read_feed(self, user: str, agency: str) -> None:
         """An agency's feed is read by that agency's own people (or its system, with its own
         Kafka credentials)."""
@@ -577,6 +713,12 @@ class Queries:
         viewer = self.viewer(user)
         if user.lower() != of_user.lower():
             check_administrator(viewer, "set another person's password")
+
+    def check_may_choose_notifications(self, user: str, of_user: str) -> None:
+        """Each person chooses their own notifications; an administrator may for anyone."""
+        viewer = self.viewer(user)
+        if user.lower() != of_user.lower():
+            check_administrator(viewer, "choose another person's notifications")
 
     # Separation of duties -----------------------------------------------------------------
 
@@ -665,6 +807,41 @@ class Queries:
             raise PersonNotNamed()
         check_may_manage_person(self.viewer(user), roles, agency, "register people")
         return user
+
+    # Records management -------------------------------------------------------------------
+
+    def records_manager(self, user: str, doing: str) -> Viewer:
+        """Disposition review, approvals, legal holds and erasure are administrators'."""
+        viewer = self.viewer(user)
+        check_administrator(viewer, doing)
+        return viewer
+
+    def retention_reviewer(self, user: str) -> tuple[Viewer, str | None]:
+        """Who may list records due and decisions, and for which agency (None: every one)."""
+        viewer = self.viewer(user)
+        return viewer, retention_review_scope(viewer)
+
+    def retention_decider(self, user: str, agency: str) -> Viewer:
+        """Who may decide on a child's record, or on one agency's part (`agency`)."""
+        viewer = self.viewer(user)
+        check_may_decide_retention(viewer, agency)
+        return viewer
+
+    def record_records_act(
+        self, viewer: Viewer, view: str, children: Iterable[str], scope: str
+    ) -> None:
+        """A records-management act (a list of records due, a decision, an approval, a hold,
+        an erasure or its refusal) in the access log, naming the children it concerns."""
+        self.access_log.record(
+            user=viewer.user,
+            role=viewer.main_role,
+            agency=viewer.agency,
+            child_refs=sorted(set(children)),
+            view=view,
+            scope=scope,
+            purpose="records management",
+            break_glass=False,
+        )
 
     # Recording ----------------------------------------------------------------------------
 

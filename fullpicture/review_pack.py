@@ -126,13 +126,13 @@ def _inherited(entry: Any, name: str) -> str:
     return " (inherited from the share)" if name in entry.inherited else ""
 
 
-def page_style(footer: str) -> str:
+def page_style(footer: str, marking: str = PROTECTIVE_MARKING) -> str:
     """The print style: the marking at the top of every page, who and when and the page number
     at the bottom (CSS page-margin boxes, which Chromium prints)."""
     return f"""
 @page {{
   size: A4; margin: 22mm 12mm 20mm 12mm;
-  @top-center {{ content: "{PROTECTIVE_MARKING}"; font: bold 11pt sans-serif; color: #000; }}
+  @top-center {{ content: "{_css_string(marking)}"; font: bold 11pt sans-serif; color: #000; }}
   @bottom-left {{ content: "{_css_string(footer)}"; font: 8pt sans-serif; }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif; }}
 }}

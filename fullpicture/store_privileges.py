@@ -17,6 +17,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 from psycopg import sql
 
+from domain import child_keys
 from fullpicture.bootstrap import EVENT_STORES, event_store_env, stores_made_one_at_a_time
 from fullpicture.config import (
     OWNER_DATABASE_URL,
@@ -25,10 +26,14 @@ from fullpicture.config import (
     Settings,
     load_settings,
 )
-from fullpicture.event_store import CHILD_KEY_TABLES
+from fullpicture.event_store import LOOKALIKE_INDEX_TABLES
 
 EVENT_TABLE_PRIVILEGES = ("SELECT", "INSERT")
 WITHHELD_PRIVILEGES = ("UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+# The children's data keys (`domain.child_keys`): read, added and deleted (to erase a child), never
+# changed in place.
+KEY_TABLE_PRIVILEGES = ("SELECT", "INSERT", "DELETE")
+KEY_TABLE_WITHHELD = ("UPDATE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
 def event_table_names() -> list[str]:
@@ -61,7 +66,8 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
             )
         )
         connection.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(role))
-        for table in CHILD_KEY_TABLES:  # the chronology's index of child keys: the same share
+        # the chronology's index of look-alike keys: the same share as an event table
+        for table in LOOKALIKE_INDEX_TABLES:
             _grant_read_and_append(connection, table, role)
         for table in tables:
             _grant_read_and_append(connection, table, role)
@@ -72,22 +78,42 @@ def grant_application_role(owner_url: str, application_role: str) -> list[str]:
                 connection.execute(
                     sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(row[0]), role)
                 )
+        grant_key_table(connection, role)
     return tables
 
 
 def _grant_read_and_append(
-    connection: psycopg.Connection[tuple[object, ...]], table: str, role: sql.Identifier
+    connection: psycopg.Connection[tuple[object, ...]], table: str, role: sql.Composable
 ) -> None:
+    _grant(connection, table, role, EVENT_TABLE_PRIVILEGES, WITHHELD_PRIVILEGES)
+
+
+def grant_key_table(
+    connection: psycopg.Connection[tuple[object, ...]], role: sql.Composable
+) -> None:
+    """The key store's table, made by the owner: the application may read, add and delete keys."""
+    connection.execute(child_keys.CREATE)
+    _grant(connection, child_keys.TABLE, role, KEY_TABLE_PRIVILEGES, KEY_TABLE_WITHHELD)
+
+
+def _grant(
+    connection: psycopg.Connection[tuple[object, ...]],
+    table: str,
+    role: sql.Composable,
+    granted: tuple[str, ...],
+    withheld: tuple[str, ...],
+) -> None:
+    """Exactly `granted` on an owned table: `withheld` taken back from the role and PUBLIC."""
     _require_owned(connection, table)
     name = sql.Identifier("public", table)
     connection.execute(
         sql.SQL("REVOKE {} ON {} FROM {}, PUBLIC").format(
-            sql.SQL(", ").join(map(sql.SQL, WITHHELD_PRIVILEGES)), name, role
+            sql.SQL(", ").join(map(sql.SQL, withheld)), name, role
         )
     )
     connection.execute(
         sql.SQL("GRANT {} ON {} TO {}").format(
-            sql.SQL(", ").join(map(sql.SQL, EVENT_TABLE_PRIVILEGES)), name, role
+            sql.SQL(", ").join(map(sql.SQL, granted)), name, role
         )
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.sealing import ERASED_CHILD
 from projections.children import age_at
 from projections.chronology import ChronologyEntry
 from projections.patterns.alerts import Alert
@@ -33,7 +34,8 @@ def child_header(
     entries: Sequence[ChronologyEntry],
     alerts: Sequence[Alert],
 ) -> ChildHeader:
-    siblings = sorted({c for e in entries for c in e.child_refs if c != child_ref})
+    # An erased sibling is no sibling to show (its reference was replaced in the shared entries).
+    siblings = sorted({c for e in entries for c in e.child_refs} - {child_ref, ERASED_CHILD})
     agencies = sorted({e.agency for e in entries} | {a for e in entries for a in e.to_agencies})
     return ChildHeader(
         child_ref,

@@ -33,6 +33,11 @@ def date_of_birth(db: ReadModelDatabase, child_ref: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def dates_of_birth(db: ReadModelDatabase) -> dict[str, str]:
+    """Every child's date of birth where one was recorded."""
+    return {r[0]: r[1] for r in db.query(f"SELECT child_ref, date_of_birth FROM {TABLE}")}
+
+
 def age_at(born: str, when: str) -> str:
     """Age in plain words: '3 months', '4 years 2 months'; empty before birth."""
     birth, then = day(born), day(when)

@@ -14,6 +14,7 @@ from typing import Any
 from domain.collector import no_cycle_collection
 from domain.drafts import DISCLOSURE_DECISION_FIELDS, DISCLOSURE_KINDS
 from domain.records import EventRecord, agency_knows, projected_children
+from domain.sealing import ERASED_CHILD
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
 from projections.database import Cursor, ReadModelDatabase, Row
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     reason TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     imported_for_review TEXT NOT NULL,
+    outcome TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
 # No index beyond the key: queries read one child's rows by the key's first column and sort them
@@ -68,9 +70,11 @@ DISCLOSURE_FIELDS = ("lawful_basis", "family_informed", "reason")
 # Who recorded the entry (TRUST.md, "Who wrote it"): the person, and the review a case reviewer
 # imported it for.
 AUTHORSHIP_COLUMNS = ("recorded_by", "imported_for_review")
+# What a recipient did with what it acknowledges (acknowledgements only).
+OUTCOME_COLUMN = "outcome"
 COLUMNS = (
     f"{ENTRY_COLUMNS}, {', '.join(DETAIL_FIELDS)}, agency_recorded_at, "
-    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}"
+    f"{', '.join(DISCLOSURE_FIELDS)}, {', '.join(AUTHORSHIP_COLUMNS)}, {OUTCOME_COLUMN}"
 )
 # What a query reads of each row (not child_ref: the query names it). The six columns that few
 # distinct values cover (codes, vocabulary and JSON lists: none can hold the unit separator) come
@@ -93,6 +97,7 @@ SHOWN_COLUMNS = ", ".join(
         _JOINED.join(("channel", "lawful_basis", "consent", "family_informed", "transfer")),
         "reason",
         *AUTHORSHIP_COLUMNS,
+        OUTCOME_COLUMN,
     )
 )
 # `chronology_for` reads the child's date of birth after them.
@@ -171,6 +176,8 @@ class ChronologyEntry:
     # and the review a case reviewer imported it for ("" for an agency's own entry).
     recorded_by: str = ""
     imported_for_review: str = ""
+    outcome: str = ""  # an acknowledgement's: what the recipient did with it
+    acknowledged_by: tuple[str, ...] = ()
 
     def lawful_basis_shown(self) -> str:
         """The lawful basis as a reader should see it, gaps and inheritance said in words."""
@@ -208,6 +215,7 @@ LINK_FIELDS = {
     "response": "answered_by",
     "decline": "answered_by",
     "followup": "followed_up_by",
+    "acknowledgement": "acknowledged_by",
 }
 
 
@@ -245,6 +253,9 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
         child_refs = record["child_refs"]
         concerns, to_agencies = as_json(get("concerns")), as_json(get("to_agencies"))
         children = as_json(child_refs)
+        first = child_refs[0]
+        if first == ERASED_CHILD:  # the first child erased: the next one's copy is the first
+            first = next((c for c in child_refs if c != ERASED_CHILD), "")
         for child in projected_children(record):
             rows[child, entry_id] = (
                 child,
@@ -270,9 +281,10 @@ def staged_rows(records: Sequence[EventRecord]) -> list[tuple[Any, ...]]:
                 get("reason") or "",
                 get("recorded_by") or "",  # AUTHORSHIP_COLUMNS
                 get("imported_for_review") or "",
+                get("outcome") or "",  # OUTCOME_COLUMN
                 get("captured_how") or "",  # STAGED_FIELDS
                 get("child_words") or "",
-                child == child_refs[0],  # first_copy
+                child == first,  # first_copy
             )
     return list(rows.values())
 
@@ -352,6 +364,7 @@ def _entries(
         reason,
         recorded_by,
         imported_for_review,
+        outcome,
         _born,
     ) in rows:
         kind, agency, to_agencies, child_refs, concerns, significance = _shape(shape)
@@ -383,6 +396,7 @@ def _entries(
                 _lawful_basis_status(kind, decisions),
                 recorded_by,
                 imported_for_review,
+                outcome,
             )
         )
     return entries
@@ -601,6 +615,11 @@ KNOWN_BY_SQL = "(agency = ? OR to_agencies LIKE ? ESCAPE '\\')"
 def _known_by_params(agency: str) -> list[str]:
     escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return [agency, f'%"{escaped}"%']
+
+
+def known_by_filter(agency: str) -> tuple[str, list[str]]:
+    """The SQL condition, and its parameters, that keeps the rows an agency knows."""
+    return KNOWN_BY_SQL, _known_by_params(agency)
 
 
 def agency_knows_child(db: ReadModelDatabase, child_ref: str, agency: str) -> bool:

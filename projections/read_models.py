@@ -17,6 +17,7 @@ from projections import (
     followups,
     positions,
     requests,
+    tasks,
     transfers,
     voice,
 )
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 # fill their rows from the batch's staged entries (FROM_STAGED, statements); the others are
 # written from their records (KINDS, and apply(cursor, records)).
 FROM_ENTRIES = (chronology, requests, followups, voice, transfers)
-FROM_RECORDS = (children, alert_reviews)
+FROM_RECORDS = (children, alert_reviews, tasks)
 READ_MODELS = (*FROM_RECORDS, *FROM_ENTRIES)
 RECORD_KINDS = frozenset(kind for model in FROM_RECORDS for kind in model.KINDS)
 # Alerts are derived from the rows above, so they are refreshed after them (and built with them);
@@ -40,12 +41,13 @@ FROM_STAGED = tuple(s for model in (*FROM_ENTRIES, alerts) for s in model.FROM_S
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
 # chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: alerts
 # keep their id, the day first raised and their subject, and alert reviews are kept; 7: the
 # chronology keeps when the agency recorded each entry; 8: the chronology keeps what a disclosure
-# states: lawful basis, family informed, reason).
+# states: lawful basis, family informed, reason; 10: the chronology keeps an acknowledgement's
+# outcome, and tasks are kept).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 

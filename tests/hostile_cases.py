@@ -51,7 +51,8 @@ NOT_A_DATE = "is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], e.g. 2024-05-0
 def no_recipients(kind: str) -> str:
     return (
         f"to_agencies: a {kind} does not carry to_agencies: only share, followup, request, "
-        "response, decline, correction carry it; to tell another agency, record a share "
+        "response, decline, correction, acknowledgement carry it; to tell another agency, "
+        "record a share "
         "(with its own lawful basis)"
     )
 
@@ -612,7 +613,7 @@ def json_cases() -> list[Case]:
             [
                 "kind: 'gossip' is not one of: concern, share, followup, request, response, "
                 "decline, "
-                "consent, voice, action, transfer, correction"
+                "consent, voice, action, transfer, correction, acknowledgement"
             ],
         ),
         (
@@ -851,8 +852,8 @@ def import_cases() -> list[Case]:
             sheet("S-7,C-0052,Concern,2025-03-04,school-elm,Late."),
             [
                 "row 2, column kind: 'Concern' is not one of: concern, share, followup, request, "
-                "response, decline, consent, voice, action, transfer, correction "
-                "(did you mean 'concern'?)"
+                "response, decline, consent, voice, action, transfer, correction, "
+                "acknowledgement (did you mean 'concern'?)"
             ],
         ),
         (

@@ -21,6 +21,8 @@ def read_topic(settings: Settings, topic: str, timeout: float = 30.0) -> list[An
             partitions = reader.partitions_for_topic(topic) or set()
             if not partitions:
                 time.sleep(0.2)
+        if not partitions:  # the topic is not there (yet): nothing is on it
+            return []
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         reader.assign(assigned)
         reader.seek_to_beginning(*assigned)

@@ -39,11 +39,11 @@ PERSON = {
     "administrator": "admin",
 }
 ALLOWED = {
-    "practitioner": {"chronology", "patterns", "requests", "record"},
-    "safeguarding_lead": {"chronology", "patterns", "requests", "record", "access_log"},
+    "practitioner": {"chronology", "my_work", "patterns", "requests", "record"},
+    "safeguarding_lead": {"chronology", "my_work", "patterns", "requests", "record", "access_log"},
     "case_reviewer": {"chronology", "patterns", "requests", "record", "access_log"},
     "analyst": {"chronology", "patterns", "partnership"},
-    "administrator": {"access_log", "feeds"},
+    "administrator": {"access_log", "feeds", "records"},
 }
 
 
@@ -110,6 +110,8 @@ PAGE_SHOWS = {
     "record": lambda at: any("spreadsheet" in h.value for h in at.subheader),
     "access_log": lambda at: any(h.value.endswith("newest first") for h in at.subheader),
     "feeds": lambda at: any("Embedded mode" in i.value for i in at.info),
+    "records": lambda at: any(h.value.startswith("Due for review") for h in at.subheader),
+    "my_work": lambda at: any(h.value.startswith("Received, to acknowledge") for h in at.subheader),
 }
 
 
@@ -626,3 +628,47 @@ def test_replay_shows_the_alerts_of_that_day_from_that_day_s_entries_only(
     titles = [e.label for e in app.expander if " — " in e.label]
     assert titles == [f"{a.pattern.replace('_', ' ')} — {a.severity}" for a in expected]
     assert max(app.dataframe[0].value["occurred_at"]) <= f"{day}T23:59:59"
+
+
+def test_records_management_shows_an_administrator_what_is_due_without_child_content(
+    app: AppTest, wiring: Wiring
+) -> None:
+    open_page(signed_in(app, PERSON["administrator"]), "records")
+    app.date_input[0].set_value(date(2100, 1, 1)).run()
+    [due] = [t for t in app.dataframe if "due_on" in t.value.columns]
+    assert len(due.value) > 0
+    assert not {"summary", "child_words", "practitioner"} & set(due.value.columns)
+    listed = [a for a in accesses_of(wiring, PERSON["administrator"]) if a.view == "retention due"]
+    assert listed and set(listed[-1].child_refs) == set(due.value["child_ref"])
+
+
+def test_an_administrator_places_a_legal_hold_on_the_records_management_page(
+    app: AppTest, wiring: Wiring
+) -> None:
+    open_page(signed_in(app, PERSON["administrator"]), "records")
+    label = {t.label: t for t in app.text_input}
+    label["Hold name, e.g. INQUIRY-2026"].set_value("PAGE-HOLD-1")
+    label["Basis: the inquiry, claim or notice"].set_value("retention notice 12")
+    label["Children (references, separated by spaces)"].set_value("C-00001 C-00002")
+    next(b for b in app.button if b.label == "Place the hold").click().run()
+    assert [s.value for s in app.success] == ["Placed PAGE-HOLD-1: children C-00001, C-00002"]
+    [held] = [h for h in wiring.disposition.holds() if h.hold == "PAGE-HOLD-1"]
+    assert held.placed_by == PERSON["administrator"] and held.in_force
+
+
+def test_an_administrator_approves_another_s_decision_on_the_records_management_page(
+    app: AppTest, wiring: Wiring
+) -> None:
+    if wiring.directory.person("admin.second") is None:
+        wiring.directory.register_person(
+            "admin.second", "Second Administrator", ["administrator"], by=PERSON["administrator"]
+        )
+    theirs = wiring.records_office.decide("admin.second", "C-00003", "destroy", "due")
+    own = wiring.records_office.decide(PERSON["administrator"], "C-00004", "destroy", "due")
+    open_page(signed_in(app, PERSON["administrator"]), "records")
+    [choice] = [s for s in app.selectbox if s.label.startswith("Approve another person's")]
+    assert theirs.decision_id in choice.options and own.decision_id not in choice.options
+    choice.set_value(theirs.decision_id)
+    next(b for b in app.button if b.label == "Approve").click().run()
+    assert f"Approved {theirs.decision_id}" in [s.value for s in app.success]
+    assert wiring.disposition.decision(theirs.decision_id).approved_by == PERSON["administrator"]

@@ -28,13 +28,24 @@ def database_bytes(path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
+def stored_before_sealing(app: Partnership, stored: Any) -> dict[str, Any]:
+    """The stored state as events were stored before personal content was sealed per child:
+    every field in plain JSON (what older stores hold)."""
+    state = json.loads(stored.state)
+    del state["sealed"]
+    event = vars(app.mapper.to_domain_event(stored))
+    return state | {
+        name: event[name] for name in event if name not in state and name[:10] != "originator"
+    }
+
+
 def test_a_version_1_child_voice_event_still_loads(embedded_partnership: Partnership) -> None:
     # Given a voice event stored in its version 1 shape ("words", no "captured_how")
     app = embedded_partnership
     register_agencies(app)
     app.record(entry("voice", entry_ref="V-OLD"))
     [stored] = app.recorder.select_events(app.find_entry_uuid("school-elm:V-OLD"))
-    state = json.loads(stored.state)
+    state = stored_before_sealing(app, stored)
     state.pop("class_version", None)
     state["words"] = state.pop("child_words")
     del state["captured_how"]
@@ -68,13 +79,19 @@ def test_events_are_encrypted_at_rest_when_a_cipher_key_is_set(
         Partnership(env=event_store_env(wrong_key), now=clock).find_entry("school-elm:VOICE-1")
 
 
-def test_without_a_cipher_key_events_are_plain_json(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_cipher_key_events_are_plain_json_with_personal_content_sealed(
+    tmp_path: Path,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
     settings = load_settings({config.STATE_DIR: str(tmp_path)})
     app = Partnership(env=event_store_env(settings), now=clock)
     register_agencies(app)
     app.record(entry("voice", child_words="A distinctive synthetic phrase"))
+    assert app.find_entry("school-elm:VOICE-1").child_words == "A distinctive synthetic phrase"
     app.close()
-    assert b"distinctive synthetic phrase" in database_bytes(settings.database.sqlite_path)
+    stored = database_bytes(settings.database.sqlite_path)
+    assert b'"entry_ref":"VOICE-1"' in stored.replace(b" ", b"")
+    assert b"distinctive synthetic phrase" not in stored
 
 
 @pytest.mark.postgres
@@ -93,7 +110,9 @@ def test_a_batch_sent_to_postgresql_in_binary_reads_back_byte_for_byte(
         app.record_all(rows)
         # Then every event reads back as recorded
         stored = app.recorder.select_events(app.find_entry_uuid("school-elm:B-49"))
-        assert json.loads(stored[0].state)["summary"] == summary
+        # (the stored JSON holds the summary sealed: the mapper opens it, checking every byte)
+        assert "summary" not in json.loads(stored[0].state)
+        assert app.mapper.to_domain_event(stored[0]).summary == summary  # type: ignore[attr-defined]
         assert app.find_entry("school-elm:B-0").summary == summary  # type: ignore[union-attr]
         assert app.recorder.max_notification_id() == len(app.recorder.select_notifications(1, 1000))
     finally:

@@ -13,6 +13,7 @@ import pytest
 from consumers import kafka_projector
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import Relay
+from consumers.sealed_messages import child_keys_for
 from fullpicture import config
 from fullpicture.bootstrap import Wiring
 from fullpicture.config import Settings, load_settings
@@ -37,13 +38,20 @@ def published(distributed_settings: Settings, wiring_for) -> Wiring:  # type: ig
 
 
 def clean_rebuild(settings: Settings, new_database: Callable[[], str]) -> ReadModels:
+    """Every read model projected afresh into a new database; the data keys stay in the
+    chronology's database (`settings`')."""
     environ = {
         **config.kafka_environ(settings),
         config.DATABASE_URL: new_database(),
         config.TOPIC_PREFIX: settings.topics.prefix,
     }
     models = ReadModels(open_read_models(environ[config.DATABASE_URL]))
-    KafkaProjector(load_settings(environ), models, group_id="clean-rebuild").run(once=True)
+    KafkaProjector(
+        load_settings(environ),
+        models,
+        group_id="clean-rebuild",
+        child_keys=child_keys_for(settings),
+    ).run(once=True)
     return models
 
 
@@ -119,7 +127,11 @@ def test_a_run_once_stops_soon_after_catching_up_even_with_a_long_poll_timeout(
 ) -> None:
     models = ReadModels(open_read_models(new_postgres_database()))
     patient = KafkaProjector(
-        distributed_settings, models, group_id="once-stops", poll_timeout_ms=120_000
+        distributed_settings,
+        models,
+        group_id="once-stops",
+        poll_timeout_ms=120_000,
+        child_keys=published.partnership.child_keys,
     )
     started = time.monotonic()
     applied = patient.run(once=True)
@@ -162,7 +174,12 @@ def test_a_run_once_evaluates_alerts_once_at_its_end_however_its_polls_come(
             return evaluated
 
     models = CountingRefreshes(open_read_models(new_postgres_database()))
-    KafkaProjector(distributed_settings, models, group_id="once-slow-fetches").run(once=True)
+    KafkaProjector(
+        distributed_settings,
+        models,
+        group_id="once-slow-fetches",
+        child_keys=published.partnership.child_keys,
+    ).run(once=True)
 
     children = models.db.query("SELECT COUNT(DISTINCT child_ref) FROM chronology")[0][0]
     assert children > 0

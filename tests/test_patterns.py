@@ -628,7 +628,8 @@ def test_a_partnership_can_extend_the_glossary(tmp_path: Path) -> None:
 
 
 def well_handled_case() -> list[dict]:
-    """Shares followed up in writing, requests answered, the child heard, partners asked."""
+    """Shares followed up in writing, requests answered, the child heard, partners asked, what
+    was received acknowledged."""
     return [
         concern("c1", "2025-04-01", "neglect", agency="school-elm"),
         rec(
@@ -701,6 +702,24 @@ def well_handled_case() -> list[dict]:
             to_agencies=["csc-north"],
         ),
         rec("transfer", "t2", "2025-06-01", "csc-north", transfer="closure"),
+        *(
+            rec(
+                "acknowledgement",
+                f"k{n}",
+                day,
+                by,
+                refers_to=refers_to,
+                to_agencies=[refers_to.split(":")[0]],
+                outcome="noted",
+            )
+            for n, (day, by, refers_to) in enumerate(
+                (
+                    ("2025-04-03", "csc-north", "school-elm:f1"),
+                    ("2025-04-07", "csc-north", "health-visiting:a1"),
+                    ("2025-05-23", "csc-north", "health-visiting:a2"),
+                )
+            )
+        ),
     ]
 
 
@@ -786,4 +805,5 @@ def test_there_is_one_detector_per_pattern() -> None:
         "consent_relied_on",
         "frequent_moves",
         "jargon",
+        "share_not_acknowledged",
     }

@@ -33,17 +33,36 @@ WRITTEN_AT_THE_END_OF_MARCH = [
     "--channel",
     "written",
 ]
+# The school acknowledges the written follow-up the next day: nothing else is left open.
+ACKNOWLEDGED_THE_NEXT_DAY = [
+    "record",
+    "acknowledgement",
+    "--child",
+    "C-0001",
+    "--entry-ref",
+    "S-1",
+    "--occurred-at",
+    "2025-04-01",
+    "--summary",
+    "Read by the school.",
+    "--refers-to",
+    "police-north:P-2",
+    "--outcome",
+    "noted",
+]
 
 
 @pytest.fixture(autouse=True)
 def share_followed_up_late(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A verbal share on 10 March, followed up in writing only on 31 March."""
+    """A verbal share on 10 March, followed up in writing only on 31 March (and acknowledged
+    by the school the next day)."""
     monkeypatch.setenv(config.STATE_DIR, str(tmp_path / "state"))
     for command in REGISTER:
         assert main(command) == 0
     register_people(main, ["police-north", "school-elm"], ["C-0001", "C-0002"])
     for command in [VERBAL_SHARE_IN_MARCH, WRITTEN_AT_THE_END_OF_MARCH]:
         assert main(["--as", practitioner_of("police-north"), *command]) == 0
+    assert main(["--as", practitioner_of("school-elm"), *ACKNOWLEDGED_THE_NEXT_DAY]) == 0
     monkeypatch.setenv(config.ACTING_USER, REVIEWER)
 
 
@@ -106,7 +125,7 @@ def test_evaluate_reports_every_pattern_as_a_json_list(capsys: pytest.CaptureFix
     assert main(["evaluate", "--children", "200", "--seed", "2", "--format", "json"]) == 0
     measured = json.loads(capsys.readouterr().out)
     assert isinstance(measured, list)
-    assert len(measured) == 13
+    assert len(measured) == 14
     for row in measured:
         assert set(row) == {"pattern", "planted", "recall", "false_alarms"}
         assert row["planted"] > 0

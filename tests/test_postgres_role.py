@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain import child_keys
 from fullpicture import config
 from fullpicture.bootstrap import ACCESS_LOG_STORE, Wiring, open_event_store
 from fullpicture.cli import main
@@ -67,6 +68,7 @@ def stores_holding_events(settings: Settings, wiring_for: Callable[[Settings], W
     wiring.partnership.record(entry("concern", entry_ref="R-1"))
     wiring.directory.register_person("admin1", "Ada Admin", ["administrator"], by="admin1")
     wiring.access_log.record(user="admin1", child_refs=["C-0001"], view="chronology")
+    wiring.disposition.place_hold("HOLD-1", "an inquiry's notice", by="admin1", everything=True)
     wiring.close()
 
 
@@ -160,3 +162,23 @@ def test_the_servers_postgresql_asks_every_role_for_a_generated_password(
 def test_the_services_file_holding_the_passwords_is_readable_by_its_owner_only() -> None:
     assert SERVICES_ENV.exists(), "run `make services`"
     assert SERVICES_ENV.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("change", ["UPDATE {table} SET data_key = ''", "TRUNCATE {table}"])
+def test_as_the_application_role_a_data_key_may_be_deleted_but_never_replaced_or_all_emptied(
+    change: str, postgres_settings: Settings, wiring_for: Callable[[Settings], Wiring]
+) -> None:
+    # Given a child's data key, made by the application role as the child's entry was recorded
+    wiring = wiring_for(postgres_settings)
+    register_agencies(wiring.partnership)
+    wiring.partnership.record(entry("concern"))
+    with psycopg.connect(postgres_settings.database.url) as connection:
+        # When the application role tries to replace the keys or empty the table, it is refused
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            connection.execute(change.format(table=child_keys.TABLE))
+        connection.rollback()
+        # Then deleting one child's keys (an erasure) is allowed
+        deleted = connection.execute(
+            f"DELETE FROM {child_keys.TABLE} WHERE child_ref = %s RETURNING agency", ("C-0001",)
+        ).fetchall()
+        assert deleted == [("school-elm",)]

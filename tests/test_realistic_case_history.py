@@ -538,6 +538,8 @@ def test_what_the_school_knew_on_a_day_is_replayed_entry_by_entry(
 # heard the child on 6 February and passed information on only on the 12th, so the closure is
 # not flagged for it) and closing with nothing from a partner in the 30 days before; two missed
 # asthma reviews. The surgery's answer without a lawful basis still answers the police's request.
+# Nobody acknowledged anything in writing: the police's written follow-up, the school's written
+# answer and follow-up and the surgery's answer are each unacknowledged after five working days.
 CONCERNS = ("gp-willow:GP-1", "police-north:POL-1", "police-north:POL-2", "csc-north:CSC-1",
             "school-elm:SCH-1", "school-elm:SCH-3", "school-elm:SCH-4", "police-north:POL-5",
             "police-north:POL-6", "school-elm:SCH-6", "gp-willow:GP-4")  # fmt: skip
@@ -551,6 +553,10 @@ EXPECTED_PATTERNS = {
     ("voice_absent", ("csc-north:CSC-4",)),
     ("closed_without_partnership_check", ("csc-north:CSC-8",)),
     ("was_not_brought", ("gp-willow:GP-1", "gp-willow:GP-4")),
+    ("share_not_acknowledged", ("police-north:POL-3",)),
+    ("share_not_acknowledged", ("school-elm:SCH-3",)),
+    ("share_not_acknowledged", ("gp-willow:GP-3",)),
+    ("share_not_acknowledged", ("school-elm:SCH-5",)),
 }  # fmt: skip
 
 

@@ -139,7 +139,8 @@ def test_a_correction_s_recipients_are_not_chosen(app: Partnership) -> None:
 def test_recipients_on_a_kind_that_carries_none_are_an_error(app: Partnership, kind: str) -> None:
     assert refusal(app, entry(kind, to_agencies="police-north")) == [
         f"to_agencies: a {kind} does not carry to_agencies: only share, followup, request, "
-        "response, decline, correction carry it; to tell another agency, record a share "
+        "response, decline, correction, acknowledgement carry it; to tell another agency, "
+        "record a share "
         "(with its own lawful basis)"
     ]
 

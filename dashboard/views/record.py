@@ -48,6 +48,7 @@ KINDS = {
     "Decline a request": "decline",
     "Child's voice": "voice",
     "Transfer point": "transfer",
+    "Acknowledgement": "acknowledgement",
 }
 
 
@@ -67,6 +68,7 @@ LABELS = {
     "due_by": "Answer needed by",
     "refers_to": "The entry it refers to",
     "transfer": "Which transfer point",
+    "outcome": "What you did with it",
     "child_words": "The child's words",
     "captured_how": "How it was captured",
     "concerns": "Concerns",
@@ -80,6 +82,7 @@ MUST_CHOOSE = (
     "channel",
     "captured_how",
     "transfer",
+    "outcome",
 )
 # Shown before an answer without a lawful basis is saved: it is kept, as a gap (DOMAIN.md rule 7).
 LAWFUL_BASIS_WARNING = (
@@ -217,6 +220,13 @@ def record_form() -> None:
         )
         entry["channel"] = choose("channel", WORDS.written_channels, index=0)
         entry |= disclosure_decision(as_the_share=True)
+    if kind == "acknowledgement":
+        entry["refers_to"] = typed(
+            "refers_to",
+            st.text_input,
+            "The share, follow-up or answer you received (agency:reference)",
+        )
+        entry["outcome"] = choose("outcome", WORDS.outcome)
     if kind == "transfer":
         entry["transfer"] = choose("transfer", WORDS.transfer)
         entry["reason"] = typed(

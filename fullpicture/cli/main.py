@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from domain.application import EntriesRejected
 from domain.errors import DomainError, InvalidEntry
 from fullpicture.bootstrap import NotConfiguredFor, Wiring, bootstrap
+from fullpicture.cli.board import report_command
+from fullpicture.cli.notify import notify_command
 from fullpicture.cli.parser import (
     AS_HELP,
     NAME_YOURSELF,
@@ -29,8 +31,10 @@ from fullpicture.cli.reading import (
     patterns_command,
 )
 from fullpicture.cli.recording import alert_commands, child_commands, import_command, record_command
+from fullpicture.cli.retention import erase_command, hold_commands, retention_commands
 from fullpicture.cli.services import dashboard_command, runner_commands
 from fullpicture.cli.setup import agency_commands, init_command, kafka_commands, schemas_command
+from fullpicture.cli.tasks import task_commands
 from fullpicture.cli.tools import bench_and_soak_commands, demo_command, evaluate_command
 from fullpicture.config import ConfigurationError
 from fullpicture.entry_json import EntryJsonError
@@ -105,16 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     chronology_command(commands)
     patterns_command(commands)
     export_command(commands)
+    report_command(commands)
     people_commands(commands)
     audit_command(commands)
     schemas_command(commands)
     evaluate_command(commands)
     alert_commands(commands)
+    task_commands(commands)
+    notify_command(commands)
     runner_commands(commands)
     bench_and_soak_commands(commands)
     dashboard_command(commands)
     demo_command(commands)
     kafka_commands(commands)
     init_command(commands)
+    retention_commands(commands)
+    hold_commands(commands)
+    erase_command(commands)
     list_allowed_values(parser)
     return parser

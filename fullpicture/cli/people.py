@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fullpicture.bootstrap import Wiring
+from fullpicture.cli.notify import notification_choice_command
 from fullpicture.cli.parser import (
     NAME_YOURSELF,
     ONCE_ANYONE_EXISTS,
@@ -59,6 +60,7 @@ def people_commands(commands: Any) -> None:
         change = add_command(sub, action, f"{action} a role", run)
         change.add_argument("user", metavar="USER", help="a registered person's user name")
         change.add_argument("--role", required=True, choices=ROLES, help=f"the role to {action}")
+    notification_choice_command(sub)
     listing = add_command(sub, "list", "list registered people and their roles", _list_users)
     format_option(listing)
     password = add_command(

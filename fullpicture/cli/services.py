@@ -224,7 +224,7 @@ def serve_dashboard(wiring: Wiring, args: argparse.Namespace, demo: bool = False
     # The dashboard runs in a Streamlit process of its own: its file is needed here, not its code.
     spec = find_spec("dashboard")
     assert spec is not None and spec.origin is not None  # a package of this distribution
-    app = Path(spec.origin).resolve().parent / "app.py"
+    app = Path(spec.origin).resolve().parent / "server.py"  # app.py with the session route
     wiring.projection.catch_up()  # embedded mode: bring the read models up to date first
     wiring.close()
     secrets = write_dashboard_secrets(wiring.settings)  # Streamlit's [auth] (OpenID Connect)

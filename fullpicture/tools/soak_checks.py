@@ -16,6 +16,7 @@ from typing import Any
 from consumers import kafka_io
 from consumers.kafka_projector import KafkaProjector
 from consumers.relay import message_keys
+from consumers.sealed_messages import child_keys_for
 from consumers.topic_reader import read_to_end
 from domain.notification_log import notifications
 from domain.records import agencies_allowed_to_see, records_from_notifications
@@ -248,7 +249,10 @@ def _read_model_diffs(settings: Settings, say: Callable[[str], None]) -> int:
     try:
         models = ReadModels(open_read_models(read_models_url(clean)))
         KafkaProjector(
-            clean, models, group_id=f"{settings.topics.prefix}-clean-{uuid.uuid4().hex[:6]}"
+            clean,
+            models,
+            group_id=f"{settings.topics.prefix}-clean-{uuid.uuid4().hex[:6]}",
+            child_keys=child_keys_for(settings),  # the keys stay in the soaked database
         ).run(once=True)
         rebuilt = table_dump(models.db)
         models.db.close()

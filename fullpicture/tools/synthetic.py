@@ -73,7 +73,14 @@ PLANTED = (
     "consent_relied_on",
     "frequent_moves",
     "jargon",
+    "share_not_acknowledged",
 )
+# The patterns planted in turn on every fourth family (and as near misses on every eighth): an
+# odd number of them, so each comes round on both. A pattern added since takes one family in 32
+# of those otherwise well handled, as planted, and another as a near miss, so the partnership's
+# other families stay as they were.
+ROTATED = PLANTED[:13]
+LATER_PLANTED, LATER_NEAR_MISS = 5, 21
 WORDS = (
     "I don't like it when they shout.",
     "I want to stay at my school.",
@@ -159,6 +166,7 @@ class _Family:
         summary: str = "Shared the concern so the family can be supported.",
         consent: str = "not_needed",
         follow_up: bool = True,
+        acknowledged: bool = True,
     ) -> str:
         share_id = self.add(
             "share",
@@ -172,8 +180,9 @@ class _Family:
             consent=consent,
             family_informed=self.rng.choice(["yes", "yes", "no_unsafe"]),
         )
-        if follow_up and channel in ("verbal", "phone", "meeting"):
-            self.add(
+        spoken = channel in ("verbal", "phone", "meeting")
+        if follow_up and spoken:
+            followup_id = self.add(
                 "followup",
                 agency,
                 when + timedelta(hours=20),
@@ -181,7 +190,38 @@ class _Family:
                 refers_to=share_id,
                 channel="secure_email",
             )
+            if acknowledged:
+                self.acknowledge(to, followup_id, when + timedelta(hours=44))
+        elif acknowledged and not spoken:
+            self.acknowledge(to, share_id, when + timedelta(hours=26))
         return share_id
+
+    def acknowledge(self, agency: str, refers_to: str, when: datetime) -> str | None:
+        """The recipient acknowledges what it received. Made without the family's random
+        numbers (and with references of their own), so adding acknowledgements left every
+        other entry of the partnership as it was."""
+        if when.date() > self.today:
+            return None
+        key = f"{agency}/acknowledgement"
+        self.counters[key] = self.counters.get(key, 0) + 1
+        ref = f"ACK-{self.counters[key]:06d}"
+        recorded = max(when, self.recorded[refers_to])
+        self.recorded[f"{agency}:{ref}"] = recorded
+        self.entries.append(
+            {
+                "kind": "acknowledgement",
+                "agency": agency,
+                "entry_ref": ref,
+                "child_ref": ";".join(self.refs),
+                "occurred_at": when.isoformat(),
+                "recorded_at": recorded.isoformat(),
+                "summary": "Received and read; the team knows what to watch for.",
+                "practitioner": f"{agency} duty desk",
+                "refers_to": refers_to,
+                "outcome": "noted",
+            }
+        )
+        return f"{agency}:{ref}"
 
     def request(
         self,
@@ -201,13 +241,15 @@ class _Family:
             due_by=(when + timedelta(days=5)).date().isoformat(),
         )
         if answer_days is not None:
-            self.add(
+            answered = when + timedelta(days=answer_days)
+            answer_id = self.add(
                 "response",
                 to,
-                when + timedelta(days=answer_days),
+                answered,
                 "Replied with contact history.",
                 refers_to=request_id,
             )
+            self.acknowledge(agency, answer_id, answered + timedelta(hours=22))
         return request_id
 
     def voice(self, agency: str, when: datetime) -> str:
@@ -266,9 +308,13 @@ def generate_partnership(
             born = start - timedelta(days=rng.randint(60, 12 * 365))
             result.children.append((ref, born.isoformat()))
         family = _Family(refs, rng, counters, end)
-        pattern = PLANTED[family_number % len(PLANTED)]
+        pattern = ROTATED[family_number % len(ROTATED)]
         planted = pattern if family_number % 4 == 3 else None
         near_miss = pattern if family_number % 8 == 1 else None
+        if family_number % 32 == LATER_PLANTED:
+            planted = "share_not_acknowledged"
+        elif family_number % 32 == LATER_NEAR_MISS:
+            near_miss = "share_not_acknowledged"
         family_number += 1
         _everyday(family, start, end, planted or near_miss)
         if planted is not None:
@@ -510,6 +556,23 @@ def _jargon(f: _Family, end: date) -> None:
     )
 
 
+def _a_friday(end: date, days: int, rng: random.Random) -> datetime:
+    """About `days` before the end, on the Friday before: five working days later is a week."""
+    day = end - timedelta(days=days)
+    return _at(day - timedelta(days=(day.weekday() - 4) % 7), rng)
+
+
+def _not_acknowledged(f: _Family, end: date) -> None:
+    f.share(
+        "police-north",
+        _a_friday(end, 20, f.rng),
+        "school-elm",
+        channel="secure_email",
+        summary="Sent the school a note of an incident at home.",
+        acknowledged=False,
+    )
+
+
 _PLANTERS: dict[str, Callable[[_Family, date], None]] = {
     "recurring_concern": _recurring,
     "escalation": _escalation,
@@ -524,6 +587,7 @@ _PLANTERS: dict[str, Callable[[_Family, date], None]] = {
     "consent_relied_on": _consent,
     "frequent_moves": _moves,
     "jargon": _jargon,
+    "share_not_acknowledged": _not_acknowledged,
 }
 
 
@@ -588,7 +652,7 @@ def _near_no_followup(f: _Family, end: date) -> None:
     """Followed up in writing late, but followed up: the gap is closed."""
     told = _days_ago(end, 40, f.rng)
     shared = f.share("police-north", told, "school-elm", channel="phone", follow_up=False)
-    f.add(
+    followed_up = f.add(
         "followup",
         "police-north",
         told + timedelta(days=5),
@@ -596,6 +660,7 @@ def _near_no_followup(f: _Family, end: date) -> None:
         refers_to=shared,
         channel="secure_email",
     )
+    f.acknowledge("school-elm", followed_up, told + timedelta(days=6))
 
 
 def _near_voice_absent(f: _Family, end: date) -> None:
@@ -645,6 +710,20 @@ def _near_jargon(f: _Family, end: date) -> None:
     )
 
 
+def _near_not_acknowledged(f: _Family, end: date) -> None:
+    """Acknowledged a week later, a Friday to a Friday: on the fifth working day, in time."""
+    sent = _a_friday(end, 20, f.rng)
+    shared = f.share(
+        "police-north",
+        sent,
+        "school-elm",
+        channel="secure_email",
+        summary="Sent the school a note of an incident at home.",
+        acknowledged=False,
+    )
+    f.acknowledge("school-elm", shared, sent + timedelta(days=7))
+
+
 _NEAR_MISSES: dict[str, Callable[[_Family, date], None]] = {
     "recurring_concern": _near_recurring,
     "escalation": _near_escalation,
@@ -659,6 +738,7 @@ _NEAR_MISSES: dict[str, Callable[[_Family, date], None]] = {
     "consent_relied_on": _near_consent,
     "frequent_moves": _near_moves,
     "jargon": _near_jargon,
+    "share_not_acknowledged": _near_not_acknowledged,
 }
 
 

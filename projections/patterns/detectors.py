@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from domain.drafts import DISCLOSURE_KINDS
+from domain.clock import add_working_days
+from domain.drafts import ACKNOWLEDGED_KINDS, DISCLOSURE_KINDS
 from domain.vocabulary import SPOKEN_CHANNELS, TRANSFER_TYPES
 from projections.patterns.alerts import Alert
 from projections.patterns.glossary import Glossary
@@ -469,6 +470,46 @@ def jargon(t: Timeline, _: Settings, glossary: Glossary) -> list[Alert]:
     return alerts
 
 
+def share_not_acknowledged(t: Timeline, s: Settings, _: Glossary) -> list[Alert]:
+    """Open from the day after the acknowledgement was due until every recipient has recorded
+    one, however late. A spoken share or answer is not counted: its written follow-up is."""
+    alerts = []
+    holidays = frozenset(_as_day(d) for d in s["holidays"])
+    acknowledged: dict[str, set[str]] = {}
+    for ack in t.kind("acknowledgement"):
+        acknowledged.setdefault(ack.refers_to, set()).add(ack.agency)
+    for item in t.kind(*ACKNOWLEDGED_KINDS):
+        if item.channel in SPOKEN_CHANNELS:
+            continue
+        waiting = [a for a in item.to_agencies if a not in acknowledged.get(item.id, ())]
+        due = add_working_days(item.day, s["within_working_days"], holidays)
+        if not waiting or t.as_at <= due:
+            continue
+        alerts.append(
+            _alert(
+                "share_not_acknowledged",
+                t,
+                [item],
+                "practice",
+                f"{item.agency} sent {_SENT[item.kind]} to {', '.join(waiting)} on "
+                f"{_when(item.day)}; an acknowledgement was due within "
+                f"{s['within_working_days']} working days (by {_when(due)}) and none has been "
+                f"recorded.",
+                subject=item.id,
+                since=due + timedelta(days=1),
+            )
+        )
+    return alerts
+
+
+_SENT = {"share": "information", "followup": "a written follow-up", "response": "an answer"}
+
+
+def _as_day(value: Any) -> date:
+    """A holiday as TOML gives it: a date, or ISO text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 PATTERNS: dict[str, Detector] = {
     detector.__name__: detector
     for detector in (
@@ -485,5 +526,6 @@ PATTERNS: dict[str, Detector] = {
         consent_relied_on,
         frequent_moves,
         jargon,
+        share_not_acknowledged,
     )
 }

@@ -28,7 +28,10 @@ def change_offsets(settings: Settings) -> set[int]:
     for key, value in settings.items():
         if not isinstance(value, int) or isinstance(value, bool):
             continue
-        if key.endswith("_days"):
+        if key.endswith("_working_days"):
+            # N working days span N to N + two days a weekend (holidays may add more).
+            offsets |= set(range(value, value + 2 * (value // 5 + 1) + 2))
+        elif key.endswith("_days"):
             offsets |= {value, value + 1, 2 * value}
         elif key.endswith("_hours"):
             whole_days = value // 24

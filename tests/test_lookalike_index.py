@@ -15,7 +15,7 @@ from domain import child_directory
 from domain.application import EntriesRejected, Partnership
 from fullpicture.bootstrap import RECORDER_TOPIC, event_store_env
 from fullpicture.config import Settings
-from fullpicture.event_store import CHILD_KEYS_FILLED_TABLE, CHILD_KEYS_TABLE
+from fullpicture.event_store import LOOKALIKE_INDEX_FILLED_TABLE, LOOKALIKE_INDEX_TABLE
 from tests.builders import register_agencies, share
 
 pytestmark = pytest.mark.postgres
@@ -60,7 +60,7 @@ def test_a_fresh_importer_refuses_a_look_alike_child_without_reading_the_log(
     register_agencies(first)
     first.record(share(child_ref="C-0052"))
     first.register_child("C-0077", "2020-01-01", "csc-north")
-    assert index_rows(postgres_settings, CHILD_KEYS_TABLE) == [
+    assert index_rows(postgres_settings, LOOKALIKE_INDEX_TABLE) == [
         ("c-0052", "C-0052"),
         ("c-0077", "C-0077"),
     ]
@@ -76,7 +76,7 @@ def test_a_fresh_importer_refuses_a_look_alike_child_without_reading_the_log(
     # Then each row is refused, naming the child it looks like, and nothing is written
     problems = {problem.row: problem.message for problem in rejected.value.problems}
     assert "looks like 'C-0052'" in problems[2] and "looks like 'C-0077'" in problems[3]
-    assert len(index_rows(postgres_settings, CHILD_KEYS_TABLE)) == 2
+    assert len(index_rows(postgres_settings, LOOKALIKE_INDEX_TABLE)) == 2
     # And the same child under its own reference is still accepted
     assert fresh.record(share(entry_ref="P-4", child_ref="C-0052")).recorded == ["police-north:P-4"]
 
@@ -87,7 +87,7 @@ def test_the_first_reference_with_a_key_keeps_it_within_one_batch(
     app = partnerships()
     register_agencies(app)
     app.record_all([(1, share(entry_ref="P-1", child_ref="C-0100;C-0101"))])
-    assert index_rows(postgres_settings, CHILD_KEYS_TABLE) == [
+    assert index_rows(postgres_settings, LOOKALIKE_INDEX_TABLE) == [
         ("c-0100", "C-0100"),
         ("c-0101", "C-0101"),
     ]
@@ -102,14 +102,14 @@ def test_a_store_older_than_the_index_is_read_once_to_fill_it(
     older = partnerships(recorder_topic=RECORDER_TOPIC)
     register_agencies(older)
     older.record(share(child_ref="C-0300"))
-    assert index_rows(postgres_settings, CHILD_KEYS_TABLE) == []
+    assert index_rows(postgres_settings, LOOKALIKE_INDEX_TABLE) == []
     # When an importer with the index first checks a batch
     upgraded = partnerships()
     with pytest.raises(EntriesRejected):
         upgraded.record(share(entry_ref="P-2", child_ref="c-0300"))
     # Then it read the log once and filled the index, marked filled through what it read
-    assert index_rows(postgres_settings, CHILD_KEYS_TABLE) == [("c-0300", "C-0300")]
-    [(through,)] = index_rows(postgres_settings, CHILD_KEYS_FILLED_TABLE)
+    assert index_rows(postgres_settings, LOOKALIKE_INDEX_TABLE) == [("c-0300", "C-0300")]
+    [(through,)] = index_rows(postgres_settings, LOOKALIKE_INDEX_FILLED_TABLE)
     assert through == upgraded.recorder.max_notification_id() and through >= 1
     # And the next importer does not read the log at all
     refuse_reading_the_log(monkeypatch)
