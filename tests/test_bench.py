@@ -152,7 +152,7 @@ def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
     assert large["children"] > small["children"]
     assert {"cores", "postgresql_durability"} <= set(curve["machine"])
     drawn = (tmp_path / "curve.svg").read_text()
-    assert drawn.startswith("<svg") and "projector_peak_rss_mb" in drawn and "3,000" in drawn
+    assert drawn.startswith("<svg") and "peak resident memory" in drawn and "3,000 events" in drawn
     deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
     while bench_leftovers(distributed_settings, "scale") != before:
         assert time.monotonic() < deadline, "a --scale run left its database or topics behind"

@@ -142,7 +142,7 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
     from fullpicture.tools.scale_bench import SCALE_COLUMNS, parse_sizes, run_scale
-    from fullpicture.tools.scale_plot import curve_svg
+    from fullpicture.tools.scale_chart import curve_svg
 
     try:
         sizes = parse_sizes(args.scale)
