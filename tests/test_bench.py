@@ -150,6 +150,7 @@ def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
     small, large = curve["scale"]
     assert large["read_models_mb"] > small["read_models_mb"]  # measured at each size
     assert large["children"] > small["children"]
+    assert curve["targets"] == []  # they compare 1,000,000 with 200,000 events
     assert {"cores", "postgresql_durability"} <= set(curve["machine"])
     drawn = (tmp_path / "curve.svg").read_text()
     assert drawn.startswith("<svg") and "peak resident memory" in drawn and "3,000 events" in drawn

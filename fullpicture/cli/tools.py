@@ -165,6 +165,9 @@ def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
         print(json.dumps(curve, indent=2))
         return 0
     emit(curve["scale"], "table", SCALE_COLUMNS)
+    if curve["targets"]:
+        print()
+        emit(curve["targets"], "table", ("figure", "compared", "ratio", "target", "met"))
     print("machine: " + ", ".join(f"{k} {v}" for k, v in curve["machine"].items()))
     return 0
 

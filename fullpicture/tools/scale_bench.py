@@ -60,6 +60,14 @@ SCALE_COLUMNS = (
 # A fresh importer's first batch: entries about children the partnership already holds.
 FIRST_BATCH = 500
 IMPORT_BATCH = 5000
+# The issue's targets: each figure at the largest size against its value at 200,000 events.
+TARGET_BASE = 200_000
+SCALE_TARGETS = (
+    ("rebuild_events_per_s", ">=", 0.85),
+    ("projector_peak_rss_mb", "<=", 1.25),
+    ("chronology_query_p95_ms", "<=", 1.5),
+    ("import_events_per_s", ">=", 0.8),
+)
 RECORDING_NOW = datetime(2025, 6, 30, 23, 0)
 
 
@@ -84,7 +92,30 @@ def run_scale(
     for events in sizes:
         rows.append(_one_size(settings, events, lambda line, n=events: say(f"{n}: {line}")))
         say(f"{events}: {json.dumps(rows[-1])}")  # each size's figures as soon as they are in
-    return {"scale": rows, "machine": machine(settings)}
+    return {"scale": rows, "targets": scale_targets(rows), "machine": machine(settings)}
+
+
+def scale_targets(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target's ratio (the largest size's figure over the figure at 200,000 events) and
+    whether it is met; none when the curve has no size of 200,000 and a larger one."""
+    base = next((row for row in rows if row["events"] == TARGET_BASE), None)
+    largest = max(rows, key=lambda row: row["events"], default=None)
+    if base is None or largest is None or largest["events"] <= TARGET_BASE:
+        return []
+    targets = []
+    for figure, sense, bound in SCALE_TARGETS:
+        ratio = round(largest[figure] / base[figure], 2) if base[figure] else None
+        met = ratio is not None and (ratio >= bound if sense == ">=" else ratio <= bound)
+        targets.append(
+            {
+                "figure": figure,
+                "ratio": ratio,
+                "target": f"{sense} {bound}",
+                "compared": f"{largest['events']} / {TARGET_BASE}",
+                "met": met,
+            }
+        )
+    return targets
 
 
 def _one_size(settings: Settings, events: int, say: Callable[[str], None]) -> dict[str, Any]:
