@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -119,17 +120,18 @@ SCALE_FIGURES = (
     "read_models_mb",
     "chronology_query_p95_ms",
     "patterns_s",
+    "fresh_importer_first_batch_s",
 )
 
 
 def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
-    distributed_settings: Settings,
+    distributed_settings: Settings, tmp_path: Path
 ) -> None:
-    before = bench_leftovers(distributed_settings), bench_leftovers(distributed_settings, "scale")
+    before = bench_leftovers(distributed_settings, "scale")
     run = subprocess.run(
         [
             *(sys.executable, "-m", "fullpicture.cli", "bench"),
-            *("--scale", "1000,3000", "--format", "json"),
+            *("--scale", "1000,3000", "--format", "json", "--plot", str(tmp_path / "curve.svg")),
         ],
         env=cli_environment(distributed_settings),
         capture_output=True,
@@ -148,16 +150,14 @@ def test_the_scale_curve_reports_each_size_and_removes_its_databases_and_topics(
     small, large = curve["scale"]
     assert large["read_models_mb"] > small["read_models_mb"]  # measured at each size
     assert large["children"] > small["children"]
+    assert curve["targets"] == []  # they compare 1,000,000 with 200,000 events
     assert {"cores", "postgresql_durability"} <= set(curve["machine"])
+    drawn = (tmp_path / "curve.svg").read_text()
+    assert drawn.startswith("<svg") and "peak resident memory" in drawn and "3,000 events" in drawn
     deadline = time.monotonic() + 15  # the broker forgets a deleted topic asynchronously
-    after = bench_leftovers(distributed_settings), bench_leftovers(distributed_settings, "scale")
-    while after != before and time.monotonic() < deadline:
+    while bench_leftovers(distributed_settings, "scale") != before:
+        assert time.monotonic() < deadline, "a --scale run left its database or topics behind"
         time.sleep(0.5)
-        after = (
-            bench_leftovers(distributed_settings),
-            bench_leftovers(distributed_settings, "scale"),
-        )
-    assert after == before
 
 
 def test_the_scale_curve_refuses_sizes_it_cannot_read(distributed_settings: Settings) -> None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from fullpicture.bootstrap import Wiring
@@ -34,6 +35,9 @@ def bench_and_soak_commands(commands: Any) -> None:
         metavar="N,N,...",
         help="a scale curve instead: import, rebuild, memory, read models' size, chronology read "
         "and patterns for each partnership size, e.g. 50000,200000,1000000",
+    )
+    bench.add_argument(
+        "--plot", metavar="FILE", help="with --scale: also draw the curve as an SVG image in FILE"
     )
     format_option(bench)
     soak_command(commands)
@@ -115,6 +119,8 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
     )
     if args.scale is not None:
         return _bench_scale(settings, args)
+    if args.plot is not None:
+        raise UserError("--plot: draws the curve of --scale; give --scale too")
     try:
         results = run_benchmark(
             settings,
@@ -136,6 +142,7 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
 
 def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
     from fullpicture.tools.scale_bench import SCALE_COLUMNS, parse_sizes, run_scale
+    from fullpicture.tools.scale_chart import curve_svg
 
     try:
         sizes = parse_sizes(args.scale)
@@ -147,10 +154,20 @@ def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UserError(str(error)) from None
+    if args.plot is not None:
+        machine = curve["machine"]
+        title = (
+            f"fullpicture bench --scale {args.scale}{' --durable' if args.durable else ''} "
+            f"({machine['date']}, {machine['cores']} cores, {machine['postgresql_durability']})"
+        )
+        Path(args.plot).write_text(curve_svg(curve["scale"], title), encoding="utf-8")
     if args.format == "json":
         print(json.dumps(curve, indent=2))
         return 0
     emit(curve["scale"], "table", SCALE_COLUMNS)
+    if curve["targets"]:
+        print()
+        emit(curve["targets"], "table", ("figure", "compared", "ratio", "target", "met"))
     print("machine: " + ", ".join(f"{k} {v}" for k, v in curve["machine"].items()))
     return 0
 

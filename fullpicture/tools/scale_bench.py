@@ -10,6 +10,7 @@ memory that depends on the partnership rather than on batch and cache sizes as a
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
@@ -53,9 +54,20 @@ SCALE_COLUMNS = (
     "rebuild_one_process_vs_ceiling",
     "projector_peak_rss_mb_each",
     "chronology_uncached_query_p95_ms",
+    "fresh_importer_first_batch_s",
     "children",
 )
+# A fresh importer's first batch: entries about children the partnership already holds.
+FIRST_BATCH = 500
 IMPORT_BATCH = 5000
+# The issue's targets: each figure at the largest size against its value at 200,000 events.
+TARGET_BASE = 200_000
+SCALE_TARGETS = (
+    ("rebuild_events_per_s", ">=", 0.85),
+    ("projector_peak_rss_mb", "<=", 1.25),
+    ("chronology_query_p95_ms", "<=", 1.5),
+    ("import_events_per_s", ">=", 0.8),
+)
 RECORDING_NOW = datetime(2025, 6, 30, 23, 0)
 
 
@@ -79,7 +91,31 @@ def run_scale(
     rows = []
     for events in sizes:
         rows.append(_one_size(settings, events, lambda line, n=events: say(f"{n}: {line}")))
-    return {"scale": rows, "machine": machine(settings)}
+        say(f"{events}: {json.dumps(rows[-1])}")  # each size's figures as soon as they are in
+    return {"scale": rows, "targets": scale_targets(rows), "machine": machine(settings)}
+
+
+def scale_targets(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target's ratio (the largest size's figure over the figure at 200,000 events) and
+    whether it is met; none when the curve has no size of 200,000 and a larger one."""
+    base = next((row for row in rows if row["events"] == TARGET_BASE), None)
+    largest = max(rows, key=lambda row: row["events"], default=None)
+    if base is None or largest is None or largest["events"] <= TARGET_BASE:
+        return []
+    targets = []
+    for figure, sense, bound in SCALE_TARGETS:
+        ratio = round(largest[figure] / base[figure], 2) if base[figure] else None
+        met = ratio is not None and (ratio >= bound if sense == ">=" else ratio <= bound)
+        targets.append(
+            {
+                "figure": figure,
+                "ratio": ratio,
+                "target": f"{sense} {bound}",
+                "compared": f"{largest['events']} / {TARGET_BASE}",
+                "met": met,
+            }
+        )
+    return targets
 
 
 def _one_size(settings: Settings, events: int, say: Callable[[str], None]) -> dict[str, Any]:
@@ -97,7 +133,10 @@ def _one_size(settings: Settings, events: int, say: Callable[[str], None]) -> di
             "import_events_per_s": round(len(data.entries) / seconds),
             "importer_peak_rss_mb": importer_mb,
         }
+        known_children = [ref for ref, _ in data.children[:FIRST_BATCH]]
         del data
+        say("a fresh importer's first batch, into the partnership of this size")
+        row["fresh_importer_first_batch_s"] = _first_batch_in_fresh_importer(bench, known_children)
         say("relay: store -> Kafka")
         Relay(bench, wiring.partnership, wiring.read_model_database(), batch_size=5000).run(
             once=True
@@ -148,6 +187,35 @@ def _import_in_own_process(bench: Settings, data: Any) -> tuple[float, float]:
     if importer.exitcode != 0 or seconds is None:
         raise RuntimeError(f"the importer failed: {peak_mb}")
     return seconds, peak_mb
+
+
+def _first_batch_in_fresh_importer(bench: Settings, children: list[str]) -> float:
+    """Seconds a new importer process takes from opening the store to having recorded one
+    batch (`FIRST_BATCH` entries about known children): what grows if it reads the history."""
+    rows = [
+        {
+            "kind": "concern",
+            "agency": "school-elm",
+            "entry_ref": f"LATE-{n}",
+            "child_ref": children[n % len(children)],
+            "occurred_at": "2025-06-29",
+            "summary": "A later concern.",
+            "concerns": "other",
+        }
+        for n in range(FIRST_BATCH)
+    ]
+    with multiprocessing.get_context("spawn").Pool(1) as importer:
+        return round(importer.apply(_record_first_batch, (bench, rows)), 2)
+
+
+def _record_first_batch(bench: Settings, rows: list[dict[str, str]]) -> float:
+    started = time.perf_counter()
+    wiring = Wiring(bench, recording_now=lambda: RECORDING_NOW)
+    try:
+        wiring.partnership.record_all([(None, row) for row in rows])
+    finally:
+        wiring.close()
+    return time.perf_counter() - started
 
 
 def _importer(bench: Settings, batches: Any, answer: Any) -> None:
