@@ -106,6 +106,14 @@ def grant_key_table(
             sql.SQL(", ").join(map(sql.SQL, KEY_TABLE_PRIVILEGES)), name, role
         )
     )
+    # The note of each deletion (how other processes learn to forget keys): read and appended.
+    connection.execute(child_keys.CREATE_ERASURES)
+    _require_owned(connection, child_keys.ERASURES)
+    connection.execute(
+        sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
+            sql.Identifier("public", child_keys.ERASURES), role
+        )
+    )
 
 
 def prepare_event_stores(owner_url: str, application_role: str) -> list[str]:
