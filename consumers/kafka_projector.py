@@ -301,6 +301,7 @@ class KafkaProjector:
 
     def _decoded(self, polled: dict[TopicPartition, list[Any]]) -> _Batch:
         batch = _Batch()
+        decoded: list[tuple[Any, EventRecord]] = []
         for partition, messages in polled.items():
             if not messages:
                 continue
@@ -309,17 +310,23 @@ class KafkaProjector:
             batch.offsets[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
             for message in messages:
                 try:
-                    record = decode(message.value)
+                    decoded.append((message, decode(message.value)))
                 except UndecodableMessage as error:
                     batch.undecodable.append((message, error))
-                    continue
-                child = message.key.decode("utf-8") if message.key else None
-                found = opened(record, message.headers, child, self.child_keys)
-                if found is None:  # sealed under a deleted key: the child was erased
-                    continue
-                if found.get("child_refs") and child:
-                    found[FOR_CHILD] = child
-                batch.records.append(found)
+        # The batch's keys in a few queries, not one for each child not seen yet.
+        self.child_keys.fetch(
+            (child, record.get("agency") or "")
+            for _, record in decoded
+            for child in record.get("child_refs") or ()
+        )
+        for message, record in decoded:
+            child = message.key.decode("utf-8") if message.key else None
+            found = opened(record, message.headers, child, self.child_keys)
+            if found is None:  # sealed under a deleted key: the child was erased
+                continue
+            if found.get("child_refs") and child:
+                found[FOR_CHILD] = child
+            batch.records.append(found)
         return batch
 
     def _start_writing(self, batch: _Batch) -> None:

@@ -7,9 +7,9 @@ deletes all of its keys. The keys live in a table of the chronology's database t
 application may read, add to and delete from (never update: a key is never replaced), each key
 itself sealed under FULLPICTURE_CIPHER_KEY where one is set.
 
-Keys read are kept in memory, at most KEYS_KEPT of them, each for at most KEY_KEPT_SECONDS (so a
-key deleted by another process is forgotten here within that time, and memory does not grow with
-the partnership).
+Keys read are kept in memory, at most KEYS_KEPT of them (memory does not grow with the
+partnership), read a child or a batch at a time; a process forgets them all within
+ERASURES_CHECKED_EVERY_SECONDS of another process deleting any key.
 """
 
 from __future__ import annotations
@@ -34,9 +34,17 @@ CREATE = (
 )
 KEY_BYTES = 32
 NONCE_BYTES = 12
-# 10,000 keys of 32 bytes with their names: a few MB at most, whatever the partnership's size.
-KEYS_KEPT = 10_000
-KEY_KEPT_SECONDS = 30.0
+# Every deletion of keys is noted here (the child reference and when), so that other processes
+# forget what they hold: they look at its count at most every ERASURES_CHECKED_EVERY_SECONDS.
+ERASURES = "child_data_key_erasures"
+CREATE_ERASURES = (
+    f"CREATE TABLE IF NOT EXISTS {ERASURES} (child_ref TEXT NOT NULL, erased_at TEXT NOT NULL)"
+)
+ERASURES_CHECKED_EVERY_SECONDS = 1.0
+# 50,000 raw keys with their names: ~10 MB at most, whatever the partnership's size.
+KEYS_KEPT = 50_000
+# Children whose keys one query reads.
+FETCHED_AT_ONCE = 500
 
 
 class KeyCursor(Protocol):
@@ -94,34 +102,64 @@ class ChildKeys:
         wrapper: KeyWrapper | None = None,
         now: Callable[[], str] = lambda: time.strftime("%Y-%m-%dT%H:%M:%S"),
         kept: int = KEYS_KEPT,
-        kept_seconds: float = KEY_KEPT_SECONDS,
+        check_seconds: float = ERASURES_CHECKED_EVERY_SECONDS,
     ) -> None:
         self._table = table
         self._wrapper = wrapper
         self._now = now
-        self._kept: OrderedDict[Pair, tuple[float, DataKey | None]] = OrderedDict()
+        # Raw keys (32 bytes; None: known to be missing), least recently used first.
+        self._kept: OrderedDict[Pair, bytes | None] = OrderedDict()
         self._kept_size = kept
-        self._kept_seconds = kept_seconds
+        self._check_seconds = check_seconds
+        self._checked_at = 0.0
+        self._erasures_seen = -1
         self._lock = threading.Lock()
 
     def create_table(self) -> None:
         with self._table.transaction() as cursor:
             cursor.execute(CREATE)
+            cursor.execute(CREATE_ERASURES)
 
     # Reading ---------------------------------------------------------------------------------
 
     def for_reading(self, child_ref: str, agency: str) -> DataKey | None:
-        """The key, or None when there is none (erased, or never made)."""
+        """The key, or None when there is none (erased, or never made). A key not in memory is
+        read with every other key of the child (one query a child, not one a key)."""
+        self._forget_if_erased_elsewhere()
         pair = (child_ref, agency)
-        found = self._recall(pair)
-        if found is not None:
-            return found[1]
-        with self._table.transaction() as cursor:
-            cursor.execute(f"SELECT data_key FROM {TABLE} WHERE child_ref = ? AND agency = ?", pair)
-            rows = cursor.fetchall()
-        key = self._unwrapped(_first_value(rows[0])) if rows else None
-        self._keep(pair, key)
-        return key
+        with self._lock:
+            if pair in self._kept:
+                self._kept.move_to_end(pair)
+                raw = self._kept[pair]
+                return None if raw is None else DataKey(raw)
+        self.fetch([pair])
+        with self._lock:
+            raw = self._kept.get(pair)
+        return None if raw is None else DataKey(raw)
+
+    def fetch(self, pairs: Iterable[Pair]) -> None:
+        """Read into memory, in a few queries, the keys of `pairs` not held yet (a batch's)."""
+        with self._lock:
+            missing = [p for p in dict.fromkeys(pairs) if p not in self._kept]
+        children = sorted({child for child, _ in missing})
+        found: dict[Pair, bytes] = {}
+        for start in range(0, len(children), FETCHED_AT_ONCE):
+            chunk = children[start : start + FETCHED_AT_ONCE]
+            marks = ", ".join("?" for _ in chunk)
+            with self._table.transaction() as cursor:
+                cursor.execute(
+                    f"SELECT child_ref, agency, data_key FROM {TABLE} WHERE child_ref IN ({marks})",
+                    chunk,
+                )
+                for row in cursor.fetchall():
+                    child, agency, stored = _values(row)
+                    found[(child, agency)] = self._unwrapped(stored)
+        with self._lock:
+            for pair in [*found, *missing]:
+                self._kept[pair] = found.get(pair)
+                self._kept.move_to_end(pair)
+            while len(self._kept) > self._kept_size:
+                self._kept.popitem(last=False)
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -137,7 +175,10 @@ class ChildKeys:
     def prepare(self, pairs: Iterable[Pair]) -> None:
         """Make the keys missing among `pairs`, in one transaction (an import's new children);
         a key another process made meanwhile is kept, never replaced."""
-        wanted = [p for p in dict.fromkeys(pairs) if not self._holds_key(p)]
+        pairs = list(dict.fromkeys(pairs))
+        self.fetch(pairs)
+        with self._lock:
+            wanted = [p for p in pairs if self._kept.get(p) is None]
         if not wanted:
             return
         created_at = self._now()
@@ -151,12 +192,14 @@ class ChildKeys:
         with self._lock:
             for pair in wanted:
                 self._kept.pop(pair, None)
+        self.fetch(wanted)
 
     def delete(
         self, child_ref: str, agency: str | None = None, made_before: str | None = None
     ) -> int:
         """Delete the child's keys (only agency's, with `agency`; only those made before a
-        moment, with `made_before`); returns how many were deleted."""
+        moment, with `made_before`); returns how many were deleted. Other processes forget
+        them within ERASURES_CHECKED_EVERY_SECONDS."""
         sql = f"DELETE FROM {TABLE} WHERE child_ref = ?"
         params: list[str] = [child_ref]
         if agency is not None:
@@ -168,6 +211,10 @@ class ChildKeys:
         with self._table.transaction() as cursor:
             cursor.execute(sql + " RETURNING agency", params)
             deleted = len(cursor.fetchall())
+            cursor.execute(
+                f"INSERT INTO {ERASURES} (child_ref, erased_at) VALUES (?, ?)",
+                (child_ref, self._now()),
+            )
         self.forget(child_ref)
         return deleted
 
@@ -179,40 +226,33 @@ class ChildKeys:
 
     # Memory ----------------------------------------------------------------------------------
 
-    def _recall(self, pair: Pair) -> tuple[float, DataKey | None] | None:
-        with self._lock:
-            found = self._kept.get(pair)
-            if found is None:
-                return None
-            if time.monotonic() - found[0] > self._kept_seconds:
-                del self._kept[pair]
-                return None
-            self._kept.move_to_end(pair)
-            return found
-
-    def _holds_key(self, pair: Pair) -> bool:
-        found = self._recall(pair)
-        return found is not None and found[1] is not None
-
-    def _keep(self, pair: Pair, key: DataKey | None) -> None:
-        with self._lock:
-            self._kept[pair] = (time.monotonic(), key)
-            self._kept.move_to_end(pair)
-            while len(self._kept) > self._kept_size:
-                self._kept.popitem(last=False)
+    def _forget_if_erased_elsewhere(self) -> None:
+        """At most once every few seconds, one small count: keys deleted by another process
+        since the last look empty this one's memory (erasures are rare)."""
+        now = time.monotonic()
+        if now - self._checked_at < self._check_seconds:
+            return
+        self._checked_at = now
+        with self._table.transaction() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {ERASURES}")
+            count = int(_values(cursor.fetchall()[0])[0])
+        if count != self._erasures_seen:
+            with self._lock:
+                self._kept.clear()
+            self._erasures_seen = count
 
     def _wrapped(self, raw: bytes) -> str:
         sealed = self._wrapper.encrypt(raw) if self._wrapper is not None else raw
         return b64encode(sealed).decode("ascii")
 
-    def _unwrapped(self, stored: str) -> DataKey:
+    def _unwrapped(self, stored: str) -> bytes:
         raw = b64decode(stored)
-        return DataKey(self._wrapper.decrypt(raw) if self._wrapper is not None else raw)
+        return self._wrapper.decrypt(raw) if self._wrapper is not None else raw
 
 
-def _first_value(row: Any) -> Any:
+def _values(row: Any) -> tuple[Any, ...]:
     """Rows come as tuples, sqlite3 rows or (psycopg's dict rows) dicts."""
-    return next(iter(row.values())) if isinstance(row, dict) else row[0]
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 class StoreKeyTable:

@@ -116,6 +116,14 @@ def _grant(
             sql.SQL(", ").join(map(sql.SQL, granted)), name, role
         )
     )
+    # The note of each deletion (how other processes learn to forget keys): read and appended.
+    connection.execute(child_keys.CREATE_ERASURES)
+    _require_owned(connection, child_keys.ERASURES)
+    connection.execute(
+        sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
+            sql.Identifier("public", child_keys.ERASURES), role
+        )
+    )
 
 
 def prepare_event_stores(owner_url: str, application_role: str) -> list[str]:
