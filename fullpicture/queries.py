@@ -77,6 +77,7 @@ from projections.patterns.evaluation import alerts_in_period, evaluate_household
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
 from projections.published_figures import PublishedFigures, publish
+from projections.suppression import SUPPRESSED, is_small, shown_count
 from projections.voice import VoiceEntry
 from projections.who_knew import KnowledgeView, knowledge_view
 
@@ -749,13 +750,26 @@ class Queries:
         return found
 
     def practice_loop_figures(self, user: str, today: str) -> dict[str, Any]:
-        """Time to acknowledge and overdue tasks per agency, for analysts (figures only)."""
+        """Time to acknowledge and overdue tasks per agency, for analysts: figures only, a
+        count of 1-4 (and a median over so few) shown as `<5` like every board figure."""
         viewer = self.viewer(user)
         if not viewer.has(ANALYST):
             raise AccessRefused("as", "partnership figures are for partnership analysts")
         return {
-            "time_to_acknowledge": acknowledgements.acknowledgement_times_by_agency(self.db),
-            "overdue_tasks": tasks.overdue_by_agency(self.db, today),
+            "time_to_acknowledge": [
+                {
+                    "agency": times.agency,
+                    "acknowledged": shown_count(times.acknowledged),
+                    "median_days": SUPPRESSED
+                    if is_small(times.acknowledged)
+                    else times.median_days,
+                }
+                for times in acknowledgements.acknowledgement_times_by_agency(self.db)
+            ],
+            "overdue_tasks": {
+                agency: shown_count(count)
+                for agency, count in tasks.overdue_by_agency(self.db, today).items()
+            },
         }
 
     def check_may_read_feed(self, user: str, agency: str) -> None:

@@ -18,6 +18,7 @@ from fullpicture import config
 from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.cli import USER_ERROR, main
 from fullpicture.config import load_settings
+from projections import acknowledgements, tasks
 from tests.builders import AGENCIES, entry, share
 from tests.test_what_lists_reveal import accesses
 
@@ -210,10 +211,16 @@ def test_the_partnership_figures_count_overdue_tasks_and_time_to_acknowledge(
     later = (date.fromisoformat(DUE) + timedelta(days=1)).isoformat()
     wiring = bootstrap()
     try:
-        figures = wiring.queries.practice_loop_figures("ann", later)
-        assert figures["overdue_tasks"] == {"school-elm": 1}
-        [school] = figures["time_to_acknowledge"]
+        db = wiring.read_models.db
+        assert tasks.overdue_by_agency(db, later) == {"school-elm": 1}
+        [school] = acknowledgements.acknowledgement_times_by_agency(db)
         assert (school.agency, school.acknowledged, school.median_days) == ("school-elm", 1, 3.0)
+        # and an analyst sees them as every board figure: a count of 1-4 suppressed
+        figures = wiring.queries.practice_loop_figures("ann", later)
+        assert figures["overdue_tasks"] == {"school-elm": "<5"}
+        assert figures["time_to_acknowledge"] == [
+            {"agency": "school-elm", "acknowledged": "<5", "median_days": "<5"}
+        ]
         with pytest.raises(AccessRefused):
             wiring.queries.practice_loop_figures(POLICE, later)
     finally:

@@ -162,9 +162,7 @@ def closing_the_loop(user: str) -> None:
     loop = data.queries().practice_loop_figures(user, data.today())
     acknowledging, tasks_overdue = st.columns(2)
     acknowledging.caption("Time to acknowledge what an agency received (calendar days)")
-    acknowledging.dataframe(
-        data.rows(loop["time_to_acknowledge"]), hide_index=True, width="stretch"
-    )
+    acknowledging.dataframe(loop["time_to_acknowledge"], hide_index=True, width="stretch")
     tasks_overdue.caption("Open tasks past their due date, by the owner's agency")
     tasks_overdue.dataframe(
         [{"agency": agency, "overdue tasks": n} for agency, n in loop["overdue_tasks"].items()],
