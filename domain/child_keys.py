@@ -49,6 +49,7 @@ FETCHED_AT_ONCE = 500
 
 class KeyCursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
     def fetchall(self) -> Any: ...
 
 
@@ -183,12 +184,16 @@ class ChildKeys:
             return
         created_at = self._now()
         with self._table.transaction() as cursor:
-            for child_ref, agency in wanted:
-                cursor.execute(
-                    f"INSERT INTO {TABLE} (child_ref, agency, data_key, created_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (child_ref, agency) DO NOTHING",
-                    (child_ref, agency, self._wrapped(os.urandom(KEY_BYTES)), created_at),
-                )
+            # One statement for the lot (psycopg pipelines it: ~3,700 new keys were as many
+            # round trips, most of what the keys cost an import).
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (child_ref, agency, data_key, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (child_ref, agency) DO NOTHING",
+                [
+                    (child_ref, agency, self._wrapped(os.urandom(KEY_BYTES)), created_at)
+                    for child_ref, agency in wanted
+                ],
+            )
         with self._lock:
             for pair in wanted:
                 self._kept.pop(pair, None)
@@ -293,6 +298,11 @@ class _Placeholders:
         if self._placeholder != "?":
             sql = sql.replace("?", self._placeholder)
         return self._cursor.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        if self._placeholder != "?":
+            sql = sql.replace("?", self._placeholder)
+        return self._cursor.executemany(sql, [tuple(row) for row in rows])
 
     def fetchall(self) -> Any:
         return self._cursor.fetchall()
