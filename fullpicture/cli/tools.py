@@ -110,7 +110,7 @@ def _demo(wiring: Wiring, args: argparse.Namespace) -> int:
 
 
 def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
-    from fullpicture.tools.bench import TARGETS, run_benchmark
+    from fullpicture.tools.bench import DASHBOARD_FAILURE, TARGETS, run_benchmark
 
     if args.events < 1000:
         raise UserError("--events: at least 1000")
@@ -130,14 +130,15 @@ def _bench(wiring: Wiring, args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UserError(str(error)) from None
+    exit_code = 1 if DASHBOARD_FAILURE in results else 0
     if args.format == "json":
         print(json.dumps(results, indent=2))
-        return 0
+        return exit_code
     machine = results.pop("machine")
     rows = [{"measure": k, "value": v, "target": TARGETS.get(k, "")} for k, v in results.items()]
     emit(rows, "table", ("measure", "value", "target"))
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
-    return 0
+    return exit_code
 
 
 def _bench_scale(settings: Any, args: argparse.Namespace) -> int:
