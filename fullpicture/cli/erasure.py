@@ -26,10 +26,16 @@ REAPPLY_COLUMNS = (
 
 
 def retention_reapply_command(commands: Any) -> None:
+    """The `retention` group, holding `reapply` (the policy's retention commands join it)."""
     retention = commands.add_parser(
         "retention", help="retention and erasure: re-apply the erasure ledger after a restore"
     )
     sub = retention.add_subparsers(title="retention commands", metavar="ACTION", required=True)
+    reapply_command(sub)
+
+
+def reapply_command(sub: Any) -> None:
+    """`retention reapply`, added to the `retention` group's subcommands."""
     command = add_command(
         sub,
         "reapply",
