@@ -17,7 +17,7 @@ from domain.entries import ENTRY_EVENTS
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.bootstrap import event_store_env
 from fullpicture.config import Settings
-from tests.builders import AGENCIES, record_every_kind
+from tests.builders import AGENCIES, record_every_kind, stored_before_sealing
 from tests.test_disclosures import chronology
 
 
@@ -38,7 +38,7 @@ def store_without_author(app: Partnership, entry_id: str) -> str:
     reference: what a store written before this version holds. Returns the copy's entry id."""
     agency, _, ref = entry_id.partition(":")
     [stored] = app.recorder.select_events(app.find_entry_uuid(entry_id))
-    state = json.loads(stored.state)
+    state = stored_before_sealing(app, stored)
     for name in AUTHORSHIP_FIELDS:
         del state[name]
     state["class_version"] -= 1

@@ -28,7 +28,7 @@ from projections.alerts import PatternContext
 from projections.chronology import ChronologyEntry, chronology_for
 from projections.database import open_read_models
 from projections.read_models import ReadModels
-from tests.builders import AGENCIES, entry, request, share
+from tests.builders import AGENCIES, entry, request, share, stored_before_sealing
 from tests.people import practitioner_of
 
 
@@ -210,7 +210,7 @@ def store_as_version_2(app: Partnership, entry_id: str, kind: str) -> str:
     reference: what a store written before this version holds. Returns the copy's entry id."""
     agency, _, ref = entry_id.partition(":")
     [stored] = app.recorder.select_events(app.find_entry_uuid(entry_id))
-    state = json.loads(stored.state)
+    state = stored_before_sealing(app, stored)
     for name in NEW_FIELDS[kind]:
         del state[name]
     state["class_version"] = 2
