@@ -300,3 +300,19 @@ def key_wrapper(cipher_key: str | None) -> KeyWrapper | None:
     from eventsourcing.utils import Environment
 
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: cipher_key}))
+
+
+class InMemoryKeyTable:
+    """A key store that lives as long as the process, for an application whose events do too
+    (eventsourcing's in-memory "POPO" store: the synthetic evaluation's)."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self._connection = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[KeyCursor]:
+        with self._lock, self._connection:
+            yield self._connection.cursor()
