@@ -22,7 +22,7 @@ from domain import clock
 from domain.agencies import Agency, AgencyRegistered, agency_uuid, new_agency
 from domain.alert_reviews import TRIAGE_OUTCOMES, new_alert_review
 from domain.child_directory import ChildDirectory
-from domain.child_keys import ChildKeys, MemoryKeyTable, StoreKeyTable
+from domain.child_keys import ChildKeys, InMemoryKeyTable, KeyTable, StoreKeyTable
 from domain.children import Child, child_uuid, new_child
 from domain.collector import no_cycle_collection
 from domain.drafts import AUTHORSHIP_FIELDS, UNKNOWN_AUTHOR, Authorship, EntryDraft, parse_draft
@@ -134,10 +134,13 @@ class Partnership(PeopleAroundChildren, Application[Any]):
     def _open_child_keys(self) -> ChildKeys:
         """The key store, in the store's own database, its keys sealed under the store's
         cipher where one is set."""
-        datastore = getattr(self.recorder, "datastore", None)  # none for events in memory
-        placeholder = "?" if isinstance(datastore, SQLiteDatastore) else "%s"  # psycopg's
+        datastore = getattr(self.recorder, "datastore", None)
+        table: KeyTable = InMemoryKeyTable()  # eventsourcing's in-memory store has no database
+        if datastore is not None:
+            placeholder = "?" if isinstance(datastore, SQLiteDatastore) else "%s"  # psycopg's
+            table = StoreKeyTable(datastore, placeholder)
         keys = ChildKeys(
-            MemoryKeyTable() if datastore is None else StoreKeyTable(datastore, placeholder),
+            table,
             wrapper=self.mapper.cipher,
             now=lambda: self._now().isoformat(),
         )

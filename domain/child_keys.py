@@ -274,21 +274,6 @@ class StoreKeyTable:
             yield _Placeholders(cursor, self._placeholder)
 
 
-class MemoryKeyTable:
-    """A `KeyTable` in memory (SQLite's), for an application whose events are kept in memory
-    (eventsourcing's POPO store, as the detectors' accuracy measure uses): its keys live and
-    die with it."""
-
-    def __init__(self) -> None:
-        self._connection = sqlite3.connect(":memory:", check_same_thread=False)
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def transaction(self) -> Iterator[KeyCursor]:
-        with self._lock, self._connection:
-            yield self._connection.cursor()
-
-
 class _Placeholders:
     def __init__(self, cursor: Any, placeholder: str) -> None:
         self._cursor = cursor
@@ -316,3 +301,18 @@ def key_wrapper(cipher_key: str | None) -> KeyWrapper | None:
     from eventsourcing.utils import Environment
 
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: cipher_key}))
+
+
+class InMemoryKeyTable:
+    """A key store that lives as long as the process, for an application whose events do too
+    (eventsourcing's in-memory "POPO" store: the synthetic evaluation's)."""
+
+    def __init__(self) -> None:
+
+        self._connection = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[KeyCursor]:
+        with self._lock, self._connection:
+            yield self._connection.cursor()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from domain.application import Partnership
@@ -157,3 +158,14 @@ def record_every_disclosure_field(app: Partnership) -> None:
     ]
     for each in entries:
         app.record(each, author=AUTHOR)
+
+
+def stored_before_sealing(app: Partnership, stored: Any) -> dict[str, Any]:
+    """A stored event's state as events were stored before personal content was sealed per
+    child: every field in plain JSON (what stores written by earlier versions hold)."""
+    state = json.loads(stored.state)
+    state.pop("sealed", None)
+    event = vars(app.mapper.to_domain_event(stored))
+    return state | {
+        name: event[name] for name in event if name not in state and name[:10] != "originator"
+    }

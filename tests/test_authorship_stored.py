@@ -3,7 +3,9 @@ for a review, in SQLite and in PostgreSQL, through the store and into the chrono
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +17,7 @@ from domain.entries import ENTRY_EVENTS
 from domain.records import EventRecord, records_from_notifications
 from fullpicture.bootstrap import event_store_env
 from fullpicture.config import Settings
-from tests.builders import AGENCIES, record_every_kind
-from tests.stored_events import plain_state, store_plain_copy
+from tests.builders import AGENCIES, record_every_kind, stored_before_sealing
 from tests.test_disclosures import chronology
 
 
@@ -36,13 +37,17 @@ def store_without_author(app: Partnership, entry_id: str) -> str:
     """A copy of a stored entry in the shape the version before authors stored it, under a new
     reference: what a store written before this version holds. Returns the copy's entry id."""
     agency, _, ref = entry_id.partition(":")
-    state = plain_state(app, entry_id)
+    [stored] = app.recorder.select_events(app.find_entry_uuid(entry_id))
+    state = stored_before_sealing(app, stored)
     for name in AUTHORSHIP_FIELDS:
         del state[name]
     state["class_version"] -= 1
     state["entry_ref"] = f"{ref}-OLD"
     copy_id = f"{agency}:{ref}-OLD"
-    store_plain_copy(app, entry_id, state, copy_id)
+    old = replace(
+        stored, state=json.dumps(state).encode(), originator_id=app.find_entry_uuid(copy_id)
+    )
+    app.recorder.insert_events([old])
     return copy_id
 
 

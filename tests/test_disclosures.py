@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,8 @@ from projections.alerts import PatternContext
 from projections.chronology import ChronologyEntry, chronology_for
 from projections.database import open_read_models
 from projections.read_models import ReadModels
-from tests.builders import AGENCIES, entry, request, share
+from tests.builders import AGENCIES, entry, request, share, stored_before_sealing
 from tests.people import practitioner_of
-from tests.stored_events import plain_state, store_plain_copy
 
 
 def chronology(settings: Settings, app: Partnership, child: str = "C-0001") -> dict[str, Any]:
@@ -209,13 +209,17 @@ def store_as_version_2(app: Partnership, entry_id: str, kind: str) -> str:
     """A copy of a stored entry in the shape version 2 stored it (no new fields), under a new
     reference: what a store written before this version holds. Returns the copy's entry id."""
     agency, _, ref = entry_id.partition(":")
-    state = plain_state(app, entry_id)
+    [stored] = app.recorder.select_events(app.find_entry_uuid(entry_id))
+    state = stored_before_sealing(app, stored)
     for name in NEW_FIELDS[kind]:
         del state[name]
     state["class_version"] = 2
     state["entry_ref"] = f"{ref}-V2"
     copy_id = f"{agency}:{ref}-V2"
-    store_plain_copy(app, entry_id, state, copy_id)
+    old = replace(
+        stored, state=json.dumps(state).encode(), originator_id=app.find_entry_uuid(copy_id)
+    )
+    app.recorder.insert_events([old])
     return copy_id
 
 

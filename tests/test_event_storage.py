@@ -20,23 +20,12 @@ from fullpicture import config
 from fullpicture.bootstrap import ACCESS_LOG_RECORDER_TOPIC, event_store_env
 from fullpicture.config import Settings, load_settings
 from fullpicture.event_store import BinaryBatchRecorder, OneTripRecorder
-from tests.builders import entry, register_agencies
+from tests.builders import entry, register_agencies, stored_before_sealing
 
 
 def database_bytes(path: Path) -> bytes:
     """The database file and its write-ahead log, wherever the rows currently are."""
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-
-
-def stored_before_sealing(app: Partnership, stored: Any) -> dict[str, Any]:
-    """The stored state as events were stored before personal content was sealed per child:
-    every field in plain JSON (what older stores hold)."""
-    state = json.loads(stored.state)
-    del state["sealed"]
-    event = vars(app.mapper.to_domain_event(stored))
-    return state | {
-        name: event[name] for name in event if name not in state and name[:10] != "originator"
-    }
 
 
 def test_a_version_1_child_voice_event_still_loads(embedded_partnership: Partnership) -> None:
