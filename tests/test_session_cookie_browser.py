@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from consumers.store_feed import catch_up
 from dashboard.browser_sessions import COOKIE
 from fullpicture import config
-from fullpicture.bootstrap import bootstrap
+from fullpicture.bootstrap import Wiring, bootstrap
 from fullpicture.config import load_settings
 from fullpicture.demo_accounts import DEMO_PASSWORD
 from fullpicture.tools.dashboard_bench import free_port, serving
 from projections.chronology import children_with_entries
+from tests.builders import AUTHOR, entry
 from tests.keycloak import keycloak_url  # noqa: F401 - a session fixture
 from tests.test_dashboard import demo_state  # noqa: F401 - the same synthetic partnership
 from tests.test_dashboard_browser import (  # noqa: F401 - fixtures too
@@ -42,10 +44,27 @@ def dashboard_url(demo_state: Path) -> Iterator[str]:  # noqa: F811
 def children_of(state: Path, user: str) -> tuple[str, str]:
     """A child in the person's scope, and one outside it."""
     wiring = bootstrap(load_settings({config.STATE_DIR: str(state)}))
-    mine = {c.child_ref for c in wiring.queries.children(user)}
-    others = {c.child_ref for c in children_with_entries(wiring.queries.db)} - mine
-    wiring.close()
+    try:
+        mine = {c.child_ref for c in wiring.queries.children(user)}
+        others = {c.child_ref for c in children_with_entries(wiring.queries.db)} - mine
+        if not others:  # the person's agency knows every child of the synthetic partnership
+            others = {child_outside_scope(wiring, user)}
+    finally:
+        wiring.close()
     return sorted(mine)[0], sorted(others)[0]
+
+
+def child_outside_scope(wiring: Wiring, user: str) -> str:
+    """A child only another agency has recorded anything about (recorded now, for this test)."""
+    person = wiring.directory.person(user)
+    assert person is not None
+    own = person.agency
+    other = next(a.code for a in wiring.partnership.agencies() if a.code != own)
+    child = "C-OUTSIDE-SCOPE"
+    concern = entry("concern", agency=other, entry_ref="OUTSIDE-1", child_ref=child)
+    wiring.partnership.record(concern, author=AUTHOR)
+    catch_up(wiring.partnership, wiring.read_models)
+    return child
 
 
 def new_context(browser: Browser) -> BrowserContext:  # noqa: F811
