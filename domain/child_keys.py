@@ -22,10 +22,14 @@ from base64 import b64decode, b64encode
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.utils import retry
+
+T = TypeVar("T")
 
 TABLE = "child_data_keys"
 CREATE = (
@@ -117,9 +121,18 @@ class ChildKeys:
         self._lock = threading.Lock()
 
     def create_table(self) -> None:
-        with self._table.transaction() as cursor:
+        def make(cursor: KeyCursor) -> None:
             cursor.execute(CREATE)
             cursor.execute(CREATE_ERASURES)
+
+        self._in_transaction(make)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _in_transaction(self, work: Callable[[KeyCursor], T]) -> T:
+        """`work` in one transaction, tried again on a connection the server cut (as
+        eventsourcing's recorders do): a relay or projector outlives a database restart."""
+        with self._table.transaction() as cursor:
+            return work(cursor)
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -147,14 +160,17 @@ class ChildKeys:
         for start in range(0, len(children), FETCHED_AT_ONCE):
             chunk = children[start : start + FETCHED_AT_ONCE]
             marks = ", ".join("?" for _ in chunk)
-            with self._table.transaction() as cursor:
+
+            def read(cursor: KeyCursor, chunk: list[str] = chunk, marks: str = marks) -> Any:
                 cursor.execute(
                     f"SELECT child_ref, agency, data_key FROM {TABLE} WHERE child_ref IN ({marks})",
                     chunk,
                 )
-                for row in cursor.fetchall():
-                    child, agency, stored = _values(row)
-                    found[(child, agency)] = self._unwrapped(stored)
+                return cursor.fetchall()
+
+            for row in self._in_transaction(read):
+                child, agency, stored = _values(row)
+                found[(child, agency)] = self._unwrapped(stored)
         with self._lock:
             for pair in [*found, *missing]:
                 self._kept[pair] = found.get(pair)
@@ -183,17 +199,19 @@ class ChildKeys:
         if not wanted:
             return
         created_at = self._now()
-        with self._table.transaction() as cursor:
-            # One statement for the lot (psycopg pipelines it: ~3,700 new keys were as many
-            # round trips, most of what the keys cost an import).
-            cursor.executemany(
+        new_keys = [
+            (child_ref, agency, self._wrapped(os.urandom(KEY_BYTES)), created_at)
+            for child_ref, agency in wanted
+        ]
+        # One statement for the lot (psycopg pipelines it: ~3,700 new keys were as many round
+        # trips, most of what the keys cost an import); a repeat inserts nothing twice.
+        self._in_transaction(
+            lambda cursor: cursor.executemany(
                 f"INSERT INTO {TABLE} (child_ref, agency, data_key, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (child_ref, agency) DO NOTHING",
-                [
-                    (child_ref, agency, self._wrapped(os.urandom(KEY_BYTES)), created_at)
-                    for child_ref, agency in wanted
-                ],
+                new_keys,
             )
+        )
         with self._lock:
             for pair in wanted:
                 self._kept.pop(pair, None)
@@ -237,10 +255,13 @@ class ChildKeys:
         now = time.monotonic()
         if now - self._checked_at < self._check_seconds:
             return
-        self._checked_at = now
-        with self._table.transaction() as cursor:
+
+        def count_erasures(cursor: KeyCursor) -> int:
             cursor.execute(f"SELECT count(*) FROM {ERASURES}")
-            count = int(_values(cursor.fetchall()[0])[0])
+            return int(_values(cursor.fetchall()[0])[0])
+
+        count = self._in_transaction(count_erasures)
+        self._checked_at = now
         if count != self._erasures_seen:
             with self._lock:
                 self._kept.clear()
