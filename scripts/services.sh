@@ -91,6 +91,9 @@ password_encryption = 'scram-sha-256'
 fsync = $durability
 synchronous_commit = $durability
 full_page_writes = $durability
+# An erased child's rows leave the write-ahead log with the segment that recorded them: at the
+# checkpoint after it, an old segment is removed, not renamed for reuse with its bytes intact.
+wal_recycle = off
 max_connections = 200
 shared_buffers = 256MB
 CONF

@@ -3,9 +3,11 @@
 A unique canary is seeded in every personal field of a child's entries (and of an entry shared
 with a sibling); the child is erased; the read models are rebuilt from the store (embedded) or
 from the events topic (distributed), so that a key left behind would bring the content back; what
-the servers keep is forced to disk; and every byte store is scanned for the canaries, in plain
-text, base64 and Avro string form. None may be found, while the sibling's entries read whole.
-The same scenario with the key deletion disabled must find them.
+the servers keep is forced to disk; and every byte store (the whole PostgreSQL data directory,
+write-ahead log included, a pg_dump, the Kafka log of the events topic, the state directory) is
+scanned for the canaries, in plain text, base64 and Avro string form, and for the child's data
+keys as stored. None may be found, while the sibling's entries read whole. The same scenario
+with the key deletion disabled must find them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from kafka.admin import ConfigResource, ConfigResourceType
 
@@ -35,7 +36,7 @@ from fullpicture.erasure import ErasureReport, shred_child
 from projections.chronology import chronology_for
 from schemas.codec import decode
 from tests.builders import register_agencies
-from tests.conftest import SERVICES, in_database, postgres_admin_url
+from tests.conftest import SERVICES
 from tests.kafka_helpers import read_topic
 
 ERASED, SIBLING = "C-0001", "C-0002"
@@ -228,6 +229,22 @@ def hits(stores: dict[str, list[Path]], canaries: list[str]) -> list[str]:
     return found
 
 
+def key_hits(stores: dict[str, list[Path]], stored_keys: list[str]) -> list[str]:
+    """`store: key` for each of the erased child's data keys still found, as stored (base64 of
+    the key, wrapped where a cipher key is set) or as its bytes: a key left in any byte store
+    opens every copy of the sealed events."""
+    found = []
+    for store, files in stores.items():
+        for path in files:
+            data = path.read_bytes()
+            found.extend(
+                f"{store} {path.name}: data key {key[:8]}…"
+                for key in stored_keys
+                if key.encode() in data or base64.b64decode(key) in data
+            )
+    return found
+
+
 def files_under(*roots: Path) -> list[Path]:
     return [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
 
@@ -256,15 +273,38 @@ def embedded_sweep(wiring: Wiring, canary: Canaries) -> list[str]:
     wiring.projection.catch_up()
     state = wiring.settings.state_dir
     assert hits({"state": files_under(state)}, canary.seeded()), "the sweep finds nothing to find"
+    keys = embedded_stored_keys(state, ERASED)
+    assert key_hits({"state": files_under(state)}, keys), "the sweep finds no key to find"
     erase(wiring, ERASED)
     wiring.projection.rebuild()
     wiring.close()
     for database in state.glob("*.sqlite"):
         force_sqlite_to_disk(database)
-    found = hits({"state": files_under(state)}, canary.seeded())
+    stores = {"state": files_under(state)}
+    found = hits(stores, canary.seeded()) + key_hits(stores, keys)
     if not found:
         sibling_reads_whole(wiring, canary)
     return found
+
+
+def embedded_stored_keys(state: Path, child_ref: str) -> list[str]:
+    """The child's data keys as the embedded key table holds them."""
+    import sqlite3
+
+    for database in state.glob("*.sqlite"):
+        connection = sqlite3.connect(database)
+        try:
+            return [
+                key
+                for (key,) in connection.execute(
+                    "SELECT data_key FROM child_data_keys WHERE child_ref = ?", (child_ref,)
+                )
+            ]
+        except sqlite3.OperationalError:
+            continue
+        finally:
+            connection.close()
+    raise AssertionError(f"no key table under {state}")
 
 
 def force_sqlite_to_disk(path: Path) -> None:
@@ -293,6 +333,7 @@ def test_the_embedded_sweep_finds_the_canaries_when_the_key_deletion_is_skipped(
 ) -> None:
     found = embedded_sweep(wiring_for(embedded_settings), Canaries())
     assert any("VoiceWords" in hit for hit in found), found
+    assert any("data key" in hit for hit in found), found
 
 
 # PostgreSQL and Kafka ---------------------------------------------------------------------------
@@ -305,16 +346,18 @@ def kafka_log_dir() -> Path:
     return cache / f"kafka-run-{port}" / "data"
 
 
-def postgres_database_dir(url: str) -> Path:
-    """The test database's own relation files inside the server's data directory."""
-    with psycopg.connect(in_database(postgres_admin_url(), "fullpicture")) as connection:
-        oid = connection.execute(
-            "SELECT oid FROM pg_database WHERE datname = %s", (url.rpartition("/")[2],)
-        ).fetchone()[0]  # type: ignore[index]
+def postgres_data_dir(url: str) -> Path:
+    """The server's whole data directory: every database's relation files, the write-ahead log
+    (`pg_wal`), the commit log and the rest."""
     clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
     port = url.rpartition(":")[2].partition("/")[0]
-    data = next(line.split()[5] for line in clusters.splitlines() if line.split()[2] == port)
-    return Path(data) / "base" / str(oid)
+    return Path(next(line.split()[5] for line in clusters.splitlines() if line.split()[2] == port))
+
+
+def postgres_stored_keys(url: str, child_ref: str) -> list[str]:
+    """The child's data keys as the key table holds them (read as the server's superuser)."""
+    sql = f"SELECT data_key FROM child_data_keys WHERE child_ref = '{child_ref}'"
+    return as_server_superuser("psql", url, "-At", "-c", sql).decode().split()
 
 
 def as_server_superuser(program: str, url: str, *args: str, given: bytes | None = None) -> bytes:
@@ -330,7 +373,19 @@ def as_server_superuser(program: str, url: str, *args: str, given: bytes | None 
 
 
 def force_postgres_to_disk(url: str) -> None:
-    as_server_superuser("psql", url, "-c", "VACUUM FULL", "-c", "CHECKPOINT")
+    """Dead rows rewritten away (VACUUM FULL), then the write-ahead log that recorded them
+    closed and passed by a checkpoint, so the server removes its segment: what an erasure
+    leaves in the live WAL until the server's next checkpoint after a segment switch (with
+    `wal_recycle = off`, scripts/services.sh: a recycled segment would keep its old bytes
+    under a new name until overwritten)."""
+    recycling = as_server_superuser("psql", url, "-At", "-c", "SHOW wal_recycle").strip()
+    assert recycling == b"off", "the server reuses WAL segments: start it by scripts/services.sh"
+    as_server_superuser(
+        "psql",
+        url,
+        *("-c", "VACUUM FULL", "-c", "CHECKPOINT"),
+        *("-c", "SELECT pg_switch_wal()", "-c", "CHECKPOINT"),
+    )
 
 
 def roll_segments(settings: Settings, topics: list[str]) -> None:
@@ -363,6 +418,8 @@ def distributed_sweep(wiring: Wiring, canary: Canaries, tmp_path: Path) -> list[
     before = pg_dump(url, tmp_path / "before.sql")
     assert hits({"pg_dump": [before]}, canary.seeded()), "the sweep finds nothing to find"
     before.unlink()
+    keys = postgres_stored_keys(url, ERASED)
+    assert keys, "the sweep finds no key to find"
     events = settings.topics.events
     roll_segments(settings, [events])
 
@@ -376,13 +433,13 @@ def distributed_sweep(wiring: Wiring, canary: Canaries, tmp_path: Path) -> list[
     topic_logs = [d for d in kafka_log_dir().iterdir() if d.name.startswith(f"{events}-")]
     assert topic_logs, f"no log directory for {events} under {kafka_log_dir()}"
     stores = {
-        "postgresql": files_under(postgres_database_dir(url)),
+        "postgresql": files_under(postgres_data_dir(url)),
         "pg_dump": [pg_dump(url, tmp_path / "after.sql")],
         "kafka events log": files_under(*topic_logs),
         "state": files_under(settings.state_dir),
     }
     assert all(stores.values()), {store: len(files) for store, files in stores.items()}
-    found = hits(stores, canary.seeded())
+    found = hits(stores, canary.seeded()) + key_hits(stores, keys)
     if not found:
         sibling_reads_whole(wiring, canary)
     return found
@@ -407,6 +464,7 @@ def test_the_postgresql_and_kafka_sweep_finds_the_canaries_when_the_key_deletion
 ) -> None:
     found = distributed_sweep(wiring_for(distributed_settings), Canaries(), tmp_path)
     assert any("VoiceWords" in hit for hit in found), found
+    assert any("data key" in hit for hit in found), found
 
 
 # What the feeds and the ledger topic are told ---------------------------------------------------
