@@ -153,6 +153,7 @@ class ChildKeys:
 
     def fetch(self, pairs: Iterable[Pair]) -> None:
         """Read into memory, in a few queries, the keys of `pairs` not held yet (a batch's)."""
+        self._forget_if_erased_elsewhere()  # first, or its first look would drop what is read
         with self._lock:
             missing = [p for p in dict.fromkeys(pairs) if p not in self._kept]
         children = sorted({child for child, _ in missing})

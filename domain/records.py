@@ -20,7 +20,7 @@ from domain.entries import EntryRecorded, event_fields
 from domain.erasures import ChildErased
 from domain.households import AdultRegistered, HouseholdJoined, HouseholdLeft
 from domain.identifiers import ChildAliasRecorded, NhsNumberRecorded
-from domain.sealing import ERASED_CHILD, content_erased
+from domain.sealing import ERASED_CHILD, content_erased, to_domain_events
 from domain.tasks import TASK_EVENTS
 
 EventRecord = dict[str, Any]
@@ -100,8 +100,8 @@ def records_from_notifications(
 ) -> Iterator[tuple[int, EventRecord]]:
     """(notification id, record) for each stored event, in store order; an event whose
     content was erased (no child's key remains) is left out."""
-    for notification in notifications:
-        event = mapper.to_domain_event(notification)
+    stored = list(notifications)
+    for notification, event in zip(stored, to_domain_events(mapper, stored), strict=True):
         if not content_erased(event):
             yield notification.id, event_record(event)
 
