@@ -215,32 +215,30 @@ def _zigzag_varint(n: int) -> bytes:
 
 
 def hits(stores: dict[str, list[Path]], canaries: list[str]) -> list[str]:
-    """`store: canary` for each canary found in any form in any file of any store."""
-    wanted = {canary: forms(canary) for canary in canaries}
-    found = []
-    for store, files in stores.items():
-        for path in files:
-            data = path.read_bytes()
-            found.extend(
-                f"{store} {path.name}: {canary}"
-                for canary, variants in wanted.items()
-                if any(v in data for v in variants)
-            )
-    return found
+    """`store file: canary` for each canary found in any form in any file of any store."""
+    return found_in(stores, {canary: forms(canary) for canary in canaries})
 
 
 def key_hits(stores: dict[str, list[Path]], stored_keys: list[str]) -> list[str]:
-    """`store: key` for each of the erased child's data keys still found, as stored (base64 of
-    the key, wrapped where a cipher key is set) or as its bytes: a key left in any byte store
-    opens every copy of the sealed events."""
+    """`store file: data key …` for each of the erased child's data keys still found, as stored
+    (base64 of the key, wrapped where a cipher key is set) or as its bytes: a key left in any
+    byte store opens every copy of the sealed events."""
+    return found_in(
+        stores,
+        {f"data key {key[:8]}…": [key.encode(), base64.b64decode(key)] for key in stored_keys},
+    )
+
+
+def found_in(stores: dict[str, list[Path]], wanted: dict[str, list[bytes]]) -> list[str]:
+    """`store file: name` for each wanted name any of whose forms is in a file of a store."""
     found = []
     for store, files in stores.items():
         for path in files:
             data = path.read_bytes()
             found.extend(
-                f"{store} {path.name}: data key {key[:8]}…"
-                for key in stored_keys
-                if key.encode() in data or base64.b64decode(key) in data
+                f"{store} {path.name}: {name}"
+                for name, variants in wanted.items()
+                if any(v in data for v in variants)
             )
     return found
 
