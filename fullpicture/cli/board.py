@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fullpicture.bootstrap import Wiring
-from fullpicture.cli.parser import UserError, add_command
+from fullpicture.cli.parser import UserError, add_command, write_out
 
 
 def report_command(commands: Any) -> None:
@@ -55,13 +55,7 @@ def _report(wiring: Wiring, args: argparse.Namespace) -> int:
     figures = wiring.queries.board_figures(args.acting_as, cohort)
     names = {a.code: a.name for a in wiring.partnership.agencies()}
     report = board_report(figures, args.format, names, args.acting_as, wiring.now().isoformat())
-    try:
-        if isinstance(report, bytes):
-            args.out.write_bytes(report)
-        else:
-            args.out.write_text(report, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"--out: cannot write {args.out}: {error.strerror}") from None
+    write_out(args.out, report)
     print(
         f"report for {cohort.from_day} to {cohort.to_day} written to {args.out} "
         f"({figures.suppressed} cells suppressed)"

@@ -136,3 +136,14 @@ def help_vocabulary() -> Vocabulary:
         return configured_vocabulary(load_settings())
     except ConfigurationError:
         return DEFAULT_VOCABULARY
+
+
+def write_out(path: Path, content: str | bytes) -> None:
+    """A document written where `--out` says, or a `UserError` naming the option."""
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"--out: cannot write {path}: {error.strerror}") from None

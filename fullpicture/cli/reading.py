@@ -18,6 +18,7 @@ from fullpicture.cli.parser import (
     format_option,
     purpose_option,
     replay_options,
+    write_out,
 )
 from fullpicture.output import emit
 from fullpicture.review_pack import EXPORT_KINDS
@@ -212,13 +213,7 @@ def _export(wiring: Wiring, args: argparse.Namespace) -> int:
     read = _read_child(wiring, args, "export")
     names = {a.code: a.name for a in wiring.partnership.agencies()}
     pack = review_pack(read, args.format, names, args.acting_as, wiring.now().isoformat())
-    try:
-        if isinstance(pack, bytes):
-            args.out.write_bytes(pack)
-        else:
-            args.out.write_text(pack, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"--out: cannot write {args.out}: {error.strerror}") from None
+    write_out(args.out, pack)
     print(
         f"exported {len(read.entries)} entries of {args.child} ({read.scope.describe()}) "
         f"to {args.out}"
