@@ -12,8 +12,9 @@ PORT ?= 8501
 demo: $(INSTALLED)
 	$(BIN)/fullpicture demo --port $(PORT)
 
+# The 25 slowest tests are listed at the end: where the suite's time goes.
 test: $(INSTALLED) lint services browser keycloak test-image
-	. .fullpicture/services.env && $(BIN)/python -m pytest
+	. .fullpicture/services.env && $(BIN)/python -m pytest --durations=25
 
 services: $(INSTALLED)
 	bash scripts/services.sh up
