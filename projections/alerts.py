@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.collector import no_cycle_collection
+from domain.records import EventRecord
 from projections.chronology import (
     STAGING,
     pattern_items_by_child,
@@ -25,9 +26,11 @@ from projections.chronology import (
     pattern_items_query,
 )
 from projections.chronology import TABLE as CHRONOLOGY
-from projections.database import Cursor, ReadModelDatabase
+from projections.database import Cursor, ReadModelDatabase, query_on
+from projections.household_view import stored_household_facts
+from projections.households import CHANGES as HOUSEHOLD_CHANGES
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import evaluate_items
+from projections.patterns.evaluation import evaluate_household, evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
 from projections.patterns.timeline import Item
@@ -83,6 +86,7 @@ class PatternContext:
 
 # The children of the batch's staged entries, noted to be re-evaluated.
 FROM_STAGED = (STAGING.select(MARK_PENDING, "DISTINCT child_ref, 1"),)
+HOUSEHOLD_CHANGE_KINDS = ("household_joined", "household_left")
 
 
 def refresh_pending(
@@ -189,6 +193,29 @@ class _ClaimedChunk:
             unit.__exit__(None, None, None)
 
 
+def mark_households_pending(
+    cursor: Cursor, changes: Sequence[EventRecord], records: Sequence[EventRecord]
+) -> None:
+    """Note the children the patterns about adults may have changed for: those whose household
+    `changes` change, and every child an adult named in a concern among `records` is or was in
+    the household of (one read by adult, for the whole batch)."""
+    changed = {(r["child_ref"], 1) for r in changes if r.get("kind") in HOUSEHOLD_CHANGE_KINDS}
+    if changed:
+        cursor.upsert(MARK_PENDING, sorted(changed))
+    named = sorted(
+        {a for r in records if r.get("adults") and r.get("concerns") for a in r["adults"]}
+    )
+    if named:
+        marks = ", ".join("?" for _ in named)
+        cursor.execute(
+            MARK_PENDING.from_source(
+                f"SELECT DISTINCT child_ref, 1 FROM {HOUSEHOLD_CHANGES} "
+                f"WHERE adult_ref IN ({marks})"
+            ),
+            named,
+        )
+
+
 def mark_every_child_pending(db: ReadModelDatabase) -> None:
     """Every child with an entry noted to be re-evaluated (`fullpicture bench --scale` times the
     evaluation of a whole partnership this way)."""
@@ -228,14 +255,19 @@ def _replace(
 def _evaluate(
     cursor: Cursor, children: list[str], grouped: dict[str, list[Item]], context: PatternContext
 ) -> None:
-    """Replace these children's alerts with a fresh evaluation."""
+    """Replace these children's alerts with a fresh evaluation, the patterns about adults
+    included for those with a household."""
     as_at = context.today()
+    households = stored_household_facts(query_on(cursor), children, as_at.isoformat())
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
         for child in children:
-            alerts = evaluate_items(
-                grouped.get(child, []), child, as_at, context.config, context.glossary
-            )
+            items = grouped.get(child, [])
+            alerts = evaluate_items(items, child, as_at, context.config, context.glossary)
+            if child in households:
+                alerts += evaluate_household(
+                    items, child, as_at, households[child], context.config, context.glossary
+                )
             rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     placeholders = ", ".join("?" for _ in children)
     cursor.execute(f"DELETE FROM {TABLE} WHERE child_ref IN ({placeholders})", children)

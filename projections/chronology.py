@@ -17,7 +17,7 @@ from domain.records import EventRecord, agency_knows, projected_children
 from domain.sealing import ERASED_CHILD
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
-from projections.database import Cursor, ReadModelDatabase, Row
+from projections.database import Cursor, Query, ReadModelDatabase, Row
 from projections.patterns.timeline import Item, entry_item
 from projections.sql import Staging, Upsert, as_json, from_json
 
@@ -675,20 +675,21 @@ def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
 
 
 def entries_naming_adults(
-    db: ReadModelDatabase, adult_refs: Sequence[str], known_by: str | None = None
+    query: Query, adult_refs: Sequence[str], known_by: str | None = None
 ) -> list[ChronologyEntry]:
     """Every entry naming any of these adults, once each, in world-time order (only those an
-    agency knows, with `known_by`). An entry is kept once per child it concerns; one copy is
-    enough here."""
+    agency knows, with `known_by`), read with `query` (a database's, or a unit of work's:
+    `query_on`). An entry is kept once per child it concerns; one copy is enough here."""
     if not adult_refs:
         return []
     named = " OR ".join("adults LIKE ? ESCAPE '\\'" for _ in adult_refs)
-    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE ({named})"
+    # Most entries name no adult: the plain comparison spares them every LIKE.
+    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE adults <> '[]' AND ({named})"
     params = [f'%"{_like_escaped(ref)}"%' for ref in adult_refs]
     if known_by is not None:
         sql += f" AND {KNOWN_BY_SQL}"
         params.extend(_known_by_params(known_by))
-    rows = list({row[0]: row for row in db.query(sql, params)}.values())
+    rows = list({row[0]: row for row in query(sql, params)}.values())
     rows.sort(key=_in_world_time_order)
     return _entries(rows, None, known_by)
 

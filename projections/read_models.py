@@ -92,6 +92,7 @@ class ReadModels:
                 cursor.upsert_staged(FROM_STAGED)
             for model in FROM_RECORDS:
                 model.apply(cursor, [r for r in kept if r.get("kind") in model.KINDS])
+            alerts.mark_households_pending(cursor, kept, records)
 
         self.db.write_batch(write)
 
