@@ -30,7 +30,7 @@ from projections.database import Cursor, ReadModelDatabase, query_on
 from projections.household_view import stored_household_facts
 from projections.households import CHANGES as HOUSEHOLD_CHANGES
 from projections.patterns.alerts import Alert
-from projections.patterns.evaluation import evaluate_household, evaluate_items
+from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
 from projections.patterns.settings import PatternConfig, load_pattern_config
 from projections.patterns.timeline import Item
@@ -262,12 +262,14 @@ def _evaluate(
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
         for child in children:
-            items = grouped.get(child, [])
-            alerts = evaluate_items(items, child, as_at, context.config, context.glossary)
-            if child in households:
-                alerts += evaluate_household(
-                    items, child, as_at, households[child], context.config, context.glossary
-                )
+            alerts = evaluate_items(
+                grouped.get(child, []),
+                child,
+                as_at,
+                context.config,
+                context.glossary,
+                household=households.get(child),
+            )
             rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     placeholders = ", ".join("?" for _ in children)
     cursor.execute(f"DELETE FROM {TABLE} WHERE child_ref IN ({placeholders})", children)

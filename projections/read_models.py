@@ -51,7 +51,7 @@ SCHEMA_VERSION = 12
 # states: lawful basis, family informed, reason; 10: the chronology keeps an acknowledgement's
 # outcome, and tasks are kept; 11: the chronology keeps the adults each entry names, and NHS
 # numbers, agencies' own ids, adults and household changes are kept; 12: the alerts include the
-# patterns about adults).
+# patterns about adults, and the chronology's rows naming adults are indexed).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 
