@@ -80,8 +80,10 @@ class PatternContext:
     today: Callable[[], date] = date.today
 
     @classmethod
-    def from_files(cls, patterns: Path | None, glossary: Path | None) -> PatternContext:
-        return cls(load_pattern_config(patterns), load_glossary(glossary))
+    def from_files(
+        cls, patterns: Path | None, glossary: Path | None, today: Callable[[], date] = date.today
+    ) -> PatternContext:
+        return cls(load_pattern_config(patterns), load_glossary(glossary), today)
 
 
 # The children of the batch's staged entries, noted to be re-evaluated.

@@ -4,6 +4,7 @@ and PostgreSQL), raised on planted cases, not on near misses, never naming the o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from consumers.store_feed import SOURCE, catch_up
 from domain.application import Partnership
 from domain.records import records_from_notifications
+from fullpicture.bootstrap import Wiring
 from projections.alerts import PENDING, stored_alerts
 from projections.read_models import ReadModels
 from tests.builders import register_agencies
+from tests.conftest import FIXED_NOW
 from tests.people import REVIEWER
 from tests.test_household_patterns import (  # noqa: F401 - the planted partnership
     HOUSEHOLD_PATTERNS,
@@ -24,6 +27,7 @@ from tests.test_household_patterns import (  # noqa: F401 - the planted partners
     run,
 )
 from tests.test_read_models import read_models  # noqa: F401 - the SQLite and PostgreSQL fixture
+from tests.test_walking_skeleton import project
 
 
 def concern(app: Partnership, ref: str, child: str, day: str, *adults: str) -> None:
@@ -167,3 +171,35 @@ def test_the_planted_cases_are_in_the_alert_list_of_those_who_see_their_evidence
     assert "(another child)" in elsewhere["explanation"]
     # The school made Q-4 but never heard of the adult who joined C-0004
     assert listed(capsys, SCHOOL) == {}
+
+
+@pytest.fixture(
+    params=[
+        "embedded",
+        pytest.param("distributed", marks=[pytest.mark.postgres, pytest.mark.kafka]),
+    ]
+)
+def wiring(request: pytest.FixtureRequest) -> Iterator[Wiring]:
+    """Both modes, the kept alerts evaluated as at the suite's fixed day."""
+    settings = request.getfixturevalue(f"{request.param}_settings")
+    built = Wiring(settings, now=lambda: FIXED_NOW)
+    yield built
+    built.close()
+
+
+def test_in_both_modes_a_concern_naming_the_adult_raises_an_alert_on_the_household_s_child(
+    wiring: Wiring,
+) -> None:
+    app = wiring.partnership
+    register_agencies(app)
+    app.register_adult("A-0001", "csc-north")
+    concern(app, "S-1", "C-0001", "2025-04-01")
+    app.join_household("C-0001", "A-0001", "partner_of_parent", "2025-05-01", "csc-north")
+    project(wiring)
+    assert set(household_alerts(wiring.read_models)) == {("C-0001", "new_adult_in_household")}
+    concern(app, "P-1", "C-0009", "2025-06-01", "A-0001")  # C-0001 is not touched again
+    project(wiring)
+    found = household_alerts(wiring.read_models)
+    elsewhere = found["C-0001", "adult_known_elsewhere"]
+    assert elsewhere.evidence == ("police-north:P-1",)
+    assert "C-0009" not in elsewhere.explanation
