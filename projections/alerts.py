@@ -270,7 +270,8 @@ def _evaluate(
                 as_at,
                 context.config,
                 context.glossary,
-                household=households.get(child),
+                None,  # every pattern
+                households.get(child),
             )
             rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     placeholders = ", ".join("?" for _ in children)
