@@ -38,6 +38,7 @@ from domain.erasures import ChildErased, erasure_uuid, new_erasure
 from domain.errors import (
     AgencyConflict,
     BirthDateConflict,
+    BirthDateNotAddable,
     ConflictingEntry,
     DomainError,
     InvalidDate,
@@ -232,6 +233,13 @@ class Partnership(PeopleAroundChildren, Application[Any]):
     ) -> bool:
         """Record a child's date of birth and NHS number (either may be left out); True if
         anything was new, False if all of it was recorded already the same."""
+        return self.once_more_after_a_race(
+            lambda: self._register_child(child_ref, date_of_birth, agency, nhs_number)
+        )
+
+    def _register_child(
+        self, child_ref: str, date_of_birth: str, agency: str, nhs_number: str
+    ) -> bool:
         child_ref = child_ref.strip()
         problems: list[DomainError] = []
         if not child_ref:
@@ -268,6 +276,8 @@ class Partnership(PeopleAroundChildren, Application[Any]):
         except AggregateNotFoundError:
             saved.append(new_child(child_ref, born, agency, self._now().isoformat()))
         else:
+            if born and not existing.date_of_birth:
+                raise BirthDateNotAddable(child_ref)
             if born and existing.date_of_birth != born:
                 raise BirthDateConflict(child_ref)
         if number:

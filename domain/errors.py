@@ -79,6 +79,18 @@ class ConflictingEntry(DomainError):
     """The agency already recorded this `entry_ref` with different content; record a correction."""
 
 
+class BirthDateNotAddable(ConflictingEntry):
+    """A child registered without a date of birth (by NHS number only) is given one later. A
+    registration is one event, kept as recorded, and no event adds a date of birth to it yet."""
+
+    def __init__(self, child_ref: str) -> None:
+        super().__init__(
+            "date_of_birth",
+            f"{child_ref} is registered without a date of birth, and one cannot be added to a "
+            "registration afterwards (the chronology is kept without it)",
+        )
+
+
 class BirthDateConflict(ConflictingEntry):
     """A child is registered already with another date of birth. The stored date is never
     said: an answer naming it would tell anyone who guesses a child's reference their birthday."""

@@ -7,10 +7,11 @@ idea). Every command records everything it was given or nothing, naming each wro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import clock
@@ -155,8 +156,21 @@ class PeopleAroundChildren:
 
     # Adults and households ----------------------------------------------------------------
 
+    def once_more_after_a_race(self, register: Callable[[], bool]) -> bool:
+        """A registration, run once more if another process stored the same child, adult or NHS
+        number between its checks and its save (the store refuses the second save): run again,
+        its checks see what was stored, and answer with the domain's error naming the field (an
+        NHS number held by another person) or with nothing new to record."""
+        try:
+            return register()
+        except IntegrityError:
+            return register()
+
     def register_adult(self, adult_ref: str, agency: str, nhs: str = "") -> bool:
         """An adult known to the partnership (with an NHS number, if given); True if new."""
+        return self.once_more_after_a_race(lambda: self._register_adult(adult_ref, agency, nhs))
+
+    def _register_adult(self, adult_ref: str, agency: str, nhs: str) -> bool:
         adult_ref = adult_ref.strip()
         problems = _identity_problems(("adult_ref", adult_ref))
         if not self.agency_is_registered(agency):

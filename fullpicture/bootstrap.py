@@ -345,8 +345,11 @@ class Wiring:
 
     def pattern_context(self) -> PatternContext:
         try:
+            # The kept alerts are as at the day the queries take for today.
             return PatternContext.from_files(
-                self.settings.patterns_file, self.settings.glossary_file
+                self.settings.patterns_file,
+                self.settings.glossary_file,
+                lambda: self.now().date(),
             )
         except (PatternConfigError, OSError, KeyError) as error:
             raise ConfigurationError(PATTERNS_FILE, str(error)) from None

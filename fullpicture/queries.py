@@ -55,6 +55,7 @@ from projections import (
     alert_reviews,
     chronology,
     followups,
+    households,
     identifiers,
     partnership,
     requests,
@@ -68,12 +69,18 @@ from projections.child_header import ChildHeader, child_header
 from projections.children import date_of_birth, dates_of_birth
 from projections.chronology import ChildSummary, ChronologyEntry
 from projections.database import ReadModelDatabase
-from projections.household_view import household_facts, with_household
+from projections.household_view import (
+    adults_heard_of,
+    household_facts,
+    stored_household_facts,
+    with_household,
+)
 from projections.households import Member
 from projections.identifiers import ChildAlias
 from projections.kept_chronologies import KeptChronologies
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import alerts_in_period, evaluate_household, evaluate_items
+from projections.patterns.household import HOUSEHOLD_PATTERNS as HOUSEHOLD
 from projections.patterns.timeline import Item
 from projections.patterns.triage import with_triage
 from projections.published_figures import PublishedFigures, publish
@@ -502,9 +509,10 @@ class Queries:
         visible = self._visible_entries(viewer)
         children = None if viewer.has(ANALYST) else sorted({c for c, _ in visible})
         alerts = self._alerts(children, as_at, patterns, period)
+        evidenced = self._evidence_rule(viewer, visible, alerts)
         shown: list[Alert] = []
         for alert in alerts:
-            if all((alert.child_ref, e) in visible for e in alert.evidence):
+            if evidenced(alert):
                 shown.append(alert)
             elif viewer.has(ANALYST):
                 shown.append(alert.without_entry_text())
@@ -543,13 +551,41 @@ class Queries:
                 and (not wanted or a.pattern in wanted)
             ]
         grouped = chronology.pattern_items_by_child(self.db, children)
-        return [
+        found = [
             alert
             for child in sorted(grouped)
             for alert in evaluate_items(
                 grouped[child],
                 child,
                 as_at,
+                self.patterns.config,
+                self.patterns.glossary,
+                patterns,
+            )
+        ]
+        return found + self._household_alert_list(children, grouped, as_at, patterns)
+
+    def _household_alert_list(
+        self,
+        children: list[str] | None,
+        grouped: Mapping[str, list[Item]],
+        as_at: date,
+        patterns: Sequence[str] | None,
+    ) -> list[Alert]:
+        """The patterns about adults as the stored list keeps them (every adult and entry,
+        another child never named), for these children (every child without a list)."""
+        if patterns and not set(patterns) & set(HOUSEHOLD):
+            return []
+        among = children if children is not None else households.children_with_households(self.db)
+        facts = stored_household_facts(self.db.query, among, as_at.isoformat())
+        return [
+            alert
+            for child in sorted(facts)
+            for alert in evaluate_household(
+                grouped.get(child, []),
+                child,
+                as_at,
+                facts[child],
                 self.patterns.config,
                 self.patterns.glossary,
                 patterns,
@@ -568,12 +604,37 @@ class Queries:
         visible = self._visible_entries(viewer)
         if viewer.has(ADMINISTRATOR) and not visible:
             raise AccessRefused("as", "an administrator sees no child data, including alerts")
-        if not all((alert.child_ref, e) in visible for e in alert.evidence):
+        if not self._evidence_rule(viewer, visible, [alert])(alert):
             raise AccessRefused(
                 "alert_id",
                 f"{alert_id}'s evidence is outside your scope; it is not yours to review",
             )
         return alert
+
+    def _evidence_rule(
+        self, viewer: Viewer, visible: set[tuple[str, str]], alerts: Sequence[Alert]
+    ) -> Callable[[Alert], bool]:
+        """Whether a person's scope sees an alert's evidence: each entry it rests on, for the
+        alert's child. A pattern about adults rests on entries about other children too: the
+        person must see the child and each entry (for whichever child), and, acting for an
+        agency, have heard of the adult (as the household view has it)."""
+        seen = {e for _, e in visible}
+        children = {c for c, _ in visible}
+        heard_of = set()
+        adults = sorted({a.subject.split(":")[0] for a in alerts if a.pattern in HOUSEHOLD})
+        if adults and viewer.acts_for_agency:
+            heard_of = adults_heard_of(self.db, viewer.agency, adults)
+
+        def evidenced(alert: Alert) -> bool:
+            if alert.pattern not in HOUSEHOLD:
+                return all((alert.child_ref, e) in visible for e in alert.evidence)
+            return (
+                alert.child_ref in children
+                and all(e in seen for e in alert.evidence)
+                and (not viewer.acts_for_agency or alert.subject.split(":")[0] in heard_of)
+            )
+
+        return evidenced
 
     def _visible_entries(self, viewer: Viewer) -> set[tuple[str, str]]:
         """(child, entry id) of every entry the person sees in their own scope."""

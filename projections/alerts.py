@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.collector import no_cycle_collection
+from domain.records import EventRecord
 from projections.chronology import (
     STAGING,
     pattern_items_by_child,
@@ -25,7 +26,9 @@ from projections.chronology import (
     pattern_items_query,
 )
 from projections.chronology import TABLE as CHRONOLOGY
-from projections.database import Cursor, ReadModelDatabase
+from projections.database import Cursor, ReadModelDatabase, query_on
+from projections.household_view import stored_household_facts
+from projections.households import CHANGES as HOUSEHOLD_CHANGES
 from projections.patterns.alerts import Alert
 from projections.patterns.evaluation import evaluate_items
 from projections.patterns.glossary import Glossary, load_glossary
@@ -77,12 +80,15 @@ class PatternContext:
     today: Callable[[], date] = date.today
 
     @classmethod
-    def from_files(cls, patterns: Path | None, glossary: Path | None) -> PatternContext:
-        return cls(load_pattern_config(patterns), load_glossary(glossary))
+    def from_files(
+        cls, patterns: Path | None, glossary: Path | None, today: Callable[[], date] = date.today
+    ) -> PatternContext:
+        return cls(load_pattern_config(patterns), load_glossary(glossary), today)
 
 
 # The children of the batch's staged entries, noted to be re-evaluated.
 FROM_STAGED = (STAGING.select(MARK_PENDING, "DISTINCT child_ref, 1"),)
+HOUSEHOLD_CHANGE_KINDS = ("household_joined", "household_left")
 
 
 def refresh_pending(
@@ -189,6 +195,29 @@ class _ClaimedChunk:
             unit.__exit__(None, None, None)
 
 
+def mark_households_pending(
+    cursor: Cursor, changes: Sequence[EventRecord], records: Sequence[EventRecord]
+) -> None:
+    """Note the children the patterns about adults may have changed for: those whose household
+    `changes` change, and every child an adult named in a concern among `records` is or was in
+    the household of (one read by adult, for the whole batch)."""
+    changed = {(r["child_ref"], 1) for r in changes if r.get("kind") in HOUSEHOLD_CHANGE_KINDS}
+    if changed:
+        cursor.upsert(MARK_PENDING, sorted(changed))
+    named = sorted(
+        {a for r in records if r.get("adults") and r.get("concerns") for a in r["adults"]}
+    )
+    if named:
+        marks = ", ".join("?" for _ in named)
+        cursor.execute(
+            MARK_PENDING.from_source(
+                f"SELECT DISTINCT child_ref, 1 FROM {HOUSEHOLD_CHANGES} "
+                f"WHERE adult_ref IN ({marks})"
+            ),
+            named,
+        )
+
+
 def mark_every_child_pending(db: ReadModelDatabase) -> None:
     """Every child with an entry noted to be re-evaluated (`fullpicture bench --scale` times the
     evaluation of a whole partnership this way)."""
@@ -228,13 +257,21 @@ def _replace(
 def _evaluate(
     cursor: Cursor, children: list[str], grouped: dict[str, list[Item]], context: PatternContext
 ) -> None:
-    """Replace these children's alerts with a fresh evaluation."""
+    """Replace these children's alerts with a fresh evaluation, the patterns about adults
+    included for those with a household."""
     as_at = context.today()
+    households = stored_household_facts(query_on(cursor), children, as_at.isoformat())
     rows = []
     with no_cycle_collection():  # a chunk builds ~50,000 items and timelines, and no cycle
         for child in children:
             alerts = evaluate_items(
-                grouped.get(child, []), child, as_at, context.config, context.glossary
+                grouped.get(child, []),
+                child,
+                as_at,
+                context.config,
+                context.glossary,
+                None,  # every pattern
+                households.get(child),
             )
             rows += [_row(n, alert) for n, alert in enumerate(alerts)]
     placeholders = ", ".join("?" for _ in children)

@@ -17,7 +17,7 @@ from domain.records import EventRecord, agency_knows, projected_children
 from domain.sealing import ERASED_CHILD
 from projections.children import TABLE as CHILD_DETAILS
 from projections.children import age_at
-from projections.database import Cursor, ReadModelDatabase, Row
+from projections.database import Cursor, Query, ReadModelDatabase, Row
 from projections.patterns.timeline import Item, entry_item
 from projections.sql import Staging, Upsert, as_json, from_json
 
@@ -51,9 +51,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     adults TEXT NOT NULL,
     PRIMARY KEY (child_ref, entry_id)
 )"""
-# No index beyond the key: queries read one child's rows by the key's first column and sort them
-# in Python, and a second index cost a tenth of the database's work in a rebuild.
-CREATE = (CREATE,)
+# No full index beyond the key: queries read one child's rows by the key's first column and sort
+# them in Python, and a second index cost a tenth of the database's work in a rebuild. The few
+# rows naming adults have a partial one: the alerts refresh reads them for every chunk of children
+# (a scan of 277,584 rows took 44 ms, the index 4 ms), and a rebuild writes it for those rows only.
+NAMING_ADULTS = "adults <> '[]'"
+CREATE = (
+    CREATE,
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_naming_adults ON {TABLE} (adults) WHERE {NAMING_ADULTS}",
+)
 DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
 
 # The columns every entry's row has, first in the table (the key leads).
@@ -675,20 +681,21 @@ def child_is_known(db: ReadModelDatabase, child_ref: str) -> bool:
 
 
 def entries_naming_adults(
-    db: ReadModelDatabase, adult_refs: Sequence[str], known_by: str | None = None
+    query: Query, adult_refs: Sequence[str], known_by: str | None = None
 ) -> list[ChronologyEntry]:
     """Every entry naming any of these adults, once each, in world-time order (only those an
-    agency knows, with `known_by`). An entry is kept once per child it concerns; one copy is
-    enough here."""
+    agency knows, with `known_by`), read with `query` (a database's, or a unit of work's:
+    `query_on`). An entry is kept once per child it concerns; one copy is enough here."""
     if not adult_refs:
         return []
     named = " OR ".join("adults LIKE ? ESCAPE '\\'" for _ in adult_refs)
-    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE ({named})"
+    # The partial index holds the rows naming an adult (its condition, word for word).
+    sql = f"SELECT {SHOWN_COLUMNS}, NULL FROM {TABLE} WHERE {NAMING_ADULTS} AND ({named})"
     params = [f'%"{_like_escaped(ref)}"%' for ref in adult_refs]
     if known_by is not None:
         sql += f" AND {KNOWN_BY_SQL}"
         params.extend(_known_by_params(known_by))
-    rows = list({row[0]: row for row in db.query(sql, params)}.values())
+    rows = list({row[0]: row for row in query(sql, params)}.values())
     rows.sort(key=_in_world_time_order)
     return _entries(rows, None, known_by)
 

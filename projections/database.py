@@ -63,6 +63,20 @@ class Cursor(Protocol):
     def fetchone(self) -> Row | None: ...
 
 
+# A read: a database's own (`ReadModelDatabase.query`), or one inside a unit of work (`query_on`).
+Query = Callable[[str, Sequence[Any]], list[Row]]
+
+
+def query_on(cursor: Cursor) -> Query:
+    """Reads on a unit of work's cursor, seeing what it has written so far."""
+
+    def query(sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+    return query
+
+
 class ReadModelDatabase(ABC):
     """A connection to the read-model database (SQLite file or PostgreSQL)."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from projections import chronology, households
 from projections.chronology import ChronologyEntry
-from projections.database import ReadModelDatabase
+from projections.database import Query, ReadModelDatabase
 from projections.households import Member
 from projections.patterns.household import ConcernElsewhere, HouseholdFacts
 from projections.patterns.timeline import entry_item
@@ -48,7 +48,10 @@ def with_household(
     stays = households.memberships(households.changes_of(db, child_ref), as_at, system_time)
     present = {m.adult_ref: m for m in households.members_on(stays, day)}
     named = _in_scope(
-        chronology.entries_naming_adults(db, sorted(present), known_by), as_at, system_time, period
+        chronology.entries_naming_adults(db.query, sorted(present), known_by),
+        as_at,
+        system_time,
+        period,
     )
     if known_by is not None:
         heard_of = _adults_heard_of(db, known_by, sorted(present), named)
@@ -89,6 +92,12 @@ def _in_scope(
     ]
 
 
+def adults_heard_of(db: ReadModelDatabase, agency: str, adults: Sequence[str]) -> set[str]:
+    """Which of these adults an agency has heard of (`_adults_heard_of`)."""
+    known = chronology.entries_naming_adults(db.query, adults, agency)
+    return _adults_heard_of(db, agency, adults, known) & set(adults)
+
+
 def _adults_heard_of(
     db: ReadModelDatabase, agency: str, adults: Sequence[str], known: Sequence[ChronologyEntry]
 ) -> set[str]:
@@ -119,15 +128,54 @@ def household_facts(
     stays = households.memberships(households.changes_of(db, child_ref), as_at, system_time)
     present = sorted({m.adult_ref for m in households.members_on(stays, day)})
     named = _in_scope(
-        chronology.entries_naming_adults(db, present, known_by), as_at, system_time, period
+        chronology.entries_naming_adults(db.query, present, known_by), as_at, system_time, period
     )
     if known_by is not None:
         heard_of = _adults_heard_of(db, known_by, present, named)
         stays = [m for m in stays if m.adult_ref in heard_of]
         present = [a for a in present if a in heard_of]
+    elsewhere = _concerns_elsewhere(child_ref, named, set(present), child_named)
+    return HouseholdFacts(tuple(stays), elsewhere)
+
+
+def stored_household_facts(
+    query: Query, children: Sequence[str], day: str
+) -> dict[str, HouseholdFacts]:
+    """The facts of these children's households on `day` (those with a household), for alerts
+    kept for many viewers at once: every adult and entry, and another child never named (each
+    viewer's list shows an alert only where its scope sees the evidence). Two reads in all."""
+    stays = {
+        child: households.memberships(changes)
+        for child, changes in households.changes_of_children(query, children).items()
+    }
+    present = {
+        child: {m.adult_ref for m in households.members_on(child_stays, day)}
+        for child, child_stays in stays.items()
+    }
+    named = chronology.entries_naming_adults(query, sorted(set().union(*present.values())))
+    return {
+        child: HouseholdFacts(
+            tuple(child_stays),
+            _concerns_elsewhere(child, named, present[child], lambda _: False),
+        )
+        for child, child_stays in stays.items()
+    }
+
+
+def _concerns_elsewhere(
+    child_ref: str,
+    named: Sequence[ChronologyEntry],
+    present: set[str],
+    child_named: Callable[[str], bool],
+) -> tuple[ConcernElsewhere, ...]:
+    """The entries with concerns about other children naming an adult `present`, once for each
+    such adult; another child appears as `ANOTHER_CHILD` unless `child_named` says otherwise."""
     elsewhere = []
     for entry in named:
         if child_ref in entry.child_refs or not entry.concerns:
+            continue
+        about = [a for a in entry.adults if a in present]
+        if not about:
             continue
         others = tuple(
             c if child_named(c) else ANOTHER_CHILD for c in entry.child_refs if c != child_ref
@@ -148,5 +196,5 @@ def household_facts(
             entry.transfer,
             entry.recorded_at,
         )
-        elsewhere += [ConcernElsewhere(a, item, others) for a in entry.adults if a in present]
-    return HouseholdFacts(tuple(stays), tuple(elsewhere))
+        elsewhere += [ConcernElsewhere(a, item, others) for a in about]
+    return tuple(elsewhere)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from domain.households import JOINED, LEFT
 from domain.records import EventRecord
-from projections.database import Cursor, ReadModelDatabase
+from projections.database import Cursor, Query, ReadModelDatabase
 from projections.sql import Upsert
 
 ADULTS = "adults"
@@ -91,6 +91,28 @@ def changes_of(db: ReadModelDatabase, child_ref: str) -> list[HouseholdChange]:
         (child_ref,),
     )
     return sorted(HouseholdChange(*row) for row in rows)
+
+
+def changes_of_children(query: Query, children: Sequence[str]) -> dict[str, list[HouseholdChange]]:
+    """Every recorded change of these children's households (those with any), by child, in
+    world-time order: one read by the table's key."""
+    if not children:
+        return {}
+    marks = ", ".join("?" for _ in children)
+    rows = query(
+        f"SELECT day, change, child_ref, adult_ref, relationship, agency, recorded_at "
+        f"FROM {CHANGES} WHERE child_ref IN ({marks})",
+        list(children),
+    )
+    found: dict[str, list[HouseholdChange]] = {}
+    for change in sorted(HouseholdChange(*row) for row in rows):
+        found.setdefault(change.child_ref, []).append(change)
+    return found
+
+
+def children_with_households(db: ReadModelDatabase) -> list[str]:
+    """Every child with a recorded household change."""
+    return [r[0] for r in db.query(f"SELECT DISTINCT child_ref FROM {CHANGES} ORDER BY child_ref")]
 
 
 def changes_about_adults(db: ReadModelDatabase, adult_refs: Sequence[str]) -> list[HouseholdChange]:

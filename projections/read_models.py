@@ -43,14 +43,15 @@ FROM_STAGED = tuple(s for model in (*FROM_ENTRIES, alerts) for s in model.FROM_S
 
 # Raise when any read-model table changes shape: older tables are then dropped and rebuilt
 # from the beginning of the stream, which every read model supports.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # Tables older versions kept, dropped on the way to this one (4: knowledge is read from the
 # chronology; 5: the chronology keeps four detail fields instead of each whole event; 6: alerts
 # keep their id, the day first raised and their subject, and alert reviews are kept; 7: the
 # chronology keeps when the agency recorded each entry; 8: the chronology keeps what a disclosure
 # states: lawful basis, family informed, reason; 10: the chronology keeps an acknowledgement's
 # outcome, and tasks are kept; 11: the chronology keeps the adults each entry names, and NHS
-# numbers, agencies' own ids, adults and household changes are kept).
+# numbers, agencies' own ids, adults and household changes are kept; 12: the alerts include the
+# patterns about adults, and the chronology's rows naming adults are indexed).
 RETIRED_TABLES = ("knowledge",)
 VERSION_TABLE = "read_model_schema"
 
@@ -92,6 +93,7 @@ class ReadModels:
                 cursor.upsert_staged(FROM_STAGED)
             for model in FROM_RECORDS:
                 model.apply(cursor, [r for r in kept if r.get("kind") in model.KINDS])
+            alerts.mark_households_pending(cursor, kept, records)
 
         self.db.write_batch(write)
 

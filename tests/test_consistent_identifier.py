@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from domain.application import EntriesRejected, Partnership
-from domain.errors import InvalidEntry
+from domain.errors import DomainError, InvalidEntry
 from domain.identifiers import InvalidNhsNumber, check_digit, nhs_number
 from domain.spreadsheet import parse_chronology_csv
 from fullpicture import config
@@ -65,6 +65,47 @@ def test_one_nhs_number_is_one_child(embedded_partnership: Partnership) -> None:
     with pytest.raises(InvalidEntry, match="carries another NHS number"):
         app.register_child("C-0001", "", "csc-north", nhs_number="9990000026")
     assert app.register_child("C-0001", "", "csc-north", nhs_number="999 000 0018") is False
+
+
+def test_two_registrations_of_one_nhs_number_at_once_give_the_domain_error_naming_it(
+    embedded_settings: Settings, clock: Callable[[], datetime]
+) -> None:
+    """Both check the number is free; the other process saves first, and this one's save is
+    refused by the store: the answer is the error naming `nhs_number`, not the store's."""
+    first = Partnership(env=event_store_env(embedded_settings), now=clock)
+    other = Partnership(env=event_store_env(embedded_settings), now=clock)
+    register_agencies(first)
+    checked = first.nhs_number_to_save
+    races = iter([True])
+
+    def the_other_saves_first(*args: str) -> list:  # type: ignore[type-arg]
+        to_save = checked(*args)
+        if next(races, False):
+            other.register_child("C-0002", "2020-02-01", "csc-north", nhs_number="9990000018")
+        return to_save
+
+    first.nhs_number_to_save = the_other_saves_first  # type: ignore[method-assign]
+    try:
+        with pytest.raises(InvalidEntry) as refused:
+            first.register_child("C-0001", "2020-01-01", "csc-north", nhs_number="9990000018")
+        [problem] = refused.value.problems
+        assert problem.field == "nhs_number"
+        assert not first.knows_child("C-0001")  # nothing half-written
+    finally:
+        first.close()
+        other.close()
+
+
+def test_a_child_registered_by_nhs_number_alone_is_told_why_a_birth_date_cannot_follow(
+    embedded_partnership: Partnership,
+) -> None:
+    app = embedded_partnership
+    register_agencies(app)
+    app.register_child("C-0001", "", "csc-north", nhs_number="9990000018")
+    with pytest.raises(DomainError) as refused:
+        app.register_child("C-0001", "2020-01-01", "csc-north")
+    assert refused.value.field == "date_of_birth"
+    assert "registered without a date of birth" in str(refused.value)
 
 
 def children_with_ids(app: Partnership) -> None:

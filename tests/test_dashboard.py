@@ -707,3 +707,16 @@ def test_the_record_form_names_adults_and_refuses_one_never_registered(
     recorded = wiring.queries.read_child("police.practitioner", "C-00001", "chronology")
     [entry] = [e for e in recorded.entries if e.id == "police-north:P-DASH-ADULT"]
     assert entry.adults == (adult,)
+
+
+def test_a_pattern_about_adults_opens_the_chronology_with_the_household(app: AppTest) -> None:
+    open_page(signed_in(app, PERSON["analyst"]), "patterns")
+    rows = app.dataframe[0].value
+    households = {
+        pattern: [parse_qs(urlsplit(link).query).get("household") for link in links]
+        for pattern, links in rows.groupby("pattern")["open"]
+    }
+    assert households.get("adult_known_elsewhere") or households.get("new_adult_in_household")
+    for pattern, shown in households.items():
+        adults = pattern in ("adult_known_elsewhere", "new_adult_in_household")
+        assert all(h == (["1"] if adults else None) for h in shown), pattern

@@ -219,6 +219,46 @@ def test_no_explanation_names_a_child_outside_the_reader_s_scope(
     assert explained > 0  # the property was put to the test
 
 
+def test_no_alert_in_the_list_names_a_child_outside_the_reader_s_scope(
+    random_partnership: tuple[Wiring, dict[str, set[str]], random.Random],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The list (`patterns` without `--child`, and the kept alerts the Patterns page reads) is
+    shown to many: an alert about adults names no child but its own, one in the reader's scope."""
+    wiring, knows, pick = random_partnership
+    # Among the random ones, a case whose evidence the police see whole: an adult they registered
+    # joins a child they know, and their concern about another child names the adult.
+    app = wiring.partnership
+    child, other = pick.choice(sorted(knows["police-north"])), "C-0007"
+    app.register_adult("A-0009", "police-north")
+    app.join_household(child, "A-0009", "other_carer", "2025-08-01", "police-north")
+    app.record(
+        {"kind": "concern", "agency": "police-north", "entry_ref": "R-99", "child_ref": [other],
+         "adults": ["A-0009"], "occurred_at": "2025-08-15", "summary": "Concern.",
+         "concerns": ["domestic_abuse"]},
+        lists_as_text=False,
+    )  # fmt: skip
+    knows["police-north"].add(other)
+    catch_up(app, wiring.read_models)
+    explained = 0
+    readers = [(practitioner_of(code), knows[code]) for code in knows]
+    readers.append((REVIEWER, {"C-0001", "C-0002"}))
+    for user, in_scope in readers:
+        capsys.readouterr()
+        run("--as", user, "patterns", "--as-at", "2025-09-01", "--format", "json")
+        listed = [(a["child_ref"], a["pattern"], a["explanation"])
+                  for a in json.loads(capsys.readouterr().out)]  # fmt: skip
+        kept = wiring.queries.alert_list(user)
+        listed += [(a.child_ref, a.pattern, a.explanation) for a in kept]
+        for child, pattern, explanation in listed:
+            if pattern not in HOUSEHOLD_PATTERNS:
+                continue
+            explained += 1
+            assert child in in_scope, (user, child, explanation)
+            assert set(CHILD_REF.findall(explanation)) <= {child}, (user, child, explanation)
+    assert explained > 0  # the property was put to the test
+
+
 def test_the_household_view_shows_only_entries_in_the_reader_s_scope(
     random_partnership: tuple[Wiring, dict[str, set[str]], random.Random],
 ) -> None:

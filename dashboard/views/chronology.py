@@ -68,6 +68,7 @@ replay = left.toggle("Replay as at a date")
 as_at_day = left.date_input("As at", disabled=not replay, format="DD/MM/YYYY")
 with_household = left.toggle(
     "With the household",
+    value=st.query_params.get("household") == "1",  # a pattern about adults was opened
     help="also the entries naming the adults living with or caring for the child on the replay "
     "date, each marked with whom it is about",
 )

@@ -17,6 +17,7 @@ from domain.errors import DomainError
 from domain.scopes import AccessRefused
 from fullpicture.presentation import agency_name, uk_date
 from projections.patterns.alerts import SEVERITIES
+from projections.patterns.household import HOUSEHOLD_PATTERNS
 from projections.patterns.listing import (
     alert_agencies,
     filtered,
@@ -66,10 +67,17 @@ st.caption(
 )
 
 
+def chronology_params(alert: dict[str, object], child: str) -> dict[str, str]:
+    """The child's chronology with the alert's evidence highlighted; with the household for a
+    pattern about adults (its evidence may be entries about other children naming them)."""
+    params = {"child": child, "highlight": ",".join(alert["evidence"])}  # type: ignore[arg-type]
+    if alert["pattern"] in HOUSEHOLD_PATTERNS:
+        params["household"] = "1"
+    return params
+
+
 def chronology_link(alert: dict[str, object], child: str) -> str:
-    """The child's chronology with the alert's evidence highlighted."""
-    evidence = ",".join(alert["evidence"])  # type: ignore[arg-type]
-    return "chronology?" + urlencode({"child": child, "highlight": evidence})
+    return "chronology?" + urlencode(chronology_params(alert, child))
 
 
 st.dataframe(
@@ -111,8 +119,7 @@ opened = st.selectbox(
 if st.button("Open chronology") and opened is not None:
     alert = shown[opened]
     st.switch_page(
-        "views/chronology.py",
-        query_params={"child": alert["children"][0], "highlight": ",".join(alert["evidence"])},
+        "views/chronology.py", query_params=chronology_params(alert, alert["children"][0])
     )
 
 st.divider()

@@ -39,16 +39,21 @@ def evaluate_items(
     config: PatternConfig,
     glossary: Glossary,
     patterns: Sequence[str] | None = None,
+    household: HouseholdFacts | None = None,
 ) -> list[Alert]:
     """The alerts holding on `as_at` for one child's entries, as read models keep them
-    (`pattern_items_by_child`), each with its id and the day it was first raised."""
+    (`pattern_items_by_child`), each with its id and the day it was first raised; with the
+    `household`'s facts, those of the patterns about adults after them (one timeline for both)."""
     names = [n for n in pattern_names(patterns) if n in PATTERNS]
     timeline = build_timeline(child_ref, items, as_at)
     alerts = [
         alert.living(first_raised(alert, timeline, config, glossary), as_at)
         for alert in _raised(timeline, names, config, glossary)
     ]
-    return sorted(alerts, key=_alert_order)
+    alerts.sort(key=_alert_order)
+    if household is None:
+        return alerts
+    return alerts + _household_alerts(timeline, household, patterns, config, glossary)
 
 
 def evaluate_household(
@@ -62,8 +67,19 @@ def evaluate_household(
 ) -> list[Alert]:
     """The patterns about the adults around the child holding on `as_at`, from facts already
     scoped to the viewer (`projections.household_view.household_facts`)."""
-    names = [n for n in pattern_names(patterns) if n in HOUSEHOLD_PATTERNS]
     timeline = build_timeline(child_ref, items, as_at)
+    return _household_alerts(timeline, facts, patterns, config, glossary)
+
+
+def _household_alerts(
+    timeline: Timeline,
+    facts: HouseholdFacts,
+    patterns: Sequence[str] | None,
+    config: PatternConfig,
+    glossary: Glossary,
+) -> list[Alert]:
+    names = [n for n in pattern_names(patterns) if n in HOUSEHOLD_PATTERNS]
+    as_at = timeline.as_at
 
     def gaps_open_on(day: date) -> list[Item]:
         """The entries of the practice gaps open on `day` (a gap counts as a concern does)."""
