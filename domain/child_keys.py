@@ -155,7 +155,12 @@ class ChildKeys:
         """Read into memory, in a few queries, the keys of `pairs` not held yet (a batch's)."""
         self._forget_if_erased_elsewhere()  # first, or its first look would drop what is read
         with self._lock:
-            missing = [p for p in dict.fromkeys(pairs) if p not in self._kept]
+            missing = []
+            for pair in dict.fromkeys(pairs):
+                if pair in self._kept:  # kept as recently used, or the keys read below push it out
+                    self._kept.move_to_end(pair)
+                else:
+                    missing.append(pair)
         children = sorted({child for child, _ in missing})
         found: dict[Pair, bytes] = {}
         for start in range(0, len(children), FETCHED_AT_ONCE):

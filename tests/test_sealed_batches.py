@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from domain.application import Partnership
-from domain.child_keys import ChildKeys, KeyCursor, StoreKeyTable
+from domain.child_keys import ChildKeys, InMemoryKeyTable, KeyCursor, StoreKeyTable
 from domain.records import records_from_notifications
 from domain.sealing import SealingMapper
 from tests.builders import register_agencies, share
@@ -16,9 +16,9 @@ CHILDREN = 40
 
 
 class CountedTable:
-    """The store's key table, counting the transactions asked of it."""
+    """A key table, counting the transactions asked of it."""
 
-    def __init__(self, table: StoreKeyTable) -> None:
+    def __init__(self, table: StoreKeyTable | InMemoryKeyTable) -> None:
         self.table = table
         self.transactions = 0
 
@@ -51,3 +51,25 @@ def test_a_batch_of_many_childrens_events_reads_their_keys_in_a_few_queries(
     summaries = {r["summary"] for r in records if r.get("entry_id")}
     assert summaries == {f"Entry {n}." for n in range(1, CHILDREN + 1)}
     assert counted.transactions <= 3, counted.transactions
+
+
+def test_a_batch_keeps_held_keys_it_needs_when_new_ones_push_out_the_oldest() -> None:
+    # Given a key store holding at most three keys, holding A, B and C (A the oldest)
+    counted = CountedTable(InMemoryKeyTable())
+    keys = ChildKeys(counted, kept=3)
+    keys.create_table()
+    a, b, c, d = (
+        ("C-0001", "police-north"),
+        ("C-0002", "police-north"),
+        ("C-0003", "police-north"),
+        ("C-0004", "police-north"),
+    )
+    keys.prepare([a, b, c, d])
+    for pair in (a, b, c):
+        keys.fetch([pair])
+    # When a batch needs A and D
+    keys.fetch([a, d])
+    before = counted.transactions
+    # Then both are held: B, not A, made room for D
+    assert keys.for_reading(*a) is not None and keys.for_reading(*d) is not None
+    assert counted.transactions == before
