@@ -3,7 +3,9 @@
 Each batch marks the children it touched as pending, in the batch's own transaction; the runner
 re-evaluates pending children whenever it has caught up (and every few seconds under load). So a
 rebuild evaluates each child once, not once per batch, a crash loses no pending child, and once
-caught up the table equals an on-demand evaluation on the same day.
+caught up the table equals an on-demand evaluation on the same day. Time alone changes alerts
+(a request becomes overdue, a new adult's joining grows old), so the first refresh on a new day
+marks every child pending once: the table is never more than a day behind the calendar.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from projections.sql import Upsert, as_json, from_json
 
 TABLE = "alerts"
 PENDING = "alerts_pending"
+# The day the kept alerts were last all marked for evaluation (one row; bookkeeping, like PENDING).
+EVALUATION_DAY = "alerts_evaluation_day"
 REFRESH_CHUNK = 500
 CREATE = (
     f"CREATE TABLE IF NOT EXISTS {PENDING} (child_ref TEXT PRIMARY KEY, version BIGINT NOT NULL)",
@@ -47,8 +51,13 @@ CREATE = (
         severity TEXT NOT NULL, id TEXT NOT NULL, first_raised TEXT NOT NULL,
         subject TEXT NOT NULL, PRIMARY KEY (child_ref, pattern, position))""",
     f"CREATE INDEX IF NOT EXISTS alerts_by_pattern ON {TABLE} (pattern)",
+    f"CREATE TABLE IF NOT EXISTS {EVALUATION_DAY} (day TEXT NOT NULL)",
 )
-DROP = (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {PENDING}")
+DROP = (
+    f"DROP TABLE IF EXISTS {TABLE}",
+    f"DROP TABLE IF EXISTS {PENDING}",
+    f"DROP TABLE IF EXISTS {EVALUATION_DAY}",
+)
 # Each mark bumps the child's version, so a refresh that read an older version leaves it pending.
 # One upsert per batch (PostgreSQL copies a large one in), not a statement per child.
 MARK_PENDING = Upsert(
@@ -108,6 +117,7 @@ def refresh_pending(
     second connection to the same database (`reading_ahead`) claims and reads each next chunk
     while the last is evaluated.
     """
+    mark_every_child_on_a_new_day(db, context.today().isoformat())
     if budget_seconds is None and reading_ahead is not None:
         return _refresh_reading_ahead((db, reading_ahead), context, chunk)
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
@@ -222,9 +232,28 @@ def mark_every_child_pending(db: ReadModelDatabase) -> None:
     """Every child with an entry noted to be re-evaluated (`fullpicture bench --scale` times the
     evaluation of a whole partnership this way)."""
     with db.transaction() as cursor:
-        cursor.execute(
-            MARK_PENDING.from_source(f"SELECT DISTINCT child_ref, 1 FROM {CHRONOLOGY} WHERE TRUE")
-        )
+        _mark_every_child(cursor)
+
+
+def mark_every_child_on_a_new_day(db: ReadModelDatabase, today: str) -> bool:
+    """On the first look of a new day, every child marked pending (True). Tables made today
+    need none: each child in them was marked by the batch that brought its entries."""
+    with db.transaction() as cursor:
+        cursor.execute(f"SELECT day FROM {EVALUATION_DAY}")
+        stored = cursor.fetchall()
+        if stored and str(stored[0][0]) >= today:
+            return False
+        cursor.execute(f"DELETE FROM {EVALUATION_DAY}")
+        cursor.execute(f"INSERT INTO {EVALUATION_DAY} (day) VALUES (?)", (today,))
+        if stored:
+            _mark_every_child(cursor)
+        return bool(stored)
+
+
+def _mark_every_child(cursor: Cursor) -> None:
+    cursor.execute(
+        MARK_PENDING.from_source(f"SELECT DISTINCT child_ref, 1 FROM {CHRONOLOGY} WHERE TRUE")
+    )
 
 
 def pending_children(db: ReadModelDatabase) -> int:

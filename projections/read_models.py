@@ -144,14 +144,15 @@ class ReadModels:
 
 
 def table_names() -> list[str]:
-    """Every read-model table (not the bookkeeping of which children wait for re-evaluation)."""
+    """Every read-model table (not the bookkeeping of which children wait for re-evaluation,
+    nor of the day they were last all marked)."""
     tables = [
         statement.split()[5]
         for model in ALL_TABLES
         for statement in model.CREATE
         if statement.lstrip().startswith("CREATE TABLE")
     ]
-    return [table for table in tables if table != alerts.PENDING]
+    return [table for table in tables if table not in (alerts.PENDING, alerts.EVALUATION_DAY)]
 
 
 def table_dump(db: ReadModelDatabase) -> dict[str, list[tuple[object, ...]]]:

@@ -528,3 +528,22 @@ def test_a_chronology_query_leaves_the_garbage_collector_as_it_found_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_first_refresh_of_a_new_day_brings_every_childs_kept_alerts_up_to_the_calendar(
+    read_models: ReadModels, records: list[EventRecord]
+) -> None:
+    # Given the kept alerts refreshed on a day in the spring
+    models = read_models
+    models.patterns.today = lambda: date(2025, 4, 1)
+    apply_all(models, records)
+    models.refresh_alerts()
+    spring = stored_alerts(models.db)
+    assert models.refresh_alerts() == 0  # nothing new the same day
+    # When the calendar moves on with no new event
+    models.patterns.today = lambda: SCENARIO_DAY
+    # Then the first refresh of the new day evaluates every child again, as on demand
+    assert models.refresh_alerts() == 2
+    assert stored_alerts(models.db) == _evaluated(_by_child(records), models.patterns)
+    assert stored_alerts(models.db) != spring
+    assert models.refresh_alerts() == 0
