@@ -234,7 +234,10 @@ def found_in(stores: dict[str, list[Path]], wanted: dict[str, list[bytes]]) -> l
     found = []
     for store, files in stores.items():
         for path in files:
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # removed by the server since listed: it holds nothing now
+                continue
             found.extend(
                 f"{store} {path.name}: {name}"
                 for name, variants in wanted.items()
